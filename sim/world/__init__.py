@@ -1,0 +1,1 @@
+"""Geography: ports, routes, zones and the land they must avoid."""

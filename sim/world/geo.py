@@ -17,7 +17,7 @@ from importlib import resources
 import numpy as np
 from numpy.typing import NDArray
 from shapely import prepared, wkb
-from shapely.geometry import LineString, shape
+from shapely.geometry import LineString, Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import transform
 
@@ -103,6 +103,10 @@ def crosses_land(line: BaseGeometry) -> bool:
     return bool(_prepared_land().intersects(line))
 
 
+def on_land(lat: float, lon: float) -> bool:
+    return bool(_prepared_land().intersects(Point(lon, lat)))
+
+
 def first_land_point(line: BaseGeometry) -> tuple[float, float]:
     """Where a leg first meets land, as (lat, lon), for error messages."""
     hit = line.intersection(land())
@@ -112,8 +116,6 @@ def first_land_point(line: BaseGeometry) -> tuple[float, float]:
 
 
 def _points_of(geom: BaseGeometry) -> list[BaseGeometry]:
-    from shapely.geometry import Point
-
     if geom.is_empty:
         return []
     if hasattr(geom, "geoms"):

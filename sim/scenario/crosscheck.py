@@ -1,0 +1,138 @@
+"""Checks that span sections: names that must resolve, and routes that must stay at sea.
+
+Pydantic checks each key on its own; these checks need the whole scenario.
+Each problem is reported with the key path a user would edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from shapely.geometry import Polygon
+
+from sim.scenario.schema import Scenario
+from sim.world import geo
+from sim.world.network import Geography, PortGeo, ZoneGeo, make_zone, trace_route
+
+Problem = tuple[str, str]
+
+
+def _dupes(kind: str, names: Iterable[str]) -> list[Problem]:
+    seen: set[str] = set()
+    out = []
+    for i, n in enumerate(names):
+        if n in seen:
+            out.append((f"{kind}[{i}].name", f"duplicate name {n!r}; names must be unique"))
+        seen.add(n)
+    return out
+
+
+def _known(key: str, value: str, known: Iterable[str], what: str) -> list[Problem]:
+    names = sorted(known)
+    if value in names:
+        return []
+    import difflib
+
+    close = difflib.get_close_matches(value, names, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return [(key, f"{what} {value!r} is not defined{hint} (defined: {', '.join(names)})")]
+
+
+def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
+    """Every cross-section problem, and the geography when there are none."""
+    problems: list[Problem] = []
+    for kind in ("ports", "waypoints", "routes", "zones", "patrols", "sellers", "buyers"):
+        problems += _dupes(kind, (x.name for x in getattr(s, kind)))
+    ports = {p.name: p for p in s.ports}
+    wps = {w.name: (w.lat, w.lon) for w in s.waypoints}
+    routes = {r.name: r for r in s.routes}
+
+    for i, p in enumerate(s.ports):
+        if geo.on_land(p.approach_lat, p.approach_lon):
+            problems.append((f"ports[{i}].approach_lat",
+                             f"approach point of {p.name!r} lies on land; it must be at sea"))  # fmt: skip
+    zones: dict[str, ZoneGeo] = {}
+    for i, z in enumerate(s.zones):
+        poly = Polygon(z.polygon)
+        if not poly.is_valid or poly.area == 0:
+            problems.append((f"zones[{i}].polygon",
+                             f"zone {z.name!r} is not a simple polygon (edges cross or no area)"))  # fmt: skip
+            continue
+        zg = make_zone(z.name, list(z.polygon))
+        if zg.area_sq_nm < 1.0:
+            problems.append((f"zones[{i}].polygon", f"zone {z.name!r} has no sea inside it"))
+            continue
+        for other in zones.values():
+            if geo.area_sq_nm(zg.sea.intersection(other.sea)) > 1.0:
+                problems.append((f"zones[{i}].polygon",
+                                 f"zone {z.name!r} overlaps zone {other.name!r}; zones must not overlap"))  # fmt: skip
+        zones[z.name] = zg
+
+    for i, r in enumerate(s.routes):
+        key = f"routes[{i}]"
+        problems += _known(f"{key}.origin", r.origin, ports, "port")
+        problems += _known(f"{key}.destination", r.destination, ports, "port")
+        for j, w in enumerate(r.via):
+            problems += _known(f"{key}.via[{j}]", w, wps, "waypoint")
+        if r.transfer_at is not None and r.transfer_at not in r.via:
+            problems.append((f"{key}.transfer_at",
+                             f"{r.transfer_at!r} is not one of this route's waypoints {r.via}"))  # fmt: skip
+        if r.origin in ports and "loading" not in ports[r.origin].roles:
+            problems.append((f"{key}.origin", f"port {r.origin!r} has no 'loading' role"))
+        if r.destination in ports and "discharge" not in ports[r.destination].roles:
+            problems.append((f"{key}.destination", f"port {r.destination!r} has no 'discharge' role"))
+
+    for i, pg in enumerate(s.patrols):
+        problems += _known(f"patrols[{i}].base", pg.base, ports, "port")
+        problems += _known(f"patrols[{i}].zone", pg.zone, {z.name for z in s.zones}, "zone")
+        if pg.base in ports and "coast_guard_base" not in ports[pg.base].roles:
+            problems.append((f"patrols[{i}].base",
+                             f"port {pg.base!r} has no 'coast_guard_base' role"))  # fmt: skip
+
+    buyer_ports = {b.port for b in s.buyers}
+    for i, b in enumerate(s.buyers):
+        problems += _known(f"buyers[{i}].port", b.port, ports, "port")
+    for i, sl in enumerate(s.sellers):
+        key = f"sellers[{i}]"
+        problems += _known(f"{key}.port", sl.port, ports, "port")
+        if sl.lot_tonnes_min > sl.lot_tonnes_max:
+            problems.append((f"{key}.lot_tonnes_min",
+                             f"{sl.lot_tonnes_min} is above lot_tonnes_max {sl.lot_tonnes_max}"))  # fmt: skip
+        if sl.lot_tonnes_max > sl.vessel_capacity_dwt:
+            problems.append((f"{key}.lot_tonnes_max",
+                             f"{sl.lot_tonnes_max} t does not fit a {sl.vessel_capacity_dwt} dwt ship"))  # fmt: skip
+        if sl.route_weights is not None and len(sl.route_weights) != len(sl.routes):
+            problems.append((f"{key}.route_weights",
+                             f"has {len(sl.route_weights)} weights for {len(sl.routes)} routes"))  # fmt: skip
+        for j, rn in enumerate(sl.routes):
+            problems += _known(f"{key}.routes[{j}]", rn, routes, "route")
+            r = routes.get(rn)
+            if r is not None and r.origin != sl.port:
+                problems.append((f"{key}.routes[{j}]",
+                                 f"route {rn!r} starts at {r.origin!r}, not at the seller's port {sl.port!r}"))  # fmt: skip
+            if r is not None and r.destination not in buyer_ports:
+                problems.append((f"{key}.routes[{j}]",
+                                 f"no buyer at {r.destination!r}, where route {rn!r} ends"))  # fmt: skip
+    if s.contract.price_rmb_per_tonne_min > s.contract.price_rmb_per_tonne_max:
+        problems.append(("contract.price_rmb_per_tonne_min",
+                         "is above contract.price_rmb_per_tonne_max"))  # fmt: skip
+    if problems:
+        return problems, None
+
+    port_geo = {p.name: PortGeo(p.name, p.country, (p.lat, p.lon),
+                                (p.approach_lat, p.approach_lon), tuple(p.roles))
+                for p in s.ports}  # fmt: skip
+    traced = {}
+    for i, r in enumerate(s.routes):
+        rg = trace_route(r.name, port_geo[r.origin], port_geo[r.destination],
+                         [(w, wps[w]) for w in r.via], zones, r.transfer_at, r.transfer_hours)  # fmt: skip
+        for j, leg in enumerate(rg.legs):
+            if not leg.harbour and geo.crosses_land(leg.line):
+                lat, lon = geo.first_land_point(leg.line)
+                problems.append((f"routes[{i}].via",
+                                 f"route {r.name!r} leg {j} ({leg.start_label} -> {leg.end_label}) "
+                                 f"crosses land near {lat:.2f} N {lon:.2f} E"))  # fmt: skip
+        traced[r.name] = rg
+    if problems:
+        return problems, None
+    return [], Geography(port_geo, zones, traced)

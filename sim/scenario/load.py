@@ -1,0 +1,208 @@
+"""Reading scenario files and ``--set`` overrides into a validated scenario.
+
+Every failure, whatever its cause (a missing file, bad TOML, a wrong type,
+a route over land), leaves here as one ``ScenarioError`` whose message
+names the file, the key path and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import BaseModel, ValidationError
+
+from sim.errors import ScenarioError
+from sim.scenario import crosscheck
+from sim.scenario.schema import Scenario
+from sim.world.network import Geography
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A validated scenario together with its traced geography."""
+
+    scenario: Scenario
+    geography: Geography
+    source: str
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file, turning every way that can fail into a ScenarioError."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a directory, expected a TOML file") from None
+    except OSError as e:
+        raise ScenarioError(f"{path}: cannot read ({e.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+    if not text.strip():
+        raise ScenarioError(f"{path}: file is empty; expected TOML scenario keys")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(f"{path}: invalid TOML: {e}") from None
+
+
+def load(path: str | Path, overrides: list[str] | None = None) -> Resolved:
+    """Load, validate and resolve a scenario file with optional ``key.path=value`` overrides."""
+    path = Path(path)
+    raw = read_toml(path)
+    scenario = validate(raw, str(path))
+    if overrides:
+        data = scenario.model_dump(mode="json")
+        for item in overrides:
+            apply_override(data, item)
+        scenario = validate(data, f"{path} with --set {' --set '.join(overrides)}")
+    return resolve(scenario, str(path))
+
+
+def resolve(scenario: Scenario, source: str = "<scenario>") -> Resolved:
+    problems, geography = crosscheck.check(scenario)
+    if problems or geography is None:
+        raise ScenarioError(_format(source, problems))
+    return Resolved(scenario, geography, source)
+
+
+def validate(data: Any, source: str) -> Scenario:
+    """Validate a parsed document against the schema."""
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{source}: expected a table of scenario keys")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as e:
+        raise ScenarioError(_format(source, [_describe(err) for err in e.errors()])) from None
+
+
+def dumps(scenario: Scenario) -> str:
+    """The fully resolved scenario as TOML; ``validate(tomllib.loads(dumps(s)))`` equals s."""
+    return tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))
+
+
+def _format(source: str, problems: list[tuple[str, str]]) -> str:
+    if len(problems) == 1:
+        key, msg = problems[0]
+        return f"{source}: {key}: {msg}"
+    lines = [f"{source}: {len(problems)} problems:"]
+    lines += [f"  {key}: {msg}" for key, msg in problems]
+    return "\n".join(lines)
+
+
+def _keypath(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _describe(err: Any) -> tuple[str, str]:
+    loc = tuple(err["loc"])
+    if err["type"] == "extra_forbidden":
+        parent, key = loc[:-1], str(loc[-1])
+        allowed = sorted(_fields_at(parent))
+        close = difflib.get_close_matches(key, allowed, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return _keypath(loc), f"unknown key; {hint}allowed keys here: {', '.join(allowed)}"
+    value = err.get("input")
+    shown = repr(value) if not isinstance(value, dict | list) or len(repr(value)) < 60 else "..."
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "missing":
+        return _keypath(loc), "required key is missing"
+    return _keypath(loc), f"{msg} (got {shown})"
+
+
+def _fields_at(loc: tuple[int | str, ...]) -> set[str]:
+    """Field names of the model found at ``loc`` (list indices skipped)."""
+    model: type[BaseModel] = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return set()
+        sub = _model_in(field.annotation)
+        if sub is None:
+            return set()
+        model = sub
+    return set(model.model_fields)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def parse_value(text: str) -> Any:
+    """A ``--set`` value read as a TOML value (numbers, booleans, arrays), else a plain string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_override(data: dict[str, Any], item: str) -> None:
+    """Set ``key.path=value`` in a resolved scenario dump.
+
+    List entries are addressed by index (``sellers.0.vessels``) or by their
+    ``name`` (``patrols.bohai_strait_patrol.vessels``).
+    """
+    if "=" not in item:
+        raise ScenarioError(f"--set {item!r}: expected key.path=value")
+    path, _, text = item.partition("=")
+    parts = [p for p in path.strip().split(".")]
+    if not path.strip() or any(not p for p in parts):
+        raise ScenarioError(f"--set {item!r}: empty key path")
+    node: Any = data
+    walked: list[str] = []
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(node, list):
+            idx = _list_index(node, part, ".".join(walked), item)
+            if last:
+                node[idx] = parse_value(text)
+                return
+            node = node[idx]
+        elif isinstance(node, dict):
+            if part not in node and not last:
+                allowed = sorted(node) or sorted(_fields_at(tuple(walked)))
+                close = difflib.get_close_matches(part, allowed, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                where = ".".join(walked) or "the top level"
+                raise ScenarioError(f"--set {item!r}: no key {part!r} in {where}{hint}")
+            if last:
+                node[part] = parse_value(text)
+                return
+            node = node[part]
+        else:
+            raise ScenarioError(
+                f"--set {item!r}: {'.'.join(walked)} is a single value, not a table"
+            )
+        walked.append(part)
+
+
+def _list_index(node: list[Any], part: str, where: str, item: str) -> int:
+    if part.isdigit():
+        idx = int(part)
+        if idx >= len(node):
+            raise ScenarioError(f"--set {item!r}: {where} has {len(node)} entries, no [{idx}]")
+        return idx
+    names = [e.get("name") for e in node if isinstance(e, dict)]
+    if part in names:
+        return names.index(part)
+    close = difflib.get_close_matches(part, [str(n) for n in names], n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ScenarioError(f"--set {item!r}: no entry named {part!r} in {where}{hint}")

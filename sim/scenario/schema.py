@@ -1,0 +1,226 @@
+"""The scenario schema: every key, its unit, meaning, default and valid range.
+
+Keys carry their unit in the name (``horizon_days``, ``speed_knots``,
+``fine_rmb``). Each model forbids unknown keys so that a typo is an error,
+not a silently ignored setting. Cross-references between sections (a route
+naming a port, a patrol naming a zone) are checked in ``crosscheck.py``,
+where the error can name the exact key.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from sim.world import defaults
+
+Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\- ]+$")]
+Lat = Annotated[float, Field(ge=26.0, le=43.0, description="latitude, degrees north")]
+Lon = Annotated[float, Field(ge=116.0, le=132.0, description="longitude, degrees east")]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Role = Literal["loading", "discharge", "anchorage", "transfer_point", "coast_guard_base"]
+
+
+class Strict(BaseModel):
+    """Base for every section: unknown keys and non-finite numbers are errors."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_default=True)
+
+
+class Port(Strict):
+    """A harbour, with the sea point where its short harbour leg meets open water."""
+
+    name: Name = Field(description="unique port name")
+    country: Literal["DPRK", "China"] = Field(description="which side of the trade it is on")
+    lat: Lat
+    lon: Lon
+    approach_lat: Lat = Field(description="latitude of the sea approach point, degrees north")
+    approach_lon: Lon = Field(description="longitude of the sea approach point, degrees east")
+    roles: list[Role] = Field(min_length=1, description="what the port is used for")
+
+
+class Waypoint(Strict):
+    """A named sea point that routes pass through."""
+
+    name: Name
+    lat: Lat
+    lon: Lon
+
+
+class Route(Strict):
+    """A voyage path: origin port, waypoints in order, destination port."""
+
+    name: Name
+    origin: Name = Field(description="loading port name")
+    destination: Name = Field(description="discharge port name")
+    via: list[Name] = Field(default_factory=list, description="waypoint names, in order")
+    transfer_at: Name | None = Field(
+        default=None, description="waypoint in `via` where the ship stops for a transfer"
+    )
+    transfer_hours: float = Field(
+        default=0.0, ge=0.0, le=240.0, description="time stopped at the transfer point, hours"
+    )
+
+
+class Zone(Strict):
+    """An enforcement zone: a lon/lat polygon on the Chinese side that patrols search."""
+
+    name: Name
+    polygon: list[tuple[Lon, Lat]] = Field(
+        min_length=3, description="ring of [lon, lat] vertices, degrees"
+    )
+
+
+class PatrolGroup(Strict):
+    """Identical Coast Guard vessels sharing a base and an assigned zone."""
+
+    name: Name
+    base: Name = Field(description="port with the coast_guard_base role")
+    zone: Name = Field(description="zone the vessels search")
+    vessels: int = Field(default=2, ge=0, le=200, description="number of patrol vessels")
+    speed_knots: float = Field(
+        default=18.0, gt=0.0, le=40.0, description="search and transit speed (source: ~18 kn cruise)"
+    )
+    sweep_width_nm: float = Field(
+        default=8.0, gt=0.0, le=60.0, description="effective sweep width W of random search, nm"
+    )
+    endurance_hours: float = Field(
+        default=96.0, gt=0.0, le=1e7, description="time on station before returning to base"
+    )
+    turnaround_hours: float = Field(
+        default=24.0, ge=0.0, le=2000.0, description="time in base between patrols"
+    )
+    transit_hours: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=500.0,
+        description="base to station transit; computed from geography and speed when omitted",
+    )
+    start: Literal["staggered", "on_station"] = Field(
+        default="staggered",
+        description="staggered: vessels spread evenly over the duty cycle at t=0; "
+        "on_station: all begin on station with full endurance",
+    )
+
+
+class Detection(Strict):
+    """What happens once a patrol has a contact."""
+
+    recognition_probability: Probability = Field(
+        default=0.6, description="chance a detected contact with AIS on and no concealment is "
+        "recognised as a smuggler and boarded",
+    )
+    ais_off_factor: Probability = Field(
+        default=0.5, description="multiplier on recognition when the ship runs with AIS off"
+    )
+
+
+class Seller(Strict):
+    """A DPRK trading company that produces lots and ships them (fixed buyers, fixed terms)."""
+
+    name: Name
+    kind: Literal["state", "provincial"] = Field(default="provincial")
+    port: Name = Field(description="loading port")
+    routes: list[Name] = Field(min_length=1, description="routes the company ships on")
+    route_weights: list[Annotated[float, Field(gt=0.0)]] | None = Field(
+        default=None, description="relative use of each route; equal when omitted"
+    )
+    lot_interval_days: float = Field(
+        default=3.0, gt=0.0, le=3650.0, description="mean days between lots ready to ship"
+    )
+    lot_interval: Literal["exponential", "fixed"] = Field(
+        default="exponential", description="distribution of the time between lots"
+    )
+    lot_tonnes_min: float = Field(
+        default=3000.0, gt=0.0, le=20000.0, description="smallest lot (source: ~3,000 t)"
+    )
+    lot_tonnes_max: float = Field(
+        default=5000.0, gt=0.0, le=20000.0, description="largest lot (source: 5,000 t or more)"
+    )
+    vessels: int = Field(default=3, ge=1, le=500, description="ships the company can use")
+    vessel_capacity_dwt: float = Field(
+        default=6000.0, gt=0.0, le=20000.0, description="cargo capacity per ship (source: <10,000 dwt)"
+    )
+    speed_knots: float = Field(
+        default=10.0, gt=0.0, le=25.0, description="service speed (source: old ships, 9-11 kn)"
+    )
+    ais_off_share: Probability = Field(
+        default=0.8, description="share of the company's ships that sail with AIS off"
+    )
+    concealment: Probability = Field(
+        default=0.2, description="lowers recognition: p = recognition x (1 - concealment)"
+    )
+    loading_hours: float = Field(default=48.0, ge=0.0, le=2000.0)
+    discharge_hours: float = Field(default=36.0, ge=0.0, le=2000.0)
+    operating_cost_rmb_per_day: float = Field(
+        default=10000.0, ge=0.0, le=1e7,
+        description="ship running cost while on a voyage (assumption, not from the source)",
+    )
+
+    @field_validator("routes")
+    @classmethod
+    def _unique_routes(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("lists the same route twice")
+        return v
+
+
+class Buyer(Strict):
+    """A Chinese trader at a discharge port (fixed in this version of the market)."""
+
+    name: Name
+    port: Name = Field(description="discharge port")
+
+
+class Contract(Strict):
+    """Terms of every deal in the fixed market."""
+
+    price_rmb_per_tonne_min: float = Field(
+        default=400.0, gt=0.0, le=5000.0, description="source: 400 to 450 RMB/t"
+    )
+    price_rmb_per_tonne_max: float = Field(default=450.0, gt=0.0, le=5000.0)
+    resale_multiplier: float = Field(
+        default=2.0, ge=1.0, le=10.0, description="resale price / purchase price (source: 2 to 3)"
+    )
+    payment_terms: Literal["advance", "after_delivery"] = Field(
+        default="after_delivery", description="source: now paid after the deal completes"
+    )
+
+
+class Enforcement(Strict):
+    """Consequences of a seizure."""
+
+    fine_rmb: float = Field(
+        default=1_200_000.0, ge=0.0, le=1e10, description="fine on the identified buyer (source)"
+    )
+    vessel_confiscation_probability: Probability = Field(
+        default=0.0, description="chance the seized ship is confiscated rather than released"
+    )
+    vessel_detention_days: float = Field(
+        default=30.0, ge=0.0, le=3650.0, description="how long a released ship is held"
+    )
+
+
+class Scenario(Strict):
+    """A complete description of one simulated world and how long to run it."""
+
+    name: Name = Field(default="scenario", description="used in the results folder name")
+    description: str = Field(default="", max_length=4000)
+    seed: int = Field(default=2019, ge=0, le=2**63 - 1, description="root of all random streams")
+    horizon_days: float = Field(default=365.0, gt=0.0, le=3650.0, description="simulated time")
+    replications: int = Field(default=10, ge=1, le=100_000)
+    ports: list[Port] = Field(default_factory=lambda: [Port(**p) for p in defaults.PORTS])
+    waypoints: list[Waypoint] = Field(
+        default_factory=lambda: [Waypoint(**w) for w in defaults.WAYPOINTS]
+    )
+    routes: list[Route] = Field(default_factory=lambda: [Route(**r) for r in defaults.ROUTES])
+    zones: list[Zone] = Field(default_factory=lambda: [Zone(**z) for z in defaults.ZONES])
+    patrols: list[PatrolGroup] = Field(
+        default_factory=lambda: [PatrolGroup(**p) for p in defaults.PATROLS]
+    )
+    detection: Detection = Field(default_factory=Detection)
+    sellers: list[Seller] = Field(default_factory=lambda: [Seller(**s) for s in defaults.SELLERS])
+    buyers: list[Buyer] = Field(default_factory=lambda: [Buyer(**b) for b in defaults.BUYERS])
+    contract: Contract = Field(default_factory=Contract)
+    enforcement: Enforcement = Field(default_factory=Enforcement)

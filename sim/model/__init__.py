@@ -1,0 +1,1 @@
+"""The simulation model: one module per actor or mechanism, wired in ``model.py``."""

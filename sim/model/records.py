@@ -1,0 +1,62 @@
+"""What the model remembers about each shipment and each patrol movement.
+
+Actors fill these plain records in as they act; turning them into metrics
+happens afterwards, in ``sim.metrics``, never inside the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+NOT_YET = float("nan")
+
+
+@dataclass(slots=True)
+class Shipment:
+    id: int
+    seller: str
+    route: str
+    origin: str
+    destination: str
+    tonnes: float
+    t_ready: float
+    buyer: str = ""
+    price_rmb_per_tonne: float = 0.0
+    payment_terms: str = ""
+    vessel: str = ""
+    ais_off: bool = False
+    t_depart: float = NOT_YET
+    t_arrive: float = NOT_YET
+    outcome: str = "waiting"
+    cause: str = ""
+    contacts: int = 0
+    first_contact_time: float = NOT_YET
+    hours_in_zones: float = 0.0
+    seizure_time: float = NOT_YET
+    seizure_lat: float = NOT_YET
+    seizure_lon: float = NOT_YET
+    seizure_zone: str = ""
+    patrol: str = ""
+
+    @property
+    def cargo_value_rmb(self) -> float:
+        return self.tonnes * self.price_rmb_per_tonne
+
+
+class PatrolEvent(NamedTuple):
+    """A patrol vessel arriving on (``on_station``) or leaving its zone's station."""
+
+    time: float
+    vessel: str
+    zone: str
+    on_station: bool
+    reason: str
+
+
+@dataclass
+class Recorder:
+    """Collects the records of one run (the model's DataCollector)."""
+
+    shipments: list[Shipment] = field(default_factory=list)
+    patrol_events: list[PatrolEvent] = field(default_factory=list)

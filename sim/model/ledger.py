@@ -2,8 +2,8 @@
 
 Totals by party, revenue, losses and fines in the metrics are all read off
 this ledger, so the money figures of a run can never disagree with each
-other, and the sum over all parties is zero by construction; the metrics
-check that it is.
+other. Amounts are held as whole fen (0.01 RMB) so that sums are exact and
+the balance over all parties is exactly zero, not zero up to rounding.
 """
 
 from __future__ import annotations
@@ -28,9 +28,14 @@ class Entry(NamedTuple):
     time: float
     payer: str
     payee: str
-    amount: float
+    fen: int
     reason: str
     shipment: int
+
+    @property
+    def amount(self) -> float:
+        """The amount in RMB."""
+        return self.fen / 100
 
 
 class Ledger:
@@ -44,13 +49,15 @@ class Ledger:
     ) -> None:
         if not amount >= 0.0:
             raise ValueError(f"ledger amounts must be non-negative, got {amount} for {reason}")
-        if amount > 0.0:
-            self.entries.append(Entry(time, payer, payee, amount, reason, shipment))
+        fen = round(amount * 100)
+        if fen > 0:
+            self.entries.append(Entry(time, payer, payee, fen, reason, shipment))
 
-    def balances(self) -> dict[str, float]:
-        """Net position of each party: received minus paid."""
-        net: dict[str, float] = defaultdict(float)
-        for e in self.entries:
-            net[e.payer] -= e.amount
-            net[e.payee] += e.amount
-        return dict(net)
+
+def balances_fen(entries: list[Entry]) -> dict[str, int]:
+    """Net position of each party in fen: received minus paid."""
+    net: dict[str, int] = defaultdict(int)
+    for e in entries:
+        net[e.payer] -= e.fen
+        net[e.payee] += e.fen
+    return dict(net)

@@ -36,6 +36,7 @@ class FixedMarket:
     def contract(self, seller: Seller, tonnes: float, route: RouteGeo, now: float) -> Contract:
         buyers = self.buyers_at[route.destination]
         buyer = buyers[int(self.rng.integers(len(buyers)))] if len(buyers) > 1 else buyers[0]
-        price = float(self.rng.uniform(self.terms.price_rmb_per_tonne_min,
-                                       self.terms.price_rmb_per_tonne_max))  # fmt: skip
+        price = float(
+            self.rng.uniform(self.terms.price_rmb_per_tonne_min, self.terms.price_rmb_per_tonne_max)
+        )
         return Contract(buyer, price, self.terms.payment_terms)

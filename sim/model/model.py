@@ -52,8 +52,9 @@ class Model:
         self.ledger = Ledger()
         self.recorder = Recorder()
         self.market = FixedMarket(self.scenario, self.rng["market"])
-        self.coast_guard = CoastGuard(self.env, self.geography, self.scenario.patrols,
-                                      self.recorder)  # fmt: skip
+        self.coast_guard = CoastGuard(
+            self.env, self.geography, self.scenario.patrols, self.recorder
+        )
         self._exposure: dict[tuple[str, float], list[tuple[str, float, float]]] = {}
         self.fleets: dict[str, simpy.Store] = {}
         fleet_rng = self.rng["fleet"]
@@ -61,8 +62,9 @@ class Model:
             store = simpy.Store(self.env)
             for k in range(s.vessels):
                 ais_off = bool(fleet_rng.random() < s.ais_off_share)
-                store.items.append(Vessel(f"{s.name}#{k + 1}", s.vessel_capacity_dwt,
-                                          s.speed_knots, ais_off))  # fmt: skip
+                store.items.append(
+                    Vessel(f"{s.name}#{k + 1}", s.vessel_capacity_dwt, s.speed_knots, ais_off)
+                )
             self.fleets[s.name] = store
             self.env.process(produce(self, s))
 

@@ -68,12 +68,17 @@ class PatrolVessel:
         self.turnaround = group.turnaround_hours
         self.transit = transit_hours
         self.recall: simpy.Event | None = None
+        self.escort_hours = 0.0
         self.process = env.process(self._duty(*self._start_state(phase_hours)))
 
     def _start_state(self, phase: float) -> tuple[int, float]:
-        """Where in the cycle a vessel ``phase`` hours into it is, and how long that state has left."""
-        for state, length in ((ON_STATION, self.endurance), (TRANSIT_BACK, self.transit),
-                              (TURNAROUND, self.turnaround), (TRANSIT_OUT, self.transit)):  # fmt: skip
+        """State and time left in it for a vessel ``phase`` hours into its duty cycle."""
+        for state, length in (
+            (ON_STATION, self.endurance),
+            (TRANSIT_BACK, self.transit),
+            (TURNAROUND, self.turnaround),
+            (TRANSIT_OUT, self.transit),
+        ):
             if phase < length:
                 return state, length - phase
             phase -= length
@@ -88,7 +93,7 @@ class PatrolVessel:
                 yield env.timeout(remaining) | recall
                 self.recall = None
                 if recall.triggered:
-                    yield env.timeout(recall.value)  # escorting the seized ship to base
+                    yield env.timeout(self.escort_hours)  # escorting the seized ship to base
                     state, remaining = TURNAROUND, self.turnaround
                     continue
                 self.cg.depart(self, "endurance")
@@ -126,8 +131,11 @@ class CoastGuard:
             cycle = g.endurance_hours + 2 * transit + g.turnaround_hours
             for k in range(g.vessels):
                 phase = 0.0 if g.start == "on_station" else cycle * k / g.vessels
-                self.vessels.append(PatrolVessel(env, self, f"{g.name}#{k + 1}", g, base,
-                                                 self.zones[g.zone], transit, phase))  # fmt: skip
+                self.vessels.append(
+                    PatrolVessel(
+                        env, self, f"{g.name}#{k + 1}", g, base, self.zones[g.zone], transit, phase
+                    )
+                )
         self.patrolled = {v.zone.name for v in self.vessels}
 
     def arrive(self, vessel: PatrolVessel) -> None:
@@ -156,16 +164,20 @@ class CoastGuard:
         """Take the vessel off station to escort a seized ship to base; returns escort hours."""
         speed = min(vessel.speed_knots, ship_speed_knots)
         a = vessel.base.approach
-        hours = (geo.great_circle_nm(position[0], position[1], a[0], a[1])
-                 + geo.great_circle_nm(a[0], a[1], *vessel.base.position)) / speed  # fmt: skip
+        hours = (
+            geo.great_circle_nm(position[0], position[1], a[0], a[1])
+            + geo.great_circle_nm(a[0], a[1], *vessel.base.position)
+        ) / speed
         self.depart(vessel, "escort")
         assert vessel.recall is not None, "only a vessel on station can board"
-        vessel.recall.succeed(hours)
+        vessel.escort_hours = hours
+        vessel.recall.succeed()
         return hours
 
 
 def transit_hours(base: PortGeo, zone: ZoneGeo, speed_knots: float) -> float:
     """Harbour leg plus open-water run from a base to its zone's station point."""
     (plat, plon), (alat, alon), (slat, slon) = base.position, base.approach, zone.station
-    return (geo.great_circle_nm(plat, plon, alat, alon)
-            + geo.great_circle_nm(alat, alon, slat, slon)) / speed_knots  # fmt: skip
+    return (
+        geo.great_circle_nm(plat, plon, alat, alon) + geo.great_circle_nm(alat, alon, slat, slon)
+    ) / speed_knots

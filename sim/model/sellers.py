@@ -28,14 +28,18 @@ def produce(model: Model, seller: Seller) -> Generator[simpy.Event, Any, None]:
     weights = weights / weights.sum()
     mean_hours = seller.lot_interval_days * 24.0
     while True:
-        if seller.lot_interval == "fixed":
-            gap = mean_hours
-        else:
-            gap = float(rng.exponential(mean_hours))
+        gap = mean_hours if seller.lot_interval == "fixed" else float(rng.exponential(mean_hours))
         yield env.timeout(gap)
         route = routes[int(rng.choice(len(routes), p=weights))] if len(routes) > 1 else routes[0]
         tonnes = float(rng.uniform(seller.lot_tonnes_min, seller.lot_tonnes_max))
-        rec = Shipment(len(model.recorder.shipments), seller.name, route.name, route.origin,
-                       route.destination, tonnes, env.now)  # fmt: skip
+        rec = Shipment(
+            len(model.recorder.shipments),
+            seller.name,
+            route.name,
+            route.origin,
+            route.destination,
+            tonnes,
+            env.now,
+        )
         model.recorder.shipments.append(rec)
         env.process(shipment(model, seller, rec, route))

@@ -77,11 +77,18 @@ def shipment(
             cg.board(contact.vessel, (lat, lon), vessel.speed_knots)
             owner = buyer_p if contract.payment_terms == "advance" else seller_p
             ledger.post(env.now, owner, L.STATE, value, "seizure", rec.id)
-            ledger.post(env.now, buyer_p, L.STATE, model.scenario.enforcement.fine_rmb, "fine",
-                        rec.id)  # fmt: skip
+            ledger.post(
+                env.now, buyer_p, L.STATE, model.scenario.enforcement.fine_rmb, "fine", rec.id
+            )
             days = (env.now - t_start) / 24.0
-            ledger.post(env.now, seller_p, L.SHIPPING_COSTS,
-                        days * seller.operating_cost_rmb_per_day, "operating_cost", rec.id)  # fmt: skip
+            ledger.post(
+                env.now,
+                seller_p,
+                L.SHIPPING_COSTS,
+                days * seller.operating_cost_rmb_per_day,
+                "operating_cost",
+                rec.id,
+            )
             env.process(model.detain(seller.name, vessel))
             return
 
@@ -96,6 +103,12 @@ def shipment(
 
     yield env.timeout(seller.discharge_hours + route.length_nm / vessel.speed_knots)
     days = (env.now - t_start) / 24.0
-    ledger.post(env.now, seller_p, L.SHIPPING_COSTS, days * seller.operating_cost_rmb_per_day,
-                "operating_cost", rec.id)  # fmt: skip
+    ledger.post(
+        env.now,
+        seller_p,
+        L.SHIPPING_COSTS,
+        days * seller.operating_cost_rmb_per_day,
+        "operating_cost",
+        rec.id,
+    )
     yield fleet.put(vessel)

@@ -49,14 +49,22 @@ def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
 
     for i, p in enumerate(s.ports):
         if geo.on_land(p.approach_lat, p.approach_lon):
-            problems.append((f"ports[{i}].approach_lat",
-                             f"approach point of {p.name!r} lies on land; it must be at sea"))  # fmt: skip
+            problems.append(
+                (
+                    f"ports[{i}].approach_lat",
+                    f"approach point of {p.name!r} lies on land; it must be at sea",
+                )
+            )
     zones: dict[str, ZoneGeo] = {}
     for i, z in enumerate(s.zones):
         poly = Polygon(z.polygon)
         if not poly.is_valid or poly.area == 0:
-            problems.append((f"zones[{i}].polygon",
-                             f"zone {z.name!r} is not a simple polygon (edges cross or no area)"))  # fmt: skip
+            problems.append(
+                (
+                    f"zones[{i}].polygon",
+                    f"zone {z.name!r} is not a simple polygon (edges cross or no area)",
+                )
+            )
             continue
         zg = make_zone(z.name, list(z.polygon))
         if zg.area_sq_nm < 1.0:
@@ -64,8 +72,12 @@ def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
             continue
         for other in zones.values():
             if geo.area_sq_nm(zg.sea.intersection(other.sea)) > 1.0:
-                problems.append((f"zones[{i}].polygon",
-                                 f"zone {z.name!r} overlaps zone {other.name!r}; zones must not overlap"))  # fmt: skip
+                problems.append(
+                    (
+                        f"zones[{i}].polygon",
+                        f"zone {z.name!r} overlaps zone {other.name!r}; zones must not overlap",
+                    )
+                )
         zones[z.name] = zg
 
     for i, r in enumerate(s.routes):
@@ -75,19 +87,26 @@ def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
         for j, w in enumerate(r.via):
             problems += _known(f"{key}.via[{j}]", w, wps, "waypoint")
         if r.transfer_at is not None and r.transfer_at not in r.via:
-            problems.append((f"{key}.transfer_at",
-                             f"{r.transfer_at!r} is not one of this route's waypoints {r.via}"))  # fmt: skip
+            problems.append(
+                (
+                    f"{key}.transfer_at",
+                    f"{r.transfer_at!r} is not one of this route's waypoints {r.via}",
+                )
+            )
         if r.origin in ports and "loading" not in ports[r.origin].roles:
             problems.append((f"{key}.origin", f"port {r.origin!r} has no 'loading' role"))
         if r.destination in ports and "discharge" not in ports[r.destination].roles:
-            problems.append((f"{key}.destination", f"port {r.destination!r} has no 'discharge' role"))
+            problems.append(
+                (f"{key}.destination", f"port {r.destination!r} has no 'discharge' role")
+            )
 
     for i, pg in enumerate(s.patrols):
         problems += _known(f"patrols[{i}].base", pg.base, ports, "port")
         problems += _known(f"patrols[{i}].zone", pg.zone, {z.name for z in s.zones}, "zone")
         if pg.base in ports and "coast_guard_base" not in ports[pg.base].roles:
-            problems.append((f"patrols[{i}].base",
-                             f"port {pg.base!r} has no 'coast_guard_base' role"))  # fmt: skip
+            problems.append(
+                (f"patrols[{i}].base", f"port {pg.base!r} has no 'coast_guard_base' role")
+            )
 
     buyer_ports = {b.port for b in s.buyers}
     for i, b in enumerate(s.buyers):
@@ -96,42 +115,78 @@ def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
         key = f"sellers[{i}]"
         problems += _known(f"{key}.port", sl.port, ports, "port")
         if sl.lot_tonnes_min > sl.lot_tonnes_max:
-            problems.append((f"{key}.lot_tonnes_min",
-                             f"{sl.lot_tonnes_min} is above lot_tonnes_max {sl.lot_tonnes_max}"))  # fmt: skip
+            problems.append(
+                (
+                    f"{key}.lot_tonnes_min",
+                    f"{sl.lot_tonnes_min} is above lot_tonnes_max {sl.lot_tonnes_max}",
+                )
+            )
         if sl.lot_tonnes_max > sl.vessel_capacity_dwt:
-            problems.append((f"{key}.lot_tonnes_max",
-                             f"{sl.lot_tonnes_max} t does not fit a {sl.vessel_capacity_dwt} dwt ship"))  # fmt: skip
+            problems.append(
+                (
+                    f"{key}.lot_tonnes_max",
+                    f"{sl.lot_tonnes_max} t does not fit a {sl.vessel_capacity_dwt} dwt ship",
+                )
+            )
         if sl.route_weights is not None and len(sl.route_weights) != len(sl.routes):
-            problems.append((f"{key}.route_weights",
-                             f"has {len(sl.route_weights)} weights for {len(sl.routes)} routes"))  # fmt: skip
+            problems.append(
+                (
+                    f"{key}.route_weights",
+                    f"has {len(sl.route_weights)} weights for {len(sl.routes)} routes",
+                )
+            )
         for j, rn in enumerate(sl.routes):
             problems += _known(f"{key}.routes[{j}]", rn, routes, "route")
-            r = routes.get(rn)
-            if r is not None and r.origin != sl.port:
-                problems.append((f"{key}.routes[{j}]",
-                                 f"route {rn!r} starts at {r.origin!r}, not at the seller's port {sl.port!r}"))  # fmt: skip
-            if r is not None and r.destination not in buyer_ports:
-                problems.append((f"{key}.routes[{j}]",
-                                 f"no buyer at {r.destination!r}, where route {rn!r} ends"))  # fmt: skip
+            used = routes.get(rn)
+            if used is not None and used.origin != sl.port:
+                problems.append(
+                    (
+                        f"{key}.routes[{j}]",
+                        f"route {rn!r} starts at {used.origin!r}, "
+                        f"not at the seller's port {sl.port!r}",
+                    )
+                )
+            if used is not None and used.destination not in buyer_ports:
+                problems.append(
+                    (
+                        f"{key}.routes[{j}]",
+                        f"no buyer at {used.destination!r}, where route {rn!r} ends",
+                    )
+                )
     if s.contract.price_rmb_per_tonne_min > s.contract.price_rmb_per_tonne_max:
-        problems.append(("contract.price_rmb_per_tonne_min",
-                         "is above contract.price_rmb_per_tonne_max"))  # fmt: skip
+        problems.append(
+            ("contract.price_rmb_per_tonne_min", "is above contract.price_rmb_per_tonne_max")
+        )
     if problems:
         return problems, None
 
-    port_geo = {p.name: PortGeo(p.name, p.country, (p.lat, p.lon),
-                                (p.approach_lat, p.approach_lon), tuple(p.roles))
-                for p in s.ports}  # fmt: skip
+    port_geo = {
+        p.name: PortGeo(
+            p.name, p.country, (p.lat, p.lon), (p.approach_lat, p.approach_lon), tuple(p.roles)
+        )
+        for p in s.ports
+    }
     traced = {}
     for i, r in enumerate(s.routes):
-        rg = trace_route(r.name, port_geo[r.origin], port_geo[r.destination],
-                         [(w, wps[w]) for w in r.via], zones, r.transfer_at, r.transfer_hours)  # fmt: skip
+        rg = trace_route(
+            r.name,
+            port_geo[r.origin],
+            port_geo[r.destination],
+            [(w, wps[w]) for w in r.via],
+            zones,
+            r.transfer_at,
+            r.transfer_hours,
+        )
         for j, leg in enumerate(rg.legs):
             if not leg.harbour and geo.crosses_land(leg.line):
                 lat, lon = geo.first_land_point(leg.line)
-                problems.append((f"routes[{i}].via",
-                                 f"route {r.name!r} leg {j} ({leg.start_label} -> {leg.end_label}) "
-                                 f"crosses land near {lat:.2f} N {lon:.2f} E"))  # fmt: skip
+                problems.append(
+                    (
+                        f"routes[{i}].via",
+                        f"route {r.name!r} leg {j} ({leg.start_label} -> {leg.end_label}) "
+                        f"crosses land near {lat:.2f} N {lon:.2f} E",
+                    )
+                )
         traced[r.name] = rg
     if problems:
         return problems, None

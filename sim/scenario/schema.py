@@ -80,7 +80,10 @@ class PatrolGroup(Strict):
     zone: Name = Field(description="zone the vessels search")
     vessels: int = Field(default=2, ge=0, le=200, description="number of patrol vessels")
     speed_knots: float = Field(
-        default=18.0, gt=0.0, le=40.0, description="search and transit speed (source: ~18 kn cruise)"
+        default=18.0,
+        gt=0.0,
+        le=40.0,
+        description="search and transit speed (source: ~18 kn cruise)",
     )
     sweep_width_nm: float = Field(
         default=8.0, gt=0.0, le=60.0, description="effective sweep width W of random search, nm"
@@ -108,7 +111,8 @@ class Detection(Strict):
     """What happens once a patrol has a contact."""
 
     recognition_probability: Probability = Field(
-        default=0.6, description="chance a detected contact with AIS on and no concealment is "
+        default=0.6,
+        description="chance a detected contact with AIS on and no concealment is "
         "recognised as a smuggler and boarded",
     )
     ais_off_factor: Probability = Field(
@@ -140,7 +144,10 @@ class Seller(Strict):
     )
     vessels: int = Field(default=3, ge=1, le=500, description="ships the company can use")
     vessel_capacity_dwt: float = Field(
-        default=6000.0, gt=0.0, le=20000.0, description="cargo capacity per ship (source: <10,000 dwt)"
+        default=6000.0,
+        gt=0.0,
+        le=20000.0,
+        description="cargo capacity per ship (source: <10,000 dwt)",
     )
     speed_knots: float = Field(
         default=10.0, gt=0.0, le=25.0, description="service speed (source: old ships, 9-11 kn)"
@@ -154,7 +161,9 @@ class Seller(Strict):
     loading_hours: float = Field(default=48.0, ge=0.0, le=2000.0)
     discharge_hours: float = Field(default=36.0, ge=0.0, le=2000.0)
     operating_cost_rmb_per_day: float = Field(
-        default=10000.0, ge=0.0, le=1e7,
+        default=10000.0,
+        ge=0.0,
+        le=1e7,
         description="ship running cost while on a voyage (assumption, not from the source)",
     )
 

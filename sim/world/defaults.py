@@ -12,24 +12,80 @@ from typing import Any
 
 PORTS: list[dict[str, Any]] = [
     # DPRK loading ports; Nampo and Songnim share the Taedong estuary approach.
-    {"name": "Nampo", "country": "DPRK", "lat": 38.728, "lon": 125.417,
-     "approach_lat": 38.698, "approach_lon": 125.277, "roles": ["loading"]},
-    {"name": "Songnim", "country": "DPRK", "lat": 38.754, "lon": 125.645,
-     "approach_lat": 38.698, "approach_lon": 125.277, "roles": ["loading"]},
-    {"name": "Haeju", "country": "DPRK", "lat": 38.05, "lon": 125.72,
-     "approach_lat": 37.930, "approach_lon": 125.740, "roles": ["loading"]},
+    {
+        "name": "Nampo",
+        "country": "DPRK",
+        "lat": 38.728,
+        "lon": 125.417,
+        "approach_lat": 38.698,
+        "approach_lon": 125.277,
+        "roles": ["loading"],
+    },
+    {
+        "name": "Songnim",
+        "country": "DPRK",
+        "lat": 38.754,
+        "lon": 125.645,
+        "approach_lat": 38.698,
+        "approach_lon": 125.277,
+        "roles": ["loading"],
+    },
+    {
+        "name": "Haeju",
+        "country": "DPRK",
+        "lat": 38.05,
+        "lon": 125.72,
+        "approach_lat": 37.930,
+        "approach_lon": 125.740,
+        "roles": ["loading"],
+    },
     # Chinese discharge ports; each also hosts a Coast Guard base.
-    {"name": "Dalian", "country": "China", "lat": 38.90, "lon": 121.60,
-     "approach_lat": 38.930, "approach_lon": 121.700, "roles": ["discharge", "coast_guard_base"]},
-    {"name": "Yantai", "country": "China", "lat": 37.465, "lon": 121.448,
-     "approach_lat": 37.565, "approach_lon": 121.518, "roles": ["discharge", "coast_guard_base"]},
-    {"name": "Longkou", "country": "China", "lat": 37.657, "lon": 120.491,
-     "approach_lat": 37.767, "approach_lon": 120.431, "roles": ["discharge"]},
-    {"name": "Lianyungang", "country": "China", "lat": 34.597, "lon": 119.221,
-     "approach_lat": 34.797, "approach_lon": 119.231, "roles": ["discharge", "coast_guard_base"]},
-    {"name": "Ningbo-Zhoushan", "country": "China", "lat": 29.936, "lon": 121.851,
-     "approach_lat": 29.966, "approach_lon": 121.881, "roles": ["discharge", "coast_guard_base"]},
-]  # fmt: skip
+    {
+        "name": "Dalian",
+        "country": "China",
+        "lat": 38.90,
+        "lon": 121.60,
+        "approach_lat": 38.930,
+        "approach_lon": 121.700,
+        "roles": ["discharge", "coast_guard_base"],
+    },
+    {
+        "name": "Yantai",
+        "country": "China",
+        "lat": 37.465,
+        "lon": 121.448,
+        "approach_lat": 37.565,
+        "approach_lon": 121.518,
+        "roles": ["discharge", "coast_guard_base"],
+    },
+    {
+        "name": "Longkou",
+        "country": "China",
+        "lat": 37.657,
+        "lon": 120.491,
+        "approach_lat": 37.767,
+        "approach_lon": 120.431,
+        "roles": ["discharge"],
+    },
+    {
+        "name": "Lianyungang",
+        "country": "China",
+        "lat": 34.597,
+        "lon": 119.221,
+        "approach_lat": 34.797,
+        "approach_lon": 119.231,
+        "roles": ["discharge", "coast_guard_base"],
+    },
+    {
+        "name": "Ningbo-Zhoushan",
+        "country": "China",
+        "lat": 29.936,
+        "lon": 121.851,
+        "approach_lat": 29.966,
+        "approach_lon": 121.881,
+        "roles": ["discharge", "coast_guard_base"],
+    },
+]
 
 WAYPOINTS: list[dict[str, Any]] = [
     {"name": "taedong_mouth", "lat": 38.55, "lon": 125.0},
@@ -47,56 +103,115 @@ WAYPOINTS: list[dict[str, Any]] = [
 _TO_SOUTH = ["taedong_mouth", "changsan_cape", "chengshan_cape", "yellow_sea_central"]
 
 ROUTES: list[dict[str, Any]] = [
-    {"name": "nampo-dalian", "origin": "Nampo", "destination": "Dalian",
-     "via": ["taedong_mouth", "korea_bay"]},
-    {"name": "nampo-yantai", "origin": "Nampo", "destination": "Yantai",
-     "via": ["taedong_mouth", "changsan_cape"]},
-    {"name": "nampo-longkou", "origin": "Nampo", "destination": "Longkou",
-     "via": ["taedong_mouth", "changsan_cape", "bohai_strait"]},
-    {"name": "nampo-lianyungang", "origin": "Nampo", "destination": "Lianyungang",
-     "via": list(_TO_SOUTH)},
-    {"name": "nampo-ningbo", "origin": "Nampo", "destination": "Ningbo-Zhoushan",
-     "via": [*_TO_SOUTH, "yangtze_mouth", "zhoushan_east", "zhoushan_south"]},
-    {"name": "songnim-yantai", "origin": "Songnim", "destination": "Yantai",
-     "via": ["taedong_mouth", "changsan_cape"]},
-    {"name": "songnim-lianyungang", "origin": "Songnim", "destination": "Lianyungang",
-     "via": list(_TO_SOUTH)},
-    {"name": "haeju-yantai", "origin": "Haeju", "destination": "Yantai",
-     "via": ["haeju_out", "changsan_cape"]},
-    {"name": "haeju-lianyungang", "origin": "Haeju", "destination": "Lianyungang",
-     "via": ["haeju_out", "yellow_sea_central"]},
-]  # fmt: skip
+    {
+        "name": "nampo-dalian",
+        "origin": "Nampo",
+        "destination": "Dalian",
+        "via": ["taedong_mouth", "korea_bay"],
+    },
+    {
+        "name": "nampo-yantai",
+        "origin": "Nampo",
+        "destination": "Yantai",
+        "via": ["taedong_mouth", "changsan_cape"],
+    },
+    {
+        "name": "nampo-longkou",
+        "origin": "Nampo",
+        "destination": "Longkou",
+        "via": ["taedong_mouth", "changsan_cape", "bohai_strait"],
+    },
+    {
+        "name": "nampo-lianyungang",
+        "origin": "Nampo",
+        "destination": "Lianyungang",
+        "via": list(_TO_SOUTH),
+    },
+    {
+        "name": "nampo-ningbo",
+        "origin": "Nampo",
+        "destination": "Ningbo-Zhoushan",
+        "via": [*_TO_SOUTH, "yangtze_mouth", "zhoushan_east", "zhoushan_south"],
+    },
+    {
+        "name": "songnim-yantai",
+        "origin": "Songnim",
+        "destination": "Yantai",
+        "via": ["taedong_mouth", "changsan_cape"],
+    },
+    {
+        "name": "songnim-lianyungang",
+        "origin": "Songnim",
+        "destination": "Lianyungang",
+        "via": list(_TO_SOUTH),
+    },
+    {
+        "name": "haeju-yantai",
+        "origin": "Haeju",
+        "destination": "Yantai",
+        "via": ["haeju_out", "changsan_cape"],
+    },
+    {
+        "name": "haeju-lianyungang",
+        "origin": "Haeju",
+        "destination": "Lianyungang",
+        "via": ["haeju_out", "yellow_sea_central"],
+    },
+]
 
 ZONES: list[dict[str, Any]] = [
     # Polygons are [lon, lat] rings on the Chinese side; land inside them is
     # cut away before the searchable area is measured.
-    {"name": "bohai_strait",
-     "polygon": [[120.3, 37.9], [122.2, 37.9], [122.2, 39.1], [120.3, 39.1]]},
-    {"name": "north_shandong",
-     "polygon": [[120.2, 37.3], [122.7, 37.3], [122.7, 37.9], [120.2, 37.9]]},
-    {"name": "jiangsu_lianyungang",
-     "polygon": [[119.2, 34.2], [121.0, 34.2], [121.0, 35.6], [119.2, 35.6]]},
-    {"name": "zhoushan_approaches",
-     "polygon": [[121.7, 29.5], [123.0, 29.5], [123.0, 30.9], [121.7, 30.9]]},
-]  # fmt: skip
+    {
+        "name": "bohai_strait",
+        "polygon": [[120.3, 37.9], [122.2, 37.9], [122.2, 39.1], [120.3, 39.1]],
+    },
+    {
+        "name": "north_shandong",
+        "polygon": [[120.2, 37.3], [122.7, 37.3], [122.7, 37.9], [120.2, 37.9]],
+    },
+    {
+        "name": "jiangsu_lianyungang",
+        "polygon": [[119.2, 34.2], [121.0, 34.2], [121.0, 35.6], [119.2, 35.6]],
+    },
+    {
+        "name": "zhoushan_approaches",
+        "polygon": [[121.7, 29.5], [123.0, 29.5], [123.0, 30.9], [121.7, 30.9]],
+    },
+]
 
 PATROLS: list[dict[str, Any]] = [
     {"name": "bohai_strait_patrol", "base": "Dalian", "zone": "bohai_strait", "vessels": 2},
     {"name": "north_shandong_patrol", "base": "Yantai", "zone": "north_shandong", "vessels": 2},
-    {"name": "jiangsu_patrol", "base": "Lianyungang", "zone": "jiangsu_lianyungang",
-     "vessels": 2},
-    {"name": "zhoushan_patrol", "base": "Ningbo-Zhoushan", "zone": "zhoushan_approaches",
-     "vessels": 2},
+    {"name": "jiangsu_patrol", "base": "Lianyungang", "zone": "jiangsu_lianyungang", "vessels": 2},
+    {
+        "name": "zhoushan_patrol",
+        "base": "Ningbo-Zhoushan",
+        "zone": "zhoushan_approaches",
+        "vessels": 2,
+    },
 ]
 
 SELLERS: list[dict[str, Any]] = [
-    {"name": "nampo_state_corp", "kind": "state", "port": "Nampo",
-     "routes": ["nampo-dalian", "nampo-longkou", "nampo-ningbo"]},
-    {"name": "songnim_provincial", "kind": "provincial", "port": "Songnim",
-     "routes": ["songnim-yantai", "songnim-lianyungang"]},
-    {"name": "haeju_provincial", "kind": "provincial", "port": "Haeju",
-     "routes": ["haeju-yantai", "haeju-lianyungang"]},
-]  # fmt: skip
+    {
+        "name": "nampo_state_corp",
+        "kind": "state",
+        "port": "Nampo",
+        "routes": ["nampo-dalian", "nampo-longkou", "nampo-ningbo"],
+    },
+    {
+        "name": "songnim_provincial",
+        "kind": "provincial",
+        "port": "Songnim",
+        "routes": ["songnim-yantai", "songnim-lianyungang"],
+    },
+    {
+        "name": "haeju_provincial",
+        "kind": "provincial",
+        "port": "Haeju",
+        "routes": ["haeju-yantai", "haeju-lianyungang"],
+    },
+]
 
 BUYERS: list[dict[str, Any]] = [
     {"name": "dalian_trader", "port": "Dalian"},

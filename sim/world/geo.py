@@ -123,6 +123,8 @@ def _points_of(geom: BaseGeometry) -> list[BaseGeometry]:
         for g in geom.geoms:
             out.extend(_points_of(g))
         return out
-    return [Point(c) for c in geom.coords] if not hasattr(geom, "exterior") else [
-        Point(c) for c in geom.exterior.coords
-    ]
+    return (
+        [Point(c) for c in geom.coords]
+        if not hasattr(geom, "exterior")
+        else [Point(c) for c in geom.exterior.coords]
+    )

@@ -9,6 +9,7 @@ zone; nothing geometric happens while the simulation runs.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -92,8 +93,13 @@ class RouteGeo:
         """
         out = []
         for s in self.stretches:
-            out.append((s.zone, self.hours_to(s.start_nm, speed_knots, entering=True),
-                        self.hours_to(s.end_nm, speed_knots, entering=False)))  # fmt: skip
+            out.append(
+                (
+                    s.zone,
+                    self.hours_to(s.start_nm, speed_knots, entering=True),
+                    self.hours_to(s.end_nm, speed_knots, entering=False),
+                )
+            )
         return out
 
     def hours_to(self, distance_nm: float, speed_knots: float, *, entering: bool = False) -> float:
@@ -136,8 +142,15 @@ def make_zone(name: str, ring: list[tuple[float, float]]) -> ZoneGeo:
 
 
 def make_leg(a: LatLon, b: LatLon, a_label: str, b_label: str, *, harbour: bool) -> Leg:
-    return Leg(a, b, a_label, b_label, harbour, geo.leg_line(a[0], a[1], b[0], b[1]),
-               geo.great_circle_nm(a[0], a[1], b[0], b[1]))  # fmt: skip
+    return Leg(
+        a,
+        b,
+        a_label,
+        b_label,
+        harbour,
+        geo.leg_line(a[0], a[1], b[0], b[1]),
+        geo.great_circle_nm(a[0], a[1], b[0], b[1]),
+    )
 
 
 def trace_route(
@@ -152,23 +165,29 @@ def trace_route(
     """Lay out a route's legs and find where it runs inside each zone."""
     points = [(origin.name, origin.position), (f"{origin.name} approach", origin.approach)]
     points += via
-    points += [(f"{destination.name} approach", destination.approach),
-               (destination.name, destination.position)]  # fmt: skip
+    points += [
+        (f"{destination.name} approach", destination.approach),
+        (destination.name, destination.position),
+    ]
     legs = []
     last = len(points) - 2
-    for i, ((la, pa), (lb, pb)) in enumerate(zip(points, points[1:], strict=False)):
+    for i, ((la, pa), (lb, pb)) in enumerate(itertools.pairwise(points)):
         legs.append(make_leg(pa, pb, la, lb, harbour=i in (0, last)))
 
-    cum, lons, lats, raw_stretches = [0.0], [legs[0].line.coords[0][0]], [legs[0].line.coords[0][1]], []
+    cum, lons, lats, raw_stretches = (
+        [0.0],
+        [legs[0].line.coords[0][0]],
+        [legs[0].line.coords[0][1]],
+        [],
+    )
     offset = 0.0
     for leg in legs:
         coords = np.asarray(leg.line.coords)
-        seg_nm = np.array([geo.great_circle_nm(a[1], a[0], b[1], b[0])
-                           for a, b in zip(coords[:-1], coords[1:], strict=True)])  # fmt: skip
-        leg_cum_nm = np.concatenate([[0.0], np.cumsum(seg_nm)])
-        leg_cum_flat = np.concatenate(
-            [[0.0], np.cumsum(np.hypot(*np.diff(coords, axis=0).T))]
+        seg_nm = np.array(
+            [geo.great_circle_nm(a[1], a[0], b[1], b[0]) for a, b in itertools.pairwise(coords)]
         )
+        leg_cum_nm = np.concatenate([[0.0], np.cumsum(seg_nm)])
+        leg_cum_flat = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(coords, axis=0).T))])
         for zname, z in zones.items():
             for piece in _line_pieces(leg.line.intersection(z.polygon)):
                 ends = [leg.line.project(Point(piece.coords[k])) for k in (0, -1)]
@@ -183,9 +202,18 @@ def trace_route(
     transfer_nm = None
     if transfer_at is not None:
         transfer_nm = _distance_to_label(legs, transfer_at)
-    return RouteGeo(name, origin.name, destination.name, tuple(legs),
-                    tuple(_merge(raw_stretches)), transfer_nm, transfer_hours,
-                    np.asarray(cum), np.asarray(lons), np.asarray(lats))  # fmt: skip
+    return RouteGeo(
+        name,
+        origin.name,
+        destination.name,
+        tuple(legs),
+        tuple(_merge(raw_stretches)),
+        transfer_nm,
+        transfer_hours,
+        np.asarray(cum),
+        np.asarray(lons),
+        np.asarray(lats),
+    )
 
 
 def _distance_to_label(legs: tuple[Leg, ...] | list[Leg], label: str) -> float:

@@ -1,0 +1,33 @@
+"""The coal model as the experiment layer sees it: scenario JSON and a seed in, tables out.
+
+Workers receive the scenario as JSON and resolve it once per process:
+traced geography is cheap to rebuild but needless to ship for every task.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from sim import metrics
+from sim.model.model import simulate
+from sim.scenario import Resolved, Scenario, resolve
+
+
+@lru_cache(maxsize=8)
+def _resolved(scenario_json: str) -> Resolved:
+    return resolve(Scenario.model_validate_json(scenario_json))
+
+
+def evaluate(
+    scenario_json: str, seed: np.random.SeedSequence
+) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
+    """Metrics row, weekly series and shipment log of one replication."""
+    out = simulate(_resolved(scenario_json), seed)
+    return (
+        metrics.replication_metrics(out),
+        metrics.weekly_series(out),
+        metrics.shipments_frame(out),
+    )

@@ -1,0 +1,1 @@
+"""Replications, executors and the results store; nothing here knows about coal."""

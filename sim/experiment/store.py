@@ -1,0 +1,91 @@
+"""The results store: a folder per run, files written atomically, a manifest that tells the truth.
+
+The manifest is written first with status ``running`` and rewritten at the
+end with ``complete``, ``failed`` or ``interrupted``. Every file appears
+under its final name only once it is whole (written beside it, then
+renamed), so a reader never sees half a table, and a folder whose
+manifest does not say ``complete`` never passes for a finished run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim import __version__
+
+MANIFEST = "manifest.json"
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def new_run_dir(root: Path, name: str) -> Path:
+    """A fresh folder ``root/name/<UTC timestamp>[-k]`` that did not exist before."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    base = root / name
+    base.mkdir(parents=True, exist_ok=True)
+    for k in range(1, 10_000):
+        candidate = base / (stamp if k == 1 else f"{stamp}-{k}")
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            continue
+    raise RuntimeError(f"cannot find a free run folder under {base}")
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data.encode() if isinstance(data, str) else data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> None:
+    write_atomic(path, frame.to_csv(index=False, float_format="%.10g", lineterminator="\n"))
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    write_atomic(folder / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((folder / MANIFEST).read_text())
+    return data
+
+
+def git_commit() -> str | None:
+    """The source checkout's commit, when the package runs from one."""
+    here = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def base_manifest(**fields: Any) -> dict[str, Any]:
+    return {
+        "status": "running",
+        "package_version": __version__,
+        "git_commit": git_commit(),
+        "started_at": now_iso(),
+        "finished_at": None,
+        **fields,
+    }

@@ -41,7 +41,7 @@ def _user_errors(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except ScenarioError as e:
-        err.print(f"error: {e}", markup=False, highlight=False)
+        err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -82,7 +82,9 @@ def run(
     folder = _user_errors(lambda: prepare_folder(out_dir, Path("results"), s.name))
     out.print(
         f"coalsim: {s.name}, {s.replications} replications, seed {s.seed} -> {folder}",
+        markup=False,
         highlight=False,
+        soft_wrap=True,
     )
     if sys.stderr.isatty():
         with Progress(
@@ -111,7 +113,7 @@ def run(
         name = str(row["metric"])
         table.add_row(name, human(float(row["mean"])), ci, METRICS[name])
     out.print(table)
-    out.print(f"results written to {folder}", highlight=False)
+    out.print(f"results written to {folder}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -123,9 +125,9 @@ def validate(
     for f in files:
         try:
             scn.load(f)
-            out.print(f"ok: {f}", highlight=False)
+            out.print(f"ok: {f}", markup=False, highlight=False, soft_wrap=True)
         except ScenarioError as e:
-            err.print(f"error: {e}", markup=False, highlight=False)
+            err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
             bad += 1
     if bad:
         raise typer.Exit(2)

@@ -59,6 +59,7 @@ def run_scenario(
         scenario=s.model_dump(mode="json"),
         files=[],
     )
+    folder.mkdir(parents=True, exist_ok=True)
     store.write_manifest(folder, manifest)
     try:
         executor = make_executor(workers, s.replications)

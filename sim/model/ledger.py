@@ -14,6 +14,8 @@ from typing import NamedTuple
 STATE = "state:china"
 MARKET = "market:china"
 SHIPPING_COSTS = "costs:shipping"
+MINES = "dprk:mines"
+"""Where coal enters the books, valued at the contract price, when a cargo sails."""
 
 
 def seller_party(name: str) -> str:

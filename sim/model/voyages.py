@@ -4,6 +4,14 @@ Who pays what follows the contract's payment terms: under ``advance`` the
 buyer pays at signing and owns the cargo at sea, so a seizure is its loss;
 under ``after_delivery`` the seller still owns the cargo until it is
 delivered and paid for.
+
+The ledger values coal at the contract price and records it as it changes
+hands, beside the cash: the mine hands the cargo to the seller when it
+sails (``cargo_loaded``), title passes to the buyer when the terms say
+(``title``), and a seizure moves it from its owner to the state. So every
+party's net position is its cash plus the coal it holds, and the sums hold
+exactly: a buyer on advance terms that loses a cargo is down the payment
+and the fine, no more.
 """
 
 from __future__ import annotations
@@ -43,7 +51,7 @@ def shipment(
     rec.buyer, rec.price_rmb_per_tonne = contract.buyer, contract.price_rmb_per_tonne
     rec.payment_terms = contract.payment_terms
     buyer_p = L.buyer_party(contract.buyer)
-    value = rec.cargo_value_rmb
+    value = round(rec.cargo_value_rmb, 2)  # whole fen, as the ledger keeps it
     if contract.payment_terms == "advance":
         ledger.post(env.now, buyer_p, seller_p, value, "payment", rec.id)
 
@@ -55,6 +63,9 @@ def shipment(
     yield env.timeout(seller.loading_hours)
 
     rec.outcome, rec.t_depart = "at_sea", env.now
+    ledger.post(env.now, L.MINES, seller_p, value, "cargo_loaded", rec.id)
+    if contract.payment_terms == "advance":
+        ledger.post(env.now, seller_p, buyer_p, value, "title", rec.id)
     t0 = env.now
     p_board = model.scenario.detection.recognition_probability * (1.0 - seller.concealment)
     if vessel.ais_off:
@@ -98,6 +109,8 @@ def shipment(
     rec.outcome, rec.t_arrive = "delivered", env.now
     if contract.payment_terms == "after_delivery":
         ledger.post(env.now, buyer_p, seller_p, value, "payment", rec.id)
+        ledger.post(env.now, seller_p, buyer_p, value, "title", rec.id)
+    ledger.post(env.now, buyer_p, L.MARKET, value, "title", rec.id)
     resale = value * model.scenario.contract.resale_multiplier
     ledger.post(env.now, L.MARKET, buyer_p, resale, "resale", rec.id)
 

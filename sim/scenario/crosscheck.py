@@ -157,9 +157,9 @@ def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
         problems.append(
             ("contract.price_rmb_per_tonne_min", "is above contract.price_rmb_per_tonne_max")
         )
-    if problems:
-        return problems, None
-
+    # Trace every route whose names resolve, even when other keys have
+    # problems, so a route over land is reported together with them rather
+    # than only after everything else has been fixed.
     port_geo = {
         p.name: PortGeo(
             p.name, p.country, (p.lat, p.lon), (p.approach_lat, p.approach_lon), tuple(p.roles)
@@ -168,6 +168,13 @@ def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
     }
     traced = {}
     for i, r in enumerate(s.routes):
+        if (
+            r.origin not in ports
+            or r.destination not in ports
+            or any(w not in wps for w in r.via)
+            or (r.transfer_at is not None and r.transfer_at not in r.via)
+        ):
+            continue
         rg = trace_route(
             r.name,
             port_geo[r.origin],

@@ -41,8 +41,11 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(f"{path}: is a directory, expected a TOML file") from None
     except OSError as e:
         raise ScenarioError(f"{path}: cannot read ({e.strerror})") from None
+    except ValueError as e:  # e.g. an embedded NUL byte in the path
+        raise ScenarioError(f"{path}: cannot read ({e})") from None
     try:
-        text = raw.decode("utf-8")
+        # utf-8-sig: a byte-order mark (as some Windows editors write) is not an error.
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not a UTF-8 text file") from None
     if not text.strip():
@@ -51,6 +54,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(f"{path}: invalid TOML: {e}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
 
 
 def load(path: str | Path, overrides: list[str] | None = None) -> Resolved:
@@ -113,7 +118,9 @@ def _describe(err: Any) -> tuple[str, str]:
         hint = f"did you mean {close[0]!r}? " if close else ""
         return _keypath(loc), f"unknown key; {hint}allowed keys here: {', '.join(allowed)}"
     value = err.get("input")
-    shown = repr(value) if not isinstance(value, dict | list) or len(repr(value)) < 60 else "..."
+    shown = repr(value)
+    if len(shown) >= 60:
+        shown = "..." if isinstance(value, dict | list) else shown[:56] + "..."
     msg = str(err["msg"]).removeprefix("Value error, ")
     if err["type"] == "missing":
         return _keypath(loc), "required key is missing"
@@ -150,7 +157,7 @@ def parse_value(text: str) -> Any:
     """A ``--set`` value read as a TOML value (numbers, booleans, arrays), else a plain string."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return text
 
 

@@ -15,11 +15,11 @@ from functools import lru_cache
 from importlib import resources
 
 import numpy as np
+import shapely
 from numpy.typing import NDArray
 from shapely import prepared, wkb
 from shapely.geometry import LineString, Point, shape
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 EARTH_RADIUS_NM = 3440.065
 """Mean Earth radius in nautical miles (6,371 km / 1.852)."""
@@ -66,16 +66,18 @@ def leg_line(lat1: float, lon1: float, lat2: float, lon2: float) -> LineString:
     return LineString(great_circle_points(lat1, lon1, lat2, lon2, n))
 
 
-def _to_equal_area(x: NDArray[np.float64], y: NDArray[np.float64]) -> tuple[object, object]:
-    return (
-        np.radians(x) * EARTH_RADIUS_NM,
-        np.sin(np.radians(y)) * EARTH_RADIUS_NM,
+def _to_equal_area(lonlat: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.column_stack(
+        [
+            np.radians(lonlat[:, 0]) * EARTH_RADIUS_NM,
+            np.sin(np.radians(lonlat[:, 1])) * EARTH_RADIUS_NM,
+        ]
     )
 
 
 def area_sq_nm(geom: BaseGeometry) -> float:
     """Area on the sphere, in square nautical miles, of a lon/lat geometry."""
-    return float(transform(_to_equal_area, geom).area)
+    return float(shapely.transform(geom, _to_equal_area).area)
 
 
 @lru_cache(maxsize=1)

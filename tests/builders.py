@@ -57,7 +57,7 @@ def search_world(
                 "vessels": 200,
                 "lot_interval_days": lot_interval_days,
             }
-        ],  # fmt: skip
+        ],
     }
     for key, value in extra.items():
         data[key] = value

@@ -13,7 +13,7 @@ def _sailed_through(out, resolved):
     """Voyages whose whole zone crossing happened before the horizon."""
     route = resolved.geography.routes[ROUTE]
     speed = resolved.scenario.sellers[0].speed_knots
-    ((zone, a, b),) = route.exposure(speed)
+    ((_zone, a, b),) = route.exposure(speed)
     ships = [s for s in out.shipments if s.t_depart + b <= out.horizon_hours]
     return ships, a, b
 

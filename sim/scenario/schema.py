@@ -43,7 +43,7 @@ class Port(Strict):
 class Waypoint(Strict):
     """A named sea point that routes pass through."""
 
-    name: Name
+    name: Name = Field(description="unique waypoint name, used in routes' `via`")
     lat: Lat
     lon: Lon
 
@@ -51,7 +51,7 @@ class Waypoint(Strict):
 class Route(Strict):
     """A voyage path: origin port, waypoints in order, destination port."""
 
-    name: Name
+    name: Name = Field(description="unique route name, used in sellers' `routes`")
     origin: Name = Field(description="loading port name")
     destination: Name = Field(description="discharge port name")
     via: list[Name] = Field(default_factory=list, description="waypoint names, in order")
@@ -66,7 +66,7 @@ class Route(Strict):
 class Zone(Strict):
     """An enforcement zone: a lon/lat polygon on the Chinese side that patrols search."""
 
-    name: Name
+    name: Name = Field(description="unique zone name, used in patrols' `zone`")
     polygon: list[tuple[Lon, Lat]] = Field(
         min_length=3, description="ring of [lon, lat] vertices, degrees"
     )
@@ -75,7 +75,7 @@ class Zone(Strict):
 class PatrolGroup(Strict):
     """Identical Coast Guard vessels sharing a base and an assigned zone."""
 
-    name: Name
+    name: Name = Field(description="unique patrol group name")
     base: Name = Field(description="port with the coast_guard_base role")
     zone: Name = Field(description="zone the vessels search")
     vessels: int = Field(default=2, ge=0, le=200, description="number of patrol vessels")
@@ -123,8 +123,10 @@ class Detection(Strict):
 class Seller(Strict):
     """A DPRK trading company that produces lots and ships them (fixed buyers, fixed terms)."""
 
-    name: Name
-    kind: Literal["state", "provincial"] = Field(default="provincial")
+    name: Name = Field(description="unique company name")
+    kind: Literal["state", "provincial"] = Field(
+        default="provincial", description="state company or 20x10-policy provincial company"
+    )
     port: Name = Field(description="loading port")
     routes: list[Name] = Field(min_length=1, description="routes the company ships on")
     route_weights: list[Annotated[float, Field(gt=0.0)]] | None = Field(
@@ -158,8 +160,12 @@ class Seller(Strict):
     concealment: Probability = Field(
         default=0.2, description="lowers recognition: p = recognition x (1 - concealment)"
     )
-    loading_hours: float = Field(default=48.0, ge=0.0, le=2000.0)
-    discharge_hours: float = Field(default=36.0, ge=0.0, le=2000.0)
+    loading_hours: float = Field(
+        default=48.0, ge=0.0, le=2000.0, description="loading at the DPRK port before sailing"
+    )
+    discharge_hours: float = Field(
+        default=36.0, ge=0.0, le=2000.0, description="discharge at the buyer's port"
+    )
     operating_cost_rmb_per_day: float = Field(
         default=10000.0,
         ge=0.0,
@@ -178,7 +184,7 @@ class Seller(Strict):
 class Buyer(Strict):
     """A Chinese trader at a discharge port (fixed in this version of the market)."""
 
-    name: Name
+    name: Name = Field(description="unique buyer name")
     port: Name = Field(description="discharge port")
 
 
@@ -188,7 +194,9 @@ class Contract(Strict):
     price_rmb_per_tonne_min: float = Field(
         default=400.0, gt=0.0, le=5000.0, description="source: 400 to 450 RMB/t"
     )
-    price_rmb_per_tonne_max: float = Field(default=450.0, gt=0.0, le=5000.0)
+    price_rmb_per_tonne_max: float = Field(
+        default=450.0, gt=0.0, le=5000.0, description="top of the contract price range"
+    )
     resale_multiplier: float = Field(
         default=2.0, ge=1.0, le=10.0, description="resale price / purchase price (source: 2 to 3)"
     )
@@ -215,10 +223,12 @@ class Scenario(Strict):
     """A complete description of one simulated world and how long to run it."""
 
     name: Name = Field(default="scenario", description="used in the results folder name")
-    description: str = Field(default="", max_length=4000)
+    description: str = Field(default="", max_length=4000, description="what the scenario is for")
     seed: int = Field(default=2019, ge=0, le=2**63 - 1, description="root of all random streams")
     horizon_days: float = Field(default=365.0, gt=0.0, le=3650.0, description="simulated time")
-    replications: int = Field(default=10, ge=1, le=100_000)
+    replications: int = Field(
+        default=10, ge=1, le=100_000, description="independent runs, each with its own streams"
+    )
     ports: list[Port] = Field(default_factory=lambda: [Port(**p) for p in defaults.PORTS])
     waypoints: list[Waypoint] = Field(
         default_factory=lambda: [Waypoint(**w) for w in defaults.WAYPOINTS]

@@ -1,0 +1,67 @@
+"""A run folder never looks complete unless the run finished."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim.run
+from sim.run import run_scenario
+from sim.scenario import Scenario, resolve
+
+
+def _manifest(folder: Path) -> dict[str, object]:
+    data: dict[str, object] = json.loads((folder / "manifest.json").read_text())
+    return data
+
+
+def test_complete_run_records_what_it_ran(tmp_path: Path) -> None:
+    resolved = resolve(Scenario(horizon_days=30, replications=2, seed=5))
+    result = run_scenario(resolved, tmp_path / "ok", workers=1)
+    m = _manifest(result.folder)
+    assert m["status"] == "complete"
+    assert m["seed"] == 5 and m["replications"] == 2
+    assert m["scenario"] == resolved.scenario.model_dump(mode="json")
+    assert m["finished_at"] is not None and m["package_version"]
+    runs = pd.read_csv(result.folder / "runs.csv")
+    assert list(runs["replication"]) == [0, 1] and set(runs["seed"]) == {5}
+    ts = pd.read_csv(result.folder / "timeseries.csv")
+    assert len(ts) == 2 * 5  # 30 days is 4.3 weeks: five weekly rows per replication
+    assert not list(result.folder.glob(".*.tmp"))
+
+
+def test_failed_run_says_so_and_leaves_no_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = {"n": 0}
+
+    def broken(scenario_json: str, seed: np.random.SeedSequence) -> object:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("model blew up")
+        from sim.evaluate import evaluate
+
+        return evaluate(scenario_json, seed)
+
+    monkeypatch.setattr(sim.run, "evaluate", broken)
+    resolved = resolve(Scenario(horizon_days=20, replications=3))
+    with pytest.raises(RuntimeError):
+        run_scenario(resolved, tmp_path / "bad", workers=1)
+    m = _manifest(tmp_path / "bad")
+    assert m["status"] == "failed"
+    assert "model blew up" in str(m["error"])
+    assert sorted(p.name for p in (tmp_path / "bad").iterdir()) == ["manifest.json"]
+
+
+def test_interrupted_run_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(scenario_json: str, seed: np.random.SeedSequence) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.run, "evaluate", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_scenario(resolve(Scenario(horizon_days=20)), tmp_path / "int", workers=1)
+    assert _manifest(tmp_path / "int")["status"] == "interrupted"

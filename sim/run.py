@@ -27,13 +27,17 @@ class RunResult:
 
 def prepare_folder(out: Path | None, results_root: Path, name: str) -> Path:
     """The folder to write into: a new timestamped one, or ``out`` if it holds no run yet."""
-    if out is None:
-        return store.new_run_dir(results_root, name)
-    if out.exists() and not out.is_dir():
-        raise ScenarioError(f"--out {out}: exists and is not a folder")
-    if (out / store.MANIFEST).exists():
-        raise ScenarioError(f"--out {out}: already holds a run; choose another folder")
-    out.mkdir(parents=True, exist_ok=True)
+    where = f"--out {out}" if out is not None else str(results_root)
+    try:
+        if out is None:
+            return store.new_run_dir(results_root, name)
+        if out.exists() and not out.is_dir():
+            raise ScenarioError(f"--out {out}: exists and is not a folder")
+        if (out / store.MANIFEST).exists():
+            raise ScenarioError(f"--out {out}: already holds a run; choose another folder")
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # e.g. a path under a file, or no permission
+        raise ScenarioError(f"{where}: cannot create the results folder ({e})") from None
     return out
 
 

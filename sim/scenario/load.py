@@ -51,11 +51,14 @@ def read_toml(path: Path) -> dict[str, Any]:
     if not text.strip():
         raise ScenarioError(f"{path}: file is empty; expected TOML scenario keys")
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(f"{path}: invalid TOML: {e}") from None
     except RecursionError:
         raise ScenarioError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
+    if not data:
+        raise ScenarioError(f"{path}: holds no keys (only comments); expected scenario keys")
+    return data
 
 
 def load(path: str | Path, overrides: list[str] | None = None) -> Resolved:

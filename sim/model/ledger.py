@@ -14,8 +14,8 @@ from typing import NamedTuple
 STATE = "state:china"
 MARKET = "market:china"
 SHIPPING_COSTS = "costs:shipping"
-MINES = "dprk:mines"
-"""Where coal enters the books, valued at the contract price, when a cargo sails."""
+COAL = "goods:coal"
+"""Where a confiscated cargo's contract value enters the books on its way to the state."""
 
 
 def seller_party(name: str) -> str:
@@ -40,6 +40,9 @@ class Entry(NamedTuple):
         return self.fen / 100
 
 
+_entry = tuple.__new__  # Entry(...) without the keyword-handling constructor: a hot path
+
+
 class Ledger:
     """Append-only list of transfers; amounts are positive, direction is payer to payee."""
 
@@ -53,7 +56,7 @@ class Ledger:
             raise ValueError(f"ledger amounts must be non-negative, got {amount} for {reason}")
         fen = round(amount * 100)
         if fen > 0:
-            self.entries.append(Entry(time, payer, payee, fen, reason, shipment))
+            self.entries.append(_entry(Entry, (time, payer, payee, fen, reason, shipment)))
 
 
 def balances_fen(entries: list[Entry]) -> dict[str, int]:

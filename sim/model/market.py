@@ -10,33 +10,31 @@ profit against their risk belief) replaces this class behind the same
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
-import numpy as np
-
+from sim.model.rng import Draws
 from sim.scenario.schema import Scenario, Seller
 from sim.world.network import RouteGeo
 
 
-@dataclass(frozen=True, slots=True)
-class Contract:
+class Contract(NamedTuple):
     buyer: str
     price_rmb_per_tonne: float
     payment_terms: str
 
 
 class FixedMarket:
-    def __init__(self, scenario: Scenario, rng: np.random.Generator) -> None:
+    def __init__(self, scenario: Scenario, rng: Draws) -> None:
         self.rng = rng
         self.terms = scenario.contract
+        self.price_lo = self.terms.price_rmb_per_tonne_min
+        self.price_span = self.terms.price_rmb_per_tonne_max - self.price_lo
         self.buyers_at: dict[str, list[str]] = defaultdict(list)
         for b in scenario.buyers:
             self.buyers_at[b.port].append(b.name)
 
     def contract(self, seller: Seller, tonnes: float, route: RouteGeo, now: float) -> Contract:
         buyers = self.buyers_at[route.destination]
-        buyer = buyers[int(self.rng.integers(len(buyers)))] if len(buyers) > 1 else buyers[0]
-        price = float(
-            self.rng.uniform(self.terms.price_rmb_per_tonne_min, self.terms.price_rmb_per_tonne_max)
-        )
+        buyer = buyers[int(self.rng.random() * len(buyers))] if len(buyers) > 1 else buyers[0]
+        price = self.price_lo + self.price_span * self.rng.random()
         return Contract(buyer, price, self.terms.payment_terms)

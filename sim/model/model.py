@@ -19,8 +19,8 @@ from sim.model.market import FixedMarket
 from sim.model.patrols import CoastGuard
 from sim.model.records import PatrolEvent, Recorder, Shipment
 from sim.model.rng import mechanism_streams
-from sim.model.sellers import produce
-from sim.model.voyages import Vessel
+from sim.model.sellers import Company, produce
+from sim.model.voyages import Vessel, VoyagePlan
 from sim.scenario.load import Resolved
 from sim.world.network import RouteGeo
 
@@ -55,33 +55,39 @@ class Model:
         self.coast_guard = CoastGuard(
             self.env, self.geography, self.scenario.patrols, self.recorder
         )
-        self._exposure: dict[tuple[str, float], list[tuple[str, float, float]]] = {}
-        self.fleets: dict[str, simpy.Store] = {}
+        self.resale_multiplier = self.scenario.contract.resale_multiplier
+        self.fine_rmb = self.scenario.enforcement.fine_rmb
+        self._plans: dict[tuple[str, float], VoyagePlan] = {}
+        self.companies: list[Company] = []
         fleet_rng = self.rng["fleet"]
         for s in self.scenario.sellers:
             store = simpy.Store(self.env)
             for k in range(s.vessels):
-                ais_off = bool(fleet_rng.random() < s.ais_off_share)
+                ais_off = fleet_rng.random() < s.ais_off_share
                 store.items.append(
                     Vessel(f"{s.name}#{k + 1}", s.vessel_capacity_dwt, s.speed_knots, ais_off)
                 )
-            self.fleets[s.name] = store
-            self.env.process(produce(self, s))
+            routes = [self.geography.routes[r] for r in s.routes]
+            company = Company.build(s, store, routes, self.scenario.detection)
+            self.companies.append(company)
+            self.env.process(produce(self, company))
 
-    def exposure(self, route: RouteGeo, speed_knots: float) -> list[tuple[str, float, float]]:
-        """Zone intervals (hours after departure) for a route at a speed, computed once."""
+    def plan(self, route: RouteGeo, speed_knots: float) -> VoyagePlan:
+        """Zone intervals and durations for a route at a speed, worked out once."""
         key = (route.name, speed_knots)
-        if key not in self._exposure:
-            self._exposure[key] = route.exposure(speed_knots)
-        return self._exposure[key]
+        plan = self._plans.get(key)
+        if plan is None:
+            cg = self.coast_guard
+            plan = self._plans[key] = VoyagePlan.build(route, speed_knots, cg.zones, cg.patrolled)
+        return plan
 
-    def detain(self, seller: str, vessel: Vessel) -> Generator[simpy.Event, Any, None]:
+    def detain(self, company: Company, vessel: Vessel) -> Generator[simpy.Event, Any, None]:
         """A seized ship is confiscated, or held for a while and handed back."""
         enf = self.scenario.enforcement
         if self.rng["detection"].random() < enf.vessel_confiscation_probability:
             return
         yield self.env.timeout(enf.vessel_detention_days * 24.0)
-        yield self.fleets[seller].put(vessel)
+        company.return_vessel(vessel)
 
     def run(self) -> RunOutput:
         horizon = self.scenario.horizon_days * 24.0

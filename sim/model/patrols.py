@@ -3,8 +3,8 @@
 Random search (Koopman): a patrol of sweep width W at speed v in a zone of
 sea area A detects a given target at rate W*v/A. Only vessels on station
 search, so each zone's rate is the sum over the vessels there now. The rate
-is piecewise constant; every change fires the zone's ``changed`` event so
-that voyages inside can re-plan their detection time against the new rate.
+is piecewise constant; every change interrupts the voyages searching in the
+zone so that they re-plan their detection time against the new rate.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-import numpy as np
 import simpy
 
 from sim.model.records import PatrolEvent, Recorder
+from sim.model.rng import Draws, cumulative
 from sim.scenario.schema import PatrolGroup
 from sim.world import geo
 from sim.world.network import Geography, LatLon, PortGeo, ZoneGeo
@@ -24,22 +24,32 @@ ON_STATION, TRANSIT_BACK, TURNAROUND, TRANSIT_OUT = range(4)
 
 
 class ZoneState:
-    """Who is searching a zone now, and the detection rate that gives."""
+    """Who is searching a zone now, the detection rate that gives, and who is exposed to it."""
 
-    __slots__ = ("area_sq_nm", "changed", "env", "name", "on_station", "rate")
+    __slots__ = ("area_sq_nm", "name", "on_station", "rate", "searching")
 
-    def __init__(self, env: simpy.Environment, zone: ZoneGeo) -> None:
-        self.env = env
+    def __init__(self, zone: ZoneGeo) -> None:
         self.name = zone.name
         self.area_sq_nm = zone.area_sq_nm
         self.on_station: list[PatrolVessel] = []
         self.rate = 0.0
-        self.changed = env.event()
+        self.searching: list[simpy.Process] = []
 
     def _update(self) -> None:
-        self.rate = sum(v.sweep_rate for v in self.on_station) / self.area_sq_nm
-        fired, self.changed = self.changed, self.env.event()
-        fired.succeed()
+        total = 0.0
+        for v in self.on_station:
+            total += v.sweep_rate
+        self.rate = total / self.area_sq_nm
+        waiting, self.searching = self.searching, []
+        for proc in waiting:
+            proc.interrupt("rate changed")
+
+    def pick(self, rng: Draws) -> PatrolVessel:
+        """The vessel that made a detection: chosen in proportion to its share of the rate."""
+        vessels = self.on_station
+        if len(vessels) == 1:
+            return vessels[0]
+        return vessels[rng.choice(cumulative([v.sweep_rate for v in vessels]))]
 
 
 class PatrolVessel:
@@ -67,8 +77,6 @@ class PatrolVessel:
         self.endurance = group.endurance_hours
         self.turnaround = group.turnaround_hours
         self.transit = transit_hours
-        self.recall: simpy.Event | None = None
-        self.escort_hours = 0.0
         self.process = env.process(self._duty(*self._start_state(phase_hours)))
 
     def _start_state(self, phase: float) -> tuple[int, float]:
@@ -89,11 +97,10 @@ class PatrolVessel:
         while True:
             if state == ON_STATION:
                 self.cg.arrive(self)
-                self.recall = recall = env.event()
-                yield env.timeout(remaining) | recall
-                self.recall = None
-                if recall.triggered:
-                    yield env.timeout(self.escort_hours)  # escorting the seized ship to base
+                try:
+                    yield env.timeout(remaining)
+                except simpy.Interrupt as boarding:  # sent by CoastGuard.board
+                    yield env.timeout(_hours(boarding.cause))  # escorting the seized ship to base
                     state, remaining = TURNAROUND, self.turnaround
                     continue
                 self.cg.depart(self, "endurance")
@@ -120,7 +127,7 @@ class CoastGuard:
     ) -> None:
         self.env = env
         self.recorder = recorder
-        self.zones = {name: ZoneState(env, z) for name, z in geography.zones.items()}
+        self.zones = {name: ZoneState(z) for name, z in geography.zones.items()}
         self.vessels: list[PatrolVessel] = []
         for g in groups:
             base = geography.ports[g.base]
@@ -152,14 +159,6 @@ class CoastGuard:
             PatrolEvent(self.env.now, vessel.name, vessel.zone.name, False, reason)
         )
 
-    def pick(self, zone: ZoneState, rng: np.random.Generator) -> PatrolVessel:
-        """The vessel that made a detection: chosen in proportion to its share of the rate."""
-        vessels = zone.on_station
-        if len(vessels) == 1:
-            return vessels[0]
-        w = np.array([v.sweep_rate for v in vessels])
-        return vessels[int(rng.choice(len(vessels), p=w / w.sum()))]
-
     def board(self, vessel: PatrolVessel, position: LatLon, ship_speed_knots: float) -> float:
         """Take the vessel off station to escort a seized ship to base; returns escort hours."""
         speed = min(vessel.speed_knots, ship_speed_knots)
@@ -169,9 +168,7 @@ class CoastGuard:
             + geo.great_circle_nm(a[0], a[1], *vessel.base.position)
         ) / speed
         self.depart(vessel, "escort")
-        assert vessel.recall is not None, "only a vessel on station can board"
-        vessel.escort_hours = hours
-        vessel.recall.succeed()
+        vessel.process.interrupt(hours)
         return hours
 
 
@@ -181,3 +178,9 @@ def transit_hours(base: PortGeo, zone: ZoneGeo, speed_knots: float) -> float:
     return (
         geo.great_circle_nm(plat, plon, alat, alon) + geo.great_circle_nm(alat, alon, slat, slon)
     ) / speed_knots
+
+
+def _hours(cause: object) -> float:
+    """The escort time that ``CoastGuard.board`` sends with its interrupt."""
+    assert isinstance(cause, float), f"unexpected interrupt cause {cause!r}"
+    return cause

@@ -5,13 +5,15 @@ buyer pays at signing and owns the cargo at sea, so a seizure is its loss;
 under ``after_delivery`` the seller still owns the cargo until it is
 delivered and paid for.
 
-The ledger values coal at the contract price and records it as it changes
-hands, beside the cash: the mine hands the cargo to the seller when it
-sails (``cargo_loaded``), title passes to the buyer when the terms say
-(``title``), and a seizure moves it from its owner to the state. So every
-party's net position is its cash plus the coal it holds, and the sums hold
-exactly: a buyer on advance terms that loses a cargo is down the payment
-and the fine, no more.
+The ledger records cash: payments, resale, fines and running costs. A
+confiscated cargo is recorded too, at its contract value, as it passes
+from its owner to the state: the ``goods:coal`` account first credits the
+owner with the cargo (``cargo_value``), then the owner forfeits it
+(``seizure``). The pair leaves the owner's cash position as it was, so a
+buyer on advance terms that loses a cargo is down exactly the payment and
+the fine, and a seller on after-delivery terms is simply never paid, while
+the seized value stands in the ledger for the state's account and the
+DPRK side's losses.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ import simpy
 
 from sim.model import ledger as L
 from sim.model.detection import Exposure
+from sim.model.patrols import ZoneState
 from sim.model.records import Shipment
-from sim.scenario.schema import Seller
 from sim.world.network import RouteGeo
 
 if TYPE_CHECKING:
     from sim.model.model import Model
+    from sim.model.sellers import Company
 
 
 @dataclass(slots=True)
@@ -42,86 +45,102 @@ class Vessel:
     ais_off: bool
 
 
-def shipment(
-    model: Model, seller: Seller, rec: Shipment, route: RouteGeo
-) -> Generator[simpy.Event, Any, None]:
-    env, ledger = model.env, model.ledger
-    seller_p = L.seller_party(seller.name)
-    contract = model.market.contract(seller, rec.tonnes, route, env.now)
-    rec.buyer, rec.price_rmb_per_tonne = contract.buyer, contract.price_rmb_per_tonne
-    rec.payment_terms = contract.payment_terms
-    buyer_p = L.buyer_party(contract.buyer)
-    value = round(rec.cargo_value_rmb, 2)  # whole fen, as the ledger keeps it
-    if contract.payment_terms == "advance":
-        ledger.post(env.now, buyer_p, seller_p, value, "payment", rec.id)
+@dataclass(frozen=True, slots=True)
+class VoyagePlan:
+    """A route sailed at one speed: zone intervals (hours after departure) and durations."""
 
-    fleet = model.fleets[seller.name]
-    vessel: Vessel = yield fleet.get()
+    zones: tuple[tuple[str, ZoneState | None, float, float], ...]
+    hours_in_zones: float
+    outbound_hours: float
+    return_hours: float
+
+    @classmethod
+    def build(
+        cls, route: RouteGeo, speed_knots: float, zones: dict[str, ZoneState], patrolled: set[str]
+    ) -> VoyagePlan:
+        legs = tuple(
+            (z, zones[z] if z in patrolled else None, a, b)
+            for z, a, b in route.exposure(speed_knots)
+        )
+        return cls(
+            legs,
+            sum(b - a for _, _, a, b in legs),
+            route.duration_hours(speed_knots),
+            route.length_nm / speed_knots,
+        )
+
+
+def shipment(
+    model: Model, company: Company, rec: Shipment, route: RouteGeo
+) -> Generator[simpy.Event, Any, None]:
+    env, ledger, sid = model.env, model.ledger, rec.id
+    seller, seller_p = company.seller, company.party
+    buyer, price, terms = model.market.contract(seller, rec.tonnes, route, env.now)
+    rec.buyer, rec.price_rmb_per_tonne, rec.payment_terms = buyer, price, terms
+    advance = terms == "advance"
+    buyer_p = L.buyer_party(buyer)
+    value = round(rec.tonnes * price, 2)  # whole fen, as the ledger keeps it
+    if advance:
+        ledger.post(env.now, buyer_p, seller_p, value, "payment", sid)
+
+    got = company.take_vessel()
+    vessel: Vessel = (yield got) if isinstance(got, simpy.Event) else got
     rec.vessel, rec.ais_off = vessel.name, vessel.ais_off
     rec.outcome = "loading"
     t_start = env.now
     yield env.timeout(seller.loading_hours)
 
-    rec.outcome, rec.t_depart = "at_sea", env.now
-    ledger.post(env.now, L.MINES, seller_p, value, "cargo_loaded", rec.id)
-    if contract.payment_terms == "advance":
-        ledger.post(env.now, seller_p, buyer_p, value, "title", rec.id)
-    t0 = env.now
-    p_board = model.scenario.detection.recognition_probability * (1.0 - seller.concealment)
-    if vessel.ais_off:
-        p_board *= model.scenario.detection.ais_off_factor
+    t0 = rec.t_depart = env.now
+    rec.outcome = "at_sea"
+    plan = model.plan(route, vessel.speed_knots)
+    rec.hours_in_zones = plan.hours_in_zones
+    p_board = company.p_board_ais_off if vessel.ais_off else company.p_board_ais_on
     exposure = Exposure(model.rng["detection"], p_board)
-    cg = model.coast_guard
-    for zone_name, a, b in model.exposure(route, vessel.speed_knots):
-        rec.hours_in_zones += b - a
-        if zone_name not in cg.patrolled:
+    for zone_name, zone, a, b in plan.zones:
+        if zone is None:
             continue
         if env.now < t0 + a:
             yield env.timeout(t0 + a - env.now)
-        contact = yield from exposure.search(env, cg, cg.zones[zone_name], t0 + b)
+        patrol = yield from exposure.search(env, zone, t0 + b)
         rec.contacts, rec.first_contact_time = exposure.contacts, exposure.first_contact
-        if contact is not None:
-            lat, lon = route.position_at(route.distance_at(env.now - t0, vessel.speed_knots))
-            rec.outcome, rec.cause, rec.seizure_time = "seized", "patrol", env.now
+        if patrol is not None:
+            now = env.now
+            lat, lon = route.position_at(route.distance_at(now - t0, vessel.speed_knots))
+            rec.outcome, rec.cause, rec.seizure_time = "seized", "patrol", now
             rec.seizure_lat, rec.seizure_lon = lat, lon
-            rec.seizure_zone, rec.patrol = contact.zone, contact.vessel.name
-            cg.board(contact.vessel, (lat, lon), vessel.speed_knots)
-            owner = buyer_p if contract.payment_terms == "advance" else seller_p
-            ledger.post(env.now, owner, L.STATE, value, "seizure", rec.id)
+            rec.seizure_zone, rec.patrol = zone_name, patrol.name
+            model.coast_guard.board(patrol, (lat, lon), vessel.speed_knots)
+            owner = buyer_p if advance else seller_p
+            ledger.post(now, L.COAL, owner, value, "cargo_value", sid)
+            ledger.post(now, owner, L.STATE, value, "seizure", sid)
+            ledger.post(now, buyer_p, L.STATE, model.fine_rmb, "fine", sid)
             ledger.post(
-                env.now, buyer_p, L.STATE, model.scenario.enforcement.fine_rmb, "fine", rec.id
-            )
-            days = (env.now - t_start) / 24.0
-            ledger.post(
-                env.now,
+                now,
                 seller_p,
                 L.SHIPPING_COSTS,
-                days * seller.operating_cost_rmb_per_day,
+                (now - t_start) * company.cost_rmb_per_hour,
                 "operating_cost",
-                rec.id,
+                sid,
             )
-            env.process(model.detain(seller.name, vessel))
+            env.process(model.detain(company, vessel))
             return
 
-    arrival = t0 + route.duration_hours(vessel.speed_knots)
+    arrival = t0 + plan.outbound_hours
     if env.now < arrival:
         yield env.timeout(arrival - env.now)
-    rec.outcome, rec.t_arrive = "delivered", env.now
-    if contract.payment_terms == "after_delivery":
-        ledger.post(env.now, buyer_p, seller_p, value, "payment", rec.id)
-        ledger.post(env.now, seller_p, buyer_p, value, "title", rec.id)
-    ledger.post(env.now, buyer_p, L.MARKET, value, "title", rec.id)
-    resale = value * model.scenario.contract.resale_multiplier
-    ledger.post(env.now, L.MARKET, buyer_p, resale, "resale", rec.id)
+    now = rec.t_arrive = env.now
+    rec.outcome = "delivered"
+    if not advance:
+        ledger.post(now, buyer_p, seller_p, value, "payment", sid)
+    ledger.post(now, L.MARKET, buyer_p, value * model.resale_multiplier, "resale", sid)
 
-    yield env.timeout(seller.discharge_hours + route.length_nm / vessel.speed_knots)
-    days = (env.now - t_start) / 24.0
+    yield env.timeout(seller.discharge_hours + plan.return_hours)
     ledger.post(
         env.now,
         seller_p,
         L.SHIPPING_COSTS,
-        days * seller.operating_cost_rmb_per_day,
+        (env.now - t_start) * company.cost_rmb_per_hour,
         "operating_cost",
-        rec.id,
+        sid,
     )
-    yield fleet.put(vessel)
+    company.return_vessel(vessel)

@@ -9,6 +9,7 @@ zone; nothing geometric happens while the simulation runs.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from dataclasses import dataclass, field
 
@@ -74,17 +75,29 @@ class RouteGeo:
     _lon: np.ndarray = field(repr=False, compare=False)
     _lat: np.ndarray = field(repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        # Plain lists for the scalar look-ups made while the simulation runs.
+        object.__setattr__(self, "_cum_list", self._cum_nm.tolist())
+        object.__setattr__(self, "_lat_list", self._lat.tolist())
+        object.__setattr__(self, "_lon_list", self._lon.tolist())
+
+    _cum_list: list[float] = field(init=False, repr=False, compare=False)
+    _lat_list: list[float] = field(init=False, repr=False, compare=False)
+    _lon_list: list[float] = field(init=False, repr=False, compare=False)
+
     @property
     def length_nm(self) -> float:
         return float(self._cum_nm[-1])
 
     def position_at(self, distance_nm: float) -> LatLon:
         """Position after ``distance_nm`` along the route (linear between traced points)."""
-        d = min(max(distance_nm, 0.0), self.length_nm)
-        return (
-            float(np.interp(d, self._cum_nm, self._lat)),
-            float(np.interp(d, self._cum_nm, self._lon)),
-        )
+        cum = self._cum_list
+        d = min(max(distance_nm, 0.0), cum[-1])
+        i = min(max(bisect.bisect_right(cum, d), 1), len(cum) - 1)
+        span = cum[i] - cum[i - 1]
+        f = (d - cum[i - 1]) / span if span > 0 else 0.0
+        lat, lon = self._lat_list, self._lon_list
+        return (lat[i - 1] + f * (lat[i] - lat[i - 1]), lon[i - 1] + f * (lon[i] - lon[i - 1]))
 
     def exposure(self, speed_knots: float) -> list[tuple[str, float, float]]:
         """(zone, hours after departure entering, hours leaving) for a ship at this speed.

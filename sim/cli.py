@@ -104,14 +104,19 @@ def run(
             )
     else:
         result = run_scenario(resolved, folder, overrides=overrides, workers=workers)
+    wide = out.width >= 110
     table = Table(title=f"{s.name}: mean and 95% CI over {s.replications} replications")
-    for col in ("metric", "mean", "95% CI", "meaning"):
-        table.add_column(col, justify="right" if col in ("mean", "95% CI") else "left")
+    table.add_column("metric", no_wrap=True)
+    table.add_column("mean", justify="right", no_wrap=True)
+    table.add_column("95% CI", justify="right", no_wrap=True)
+    if wide:
+        table.add_column("meaning")
     for row in result.summary.to_dict("records"):
         lo, hi, n = float(row["ci95_low"]), float(row["ci95_high"]), int(row["n"])
         ci = f"{human(lo)} .. {human(hi)}" if n > 1 else "n/a"
         name = str(row["metric"])
-        table.add_row(name, human(float(row["mean"])), ci, METRICS[name])
+        cells = [name, human(float(row["mean"])), ci]
+        table.add_row(*cells, *([METRICS[name]] if wide else []))
     out.print(table)
     out.print(f"results written to {folder}", markup=False, highlight=False, soft_wrap=True)
 

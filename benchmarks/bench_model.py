@@ -82,7 +82,7 @@ def timed(fn: Callable[[], CountingEnvironment]) -> tuple[float, int]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("scenario", nargs="?", help=f"scenario file (default {DEFAULT_SCENARIO})")
-    ap.add_argument("-n", "--replications", type=int, default=5, help="timed replications")
+    ap.add_argument("-n", "--replications", type=int, default=20, help="timed replications")
     ap.add_argument("--processes", type=int, default=32, help="processes in the bare loop")
     ap.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON")
     ap.add_argument("--strict", action="store_true", help="exit 1 if the target is missed")
@@ -114,6 +114,11 @@ def main(argv: list[str] | None = None) -> int:
     bare_rate = sum(n for _, n in bare) / sum(b_times)
     ratio = model_rate / bare_rate
     best_ratio = max(n / t for t, n in model) / max(n / t for t, n in bare)
+    # Machine speed drifts from run to run; each model run and the bare run right after it
+    # see nearly the same machine, so the median of the paired ratios is the robust figure.
+    pairs = sorted((nm / tm) / (nb / tb) for (tm, nm), (tb, nb) in zip(model, bare, strict=True))
+    pair_ratio = statistics.median(pairs)
+    q1, q3 = pairs[len(pairs) // 4], pairs[(3 * len(pairs)) // 4]
     figures: dict[str, Any] = {
         "scenario": resolved.source,
         "replications": args.replications,
@@ -129,10 +134,12 @@ def main(argv: list[str] | None = None) -> int:
         "bare_wall_s_median": statistics.median(b_times),
         "bare_events_per_s": bare_rate,
         "bare_events_per_s_best": max(n / t for t, n in bare),
-        "ratio": ratio,
+        "ratio_aggregate": ratio,
         "ratio_best": best_ratio,
+        "ratio_paired_median": pair_ratio,
+        "ratio_paired_quartiles": [q1, q3],
         "target_ratio": TARGET_RATIO,
-        "pass": ratio >= TARGET_RATIO,
+        "pass": pair_ratio >= TARGET_RATIO,
     }
 
     rows = [
@@ -143,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         ("events / replication, median", f"{target_events:,}"),
         ("model events/s", f"{model_rate:,.0f}"),
         (f"bare loop events/s ({args.processes} procs, {b_events:,} ev)", f"{bare_rate:,.0f}"),
-        ("ratio model / bare (best runs)", f"{ratio:.1%} ({best_ratio:.1%})"),
+        ("ratio model / bare, paired median", f"{pair_ratio:.1%} (quartiles {q1:.1%}, {q3:.1%})"),
+        ("ratio aggregate (best runs)", f"{ratio:.1%} ({best_ratio:.1%})"),
         (f"target >= {TARGET_RATIO:.0%}", "PASS" if figures["pass"] else "FAIL"),
     ]
     width = max(len(k) for k, _ in rows)

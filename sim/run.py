@@ -55,6 +55,7 @@ def run_scenario(
     """
     s = resolved.scenario
     manifest = store.base_manifest(
+        kind="run",
         scenario_name=s.name,
         scenario_file=resolved.source,
         overrides=overrides or [],

@@ -1,4 +1,4 @@
-"""Turns a finished run's records into metrics, weekly series and a shipment log.
+"""Turns a finished run's records into metrics, weekly series, a shipment log and the network.
 
 All money figures come from the ledger and all counts from the shipment
 records, so that a figure in a table can always be traced to entries.
@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, fields
 
 import numpy as np
 import pandas as pd
 
-from sim.model.ledger import STATE, balances_fen, buyer_party, seller_party
+from sim.model.enforcement import TIPSTERS
+from sim.model.ledger import STATE, balances_fen, seller_party
 from sim.model.model import RunOutput
 from sim.model.records import Shipment
 
@@ -24,21 +26,35 @@ METRICS: dict[str, str] = {
     "shipments_delivered": "voyages that reached the buyer",
     "shipments_seized": "voyages seized at sea (all causes)",
     "shipments_seized_patrol": "voyages seized by area search",
+    "shipments_seized_tip": "voyages seized on a tip",
     "shipments_at_sea_end": "voyages still at sea at the horizon",
-    "lots_waiting_end": "lots ready but not sailed at the horizon",
+    "lots_held": "lots that found no buyer within the seller's patience",
+    "lots_waiting_end": "lots sold or on offer but not sailed at the horizon",
     "tonnes_delivered": "coal delivered, t",
     "tonnes_seized": "coal seized, t",
     "seizure_share": "seized / (seized + delivered) voyages",
     "dprk_revenue_rmb": "payments received by DPRK sellers",
     "dprk_losses_rmb": "cargo value DPRK sellers lost to seizure",
     "dprk_net_rmb": "DPRK sellers' cash position: payments received - running costs",
-    "buyer_profit_rmb": "Chinese buyers' cash position: resale - payments - fines",
-    "fines_rmb": "fines paid to the state",
+    "buyer_profit_rmb": "Chinese buyers' cash position: resale - payments - fees - fines",
+    "buyer_fines_rmb": "fines paid by buyers (as the identified buyer or as accomplices)",
+    "fines_rmb": "all fines paid to the state",
+    "broker_fees_rmb": "fees brokers earned",
     "seized_value_rmb": "cargo value confiscated by the state",
+    "rewards_paid_rmb": "tipster rewards paid by the state",
+    "tips": "tips given (all knowers who tipped)",
+    "enforcement_return": "(fines + seized value) per yuan of rewards",
+    "accomplices_named": "people named by investigations",
+    "buyers_active_end": "buyers trading at the horizon (not arrested, bankrupt or serving)",
+    "buyers_entered": "buyers who entered the trade during the run",
+    "buyers_left": "buyers who left (arrested or bankrupt)",
+    "mean_belief_end": "buyers' mean believed interception chance at the horizon",
     "contacts_detected": "patrol detections of smuggling ships (boarded or not)",
     "patrol_hours_on_station": "patrol vessel-hours on station",
-    "patrol_utilisation": "share of patrol vessel-hours spent on station",
+    "patrol_utilisation": "share of patrol vessel-hours in service spent on station",
     "share_advance": "share of contracts on advance payment",
+    "share_after_delivery": "share of contracts on payment after delivery",
+    "share_ship_to_ship": "share of contracts delivered by ship-to-ship transfer",
     "ledger_imbalance_rmb": "sum of all parties' net positions (must be 0)",
 }
 
@@ -54,7 +70,18 @@ def on_station_hours(out: RunOutput) -> dict[str, float]:
             total[ev.vessel] += ev.time - since.pop(ev.vessel)
     for vessel, t in since.items():
         total[vessel] += out.horizon_hours - t
-    return {v: total.get(v, 0.0) for v in out.patrol_vessels}
+    return {v: total.get(v, 0.0) for v in out.patrol_service}
+
+
+def service_hours(out: RunOutput) -> float:
+    return sum(
+        ((end if end is not None else out.horizon_hours) - float(start or 0.0))
+        for start, end in out.patrol_service.values()
+    )
+
+
+def _share(items: list[Shipment], pred: Callable[[Shipment], bool]) -> float:
+    return sum(1 for s in items if pred(s)) / len(items) if items else math.nan
 
 
 def replication_metrics(out: RunOutput) -> dict[str, float]:
@@ -62,10 +89,11 @@ def replication_metrics(out: RunOutput) -> dict[str, float]:
     sailed = [s for s in ships if not math.isnan(s.t_depart)]
     delivered = [s for s in ships if s.outcome == "delivered"]
     seized = [s for s in ships if s.outcome == "seized"]
+    contracted = [s for s in ships if s.payment_terms]
     sellers = {seller_party(n) for n in out.seller_parties}
-    buyers = {buyer_party(n) for n in out.buyer_parties}
+    buyers = {b.party for b in out.buyers}
     net = balances_fen(out.ledger)
-    revenue = losses = fines = seized_value = 0
+    revenue = losses = fines = buyer_fines = seized_value = rewards = fees = 0
     for e in out.ledger:
         if e.reason == "payment" and e.payee in sellers:
             revenue += e.fen
@@ -75,73 +103,117 @@ def replication_metrics(out: RunOutput) -> dict[str, float]:
                 losses += e.fen
         elif e.reason == "fine" and e.payee == STATE:
             fines += e.fen
+            if e.payer in buyers:
+                buyer_fines += e.fen
+        elif e.reason == "reward" and e.payee == TIPSTERS:
+            rewards += e.fen
+        elif e.reason == "broker_fee":
+            fees += e.fen
     hours = on_station_hours(out)
-    n_patrol = len(out.patrol_vessels)
+    in_service = service_hours(out)
     settled = len(delivered) + len(seized)
-    contracted = [s for s in ships if s.payment_terms]
+    end = out.horizon_hours
+    active = [b for b in out.buyers if out.network.active(b.name, end)]
+    last = out.weekly[-1] if out.weekly else {}
     return {
         "shipments_attempted": float(len(sailed)),
         "shipments_delivered": float(len(delivered)),
         "shipments_seized": float(len(seized)),
         "shipments_seized_patrol": float(sum(s.cause == "patrol" for s in seized)),
+        "shipments_seized_tip": float(sum(s.cause == "tip" for s in seized)),
         "shipments_at_sea_end": float(sum(s.outcome == "at_sea" for s in ships)),
+        "lots_held": float(sum(s.outcome == "held" for s in ships)),
         "lots_waiting_end": float(sum(s.outcome in ("waiting", "loading") for s in ships)),
         "tonnes_delivered": sum(s.tonnes for s in delivered),
         "tonnes_seized": sum(s.tonnes for s in seized),
-        "seizure_share": len(seized) / settled if settled else float("nan"),
+        "seizure_share": len(seized) / settled if settled else math.nan,
         "dprk_revenue_rmb": revenue / 100,
         "dprk_losses_rmb": losses / 100,
         "dprk_net_rmb": sum(v for k, v in net.items() if k in sellers) / 100,
         "buyer_profit_rmb": sum(v for k, v in net.items() if k in buyers) / 100,
+        "buyer_fines_rmb": buyer_fines / 100,
         "fines_rmb": fines / 100,
+        "broker_fees_rmb": fees / 100,
         "seized_value_rmb": seized_value / 100,
+        "rewards_paid_rmb": rewards / 100,
+        "tips": float(sum(s.tips for s in ships)),
+        "enforcement_return": (fines + seized_value) / rewards if rewards else math.nan,
+        "accomplices_named": float(len(out.named)),
+        "buyers_active_end": float(len(active)),
+        "buyers_entered": float(sum(b.entered_at > 0 for b in out.buyers)),
+        "buyers_left": float(sum(bool(b.left) for b in out.buyers)),
+        "mean_belief_end": float(last.get("mean_belief", math.nan)),
         "contacts_detected": float(sum(s.contacts for s in ships)),
         "patrol_hours_on_station": sum(hours.values()),
-        "patrol_utilisation": (
-            sum(hours.values()) / (n_patrol * out.horizon_hours) if n_patrol else float("nan")
-        ),
-        "share_advance": (
-            sum(s.payment_terms == "advance" for s in contracted) / len(contracted)
-            if contracted
-            else float("nan")
-        ),
+        "patrol_utilisation": sum(hours.values()) / in_service if in_service else math.nan,
+        "share_advance": _share(contracted, lambda s: s.payment_terms == "advance"),
+        "share_after_delivery": _share(contracted, lambda s: s.payment_terms == "after_delivery"),
+        "share_ship_to_ship": _share(contracted, lambda s: s.delivery == "ship_to_ship"),
         "ledger_imbalance_rmb": sum(net.values()) / 100,
     }
 
 
-SERIES = (
+FLOWS = (
     "shipments_departed",
     "shipments_delivered",
     "shipments_seized",
+    "shipments_seized_tip",
     "tonnes_delivered",
     "tonnes_seized",
     "dprk_revenue_rmb",
-    "patrols_on_station",
+    "rewards_paid_rmb",
+    "contracts",
+    "contracts_advance",
 )
+SERIES = (*FLOWS, "share_advance", "patrols_on_station", "buyers_active", "mean_belief")
 
 
 def weekly_series(out: RunOutput) -> pd.DataFrame:
-    """One row per week: flows in that week, and the mean number of patrols on station."""
+    """One row per week: flows in that week, patrols on station (time-weighted mean),
+    buyers active and their mean belief (at the start of the week)."""
     n_weeks = math.ceil(out.horizon_hours / HOURS_PER_WEEK)
-    cols = {k: np.zeros(n_weeks) for k in SERIES}
+    cols = {k: np.zeros(n_weeks) for k in FLOWS}
 
     def week(t: float) -> int:
         return min(int(t // HOURS_PER_WEEK), n_weeks - 1)
 
     for s in out.shipments:
+        if not math.isnan(s.t_contract):
+            cols["contracts"][week(s.t_contract)] += 1
+            cols["contracts_advance"][week(s.t_contract)] += s.payment_terms == "advance"
         if not math.isnan(s.t_depart):
             cols["shipments_departed"][week(s.t_depart)] += 1
         if s.outcome == "delivered":
             cols["shipments_delivered"][week(s.t_arrive)] += 1
             cols["tonnes_delivered"][week(s.t_arrive)] += s.tonnes
         elif s.outcome == "seized":
-            cols["shipments_seized"][week(s.seizure_time)] += 1
-            cols["tonnes_seized"][week(s.seizure_time)] += s.tonnes
+            w = week(s.seizure_time)
+            cols["shipments_seized"][w] += 1
+            cols["shipments_seized_tip"][w] += s.cause == "tip"
+            cols["tonnes_seized"][w] += s.tonnes
+            cols["rewards_paid_rmb"][w] += s.reward_rmb
     sellers = {seller_party(n) for n in out.seller_parties}
     for e in out.ledger:
         if e.reason == "payment" and e.payee in sellers:
             cols["dprk_revenue_rmb"][week(e.time)] += e.amount
-    # Time-weighted count on station: integrate the step function week by week.
+    frame = pd.DataFrame(cols)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame["share_advance"] = np.where(
+            frame["contracts"] > 0, frame["contracts_advance"] / frame["contracts"], np.nan
+        )
+    frame["patrols_on_station"] = _on_station_by_week(out, n_weeks)
+    snaps = pd.DataFrame(out.weekly)
+    for col in ("buyers_active", "mean_belief"):
+        values = snaps[col].to_numpy() if col in snaps else np.array([])
+        frame[col] = np.pad(
+            values[:n_weeks], (0, max(0, n_weeks - len(values))), constant_values=np.nan
+        )
+    frame.insert(0, "week", np.arange(n_weeks))
+    return frame
+
+
+def _on_station_by_week(out: RunOutput, n_weeks: int) -> np.ndarray:
+    """Time-weighted number of patrol vessels on station, week by week."""
     edges = np.arange(n_weeks + 1) * HOURS_PER_WEEK
     edges[-1] = out.horizon_hours
     times = [0.0] + [ev.time for ev in out.patrol_events] + [out.horizon_hours]
@@ -151,10 +223,8 @@ def weekly_series(out: RunOutput) -> pd.DataFrame:
         levels.append(level)
     cum = np.concatenate([[0.0], np.cumsum(np.diff(times) * np.asarray(levels))])
     integral = np.interp(edges, times, cum)
-    cols["patrols_on_station"] = np.diff(integral) / np.diff(edges)
-    frame = pd.DataFrame(cols)
-    frame.insert(0, "week", np.arange(n_weeks))
-    return frame
+    result: np.ndarray = np.diff(integral) / np.diff(edges)
+    return result
 
 
 SHIPMENT_COLUMNS = [f.name for f in fields(Shipment)]
@@ -162,3 +232,24 @@ SHIPMENT_COLUMNS = [f.name for f in fields(Shipment)]
 
 def shipments_frame(out: RunOutput) -> pd.DataFrame:
     return pd.DataFrame([asdict(s) for s in out.shipments], columns=SHIPMENT_COLUMNS)
+
+
+def network_frames(out: RunOutput) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Node list (with when each was named) and edge list of the trading network."""
+    g = out.network
+    nodes = pd.DataFrame(
+        [
+            {
+                "node": n,
+                "kind": k,
+                "named_at_hours": g.named_at.get(n, math.nan),
+                "left": n in g.left,
+            }
+            for n, k in g.kind.items()
+        ],
+        columns=["node", "kind", "named_at_hours", "left"],
+    )
+    edges = pd.DataFrame(
+        [(a, b) for a, nbrs in g.adj.items() for b in nbrs if a < b], columns=["source", "target"]
+    )
+    return nodes, edges

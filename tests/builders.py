@@ -49,6 +49,8 @@ def search_world(
         "zones": [{"name": "box", "polygon": OPEN_SEA_BOX}],
         "patrols": [patrol],
         "detection": {"recognition_probability": recognition_probability},
+        "market": {"kind": "fixed"},
+        "tips": {"knowers": 0},
         "sellers": [
             {
                 "name": "s",

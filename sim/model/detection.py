@@ -17,21 +17,21 @@ from typing import Any
 
 import simpy
 
-from sim.model.patrols import PatrolVessel, ZoneState
+from sim.model.patrols import RATE_CHANGED, PatrolVessel, ZoneState
+from sim.model.records import Shipment
 from sim.model.rng import Draws
 
 
 class Exposure:
     """The search a single voyage is subjected to across the zones on its route."""
 
-    __slots__ = ("contacts", "first_contact", "need", "p_board", "rng")
+    __slots__ = ("need", "p_board", "rec", "rng")
 
-    def __init__(self, rng: Draws, p_board: float) -> None:
+    def __init__(self, rng: Draws, p_board: float, rec: Shipment) -> None:
         self.rng = rng
         self.p_board = p_board
+        self.rec = rec  # contacts are counted on the shipment's record
         self.need = rng.exponential()
-        self.contacts = 0
-        self.first_contact = float("nan")
 
     def search(
         self, env: simpy.Environment, zone: ZoneState, t_out: float
@@ -50,8 +50,12 @@ class Exposure:
             zone.searching.append(proc)
             try:
                 yield env.timeout(to_hit if hit else left)
-            except simpy.Interrupt:  # the rate changed; the zone has unlisted us
-                self.need -= rate * (env.now - now)
+            except simpy.Interrupt as why:
+                if why.cause != RATE_CHANGED:  # an intercept on a tip: stop searching
+                    if proc in zone.searching:
+                        zone.searching.remove(proc)
+                    raise
+                self.need -= rate * (env.now - now)  # the zone has unlisted us
                 if not (hit and env.now >= now + to_hit):
                     continue
             else:
@@ -61,8 +65,9 @@ class Exposure:
                     continue
             # The hazard requirement is met: a contact.
             self.need = self.rng.exponential()
-            self.contacts += 1
-            if self.contacts == 1:
-                self.first_contact = env.now
+            rec = self.rec
+            rec.contacts += 1
+            if rec.contacts == 1:
+                rec.first_contact_time = env.now
             if self.rng.random() < self.p_board:
                 return zone.pick(self.rng)

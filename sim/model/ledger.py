@@ -26,6 +26,10 @@ def buyer_party(name: str) -> str:
     return f"buyer:{name}"
 
 
+def broker_party(name: str) -> str:
+    return f"broker:{name}"
+
+
 class Entry(NamedTuple):
     time: float
     payer: str
@@ -48,6 +52,7 @@ class Ledger:
 
     def __init__(self) -> None:
         self.entries: list[Entry] = []
+        self.balance_fen: dict[str, int] = defaultdict(int)  # running net position per party
 
     def post(
         self, time: float, payer: str, payee: str, amount: float, reason: str, shipment: int = -1
@@ -57,6 +62,9 @@ class Ledger:
         fen = round(amount * 100)
         if fen > 0:
             self.entries.append(_entry(Entry, (time, payer, payee, fen, reason, shipment)))
+            bal = self.balance_fen
+            bal[payer] -= fen
+            bal[payee] += fen
 
 
 def balances_fen(entries: list[Entry]) -> dict[str, int]:

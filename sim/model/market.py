@@ -1,40 +1,142 @@
-"""Who buys a lot and on what terms.
+"""Who buys a lot, through which broker, on what terms.
 
-This is the fixed market of the foundation: every lot goes to a buyer at
-the route's destination at a price drawn from the scenario's range, on the
-scenario's payment terms. A strategic market (buyers weighing expected
-profit against their risk belief) replaces this class behind the same
-``contract`` method.
+``StrategicMarket``: a seller with a lot offers it through its brokers to
+the buyers they know, in random order. Each buyer weighs the offered terms
+against its belief (``sim.model.buyers``): it signs, asks for the other
+payment terms, or sits out for a while. Under ``endogenous`` terms the
+seller offers advance payment (worth the full price to it for certain) and
+takes a buyer's request for payment after delivery only if it does not
+insist on advance and still expects to gain, judging the risk by the
+public record of seizures.
+
+``FixedMarket``: every lot goes to a buyer at the route's destination at
+the scenario's terms, with no decisions: the world of purpose-built checks.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sim.model.rng import Draws
-from sim.scenario.schema import Scenario, Seller
+from sim.model import network as net
+from sim.model.buyers import ADVANCE, AFTER, BuyerAgent
 from sim.world.network import RouteGeo
 
-
-class Contract(NamedTuple):
-    buyer: str
-    price_rmb_per_tonne: float
-    payment_terms: str
+if TYPE_CHECKING:
+    from sim.model.model import Model
+    from sim.model.sellers import Company
 
 
-class FixedMarket:
-    def __init__(self, scenario: Scenario, rng: Draws) -> None:
-        self.rng = rng
-        self.terms = scenario.contract
-        self.price_lo = self.terms.price_rmb_per_tonne_min
-        self.price_span = self.terms.price_rmb_per_tonne_max - self.price_lo
-        self.buyers_at: dict[str, list[str]] = defaultdict(list)
-        for b in scenario.buyers:
-            self.buyers_at[b.port].append(b.name)
+@dataclass(slots=True)
+class Deal:
+    buyer: BuyerAgent
+    broker: str
+    route: RouteGeo
+    price: float
+    terms: str
+    ship_to_ship: bool
 
-    def contract(self, seller: Seller, tonnes: float, route: RouteGeo, now: float) -> Contract:
-        buyers = self.buyers_at[route.destination]
+
+class Market:
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.rng = model.rng["market"]
+
+    def _price(self) -> float:
+        c = self.model.params.contract
+        return (
+            c.price_rmb_per_tonne_min
+            + (c.price_rmb_per_tonne_max - c.price_rmb_per_tonne_min) * self.rng.random()
+        )
+
+    def _route_to(self, company: Company, port: str) -> RouteGeo | None:
+        options = [
+            (r, w)
+            for r, w in zip(company.routes, company.weights, strict=True)
+            if r.destination == port
+        ]
+        if not options:
+            return None
+        total = sum(w for _, w in options)
+        x, acc = self.rng.random() * total, 0.0
+        for r, w in options:
+            acc += w
+            if x < acc:
+                return r
+        return options[-1][0]
+
+    def _sts(self, route: RouteGeo) -> bool:
+        share = self.model.params.contract.ship_to_ship_share
+        return route.transfer_nm is not None and share > 0 and self.rng.random() < share
+
+    def find_deal(self, company: Company, tonnes: float, now: float) -> Deal | None:
+        raise NotImplementedError
+
+
+class FixedMarket(Market):
+    def find_deal(self, company: Company, tonnes: float, now: float) -> Deal | None:
+        route = company.routes[self.rng.choice(company.route_cdf)]
+        buyers = self.model.buyers_at.get(route.destination, [])
         buyer = buyers[int(self.rng.random() * len(buyers))] if len(buyers) > 1 else buyers[0]
-        price = self.price_lo + self.price_span * self.rng.random()
-        return Contract(buyer, price, self.terms.payment_terms)
+        terms = self.model.params.contract.payment_terms
+        return Deal(
+            buyer,
+            "",
+            route,
+            self._price(),
+            ADVANCE if terms == ADVANCE else AFTER,
+            self._sts(route),
+        )
+
+
+class StrategicMarket(Market):
+    def candidates(self, company: Company, now: float) -> list[tuple[BuyerAgent, str]]:
+        """Available buyers the company's brokers know, each once, in random order."""
+        graph, model = self.model.network, self.model
+        ports = {r.destination for r in company.routes}
+        seen: dict[str, tuple[BuyerAgent, str]] = {}
+        for broker in graph.brokers_of(company.name, now):
+            for node in graph.adj[broker]:
+                if node in seen or graph.kind[node] != net.BUYER or not graph.active(node, now):
+                    continue
+                b = model.buyers[node]
+                if not b.left and b.sit_until <= now and b.port in ports:
+                    seen[node] = (b, broker)
+        out = [seen[k] for k in sorted(seen)]
+        for i in range(len(out) - 1, 0, -1):
+            j = int(self.rng.random() * (i + 1))
+            out[i], out[j] = out[j], out[i]
+        return out
+
+    def find_deal(self, company: Company, tonnes: float, now: float) -> Deal | None:
+        model, p = self.model, self.model.params
+        regime = p.contract.payment_terms
+        price = self._price()
+        value = price * tonnes
+        fine = model.enforcement.fine_for(value)
+        for buyer, broker in self.candidates(company, now):
+            if buyer.demand_left(now) < tonnes:
+                continue
+            if model.cash(buyer) < value:  # cannot pay for the cargo
+                continue
+            offered = AFTER if regime == AFTER else ADVANCE
+            q = buyer.belief(now, p.beliefs)
+            terms = buyer.decide(
+                offered,
+                q,
+                value,
+                p.contract.resale_multiplier,
+                fine,
+                counter_allowed=regime == "endogenous",
+            )
+            if terms is None:
+                buyer.sit_until = now + buyer.config.sit_out_days * 24.0
+                continue
+            if terms == AFTER and regime == "endogenous" and not company.accepts_after(value):
+                continue
+            route = self._route_to(company, buyer.port)
+            if route is None:
+                continue
+            buyer.taken.append((now, tonnes))
+            return Deal(buyer, broker, route, price, terms, self._sts(route))
+        return None

@@ -2,27 +2,39 @@
 
 ``simulate`` is the model's single entry point: a resolved scenario and a
 seed sequence in, a run's raw records out. Nothing here prints, touches
-files or uses global random state.
+files or uses global random state. ``params`` is the scenario in force now:
+a policy schedule replaces it on the days it names, and every mechanism
+reads its levers from it when it acts.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import simpy
+from shapely.geometry import Point
 
+from sim.model import ledger as L
+from sim.model import network as net
+from sim.model.buyers import BuyerAgent
+from sim.model.enforcement import Enforcement
 from sim.model.ledger import Entry, Ledger
-from sim.model.market import FixedMarket
+from sim.model.market import FixedMarket, Market, StrategicMarket
 from sim.model.patrols import CoastGuard
 from sim.model.records import PatrolEvent, Recorder, Shipment
 from sim.model.rng import mechanism_streams
 from sim.model.sellers import Company, produce
+from sim.model.tips import Tips
 from sim.model.voyages import Vessel, VoyagePlan
+from sim.scenario import policy
 from sim.scenario.load import Resolved
 from sim.world.network import RouteGeo
+
+WEEK = 168.0
 
 
 @dataclass(frozen=True)
@@ -33,61 +45,159 @@ class RunOutput:
     shipments: list[Shipment]
     ledger: list[Entry]
     patrol_events: list[PatrolEvent]
-    patrol_vessels: list[str]
+    patrol_service: dict[str, list[float | None]]
     seller_parties: list[str]
-    buyer_parties: list[str]
+    buyers: list[BuyerAgent]
+    network: net.TradeNetwork
+    named: list[tuple[float, str, int]]
+    weekly: list[dict[str, float]]
+
+
+def _instances(name: str, count: int) -> list[str]:
+    return [name] if count == 1 else [f"{name}#{k + 1}" for k in range(count)]
 
 
 class Model:
     def __init__(
-        self,
-        resolved: Resolved,
-        seed: np.random.SeedSequence,
-        env: simpy.Environment | None = None,
+        self, resolved: Resolved, seed: np.random.SeedSequence, env: simpy.Environment | None = None
     ) -> None:
-        self.scenario = resolved.scenario
+        self.scenario = self.params = resolved.scenario
         self.geography = resolved.geography
         self.env = env if env is not None else simpy.Environment()
         self.rng = mechanism_streams(seed)
         self.ledger = Ledger()
         self.recorder = Recorder()
-        self.market = FixedMarket(self.scenario, self.rng["market"])
-        self.coast_guard = CoastGuard(
-            self.env, self.geography, self.scenario.patrols, self.recorder
-        )
-        self.resale_multiplier = self.scenario.contract.resale_multiplier
-        self.fine_rmb = self.scenario.enforcement.fine_rmb
-        self._plans: dict[tuple[str, float], VoyagePlan] = {}
+        s = self.scenario
+        self.coast_guard = CoastGuard(self.env, self.geography, s.patrols, self.recorder)
+        self.enforcement = Enforcement(self)
+        self.tips = Tips(self)
+        self._plans: dict[tuple[str, str, float], VoyagePlan] = {}
+        self.buyers: dict[str, BuyerAgent] = {}
+        self.buyers_at: dict[str, list[BuyerAgent]] = {}
+        for b in s.buyers:
+            for name in _instances(b.name, b.count):
+                self._add_buyer(BuyerAgent(name, b))
         self.companies: list[Company] = []
         fleet_rng = self.rng["fleet"]
-        for s in self.scenario.sellers:
-            store = simpy.Store(self.env)
-            for k in range(s.vessels):
-                ais_off = fleet_rng.random() < s.ais_off_share
-                store.items.append(
-                    Vessel(f"{s.name}#{k + 1}", s.vessel_capacity_dwt, s.speed_knots, ais_off)
-                )
-            routes = [self.geography.routes[r] for r in s.routes]
-            company = Company.build(s, store, routes, self.scenario.detection)
-            self.companies.append(company)
-            self.env.process(produce(self, company))
+        for sl in s.sellers:
+            routes = [self.geography.routes[r] for r in sl.routes]
+            for name in _instances(sl.name, sl.count):
+                store = simpy.Store(self.env)
+                for k in range(sl.vessels):
+                    store.items.append(
+                        Vessel(
+                            f"{name}/{k + 1}",
+                            sl.vessel_capacity_dwt,
+                            sl.speed_knots,
+                            fleet_rng.random() < sl.ais_off_share,
+                        )
+                    )
+                self.companies.append(Company(self, name, sl, store, routes))
+        n = s.network
+        self.network = net.build(
+            [c.name for c in self.companies],
+            list(self.buyers),
+            n.brokers,
+            n.brokers_per_seller,
+            n.brokers_per_buyer,
+            self.rng["network"],
+        )
+        self.market: Market = (
+            StrategicMarket(self) if s.market.kind == "strategic" else FixedMarket(self)
+        )
+        for c in self.companies:
+            self.env.process(produce(self, c))
+        if s.market.kind == "strategic":
+            self.env.process(self._entry())
+        self.env.process(self._weekly())
+        if s.policy:
+            self.env.process(self._policies())
 
-    def plan(self, route: RouteGeo, speed_knots: float) -> VoyagePlan:
-        """Zone intervals and durations for a route at a speed, worked out once."""
-        key = (route.name, speed_knots)
+    def _add_buyer(self, agent: BuyerAgent) -> None:
+        self.buyers[agent.name] = agent
+        self.buyers_at.setdefault(agent.port, []).append(agent)
+
+    def cash(self, buyer: BuyerAgent) -> float:
+        return buyer.capital0 + self.ledger.balance_fen[buyer.party] / 100
+
+    def p_board_barge(self) -> float:
+        """Chinese barges sail with AIS on and no concealment."""
+        return self.params.detection.recognition_probability
+
+    def zone_at(self, lat: float, lon: float) -> str:
+        pt = Point(lon, lat)
+        return next((z.name for z in self.geography.zones.values() if z.polygon.covers(pt)), "")
+
+    def plan(self, route: RouteGeo, part: str, speed_knots: float) -> VoyagePlan:
+        """Zone intervals and duration of one leg of a route at a speed, worked out once."""
+        key = (route.name, part, speed_knots)
         plan = self._plans.get(key)
         if plan is None:
             cg = self.coast_guard
-            plan = self._plans[key] = VoyagePlan.build(route, speed_knots, cg.zones, cg.patrolled)
+            plan = VoyagePlan.build(route, part, speed_knots, cg.zones, cg.patrolled)
+            self._plans[key] = plan
         return plan
 
     def detain(self, company: Company, vessel: Vessel) -> Generator[simpy.Event, Any, None]:
         """A seized ship is confiscated, or held for a while and handed back."""
-        enf = self.scenario.enforcement
-        if self.rng["detection"].random() < enf.vessel_confiscation_probability:
+        enf = self.params.enforcement
+        if self.rng["enforcement"].random() < enf.vessel_confiscation_probability:
             return
         yield self.env.timeout(enf.vessel_detention_days * 24.0)
         company.return_vessel(vessel)
+
+    def active_buyers(self, now: float) -> list[BuyerAgent]:
+        return [b for b in self.buyers.values() if self.network.active(b.name, now)]
+
+    def _entry(self) -> Generator[simpy.Event, Any, None]:
+        """New buyers arrive daily at a rate that grows with the last 30 days' buyer profit."""
+        rng, env = self.rng["entry"], self.env
+        history: list[float] = []
+        templates = self.scenario.buyers
+        k = 0
+        while True:
+            yield env.timeout(24.0)
+            total = sum(self.ledger.balance_fen[b.party] for b in self.buyers.values()) / 100
+            history.append(total)
+            profit = total - history[-31] if len(history) > 30 else total
+            m = self.params.market
+            rate = m.entry_per_month + m.entry_per_month_per_million_rmb * max(0.0, profit) / 1e6
+            arrivals = _poisson(rate / 30.0, rng.random())
+            for _ in range(arrivals):
+                if len(self.active_buyers(env.now)) >= m.max_buyers:
+                    break
+                k += 1
+                template = templates[int(rng.random() * len(templates))]
+                agent = BuyerAgent(f"entrant#{k}", template, env.now)
+                self._add_buyer(agent)
+                self.network.attach(
+                    agent.name, net.BUYER, self.params.network.brokers_per_buyer, rng
+                )
+
+    def _weekly(self) -> Generator[simpy.Event, Any, None]:
+        while True:
+            now = self.env.now
+            active = self.active_buyers(now)
+            beliefs = [b.belief(now, self.params.beliefs) for b in active]
+            self.recorder.weekly.append(
+                {
+                    "week": now / WEEK,
+                    "buyers_active": float(len(active)),
+                    "mean_belief": float(np.mean(beliefs)) if beliefs else math.nan,
+                }
+            )
+            yield self.env.timeout(WEEK)
+
+    def _policies(self) -> Generator[simpy.Event, Any, None]:
+        for entry in sorted(self.scenario.policy, key=lambda e: e.day):
+            at = entry.day * 24.0
+            if at > self.env.now:
+                yield self.env.timeout(at - self.env.now)
+            before = self.params
+            self.params = policy.apply(before, entry.set)
+            for old, new in zip(before.patrols, self.params.patrols, strict=True):
+                if old != new:
+                    self.coast_guard.reconfigure(new)
 
     def run(self) -> RunOutput:
         horizon = self.scenario.horizon_days * 24.0
@@ -97,12 +207,29 @@ class Model:
             shipments=self.recorder.shipments,
             ledger=self.ledger.entries,
             patrol_events=self.recorder.patrol_events,
-            patrol_vessels=[v.name for v in self.coast_guard.vessels],
-            seller_parties=[s.name for s in self.scenario.sellers],
-            buyer_parties=[b.name for b in self.scenario.buyers],
+            patrol_service=self.recorder.patrol_service,
+            seller_parties=[c.name for c in self.companies],
+            buyers=list(self.buyers.values()),
+            network=self.network,
+            named=self.recorder.named,
+            weekly=self.recorder.weekly,
         )
+
+
+def _poisson(mean: float, u: float) -> int:
+    """Poisson variate by inversion of one uniform (means here are well below one)."""
+    k, p = 0, math.exp(-mean)
+    cdf = p
+    while u > cdf and k < 1000:
+        k += 1
+        p *= mean / k
+        cdf += p
+    return k
 
 
 def simulate(resolved: Resolved, seed: np.random.SeedSequence) -> RunOutput:
     """Run one replication of a resolved scenario."""
     return Model(resolved, seed).run()
+
+
+__all__ = ["L", "Model", "RunOutput", "simulate"]

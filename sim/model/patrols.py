@@ -10,7 +10,7 @@ zone so that they re-plan their detection time against the new rate.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import Any, NamedTuple
 
 import simpy
 
@@ -21,6 +21,7 @@ from sim.world import geo
 from sim.world.network import Geography, LatLon, PortGeo, ZoneGeo
 
 ON_STATION, TRANSIT_BACK, TURNAROUND, TRANSIT_OUT = range(4)
+RATE_CHANGED = "rate changed"
 
 
 class ZoneState:
@@ -42,7 +43,7 @@ class ZoneState:
         self.rate = total / self.area_sq_nm
         waiting, self.searching = self.searching, []
         for proc in waiting:
-            proc.interrupt("rate changed")
+            proc.interrupt(RATE_CHANGED)
 
     def pick(self, rng: Draws) -> PatrolVessel:
         """The vessel that made a detection: chosen in proportion to its share of the rate."""
@@ -50,6 +51,26 @@ class ZoneState:
         if len(vessels) == 1:
             return vessels[0]
         return vessels[rng.choice(cumulative([v.sweep_rate for v in vessels]))]
+
+
+class Escort(NamedTuple):
+    """Order: take a seized ship to base (``hours`` of escort)."""
+
+    hours: float
+
+
+class Dispatch(NamedTuple):
+    """Order: leave station for a tip; the mission event then says how it ended."""
+
+
+class Return(NamedTuple):
+    """Mission outcome: the tip came to nothing; ``hours`` back to station."""
+
+    hours: float
+
+
+class Retire(NamedTuple):
+    """Order: leave service (a policy cut the group's size)."""
 
 
 class PatrolVessel:
@@ -72,12 +93,22 @@ class PatrolVessel:
         self.group = group.name
         self.base = base
         self.zone = zone
+        self.transit = transit_hours
+        self.configure(group)
+        self.mission: simpy.Event | None = None
+        self.retired = False
+        self.process = env.process(self._duty(*self._start_state(phase_hours)))
+
+    def configure(self, group: PatrolGroup) -> None:
         self.speed_knots = group.speed_knots
+        self.dash_knots = group.dash_speed_knots
         self.sweep_rate = group.sweep_width_nm * group.speed_knots
         self.endurance = group.endurance_hours
         self.turnaround = group.turnaround_hours
-        self.transit = transit_hours
-        self.process = env.process(self._duty(*self._start_state(phase_hours)))
+
+    @property
+    def free(self) -> bool:
+        return self.mission is None and self in self.zone.on_station
 
     def _start_state(self, phase: float) -> tuple[int, float]:
         """State and time left in it for a vessel ``phase`` hours into its duty cycle."""
@@ -94,29 +125,41 @@ class PatrolVessel:
 
     def _duty(self, state: int, remaining: float) -> Generator[simpy.Event, Any, None]:
         env = self.env
-        while True:
-            if state == ON_STATION:
-                self.cg.arrive(self)
-                try:
-                    yield env.timeout(remaining)
-                except simpy.Interrupt as boarding:  # sent by CoastGuard.board
-                    yield env.timeout(_hours(boarding.cause))  # escorting the seized ship to base
-                    state, remaining = TURNAROUND, self.turnaround
-                    continue
-                self.cg.depart(self, "endurance")
-                state, remaining = TRANSIT_BACK, self.transit
-            else:
+        while not self.retired:
+            if state != ON_STATION:
                 yield env.timeout(remaining)
-                if state == TRANSIT_BACK:
+                state, remaining = {
+                    TRANSIT_BACK: (TURNAROUND, self.turnaround),
+                    TURNAROUND: (TRANSIT_OUT, self.transit),
+                    TRANSIT_OUT: (ON_STATION, self.endurance),
+                }[state]
+                continue
+            self.cg.arrive(self)
+            start = env.now
+            try:
+                yield env.timeout(remaining)
+            except simpy.Interrupt as order:
+                cmd = order.cause
+                if isinstance(cmd, Dispatch):
+                    self.mission = env.event()
+                    cmd = yield self.mission
+                    self.mission = None
+                if isinstance(cmd, Return):
+                    yield env.timeout(cmd.hours)
+                    state, remaining = ON_STATION, max(0.0, remaining - (env.now - start))
+                elif isinstance(cmd, Escort):
+                    yield env.timeout(cmd.hours)  # escorting the seized ship to base
                     state, remaining = TURNAROUND, self.turnaround
-                elif state == TURNAROUND:
-                    state, remaining = TRANSIT_OUT, self.transit
-                else:
-                    state, remaining = ON_STATION, self.endurance
+                elif isinstance(cmd, Retire):
+                    break
+                continue
+            self.cg.depart(self, "endurance")
+            state, remaining = TRANSIT_BACK, self.transit
+        self.cg.recorder.patrol_service[self.name][1] = env.now
 
 
 class CoastGuard:
-    """All patrol vessels, the per-zone search rates, and boarding."""
+    """All patrol vessels, the per-zone search rates, boarding and tip dispatch."""
 
     def __init__(
         self,
@@ -126,24 +169,55 @@ class CoastGuard:
         recorder: Recorder,
     ) -> None:
         self.env = env
+        self.geography = geography
         self.recorder = recorder
         self.zones = {name: ZoneState(z) for name, z in geography.zones.items()}
         self.vessels: list[PatrolVessel] = []
+        self.groups: dict[str, list[PatrolVessel]] = {}
+        self.transit: dict[str, float] = {}
         for g in groups:
-            base = geography.ports[g.base]
-            zone = geography.zones[g.zone]
             transit = g.transit_hours
             if transit is None:
-                transit = transit_hours(base, zone, g.speed_knots)
+                transit = transit_hours(
+                    geography.ports[g.base], geography.zones[g.zone], g.speed_knots
+                )
+            self.transit[g.name] = transit
+            self.groups[g.name] = []
             cycle = g.endurance_hours + 2 * transit + g.turnaround_hours
             for k in range(g.vessels):
-                phase = 0.0 if g.start == "on_station" else cycle * k / g.vessels
-                self.vessels.append(
-                    PatrolVessel(
-                        env, self, f"{g.name}#{k + 1}", g, base, self.zones[g.zone], transit, phase
-                    )
-                )
-        self.patrolled = {v.zone.name for v in self.vessels}
+                self._commission(g, 0.0 if g.start == "on_station" else cycle * k / g.vessels)
+        self.patrolled = {g.zone for g in groups}
+
+    def _commission(self, g: PatrolGroup, phase: float) -> None:
+        members = self.groups[g.name]
+        name = f"{g.name}#{len(members) + 1}"
+        self.recorder.patrol_service[name] = [self.env.now, None]
+        v = PatrolVessel(
+            self.env,
+            self,
+            name,
+            g,
+            self.geography.ports[g.base],
+            self.zones[g.zone],
+            self.transit[g.name],
+            phase,
+        )
+        members.append(v)
+        self.vessels.append(v)
+
+    def reconfigure(self, g: PatrolGroup) -> None:
+        """Apply a policy's new settings for a group: size, speed, sweep width, cycle."""
+        members = [v for v in self.groups[g.name] if not v.retired]
+        for v in members:
+            v.configure(g)
+        self.zones[g.zone]._update()
+        for _ in range(g.vessels - len(members)):  # new hulls sail from base
+            self._commission(g, g.endurance_hours + self.transit[g.name] + g.turnaround_hours)
+        for v in members[g.vessels :]:
+            v.retired = True
+            if v.free:
+                self.depart(v, "retired")
+                v.process.interrupt(Retire())
 
     def arrive(self, vessel: PatrolVessel) -> None:
         vessel.zone.on_station.append(vessel)
@@ -159,17 +233,37 @@ class CoastGuard:
             PatrolEvent(self.env.now, vessel.name, vessel.zone.name, False, reason)
         )
 
-    def board(self, vessel: PatrolVessel, position: LatLon, ship_speed_knots: float) -> float:
-        """Take the vessel off station to escort a seized ship to base; returns escort hours."""
-        speed = min(vessel.speed_knots, ship_speed_knots)
+    def escort_hours(
+        self, vessel: PatrolVessel, position: LatLon, ship_speed_knots: float
+    ) -> float:
         a = vessel.base.approach
-        hours = (
-            geo.great_circle_nm(position[0], position[1], a[0], a[1])
-            + geo.great_circle_nm(a[0], a[1], *vessel.base.position)
-        ) / speed
-        self.depart(vessel, "escort")
-        vessel.process.interrupt(hours)
+        nm = geo.great_circle_nm(position[0], position[1], a[0], a[1]) + geo.great_circle_nm(
+            a[0], a[1], *vessel.base.position
+        )
+        return nm / min(vessel.speed_knots, ship_speed_knots)
+
+    def board(self, vessel: PatrolVessel, position: LatLon, ship_speed_knots: float) -> float:
+        """The vessel escorts a seized ship to base, off station meanwhile; returns the hours."""
+        hours = self.escort_hours(vessel, position, ship_speed_knots)
+        if vessel.mission is not None:  # already off station, on a tip
+            vessel.mission.succeed(Escort(hours))
+        else:
+            self.depart(vessel, "escort")
+            vessel.process.interrupt(Escort(hours))
         return hours
+
+    def free_vessels(self) -> list[PatrolVessel]:
+        return [v for z in self.zones.values() for v in z.on_station if v.mission is None]
+
+    def dispatch(self, vessel: PatrolVessel) -> None:
+        """Send a vessel off station towards a tipped cargo."""
+        self.depart(vessel, "tip")
+        vessel.process.interrupt(Dispatch())
+
+    def release(self, vessel: PatrolVessel, hours_back: float) -> None:
+        """A tip came to nothing: the vessel heads back to its station."""
+        assert vessel.mission is not None, "only a dispatched vessel can be released"
+        vessel.mission.succeed(Return(hours_back))
 
 
 def transit_hours(base: PortGeo, zone: ZoneGeo, speed_knots: float) -> float:
@@ -178,9 +272,3 @@ def transit_hours(base: PortGeo, zone: ZoneGeo, speed_knots: float) -> float:
     return (
         geo.great_circle_nm(plat, plon, alat, alon) + geo.great_circle_nm(alat, alon, slat, slon)
     ) / speed_knots
-
-
-def _hours(cause: object) -> float:
-    """The escort time that ``CoastGuard.board`` sends with its interrupt."""
-    assert isinstance(cause, float), f"unexpected interrupt cause {cause!r}"
-    return cause

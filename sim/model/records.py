@@ -22,11 +22,15 @@ class Shipment:
     tonnes: float
     t_ready: float
     buyer: str = ""
+    broker: str = ""
     price_rmb_per_tonne: float = 0.0
     payment_terms: str = ""
+    delivery: str = ""
+    t_contract: float = NOT_YET
     vessel: str = ""
     ais_off: bool = False
     t_depart: float = NOT_YET
+    t_handover: float = NOT_YET
     t_arrive: float = NOT_YET
     outcome: str = "waiting"
     cause: str = ""
@@ -38,6 +42,10 @@ class Shipment:
     seizure_lon: float = NOT_YET
     seizure_zone: str = ""
     patrol: str = ""
+    tips: int = 0
+    first_tip_time: float = NOT_YET
+    fine_rmb: float = 0.0
+    reward_rmb: float = 0.0
 
     @property
     def cargo_value_rmb(self) -> float:
@@ -60,3 +68,9 @@ class Recorder:
 
     shipments: list[Shipment] = field(default_factory=list)
     patrol_events: list[PatrolEvent] = field(default_factory=list)
+    patrol_service: dict[str, list[float | None]] = field(default_factory=dict)
+    """Each patrol vessel's [commissioned, retired] times (retired None while in service)."""
+    weekly: list[dict[str, float]] = field(default_factory=list)
+    """Weekly snapshots of state that is not a flow: buyers active, mean belief."""
+    named: list[tuple[float, str, int]] = field(default_factory=list)
+    """(time, party, case shipment id) for every accomplice an investigation named."""

@@ -19,6 +19,10 @@ STREAMS: dict[str, int] = {
     "fleet": 2,
     "patrols": 3,
     "detection": 4,
+    "network": 5,
+    "tips": 6,
+    "enforcement": 7,
+    "entry": 8,
 }
 
 

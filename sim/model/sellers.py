@@ -1,14 +1,14 @@
-"""DPRK trading companies: lots come ready at the configured rate and are shipped.
+"""DPRK trading companies: lots come ready at the configured rate and are offered for sale.
 
-Each company has its own loading port, lot sizes and fleet. In this version
-a company ships every lot as soon as a ship is free, on one of its routes
-chosen by the configured weights; a lot waits while every ship is out.
+Each company has its own loading port, lot sizes, fleet and brokers. A lot
+is offered in rounds, ``retry_hours`` apart; one that finds no buyer within
+the company's patience is held (kept ashore, no money moves). A sold lot
+waits for a free ship and sails.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -17,41 +17,52 @@ from sim.model import ledger as L
 from sim.model.records import Shipment
 from sim.model.rng import cumulative
 from sim.model.voyages import Vessel, shipment
-from sim.scenario.schema import Detection, Seller
+from sim.scenario.schema import Seller
 from sim.world.network import RouteGeo
 
 if TYPE_CHECKING:
     from sim.model.model import Model
 
 
-@dataclass
 class Company:
-    """A seller's settings and fleet, with what every shipment needs worked out once."""
+    """One trading company: its settings, fleet and routes, with per-shipment constants."""
 
-    seller: Seller
-    party: str
-    fleet: simpy.Store
-    routes: list[RouteGeo]
-    route_cdf: list[float]
-    p_board_ais_on: float
-    p_board_ais_off: float
-    cost_rmb_per_hour: float
+    def __init__(
+        self, model: Model, name: str, seller: Seller, fleet: simpy.Store, routes: list[RouteGeo]
+    ) -> None:
+        self.model = model
+        self.name = name
+        self.seller = seller
+        self.party = L.seller_party(name)
+        self.fleet = fleet
+        self.routes = routes
+        self.weights = list(seller.route_weights or [1.0] * len(routes))
+        self.route_cdf = cumulative(self.weights)
+        self.cost_rmb_per_hour = seller.operating_cost_rmb_per_day / 24.0
 
-    @classmethod
-    def build(
-        cls, seller: Seller, fleet: simpy.Store, routes: list[RouteGeo], detection: Detection
-    ) -> Company:
-        p_on = detection.recognition_probability * (1.0 - seller.concealment)
-        weights = seller.route_weights or [1.0] * len(routes)
-        return cls(
-            seller,
-            L.seller_party(seller.name),
-            fleet,
-            routes,
-            cumulative(weights),
-            p_on,
-            p_on * detection.ais_off_factor,
-            seller.operating_cost_rmb_per_day / 24.0,
+    def p_board(self, ais_off: bool) -> float:
+        """Chance a patrol contact with one of this company's ships ends in a boarding."""
+        d = self.model.params.detection
+        p = d.recognition_probability * (1.0 - self.seller.concealment)
+        return p * d.ais_off_factor if ais_off else p
+
+    def accepts_after(self, value: float) -> bool:
+        """Whether the company takes payment after delivery: it must not insist on advance,
+        and the cargo's expected payment must exceed the voyage's running cost."""
+        if self.seller.insists_on_advance:
+            return False
+        q = self.model.enforcement.public_seizure_rate()
+        trip_hours = 2 * max(r.length_nm for r in self.routes) / self.seller.speed_knots
+        return (1.0 - q) * value > self.cost_rmb_per_hour * trip_hours
+
+    def running_cost(self, now: float, t_start: float, sid: int) -> None:
+        self.model.ledger.post(
+            now,
+            self.party,
+            L.SHIPPING_COSTS,
+            (now - t_start) * self.cost_rmb_per_hour,
+            "operating_cost",
+            sid,
         )
 
     def take_vessel(self) -> simpy.Event | Vessel:
@@ -80,10 +91,27 @@ def produce(model: Model, company: Company) -> Generator[simpy.Event, Any, None]
     records = model.recorder.shipments
     while True:
         yield env.timeout(mean_hours if fixed else mean_hours * rng.exponential())
-        route = company.routes[rng.choice(company.route_cdf)]
-        tonnes = lo + span * rng.random()
         rec = Shipment(
-            len(records), seller.name, route.name, route.origin, route.destination, tonnes, env.now
+            len(records), company.name, "", seller.port, "", lo + span * rng.random(), env.now
         )
         records.append(rec)
-        env.process(shipment(model, company, rec, route))
+        env.process(sell(model, company, rec))
+
+
+def sell(model: Model, company: Company, rec: Shipment) -> Generator[simpy.Event, Any, None]:
+    """Offer the lot in rounds until a buyer signs or the company's patience runs out."""
+    env = model.env
+    deadline = env.now + company.seller.patience_days * 24.0
+    while True:
+        deal = model.market.find_deal(company, rec.tonnes, env.now)
+        if deal is not None:
+            break
+        if env.now + company.seller.retry_hours > deadline:
+            rec.outcome = "held"
+            return
+        yield env.timeout(company.seller.retry_hours)
+    rec.buyer, rec.broker, rec.route = deal.buyer.name, deal.broker, deal.route.name
+    rec.destination, rec.price_rmb_per_tonne = deal.route.destination, deal.price
+    rec.payment_terms, rec.t_contract = deal.terms, env.now
+    rec.delivery = "ship_to_ship" if deal.ship_to_ship else "port"
+    yield from shipment(model, company, rec, deal)

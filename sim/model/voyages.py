@@ -1,19 +1,16 @@
-"""A shipment's life as a SimPy process: contract, vessel, load, sail, arrive, settle.
+"""A shipment's voyage as a SimPy process: vessel, load, sail, transfer or arrive, settle.
 
 Who pays what follows the contract's payment terms: under ``advance`` the
 buyer pays at signing and owns the cargo at sea, so a seizure is its loss;
-under ``after_delivery`` the seller still owns the cargo until it is
-delivered and paid for.
+under ``after_delivery`` the seller owns the cargo until it is delivered
+and paid for. With ship-to-ship delivery the seller's part ends at the
+transfer point, where the buyer's barge takes the cargo (and the risk) on.
 
-The ledger records cash: payments, resale, fines and running costs. A
-confiscated cargo is recorded too, at its contract value, as it passes
-from its owner to the state: the ``goods:coal`` account first credits the
-owner with the cargo (``cargo_value``), then the owner forfeits it
-(``seizure``). The pair leaves the owner's cash position as it was, so a
-buyer on advance terms that loses a cargo is down exactly the payment and
-the fine, and a seller on after-delivery terms is simply never paid, while
-the seized value stands in the ledger for the state's account and the
-DPRK side's losses.
+The ledger records cash: payments, broker fees, resale, fines, rewards and
+running costs. A confiscated cargo is recorded too, at its contract value,
+as it passes from its owner to the state: the ``goods:coal`` account first
+credits the owner with the cargo (``cargo_value``), then the owner forfeits
+it (``seizure``), so the owner's cash position is left as it was.
 """
 
 from __future__ import annotations
@@ -24,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from sim.model import ledger as L
 from sim.model.detection import Exposure
-from sim.model.patrols import ZoneState
+from sim.model.patrols import PatrolVessel, ZoneState
 from sim.model.records import Shipment
-from sim.world.network import RouteGeo
+from sim.world.network import LatLon, RouteGeo
 
 if TYPE_CHECKING:
+    from sim.model.market import Deal
     from sim.model.model import Model
     from sim.model.sellers import Company
 
@@ -45,102 +42,162 @@ class Vessel:
     ais_off: bool
 
 
+FULL, TO_TRANSFER, FROM_TRANSFER = "full", "to_transfer", "from_transfer"
+
+
 @dataclass(frozen=True, slots=True)
 class VoyagePlan:
-    """A route sailed at one speed: zone intervals (hours after departure) and durations."""
+    """One leg of a voyage at one speed: zone intervals (hours from its start) and duration."""
 
+    route: RouteGeo
+    part: str
+    speed_knots: float
     zones: tuple[tuple[str, ZoneState | None, float, float], ...]
     hours_in_zones: float
-    outbound_hours: float
-    return_hours: float
+    hours: float
 
     @classmethod
     def build(
-        cls, route: RouteGeo, speed_knots: float, zones: dict[str, ZoneState], patrolled: set[str]
+        cls,
+        route: RouteGeo,
+        part: str,
+        speed_knots: float,
+        zones: dict[str, ZoneState],
+        patrolled: set[str],
     ) -> VoyagePlan:
-        legs = tuple(
-            (z, zones[z] if z in patrolled else None, a, b)
-            for z, a, b in route.exposure(speed_knots)
-        )
-        return cls(
-            legs,
-            sum(b - a for _, _, a, b in legs),
-            route.duration_hours(speed_knots),
-            route.length_nm / speed_knots,
-        )
+        if part == FROM_TRANSFER:
+            assert route.transfer_nm is not None
+            raw = route.exposure_from(route.transfer_nm, speed_knots)
+            hours = (route.length_nm - route.transfer_nm) / speed_knots
+        else:
+            raw = route.exposure(speed_knots)
+            hours = route.duration_hours(speed_knots)
+            if part == TO_TRANSFER:
+                assert route.transfer_nm is not None
+                hours = route.hours_to(route.transfer_nm, speed_knots)
+                raw = [(z, a, min(b, hours)) for z, a, b in raw if a < hours]
+        legs = tuple((z, zones[z] if z in patrolled else None, a, b) for z, a, b in raw)
+        return cls(route, part, speed_knots, legs, sum(b - a for _, _, a, b in legs), hours)
+
+    def position(self, hours: float) -> LatLon:
+        """Where the vessel is ``hours`` after this leg began."""
+        r = self.route
+        h = min(max(hours, 0.0), self.hours)
+        if self.part == FROM_TRANSFER:
+            return r.position_at(float(r.transfer_nm or 0.0) + h * self.speed_knots)
+        return r.position_at(r.distance_at(h, self.speed_knots))
 
 
-def shipment(
-    model: Model, company: Company, rec: Shipment, route: RouteGeo
-) -> Generator[simpy.Event, Any, None]:
-    env, ledger, sid = model.env, model.ledger, rec.id
-    seller, seller_p = company.seller, company.party
-    buyer, price, terms = model.market.contract(seller, rec.tonnes, route, env.now)
-    rec.buyer, rec.price_rmb_per_tonne, rec.payment_terms = buyer, price, terms
-    advance = terms == "advance"
-    buyer_p = L.buyer_party(buyer)
-    value = round(rec.tonnes * price, 2)  # whole fen, as the ledger keeps it
-    if advance:
-        ledger.post(env.now, buyer_p, seller_p, value, "payment", sid)
+class Intercept:
+    """Interrupt cause: a patrol sent on a tip has reached the cargo and boards it."""
 
-    got = company.take_vessel()
-    vessel: Vessel = (yield got) if isinstance(got, simpy.Event) else got
-    rec.vessel, rec.ais_off = vessel.name, vessel.ais_off
-    rec.outcome = "loading"
-    t_start = env.now
-    yield env.timeout(seller.loading_hours)
+    def __init__(self, patrol: PatrolVessel) -> None:
+        self.patrol = patrol
 
-    t0 = rec.t_depart = env.now
-    rec.outcome = "at_sea"
-    plan = model.plan(route, vessel.speed_knots)
-    rec.hours_in_zones = plan.hours_in_zones
-    p_board = company.p_board_ais_off if vessel.ais_off else company.p_board_ais_on
-    exposure = Exposure(model.rng["detection"], p_board)
+
+@dataclass(slots=True)
+class Voyage:
+    """What the tip and enforcement mechanisms need to know about a cargo at sea."""
+
+    rec: Shipment
+    deal: Deal
+    company: Company
+    value: float
+    process: simpy.Process
+    plan: VoyagePlan
+    leg_start: float
+    eta: float
+    at_sea: bool = True
+
+    def position(self, t: float) -> LatLon:
+        return self.plan.position(t - self.leg_start)
+
+
+def sail(
+    model: Model, voyage: Voyage, plan: VoyagePlan, exposure: Exposure
+) -> Generator[simpy.Event, Any, PatrolVessel | None]:
+    """Sail one leg; return the patrol that boarded, if one did."""
+    env = model.env
+    voyage.plan, voyage.leg_start = plan, env.now
+    t0 = env.now
     for zone_name, zone, a, b in plan.zones:
         if zone is None:
             continue
         if env.now < t0 + a:
             yield env.timeout(t0 + a - env.now)
         patrol = yield from exposure.search(env, zone, t0 + b)
-        rec.contacts, rec.first_contact_time = exposure.contacts, exposure.first_contact
         if patrol is not None:
-            now = env.now
-            lat, lon = route.position_at(route.distance_at(now - t0, vessel.speed_knots))
-            rec.outcome, rec.cause, rec.seizure_time = "seized", "patrol", now
-            rec.seizure_lat, rec.seizure_lon = lat, lon
-            rec.seizure_zone, rec.patrol = zone_name, patrol.name
-            model.coast_guard.board(patrol, (lat, lon), vessel.speed_knots)
-            owner = buyer_p if advance else seller_p
-            ledger.post(now, L.COAL, owner, value, "cargo_value", sid)
-            ledger.post(now, owner, L.STATE, value, "seizure", sid)
-            ledger.post(now, buyer_p, L.STATE, model.fine_rmb, "fine", sid)
-            ledger.post(
-                now,
-                seller_p,
-                L.SHIPPING_COSTS,
-                (now - t_start) * company.cost_rmb_per_hour,
-                "operating_cost",
-                sid,
-            )
-            env.process(model.detain(company, vessel))
-            return
+            voyage.rec.seizure_zone = zone_name
+            return patrol
+    if env.now < t0 + plan.hours:
+        yield env.timeout(t0 + plan.hours - env.now)
+    return None
 
-    arrival = t0 + plan.outbound_hours
-    if env.now < arrival:
-        yield env.timeout(arrival - env.now)
-    now = rec.t_arrive = env.now
-    rec.outcome = "delivered"
-    if not advance:
-        ledger.post(now, buyer_p, seller_p, value, "payment", sid)
-    ledger.post(now, L.MARKET, buyer_p, value * model.resale_multiplier, "resale", sid)
 
-    yield env.timeout(seller.discharge_hours + plan.return_hours)
-    ledger.post(
-        env.now,
-        seller_p,
-        L.SHIPPING_COSTS,
-        (env.now - t_start) * company.cost_rmb_per_hour,
-        "operating_cost",
-        sid,
+def shipment(
+    model: Model, company: Company, rec: Shipment, deal: Deal
+) -> Generator[simpy.Event, Any, None]:
+    env, ledger, sid, route = model.env, model.ledger, rec.id, deal.route
+    seller_p, buyer = company.party, deal.buyer
+    advance = deal.terms == "advance"
+    value = round(rec.tonnes * deal.price, 2)  # whole fen, as the ledger keeps it
+    if advance:
+        ledger.post(env.now, buyer.party, seller_p, value, "payment", sid)
+
+    got = company.take_vessel()
+    vessel: Vessel = (yield got) if isinstance(got, simpy.Event) else got
+    rec.vessel, rec.ais_off, rec.outcome = vessel.name, vessel.ais_off, "loading"
+    t_start = env.now
+    yield env.timeout(company.seller.loading_hours)
+
+    rec.t_depart, rec.outcome = env.now, "at_sea"
+    speed = vessel.speed_knots
+    plan = model.plan(route, TO_TRANSFER if deal.ship_to_ship else FULL, speed)
+    barge = (
+        model.plan(route, FROM_TRANSFER, model.params.contract.barge_speed_knots)
+        if deal.ship_to_ship
+        else None
     )
+    eta = env.now + plan.hours + (barge.hours if barge else 0.0)
+    assert env.active_process is not None
+    voyage = Voyage(rec, deal, company, value, env.active_process, plan, env.now, eta)
+    rec.hours_in_zones = plan.hours_in_zones + (barge.hours_in_zones if barge else 0.0)
+    model.tips.watch(voyage)
+    patrol: PatrolVessel | None = None
+    cause = "patrol"
+    try:
+        exposure = Exposure(model.rng["detection"], company.p_board(vessel.ais_off), rec)
+        patrol = yield from sail(model, voyage, plan, exposure)
+        if patrol is None and barge is not None:
+            # Ship-to-ship: the seller has delivered; the buyer's barge carries the rest.
+            model.enforcement.settle_transfer(voyage)
+            home = float(route.transfer_nm or 0.0) / speed
+            env.process(_ballast_home(model, company, vessel, t_start, home, sid))
+            exposure = Exposure(model.rng["detection"], model.p_board_barge(), rec)
+            patrol = yield from sail(model, voyage, barge, exposure)
+    except simpy.Interrupt as stop:
+        if not isinstance(stop.cause, Intercept):
+            raise
+        patrol, cause = stop.cause.patrol, "tip"
+    voyage.at_sea = False
+    if patrol is not None:
+        ship_seized = voyage.plan.part != FROM_TRANSFER
+        model.enforcement.seize(voyage, patrol, cause)
+        if ship_seized:
+            company.running_cost(env.now, t_start, sid)
+            env.process(model.detain(company, vessel))
+        return
+    model.enforcement.deliver(voyage)
+    if barge is None:
+        yield env.timeout(company.seller.discharge_hours + route.length_nm / speed)
+        company.running_cost(env.now, t_start, sid)
+        company.return_vessel(vessel)
+
+
+def _ballast_home(
+    model: Model, company: Company, vessel: Vessel, t_start: float, hours: float, sid: int
+) -> Generator[simpy.Event, Any, None]:
+    """After a ship-to-ship transfer the empty ship sails home."""
+    yield model.env.timeout(hours)
+    company.running_cost(model.env.now, t_start, sid)
     company.return_vessel(vessel)

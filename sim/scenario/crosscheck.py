@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from shapely.geometry import Polygon
 
+from sim.scenario import policy
 from sim.scenario.schema import Scenario
 from sim.world import geo
 from sim.world.network import Geography, PortGeo, ZoneGeo, make_zone, trace_route
@@ -153,6 +154,11 @@ def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
                         f"no buyer at {used.destination!r}, where route {rn!r} ends",
                     )
                 )
+    if s.enforcement.accomplices_min > s.enforcement.accomplices_max:
+        problems.append(("enforcement.accomplices_min", "is above enforcement.accomplices_max"))
+    if s.tips.base_probability > s.tips.max_probability:
+        problems.append(("tips.base_probability", "is above tips.max_probability"))
+    problems += policy.problems(s)
     if s.contract.price_rmb_per_tonne_min > s.contract.price_rmb_per_tonne_max:
         problems.append(
             ("contract.price_rmb_per_tonne_min", "is above contract.price_rmb_per_tonne_max")

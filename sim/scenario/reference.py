@@ -22,8 +22,12 @@ from sim.scenario.schema import Scenario
 def _range(f: FieldInfo) -> str:
     parts = []
     for m in f.metadata:
-        for kind, attr, sym in ((Ge, "ge", ">="), (Gt, "gt", ">"), (Le, "le", "<="),
-                                (Lt, "lt", "<")):  # fmt: skip
+        for kind, attr, sym in (
+            (Ge, "ge", ">="),
+            (Gt, "gt", ">"),
+            (Le, "le", "<="),
+            (Lt, "lt", "<"),
+        ):
             if isinstance(m, kind):
                 bound = getattr(m, attr)
                 parts.append(f"{sym} {bound:g}" if isinstance(bound, float) else f"{sym} {bound}")
@@ -82,8 +86,9 @@ def rows(model: type[BaseModel] = Scenario, prefix: str = "") -> list[tuple[str,
         doc = f.description
         if not doc and sub is not None:
             doc = (sub.__doc__ or "").strip().splitlines()[0]
-        out.append((key, _type(f.annotation) if not sub else "table", _default(f),
-                    _range(f), doc or ""))  # fmt: skip
+        out.append(
+            (key, _type(f.annotation) if not sub else "table", _default(f), _range(f), doc or "")
+        )
         if sub is not None:
             out.extend(rows(sub, f"{key}."))
     return out

@@ -11,21 +11,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
+from sim.scenario.base import Lat, Lon, Name, Probability, Role, Strict
+from sim.scenario.trade import Beliefs, Buyer, Contract, Enforcement, Market, Network, Policy, Tips
 from sim.world import defaults
-
-Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\- ]+$")]
-Lat = Annotated[float, Field(ge=26.0, le=43.0, description="latitude, degrees north")]
-Lon = Annotated[float, Field(ge=116.0, le=132.0, description="longitude, degrees east")]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-Role = Literal["loading", "discharge", "anchorage", "transfer_point", "coast_guard_base"]
-
-
-class Strict(BaseModel):
-    """Base for every section: unknown keys and non-finite numbers are errors."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_default=True)
 
 
 class Port(Strict):
@@ -100,6 +90,9 @@ class PatrolGroup(Strict):
         le=500.0,
         description="base to station transit; computed from geography and speed when omitted",
     )
+    dash_speed_knots: float = Field(
+        default=25.0, gt=0.0, le=45.0, description="speed when sent on a tip (source: 23-32 kn)"
+    )
     start: Literal["staggered", "on_station"] = Field(
         default="staggered",
         description="staggered: vessels spread evenly over the duty cycle at t=0; "
@@ -123,7 +116,19 @@ class Detection(Strict):
 class Seller(Strict):
     """A DPRK trading company that produces lots and ships them (fixed buyers, fixed terms)."""
 
-    name: Name = Field(description="unique company name")
+    name: Name = Field(description="unique company name (numbered #1, #2, ... when count > 1)")
+    count: int = Field(
+        default=1, ge=1, le=500, description="companies made from this entry (the 20x10 lever)"
+    )
+    insists_on_advance: bool = Field(
+        default=False, description="refuses payment after delivery (source: state companies)"
+    )
+    patience_days: float = Field(
+        default=14.0, ge=0.0, le=3650.0, description="how long a lot is offered before it is held"
+    )
+    retry_hours: float = Field(
+        default=24.0, gt=0.0, le=2000.0, description="time between rounds of offers for a lot"
+    )
     kind: Literal["state", "provincial"] = Field(
         default="provincial", description="state company or 20x10-policy provincial company"
     )
@@ -181,44 +186,6 @@ class Seller(Strict):
         return v
 
 
-class Buyer(Strict):
-    """A Chinese trader at a discharge port (fixed in this version of the market)."""
-
-    name: Name = Field(description="unique buyer name")
-    port: Name = Field(description="discharge port")
-
-
-class Contract(Strict):
-    """Terms of every deal in the fixed market."""
-
-    price_rmb_per_tonne_min: float = Field(
-        default=400.0, gt=0.0, le=5000.0, description="source: 400 to 450 RMB/t"
-    )
-    price_rmb_per_tonne_max: float = Field(
-        default=450.0, gt=0.0, le=5000.0, description="top of the contract price range"
-    )
-    resale_multiplier: float = Field(
-        default=2.0, ge=1.0, le=10.0, description="resale price / purchase price (source: 2 to 3)"
-    )
-    payment_terms: Literal["advance", "after_delivery"] = Field(
-        default="after_delivery", description="source: now paid after the deal completes"
-    )
-
-
-class Enforcement(Strict):
-    """Consequences of a seizure."""
-
-    fine_rmb: float = Field(
-        default=1_200_000.0, ge=0.0, le=1e10, description="fine on the identified buyer (source)"
-    )
-    vessel_confiscation_probability: Probability = Field(
-        default=0.0, description="chance the seized ship is confiscated rather than released"
-    )
-    vessel_detention_days: float = Field(
-        default=30.0, ge=0.0, le=3650.0, description="how long a released ship is held"
-    )
-
-
 class Scenario(Strict):
     """A complete description of one simulated world and how long to run it."""
 
@@ -241,5 +208,12 @@ class Scenario(Strict):
     detection: Detection = Field(default_factory=Detection)
     sellers: list[Seller] = Field(default_factory=lambda: [Seller(**s) for s in defaults.SELLERS])
     buyers: list[Buyer] = Field(default_factory=lambda: [Buyer(**b) for b in defaults.BUYERS])
+    beliefs: Beliefs = Field(default_factory=Beliefs)
+    network: Network = Field(default_factory=Network)
+    market: Market = Field(default_factory=Market)
     contract: Contract = Field(default_factory=Contract)
+    tips: Tips = Field(default_factory=Tips)
     enforcement: Enforcement = Field(default_factory=Enforcement)
+    policy: list[Policy] = Field(
+        default_factory=list, description="parameter changes on given days, in any order"
+    )

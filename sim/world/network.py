@@ -115,6 +115,15 @@ class RouteGeo:
             )
         return out
 
+    def exposure_from(self, start_nm: float, speed_knots: float) -> list[tuple[str, float, float]]:
+        """Zone intervals, in hours, for a vessel that joins the route at ``start_nm`` (no stop)."""
+        return [
+            (s.zone, (max(s.start_nm, start_nm) - start_nm) / speed_knots,
+             (s.end_nm - start_nm) / speed_knots)
+            for s in self.stretches
+            if s.end_nm > start_nm
+        ]  # fmt: skip
+
     def hours_to(self, distance_nm: float, speed_knots: float, *, entering: bool = False) -> float:
         """Sailing time to a point on the route, counting the transfer stop once passed."""
         t = distance_nm / speed_knots

@@ -1,0 +1,115 @@
+"""Chinese buyers: capital, demand, a learning belief about interception, and the deal rule.
+
+Belief: a Beta(alpha, beta) distribution over the chance that a shipment is
+intercepted. Evidence (own deliveries and seizures, public news of every
+seizure) is added to the prior and fades back towards it with the memory
+time constant, so a buyer forgets an old crackdown.
+
+Decision: with believed interception chance q (the Beta mean, times the
+risk multiplier), margin M = (resale multiplier - 1) x cargo value and loss
+on seizure L (advance: the payment plus the fine; after delivery: the fine),
+expected profit is (1 - q) M - q L. The buyer accepts terms whose expected
+profit reaches its hurdle; with a zero hurdle it accepts exactly while
+q <= M / (M + L).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+from sim.scenario.trade import Beliefs, Buyer
+
+ADVANCE, AFTER = "advance", "after_delivery"
+
+
+def expected_profit(q: float, margin: float, loss: float) -> float:
+    return (1.0 - q) * margin - q * loss
+
+
+def break_even(margin: float, loss: float) -> float:
+    """Interception chance at which expected profit is zero."""
+    return margin / (margin + loss)
+
+
+class BuyerAgent:
+    __slots__ = (
+        "alpha_e",
+        "beta_e",
+        "capital0",
+        "config",
+        "entered_at",
+        "last",
+        "left",
+        "left_at",
+        "name",
+        "party",
+        "port",
+        "sit_until",
+        "taken",
+    )
+
+    def __init__(self, name: str, config: Buyer, now: float = 0.0) -> None:
+        self.name = name
+        self.party = f"buyer:{name}"
+        self.config = config
+        self.port = config.port
+        self.capital0 = config.capital_rmb
+        self.alpha_e = 0.0  # evidence beyond the prior
+        self.beta_e = 0.0
+        self.last = now
+        self.sit_until = -1.0
+        self.taken: deque[tuple[float, float]] = deque()
+        self.left = ""  # why the buyer left the trade: "", "arrested" or "bankrupt"
+        self.left_at = float("nan")
+        self.entered_at = now
+
+    def _fade(self, now: float, memory_days: float) -> None:
+        if now > self.last:
+            f = math.exp(-(now - self.last) / (memory_days * 24.0))
+            self.alpha_e *= f
+            self.beta_e *= f
+            self.last = now
+
+    def belief(self, now: float, beliefs: Beliefs) -> float:
+        """Mean believed chance that a shipment is intercepted."""
+        self._fade(now, beliefs.memory_days)
+        a = self.config.prior_alpha + self.alpha_e
+        b = self.config.prior_beta + self.beta_e
+        return a / (a + b)
+
+    def observe(self, now: float, seized: bool, weight: float, beliefs: Beliefs) -> None:
+        self._fade(now, beliefs.memory_days)
+        if seized:
+            self.alpha_e += weight
+        else:
+            self.beta_e += weight
+
+    def demand_left(self, now: float) -> float:
+        month = 30 * 24.0
+        while self.taken and self.taken[0][0] <= now - month:
+            self.taken.popleft()
+        return self.config.demand_tonnes_per_month - sum(t for _, t in self.taken)
+
+    def terms_value(self, q: float, value: float, resale: float, fine: float, terms: str) -> float:
+        margin = value * (resale - 1.0)
+        loss = fine + (value if terms == ADVANCE else 0.0)
+        return expected_profit(min(1.0, q * self.config.risk_multiplier), margin, loss)
+
+    def decide(
+        self,
+        offered: str,
+        q: float,
+        value: float,
+        resale: float,
+        fine: float,
+        counter_allowed: bool,
+    ) -> str | None:
+        """The terms the buyer signs: the offered ones, the other ones, or None."""
+        hurdle = self.config.hurdle_rmb
+        if self.terms_value(q, value, resale, fine, offered) >= hurdle:
+            return offered
+        other = AFTER if offered == ADVANCE else ADVANCE
+        if counter_allowed and self.terms_value(q, value, resale, fine, other) >= hurdle:
+            return other
+        return None

@@ -1,0 +1,109 @@
+"""The trading network: sellers, brokers and buyers, and who is named in investigations.
+
+Sellers reach buyers only through brokers, so the graph decides who can
+trade with whom, and an investigation walks it outward from a seized case
+to name accomplices. It is saved with the results (node and edge lists,
+with who was named and when) so that reports can draw it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+
+from sim.model.rng import Draws
+
+SELLER, BROKER, BUYER = "seller", "broker", "buyer"
+
+
+class TradeNetwork:
+    def __init__(self) -> None:
+        self.kind: dict[str, str] = {}
+        self.adj: dict[str, list[str]] = defaultdict(list)
+        self.named_at: dict[str, float] = {}
+        self.removed_until: dict[str, float] = {}
+        self.left: set[str] = set()
+        self.brokers: list[str] = []
+
+    def add(self, node: str, kind: str, links: list[str] | None = None) -> None:
+        self.kind[node] = kind
+        if kind == BROKER:
+            self.brokers.append(node)
+        for other in links or []:
+            self.link(node, other)
+
+    def link(self, a: str, b: str) -> None:
+        if b not in self.adj[a]:
+            self.adj[a].append(b)
+            self.adj[b].append(a)
+
+    def attach(self, node: str, kind: str, n_brokers: int, rng: Draws) -> None:
+        """Add a node linked to ``n_brokers`` distinct brokers drawn at random."""
+        pool = list(self.brokers)
+        links = []
+        for _ in range(min(n_brokers, len(pool))):
+            links.append(pool.pop(int(rng.random() * len(pool))))
+        self.add(node, kind, links)
+
+    def active(self, node: str, now: float) -> bool:
+        return node not in self.left and self.removed_until.get(node, -1.0) <= now
+
+    def brokers_of(self, node: str, now: float) -> list[str]:
+        return [b for b in self.adj[node] if self.kind[b] == BROKER and self.active(b, now)]
+
+    def accomplices(self, case: list[str], k: int, now: float, rng: Draws) -> list[str]:
+        """Up to ``k`` distinct Chinese parties nearest the case, breadth first from it.
+
+        Nodes at the same distance are taken in random order; DPRK sellers are
+        walked through but never named, as Chinese investigators cannot reach them;
+        parties already out of the trade are not named again.
+        """
+        seen = set(case)
+        frontier = list(case)
+        named: list[str] = []
+        while frontier and len(named) < k:
+            ring: list[str] = []
+            for node in frontier:
+                for other in self.adj[node]:
+                    if other not in seen:
+                        seen.add(other)
+                        ring.append(other)
+            order = sorted(ring)
+            for i in range(len(order) - 1, 0, -1):  # Fisher-Yates with the model's stream
+                j = int(rng.random() * (i + 1))
+                order[i], order[j] = order[j], order[i]
+            for node in order:
+                if len(named) < k and self.kind[node] != SELLER and self.active(node, now):
+                    named.append(node)
+            frontier = ring
+        return named
+
+
+def build(
+    sellers: list[str],
+    buyers: list[str],
+    n_brokers: int,
+    per_seller: int,
+    per_buyer: int,
+    rng: Draws,
+) -> TradeNetwork:
+    net = TradeNetwork()
+    for k in range(n_brokers):
+        net.add(f"broker#{k + 1}", BROKER)
+    for seller in sellers:
+        net.attach(seller, SELLER, per_seller, rng)
+    for buyer in buyers:
+        net.attach(buyer, BUYER, per_buyer, rng)
+    return net
+
+
+def bfs_distance(net: TradeNetwork, start: str) -> dict[str, int]:
+    """Hops from ``start`` to every node (used by tests and reports)."""
+    dist = {start: 0}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        for other in net.adj[node]:
+            if other not in dist:
+                dist[other] = dist[node] + 1
+                queue.append(other)
+    return dist

@@ -1,0 +1,101 @@
+"""Tipsters: people who know of a shipment and may tell the Coast Guard, for a reward.
+
+Each of the ``knowers`` of a shipment tips independently with probability
+
+    p(R) = p0 + (p_max - p0) * R / (R + R_half),
+
+a saturating function of the reward R the seizure would pay, after an
+exponential delay from sailing. A tip sends the nearest free patrol (one on
+station and not already on a tip), at dash speed, to where the cargo will
+be; if it gets there within its longest dash and before the cargo reaches
+port, the tip proves right with the tip's accuracy and the cargo is seized.
+So tips and area search compete for the same vessels. The reward is paid
+only when a tip leads to a seizure (``sim.model.enforcement``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from sim.model.patrols import PatrolVessel
+from sim.world import geo
+
+if TYPE_CHECKING:
+    from sim.model.model import Model
+    from sim.model.voyages import Voyage
+
+
+def tip_probability(reward: float, p0: float, p_max: float, half: float) -> float:
+    return p0 + (p_max - p0) * reward / (reward + half)
+
+
+class Tips:
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.rng = model.rng["tips"]
+
+    def watch(self, voyage: Voyage) -> None:
+        """Decide, as the cargo sails, who among its knowers will tip and when."""
+        t, env = self.model.params.tips, self.model.env
+        if t.knowers == 0:
+            return
+        reward = self.model.enforcement.reward_for(voyage.value)
+        p = tip_probability(reward, t.base_probability, t.max_probability, t.half_saturation_rmb)
+        delays = []
+        for _ in range(t.knowers):
+            if self.rng.random() < p:
+                delays.append(self.rng.exponential() * t.delay_hours_mean)
+        voyage.rec.tips = len(delays)
+        if delays:
+            delays.sort()
+            voyage.rec.first_tip_time = env.now + delays[0]
+            env.process(self._follow(voyage, delays))
+
+    def _follow(self, voyage: Voyage, delays: list[float]) -> Generator[simpy.Event, Any, None]:
+        env = self.model.env
+        start = env.now
+        for d in delays:
+            if start + d > env.now:
+                yield env.timeout(start + d - env.now)
+            if not voyage.at_sea:
+                return
+            done = yield from self._intercept(voyage)
+            if done:
+                return
+
+    def _reach(self, vessel: PatrolVessel, voyage: Voyage, now: float) -> float | None:
+        """Hours for the vessel to reach the cargo at dash speed, if it can in time."""
+        slat, slon = self.model.geography.zones[vessel.zone.name].station
+        tau = 0.0
+        for _ in range(5):  # fixed point: the cargo moves while the patrol closes in
+            lat, lon = voyage.position(now + tau)
+            tau = geo.great_circle_nm(slat, slon, lat, lon) / vessel.dash_knots
+        t = self.model.params.tips
+        if tau > t.max_intercept_hours or now + tau >= voyage.eta:
+            return None
+        return tau
+
+    def _intercept(self, voyage: Voyage) -> Generator[simpy.Event, Any, bool]:
+        """Send the nearest free patrol; True once the voyage is over (seized or not)."""
+        model, env = self.model, self.model.env
+        now = env.now
+        best: tuple[float, PatrolVessel] | None = None
+        for v in model.coast_guard.free_vessels():
+            tau = self._reach(v, voyage, now)
+            if tau is not None and (best is None or tau < best[0]):
+                best = (tau, v)
+        if best is None:
+            return False
+        tau, vessel = best
+        model.coast_guard.dispatch(vessel)
+        yield env.timeout(tau)
+        if voyage.at_sea and self.rng.random() < model.params.tips.accuracy:
+            from sim.model.voyages import Intercept
+
+            voyage.process.interrupt(Intercept(vessel))
+            return True
+        model.coast_guard.release(vessel, tau)
+        return not voyage.at_sea

@@ -1,0 +1,69 @@
+"""Policy schedules: parameter changes that take effect on a given day.
+
+A policy entry is a set of ``--set``-style overrides. It is validated when
+the scenario loads by applying it to the scenario and validating the
+result, so a typo in a policy key is caught before anything runs. Only the
+levers an enforcement agency or the market can move mid-run may change;
+the geography and the companies stay as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sim.errors import ScenarioError
+from sim.scenario.schema import Scenario
+
+MOVABLE = ("patrols", "detection", "contract", "enforcement", "tips", "market", "beliefs")
+PATROL_KEYS = (
+    "vessels",
+    "sweep_width_nm",
+    "speed_knots",
+    "dash_speed_knots",
+    "endurance_hours",
+    "turnaround_hours",
+)
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return repr(value)
+
+
+def apply(scenario: Scenario, changes: dict[str, Any]) -> Scenario:
+    """The scenario with a policy's changes applied (raises ScenarioError on a bad key)."""
+    from sim.scenario.load import apply_override, validate
+
+    data = scenario.model_dump(mode="json")
+    for key, value in changes.items():
+        apply_override(data, f"{key}={_value_text(value)}")
+    data["policy"] = []
+    return validate(data, "policy")
+
+
+def problems(scenario: Scenario) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for i, entry in enumerate(scenario.policy):
+        key = f"policy[{i}]"
+        if entry.day > scenario.horizon_days:
+            out.append(
+                (f"{key}.day", f"day {entry.day:g} is after horizon_days {scenario.horizon_days:g}")
+            )
+        for path in entry.set:
+            head = path.split(".")[0]
+            if head not in MOVABLE:
+                out.append((f"{key}.set.{path}", f"policy may change only {', '.join(MOVABLE)}"))
+            elif head == "patrols" and path.split(".")[-1] not in PATROL_KEYS:
+                out.append(
+                    (f"{key}.set.{path}", f"policy may change patrols' {', '.join(PATROL_KEYS)}")
+                )
+        try:
+            apply(scenario, entry.set)
+        except ScenarioError as e:
+            lines = str(e).removeprefix("policy: ").splitlines()
+            details = [ln.strip() for ln in lines[1:]] if len(lines) > 1 else lines
+            out.extend((f"{key}.set", d.removeprefix("--set ")) for d in details)
+    return out

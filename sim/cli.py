@@ -14,7 +14,6 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
 from sim import scenario as scn
@@ -68,8 +67,24 @@ def run(
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="results folder (default: results/<name>/<time>)")
     ] = None,
+    target_ci: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            help="add replications until every headline metric's 95% CI half-width "
+            "is below this fraction of its mean (e.g. 0.05)",
+        ),
+    ] = None,
+    max_replications: Annotated[
+        int, typer.Option(min=1, help="most replications a --target-ci run may use")
+    ] = 1000,
+    target_metric: Annotated[
+        list[str] | None,
+        typer.Option(help="metric for --target-ci (repeatable; default: headline metrics)"),
+    ] = None,
 ) -> None:
     """Run a scenario's replications and save the results."""
+    from sim.experiment.progress import progress
     from sim.run import prepare_folder, run_scenario
 
     overrides = list(set_ or [])
@@ -86,26 +101,22 @@ def run(
         highlight=False,
         soft_wrap=True,
     )
-    if sys.stderr.isatty():
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=err,
-        ) as bar:
-            task = bar.add_task("replications", total=s.replications)
-            result = run_scenario(
+    with progress(err, "replications") as bar:
+        result = _user_errors(
+            lambda: run_scenario(
                 resolved,
                 folder,
                 overrides=overrides,
                 workers=workers,
-                progress=lambda n: bar.update(task, completed=n),
+                progress=bar,
+                target_ci=target_ci,
+                target_metrics=target_metric,
+                max_replications=max_replications,
             )
-    else:
-        result = run_scenario(resolved, folder, overrides=overrides, workers=workers)
+        )
+    n_runs = len(result.runs)
     wide = out.width >= 110
-    table = Table(title=f"{s.name}: mean and 95% CI over {s.replications} replications")
+    table = Table(title=f"{s.name}: mean and 95% CI over {n_runs} replications")
     table.add_column("metric", no_wrap=True)
     table.add_column("mean", justify="right", no_wrap=True)
     table.add_column("95% CI", justify="right", no_wrap=True)
@@ -118,7 +129,90 @@ def run(
         cells = [name, human(float(row["mean"])), ci]
         table.add_row(*cells, *([METRICS[name]] if wide else []))
     out.print(table)
+    if target_ci is not None:
+        reached = [x.metric for x in result.target if x.reached]
+        missed = [f"{x.metric} ({x.relative:.1%})" for x in result.target if not x.reached]
+        out.print(
+            f"target 95% CI half-width < {target_ci:.1%} of |mean| after {n_runs} replications: "
+            f"reached for {', '.join(reached) or 'none'}"
+            + (f"; not reached for {', '.join(missed)}" if missed else ""),
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     out.print(f"results written to {folder}", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def sweep(
+    sweep_file: Annotated[Path, typer.Argument(help="sweep TOML file", metavar="SWEEP_FILE")],
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="local worker processes (default: all cores)")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="run on an existing Dask cluster: tcp://HOST:PORT")
+    ] = None,
+    dask_local: Annotated[
+        int | None, typer.Option(min=1, help="start a Dask LocalCluster of N workers")
+    ] = None,
+    resume: Annotated[
+        Path | None, typer.Option(help="continue an interrupted sweep in this folder")
+    ] = None,
+    replications: Annotated[
+        int | None, typer.Option(min=1, help="replications per point (overrides the file)")
+    ] = None,
+    set_: SetOpt = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="results folder (default: results/<name>/<time>)")
+    ] = None,
+) -> None:
+    """Run a sweep file's design; exit 1 if any replication failed."""
+    from sim.experiment.progress import progress
+    from sim.run import execute_sweep, prepare_sweep, select_executor
+
+    prepared = _user_errors(
+        lambda: prepare_sweep(
+            sweep_file,
+            out=out_dir,
+            resume=resume,
+            overrides=list(set_ or []),
+            replications=replications,
+        )
+    )
+    sw, folder = prepared.sweep, prepared.folder
+    total = sw.points * sw.replications
+    executor = _user_errors(lambda: select_executor(workers, scheduler, dask_local, total))
+    _say(
+        f"coalsim: sweep {sw.name}, {sw.design.kind} design, {sw.points} points x "
+        f"{sw.replications} replications, seed {sw.seed}, on {executor.describe()} -> {folder}"
+    )
+    try:
+        with progress(err, "sweep") as bar:
+            result = _user_errors(lambda: execute_sweep(prepared, executor, bar))
+    except KeyboardInterrupt:
+        err.print(
+            f"interrupted; continue with: coalsim sweep {sweep_file} --resume {folder}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(130) from None
+    finally:
+        executor.close()
+    _say(f"results written to {folder} ({', '.join(result.files)})")
+    if result.failures:
+        err.print(
+            f"error: {result.failures} of {result.replications} replications failed; "
+            f"see {folder / 'failures.csv'}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
+
+
+def _say(text: str) -> None:
+    out.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -1,21 +1,37 @@
-"""Running a scenario's replications and saving them: what ``coalsim run`` does, as a function."""
+"""What ``coalsim run`` and ``coalsim sweep`` do, as functions: the coal model bound to the
+model-agnostic experiment layer."""
 
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from sim.errors import ScenarioError
-from sim.evaluate import evaluate
-from sim.experiment import store
-from sim.experiment.executors import make_executor
-from sim.experiment.runner import ReplicationResult, run_replications, tables
+from sim.evaluate import evaluate, evaluate_metrics
+from sim.experiment import precision, store
+from sim.experiment.executors import Executor, make_executor
+from sim.experiment.runner import keyed, run_replications
+from sim.experiment.stream import Table
 from sim.experiment.summary import summarise
+from sim.experiment.sweep import SweepResult, resume_options, run_sweep
+from sim.experiment.sweepfile import Sweep, load_sweep
 from sim.metrics import METRICS
 from sim.scenario import Resolved
+
+# The metrics a precision target and a sweep look at unless told otherwise.
+HEADLINE = ("tonnes_delivered", "tonnes_seized", "seizure_share", "dprk_revenue_rmb", "fines_rmb")
+DEFAULT_MAX_REPLICATIONS = 1000
+
+Progress = Callable[[int, int], None]
+
+
+def headline_metrics() -> list[str]:
+    return [m for m in HEADLINE if m in METRICS]
 
 
 @dataclass(frozen=True)
@@ -23,6 +39,7 @@ class RunResult:
     folder: Path
     runs: pd.DataFrame
     summary: pd.DataFrame
+    target: list[precision.Status] = field(default_factory=list)
 
 
 def prepare_folder(out: Path | None, results_root: Path, name: str) -> Path:
@@ -47,13 +64,28 @@ def run_scenario(
     *,
     overrides: list[str] | None = None,
     workers: int | None = None,
-    progress: object | None = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+    target_ci: float | None = None,
+    target_metrics: Sequence[str] | None = None,
+    max_replications: int = DEFAULT_MAX_REPLICATIONS,
 ) -> RunResult:
     """Run every replication of ``resolved`` and write the run folder.
 
-    ``progress``, when given, is called with the number of finished replications.
+    Rows go to disk as replications finish, in replication order. With
+    ``target_ci``, replications are added in batches until the 95% CI
+    half-width of every target metric (default: the headline metrics) is
+    below ``target_ci`` times its mean's magnitude, or ``max_replications``
+    is reached. ``progress`` is called with (finished, planned so far).
     """
     s = resolved.scenario
+    checked = list(target_metrics or headline_metrics())
+    for m in checked:
+        if m not in METRICS:
+            raise ScenarioError(f"--target-metric {m}: unknown metric; known: {', '.join(METRICS)}")
+    if target_ci is not None and not target_ci > 0:
+        raise ScenarioError(f"--target-ci {target_ci}: must be greater than 0")
+    maximum = max(max_replications, s.replications) if target_ci is not None else s.replications
     manifest = store.base_manifest(
         kind="run",
         scenario_name=s.name,
@@ -66,26 +98,44 @@ def run_scenario(
     )
     folder.mkdir(parents=True, exist_ok=True)
     store.write_manifest(folder, manifest)
+    own = executor is None
+    tables = [Table(folder, n, None) for n in ("runs.csv", "timeseries.csv", "shipments.csv")]
+    runs_t, series_t, log_t = tables
+    rows: list[dict[str, Any]] = []
+    statuses: list[precision.Status] = []
     try:
-        executor = make_executor(workers, s.replications)
-        results: list[ReplicationResult] = []
-        for r in run_replications(
-            s.model_dump_json(), s.seed, range(s.replications), executor, evaluate
-        ):
-            results.append(r)
-            if callable(progress):
-                progress(len(results))
-        runs, series, log = tables(results)
+        executor = executor or make_executor(workers, maximum)
+        for t in tables:
+            t.create()
+        n, start = s.replications, 0
+        scenario_json = s.model_dump_json()
+        while True:
+            for r in run_replications(scenario_json, s.seed, range(start, n), executor, evaluate):
+                row = {"replication": r.replication, "seed": r.seed, **r.row}
+                if runs_t.columns is None:
+                    runs_t.columns = list(row)
+                    runs_t.rows([runs_t.columns])
+                runs_t.rows([[row.get(c) for c in runs_t.columns]])
+                series_t.frame(keyed(r, r.series))
+                log_t.frame(keyed(r, r.log))
+                rows.append(row)
+                if progress is not None:
+                    progress(len(rows), n)
+            if target_ci is None:
+                break
+            statuses = precision.status({m: [x[m] for x in rows] for m in checked}, target_ci)
+            add = precision.next_batch(n, statuses, target_ci, maximum)
+            if add == 0:
+                break
+            start, n = n, n + add
+        runs = pd.DataFrame(rows)
         summary = summarise(runs, list(METRICS))
-        files = {
-            "runs.csv": runs,
-            "summary.csv": summary,
-            "timeseries.csv": series,
-            "shipments.csv": log,
-        }
-        for name, frame in files.items():
-            store.write_csv(folder / name, frame)
+        for t in tables:
+            t.finish()
+        store.write_csv(folder / "summary.csv", summary)
     except BaseException as e:
+        for t in tables:
+            t.discard()
         interrupted = isinstance(e, KeyboardInterrupt)
         manifest.update(
             status="interrupted" if interrupted else "failed",
@@ -94,6 +144,92 @@ def run_scenario(
         )
         store.write_manifest(folder, manifest)
         raise
+    finally:
+        if own and executor is not None:
+            executor.close()
+    files = ["runs.csv", "summary.csv", "timeseries.csv", "shipments.csv"]
     manifest.update(status="complete", finished_at=store.now_iso(), files=sorted(files))
+    if target_ci is not None:
+        manifest.update(
+            replications=n,
+            scenario=s.model_copy(update={"replications": n}).model_dump(mode="json"),
+            target_ci={
+                "target": target_ci,
+                "max_replications": maximum,
+                "metrics": checked,
+                "reached": [x.metric for x in statuses if x.reached],
+                "not_reached": [x.metric for x in statuses if not x.reached],
+                "relative_half_width": {x.metric: x.relative for x in statuses},
+            },
+        )
     store.write_manifest(folder, manifest)
-    return RunResult(folder, runs, summary)
+    return RunResult(folder, runs, summary, statuses)
+
+
+# --- sweeps -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreparedSweep:
+    sweep: Sweep
+    folder: Path
+    resume: bool
+    options: dict[str, Any]
+
+
+def prepare_sweep(
+    path: Path,
+    *,
+    out: Path | None = None,
+    resume: Path | None = None,
+    overrides: Sequence[str] = (),
+    replications: int | None = None,
+    results_root: Path = Path("results"),
+) -> PreparedSweep:
+    """Check a sweep file and every point of its design, and choose its folder; nothing runs.
+
+    On ``resume``, the ``--set`` and ``--replications`` options the sweep was
+    started with are used again unless new ones are given.
+    """
+    if resume is not None and out is not None:
+        raise ScenarioError("--resume and --out: give one; --resume continues in its own folder")
+    if resume is not None and not overrides and replications is None:
+        started = resume_options(resume)
+        overrides, replications = started.get("set", []), started.get("replications")
+    sweep = load_sweep(
+        path, list(METRICS), headline_metrics(), overrides=overrides, replications=replications
+    )
+    folder = resume if resume is not None else prepare_folder(out, results_root, sweep.name)
+    options = {"set": list(overrides), "replications": replications}
+    return PreparedSweep(sweep, folder, resume is not None, options)
+
+
+def execute_sweep(
+    prepared: PreparedSweep, executor: Executor, progress: Progress | None = None
+) -> SweepResult:
+    """Run a prepared sweep with the coal model (metrics only; no series or voyage logs)."""
+    return run_sweep(
+        prepared.sweep,
+        prepared.folder,
+        evaluate=evaluate_metrics,
+        metrics=list(METRICS),
+        executor=executor,
+        progress=progress,
+        resume=prepared.resume,
+        options=prepared.options,
+    )
+
+
+def select_executor(
+    workers: int | None, scheduler: str | None, dask_local: int | None, n_tasks: int
+) -> Executor:
+    """Local processes (``workers``), an existing Dask cluster, or a Dask LocalCluster."""
+    options = (("--workers", workers), ("--scheduler", scheduler), ("--dask-local", dask_local))
+    given = [o for o, v in options if v is not None]
+    if len(given) > 1:
+        raise ScenarioError(f"{' and '.join(given)}: choose one way to run the sweep")
+    if scheduler is not None or dask_local is not None:
+        from sim.experiment.dask_executor import DaskExecutor
+
+        return DaskExecutor(scheduler, local_workers=dask_local)
+    return make_executor(workers, n_tasks)

@@ -2,20 +2,23 @@
 
 The runner knows nothing of the model: it maps an evaluation function, a
 module-level callable taking the scenario as JSON and a seed sequence, over
-replication indices, and stacks what comes back into tables keyed by
-replication and seed.
+replication indices. Work is shipped to executors in chunks (a few
+consecutive replications of one scenario) so that a worker's overhead per
+task is spread over several replications; results never depend on the
+chunking, because every replication's streams come from its own index.
 """
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from sim.experiment.executors import Executor
+from sim.experiment.executors import Executor, ordered
 from sim.experiment.seeds import replication_seed
 
 Evaluate = Callable[
@@ -33,15 +36,74 @@ class ReplicationResult:
 
 
 @dataclass(frozen=True)
+class Failure:
+    """A replication that raised: what it was, and where."""
+
+    replication: int
+    seed: int
+    error: str
+    traceback: str
+
+
+@dataclass(frozen=True)
 class Task:
     scenario_json: str
     seed: int
     replication: int
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """Replications ``start .. stop - 1`` of one scenario (a sweep point)."""
+
+    point: int
+    scenario_json: str
+    seed: int
+    start: int
+    stop: int
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    point: int
+    start: int
+    results: list[ReplicationResult] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+
 def run_task(task: Task, evaluate: Evaluate) -> ReplicationResult:
     row, series, log = evaluate(task.scenario_json, replication_seed(task.seed, task.replication))
     return ReplicationResult(task.replication, task.seed, row, series, log)
+
+
+def run_chunk(chunk: Chunk, evaluate: Evaluate, catch: bool = False) -> ChunkResult:
+    """Every replication of the chunk; with ``catch``, one that raises becomes a ``Failure``."""
+    out = ChunkResult(chunk.point, chunk.start)
+    for r in range(chunk.start, chunk.stop):
+        task = Task(chunk.scenario_json, chunk.seed, r)
+        if not catch:
+            out.results.append(run_task(task, evaluate))
+            continue
+        try:
+            out.results.append(run_task(task, evaluate))
+        except Exception as e:
+            error = "".join(traceback.format_exception_only(e)).strip()
+            out.failures.append(Failure(r, chunk.seed, error, traceback.format_exc()))
+    return out
+
+
+def chunk_size(total_replications: int, per_point: int, workers: int) -> int:
+    """Replications per task: about 16 tasks per worker, never across points, at most 50."""
+    return max(1, min(per_point, total_replications // (16 * workers), 50))
+
+
+def chunks(
+    point: int, scenario_json: str, seed: int, replications: range, size: int
+) -> list[Chunk]:
+    return [
+        Chunk(point, scenario_json, seed, a, min(a + size, replications.stop))
+        for a in range(replications.start, replications.stop, size)
+    ]
 
 
 def run_replications(
@@ -51,20 +113,25 @@ def run_replications(
     executor: Executor,
     evaluate: Evaluate,
 ) -> Iterator[ReplicationResult]:
-    """Results in replication order, whatever the executor."""
-    tasks = [Task(scenario_json, seed, r) for r in replications]
-    return executor.map(partial(run_task, evaluate=evaluate), tasks)
+    """Results in replication order, whatever the executor; a replication that raises stops it."""
+    size = chunk_size(len(replications), len(replications), executor.workers)
+    work = chunks(0, scenario_json, seed, replications, size)
+    for chunk_result in ordered(
+        executor.imap_unordered(partial(run_chunk, evaluate=evaluate), work)
+    ):
+        yield from chunk_result.results
 
 
 def tables(results: list[ReplicationResult]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """runs (one row per replication), series and log, each keyed by replication and seed."""
     runs = pd.DataFrame([{"replication": r.replication, "seed": r.seed, **r.row} for r in results])
-    series = pd.concat([_keyed(r, r.series) for r in results], ignore_index=True)
-    log = pd.concat([_keyed(r, r.log) for r in results], ignore_index=True)
+    series = pd.concat([keyed(r, r.series) for r in results], ignore_index=True)
+    log = pd.concat([keyed(r, r.log) for r in results], ignore_index=True)
     return runs, series, log
 
 
-def _keyed(r: ReplicationResult, frame: pd.DataFrame) -> pd.DataFrame:
+def keyed(r: ReplicationResult, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the replication and its seed as the first two columns."""
     out = frame.copy()
     out.insert(0, "seed", r.seed)
     out.insert(0, "replication", r.replication)

@@ -1,0 +1,166 @@
+"""Tables written row by row as work finishes, and a checkpoint that says how much is whole.
+
+A table grows under ``<name>.partial`` and takes its final name only when
+the work is done, so a reader never mistakes it for a finished file. The
+checkpoint records, atomically, how many units of work (sweep points) are
+on disk and each table's size in bytes at that moment; after a crash or a
+SIGKILL, ``reopen`` cuts every table back to that size, so the rows of a
+half-written point disappear and the point simply runs again.
+
+Values are formatted one by one (floats as ``%.10g``, as the results store
+does), so a row's bytes depend only on its values, not on which rows
+share a file or a write with it.
+"""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import io
+import json
+import math
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+
+from sim.errors import ScenarioError
+from sim.experiment import store
+
+PARTIAL = ".partial"
+CHECKPOINT = ".checkpoint.json"
+LOCK = ".lock"
+
+
+def cell(value: Any) -> str:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, bool | str):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:.10g}"
+    try:
+        return cell(value.item())  # numpy scalars
+    except AttributeError:
+        return str(value)
+
+
+def csv_lines(rows: Iterable[Sequence[Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    for row in rows:
+        writer.writerow([cell(v) for v in row])
+    return buf.getvalue()
+
+
+class Table:
+    """One CSV table growing at ``folder/<name>.partial``."""
+
+    def __init__(self, folder: Path, name: str, columns: Sequence[str] | None) -> None:
+        self.name = name
+        self.final = folder / name
+        self.path = folder / (name + PARTIAL)
+        self.columns = list(columns) if columns is not None else None
+        self._f: IO[str] | None = None
+
+    def create(self) -> None:
+        self._f = open(self.path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        if self.columns is not None:
+            self._f.write(csv_lines([self.columns]))
+
+    def reopen(self, size: int) -> None:
+        """Continue after ``size`` bytes, cutting off anything written after the checkpoint."""
+        with open(self.path, "r+b") as f:
+            f.truncate(size)
+        self._f = open(self.path, "a", encoding="utf-8", newline="")  # noqa: SIM115
+        if self.columns is None and size > 0:
+            with open(self.path, encoding="utf-8", newline="") as f:
+                self.columns = next(csv.reader(f))
+
+    def rows(self, rows: Iterable[Sequence[Any]]) -> None:
+        assert self._f is not None
+        self._f.write(csv_lines(rows))
+
+    def frame(self, frame: pd.DataFrame) -> None:
+        """Append a frame's rows; the first frame with columns fixes the header."""
+        if frame.shape[1] == 0:
+            return
+        if self.columns is None:
+            self.columns = [str(c) for c in frame.columns]
+            self.rows([self.columns])
+        elif list(frame.columns) != self.columns:
+            frame = frame.reindex(columns=self.columns)
+        self.rows(frame.itertuples(index=False, name=None))
+
+    def size(self) -> int:
+        assert self._f is not None
+        self._f.flush()
+        return self._f.tell()
+
+    def sync(self) -> None:
+        assert self._f is not None
+        self._f.flush()
+        os.fsync(self._f.fileno())
+
+    def close(self) -> None:
+        if self._f is not None:
+            self._f.close()
+            self._f = None
+
+    def finish(self) -> None:
+        """Give the whole table its final name (idempotent, for a resumed finish)."""
+        self.close()
+        if self.path.exists():
+            if self.columns is None:  # no rows ever: an empty file, not a missing one
+                self.path.touch()
+            os.replace(self.path, self.final)
+
+    def discard(self) -> None:
+        self.close()
+        self.path.unlink(missing_ok=True)
+
+
+def write_checkpoint(folder: Path, done: int, tables: Sequence[Table]) -> None:
+    for t in tables:
+        t.sync()
+    sizes = {t.name: t.size() for t in tables}
+    store.write_atomic(folder / CHECKPOINT, json.dumps({"done": done, "sizes": sizes}) + "\n")
+
+
+def read_checkpoint(folder: Path) -> tuple[int, dict[str, int]] | None:
+    try:
+        data = json.loads((folder / CHECKPOINT).read_text())
+        return int(data["done"]), {str(k): int(v) for k, v in data["sizes"].items()}
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError) as e:
+        raise ScenarioError(f"{folder}: damaged checkpoint {CHECKPOINT} ({e})") from None
+
+
+class FolderLock:
+    """An exclusive lock on a results folder, released by the OS if the process dies."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._fd: int | None = None
+
+    def __enter__(self) -> FolderLock:
+        fd = os.open(self.folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise ScenarioError(
+                f"{self.folder}: another coalsim process is writing to this folder"
+            ) from None
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

@@ -1,0 +1,298 @@
+"""Sweep files: a base scenario, replications, outputs and a design over scenario key paths.
+
+```toml
+name = "patrols_x_fines"            # results/<name>/<time>/ (default: the file's stem)
+base = "../baseline.toml"           # base scenario, relative to this file
+replications = 20                   # per point (default: the base scenario's)
+seed = 2019                         # replication streams (default: the base scenario's)
+outputs = ["tonnes_delivered"]      # metrics of interest (default: the headline metrics)
+set = ["horizon_days=180"]          # fixed overrides of the base, as with --set
+
+[design]
+kind = "grid"                       # grid | oat | lhs | sobol | morris
+samples = 64                        # lhs, sobol (a power of two), morris (trajectories)
+levels = 4                          # morris grid levels
+second_order = false                # sobol second-order indices
+seed = 1                            # design sampling (default: the sweep seed)
+
+[design.parameters]
+"patrols.bohai_strait_patrol.vessels" = [0, 2, 4]      # grid, oat: a list of values
+"enforcement.fine_rmb" = { low = 0, high = 4.8e6 }     # lhs, sobol, morris: a range
+"contract.resale_multiplier" = { low = 2, high = 3, steps = 5 }  # grid, oat: an even range
+```
+
+Everything is checked before anything runs: the file's keys and types,
+every key path (through the same code as ``--set``) and every design
+point's scenario (the full schema and cross-section checks). Each mistake
+is one ``ScenarioError`` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from sim.errors import ScenarioError
+from sim.experiment.design import DESIGNS, SAMPLED, Design, Parameter, build
+from sim.scenario import Resolved, load, resolve, validate
+from sim.scenario.load import apply_override, read_toml
+
+TOP_KEYS = ("base", "description", "design", "name", "outputs", "replications", "seed", "set")
+DESIGN_KEYS = ("kind", "levels", "parameters", "samples", "second_order", "seed")
+RANGE_KEYS = ("high", "low", "steps")
+RESERVED = {"seed": "the sweep's `seed`", "replications": "the sweep's `replications`"}
+MAX_POINTS = 100_000
+SHOWN_PROBLEMS = 3
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A sweep file, checked and expanded: every point's scenario is valid."""
+
+    source: Path
+    name: str
+    description: str
+    base_path: Path
+    base: Resolved
+    replications: int
+    seed: int
+    outputs: tuple[str, ...]
+    fixed: tuple[str, ...]
+    design: Design
+    point_json: list[str]
+
+    @property
+    def points(self) -> int:
+        return len(self.design.rows)
+
+
+def _fail(source: Path, key: str, msg: str) -> ScenarioError:
+    return ScenarioError(f"{source}: {key}: {msg}")
+
+
+def _unknown(source: Path, where: str, keys: Sequence[str], allowed: Sequence[str]) -> None:
+    for k in keys:
+        if k not in allowed:
+            close = difflib.get_close_matches(k, allowed, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            key = f"{where}.{k}" if where else k
+            raise _fail(source, key, f"unknown key; {hint}allowed keys here: {', '.join(allowed)}")
+
+
+def _int(source: Path, key: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail(source, key, f"expected a whole number (got {value!r})")
+    if not low <= value <= high:
+        raise _fail(source, key, f"must be from {low} to {high} (got {value})")
+    return value
+
+
+def _number(source: Path, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _fail(source, key, f"expected a finite number (got {value!r})")
+    return float(value)
+
+
+def _parameter(source: Path, kind: str, path: str, spec: Any) -> Parameter:
+    key = f'design.parameters."{path}"'
+    if path in RESERVED:
+        raise _fail(source, key, f"cannot be swept; it is set by {RESERVED[path]}")
+    if isinstance(spec, list):
+        if kind in SAMPLED:
+            raise _fail(source, key, f"a {kind} design needs a range {{ low = ..., high = ... }}")
+        if not spec:
+            raise _fail(source, key, "empty list; give at least one value")
+        for v in spec:
+            if isinstance(v, dict | list):
+                raise _fail(source, key, f"values must be single values (got {v!r})")
+        return Parameter(path, values=tuple(spec))
+    if not isinstance(spec, dict):
+        raise _fail(source, key, f"expected a list of values or a range table (got {spec!r})")
+    _unknown(source, key, list(spec), RANGE_KEYS)
+    for bound in ("low", "high"):
+        if bound not in spec:
+            raise _fail(source, key, f"a range needs both low and high (missing {bound})")
+    low = _number(source, f"{key}.low", spec["low"])
+    high = _number(source, f"{key}.high", spec["high"])
+    if not low < high:
+        raise _fail(source, key, f"low ({spec['low']}) must be less than high ({spec['high']})")
+    steps = None
+    if kind in SAMPLED:
+        if "steps" in spec:
+            raise _fail(source, f"{key}.steps", f"not used by a {kind} design")
+    else:
+        if "steps" not in spec:
+            raise _fail(source, key, f"a range in a {kind} design needs steps (how many values)")
+        steps = _int(source, f"{key}.steps", spec["steps"], 2, 1000)
+    return Parameter(path, low=low, high=high, steps=steps)
+
+
+def _toml_value(value: Any) -> str:
+    return tomli_w.dumps({"v": value}).removeprefix("v = ").rstrip("\n")
+
+
+def _apply(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set a key path exactly as ``--set path=value`` would (same addressing, same errors)."""
+    item = f"{path}={_toml_value(value)}"
+    try:
+        apply_override(data, item)
+    except ScenarioError as e:
+        raise ScenarioError(str(e).removeprefix(f"--set {item!r}: ")) from None
+
+
+def _get(data: Any, path: str) -> Any:
+    """The value at a key path that ``_apply`` has accepted."""
+    node = data
+    for part in path.split("."):
+        if isinstance(node, list):
+            names = [e.get("name") for e in node if isinstance(e, dict)]
+            node = node[int(part)] if part.isdigit() else node[names.index(part)]
+        else:
+            node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def _check_path(source: Path, base: dict[str, Any], p: Parameter) -> Parameter:
+    """The key path exists and takes the parameter's first value; note integer parameters."""
+    key = f'design.parameters."{p.path}"'
+    probe = copy.deepcopy(base)
+    first = p.values[0] if p.values is not None else p.low
+    try:
+        _apply(probe, p.path, first)
+    except ScenarioError as e:
+        raise _fail(source, key, str(e)) from None
+    try:
+        validate(probe, "scenario")
+    except ScenarioError as e:
+        raise _fail(source, key, str(e).removeprefix("scenario: ")) from None
+    value = _get(base, p.path)
+    if isinstance(value, dict | list):
+        raise _fail(source, key, "names a table or list, not a single value")
+    integer = isinstance(value, int) and not isinstance(value, bool)
+    if p.values is None and not integer and not isinstance(value, float):
+        raise _fail(source, key, f"a range needs a numeric key (its base value is {value!r})")
+    return Parameter(p.path, p.values, p.low, p.high, p.steps, integer and p.values is None)
+
+
+def load_sweep(
+    path: str | Path,
+    metrics: Sequence[str],
+    headline: Sequence[str],
+    *,
+    overrides: Sequence[str] = (),
+    replications: int | None = None,
+) -> Sweep:
+    """Read, check and expand a sweep file; ``overrides`` and ``replications`` come from the CLI."""
+    source = Path(path)
+    raw = read_toml(source)
+    _unknown(source, "", sorted(raw), TOP_KEYS)
+    if "base" not in raw or not isinstance(raw["base"], str) or not raw["base"]:
+        raise _fail(source, "base", "required: the base scenario file, relative to this file")
+    fixed = raw.get("set", [])
+    if not isinstance(fixed, list) or not all(isinstance(s, str) for s in fixed):
+        raise _fail(source, "set", 'expected a list of "key.path=value" strings')
+    base_path = (source.parent / raw["base"]) if not Path(raw["base"]).is_absolute() else None
+    base_path = base_path or Path(raw["base"])
+    try:
+        base = load(base_path, [*fixed, *overrides])
+    except ScenarioError as e:
+        raise _fail(source, "base", str(e)) from None
+    dump = base.scenario.model_dump(mode="json")
+
+    reps = replications
+    if reps is None:
+        reps = _int(source, "replications", raw.get("replications", dump["replications"]), 1, 10**5)
+    seed = _int(source, "seed", raw.get("seed", dump["seed"]), 0, 2**63 - 1)
+    outputs = raw.get("outputs", list(headline))
+    if not isinstance(outputs, list) or not outputs:
+        raise _fail(source, "outputs", "expected a non-empty list of metric names")
+    for m in outputs:
+        if m not in metrics:
+            close = difflib.get_close_matches(str(m), metrics, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            known = ", ".join(metrics)
+            raise _fail(source, "outputs", f"unknown metric {m!r}; {hint}known: {known}")
+    name = raw.get("name", source.stem)
+    description = raw.get("description", "")
+    if not isinstance(name, str) or not name or not isinstance(description, str):
+        raise _fail(source, "name", "name and description must be text")
+
+    d = raw.get("design")
+    if not isinstance(d, dict):
+        raise _fail(source, "design", "required: a [design] table with kind and parameters")
+    _unknown(source, "design", sorted(d), DESIGN_KEYS)
+    kind = d.get("kind")
+    if kind not in DESIGNS:
+        choose = ", ".join(DESIGNS)
+        raise _fail(source, "design.kind", f"unknown design {kind!r}; choose one of {choose}")
+    params = d.get("parameters")
+    if not isinstance(params, dict) or not params:
+        raise _fail(source, "design.parameters", "required: a table of key path = values or range")
+    parameters = tuple(
+        _check_path(source, dump, _parameter(source, kind, str(k), v)) for k, v in params.items()
+    )
+    samples = 0
+    if kind in SAMPLED:
+        if "samples" not in d:
+            raise _fail(source, "design.samples", f"required for a {kind} design")
+        least = 1 if kind == "lhs" else 2
+        samples = _int(source, "design.samples", d["samples"], least, MAX_POINTS)
+        if kind == "sobol" and samples & (samples - 1):
+            msg = f"must be a power of two for sobol (got {samples})"
+            raise _fail(source, "design.samples", msg)
+    for k in ("samples", "levels", "second_order"):
+        if k in d and not _used(kind, k):
+            raise _fail(source, f"design.{k}", f"not used by a {kind} design")
+    levels = _int(source, "design.levels", d.get("levels", 4), 2, 100)
+    second = d.get("second_order", False)
+    if not isinstance(second, bool):
+        raise _fail(source, "design.second_order", f"expected true or false (got {second!r})")
+    dseed = _int(source, "design.seed", d.get("seed", seed), 0, 2**63 - 1)
+    base_values = tuple(_get(dump, p.path) for p in parameters)
+    design = build(
+        kind, parameters, base_values, samples=samples, levels=levels, second_order=second,
+        seed=dseed,
+    )  # fmt: skip
+    if len(design.rows) > MAX_POINTS:
+        raise _fail(source, "design", f"{len(design.rows)} points; at most {MAX_POINTS}")
+    return Sweep(
+        source, name, description, base_path, base, reps, seed, tuple(outputs),
+        (*fixed, *overrides), design, _points(source, dump, design, seed, reps),
+    )  # fmt: skip
+
+
+def _used(kind: str, key: str) -> bool:
+    used = {"samples": kind in SAMPLED, "levels": kind == "morris", "second_order": kind == "sobol"}
+    return used[key]
+
+
+def _points(source: Path, base: dict[str, Any], design: Design, seed: int, reps: int) -> list[str]:
+    """Every point's scenario as JSON, each checked exactly as a scenario file is."""
+    out: list[str] = []
+    problems: list[str] = []
+    bad = 0
+    for i, row in enumerate(design.rows):
+        data = copy.deepcopy(base)
+        data["seed"], data["replications"] = seed, reps
+        label = ", ".join(f"{p}={v!r}" for p, v in zip(design.paths, row, strict=True))
+        where = f"{source}: design point {i} ({label})"
+        try:
+            for p, v in zip(design.paths, row, strict=True):
+                _apply(data, p, v)
+            out.append(resolve(validate(data, where), where).scenario.model_dump_json())
+        except ScenarioError as e:
+            msg = str(e)
+            bad += 1
+            if len(problems) < SHOWN_PROBLEMS:
+                problems.append(msg if msg.startswith(where) else f"{where}: {msg}")
+    if bad:
+        more = f"\n(and {bad - len(problems)} more points)" if bad > len(problems) else ""
+        raise ScenarioError("\n".join(problems) + more)
+    return out

@@ -113,7 +113,8 @@ class Enforcement:
         if self.rng.random() < p.market.arrest_probability:
             self.leave(buyer, "arrested")
         self.check_solvent(buyer)
-        model.env.process(self.investigate(rec.id, [buyer.name, voyage.company.name]))
+        case = [buyer.name] + ([deal.broker] if deal.broker else [])
+        model.env.process(self.investigate(rec.id, case))
 
     def leave(self, buyer: BuyerAgent, why: str) -> None:
         if not buyer.left:

@@ -3,11 +3,12 @@
 ``StrategicMarket``: a seller with a lot offers it through its brokers to
 the buyers they know, in random order. Each buyer weighs the offered terms
 against its belief (``sim.model.buyers``): it signs, asks for the other
-payment terms, or sits out for a while. Under ``endogenous`` terms the
-seller offers advance payment (worth the full price to it for certain) and
-takes a buyer's request for payment after delivery only if it does not
-insist on advance and still expects to gain, judging the risk by the
-public record of seizures.
+payment terms, or sits out for a while. A company that insists on advance
+payment (the state companies of the source) offers only that. The others
+offer the scenario's terms; under ``endogenous`` terms they offer advance
+payment (worth the full price to them for certain) and take a buyer's
+request for payment after delivery if they still expect to gain, judging
+the risk by the public record of seizures.
 
 ``FixedMarket``: every lot goes to a buyer at the route's destination at
 the scenario's terms, with no decisions: the world of purpose-built checks.
@@ -114,25 +115,23 @@ class StrategicMarket(Market):
         price = self._price()
         value = price * tonnes
         fine = model.enforcement.fine_for(value)
+        # A company that insists on advance payment offers nothing else; the others
+        # offer the scenario's terms, or under endogenous terms start from advance
+        # and hear a buyer's request for payment after delivery.
+        insists = company.seller.insists_on_advance
+        offered = ADVANCE if insists or regime != AFTER else AFTER
+        counter = regime == "endogenous" and not insists
         for buyer, broker in self.candidates(company, now):
             if buyer.demand_left(now) < tonnes:
                 continue
             if model.cash(buyer) < value:  # cannot pay for the cargo
                 continue
-            offered = AFTER if regime == AFTER else ADVANCE
             q = buyer.belief(now, p.beliefs)
-            terms = buyer.decide(
-                offered,
-                q,
-                value,
-                p.contract.resale_multiplier,
-                fine,
-                counter_allowed=regime == "endogenous",
-            )
+            terms = buyer.decide(offered, q, value, p.contract.resale_multiplier, fine, counter)
             if terms is None:
                 buyer.sit_until = now + buyer.config.sit_out_days * 24.0
                 continue
-            if terms == AFTER and regime == "endogenous" and not company.accepts_after(value):
+            if terms != offered and not company.accepts_after(value):
                 continue
             route = self._route_to(company, buyer.port)
             if route is None:

@@ -53,8 +53,10 @@ class TradeNetwork:
     def accomplices(self, case: list[str], k: int, now: float, rng: Draws) -> list[str]:
         """Up to ``k`` distinct Chinese parties nearest the case, breadth first from it.
 
-        Nodes at the same distance are taken in random order; DPRK sellers are
-        walked through but never named, as Chinese investigators cannot reach them;
+        The case is the identified buyer and the broker of the deal; they are
+        charged already and are not counted among the accomplices. Nodes at
+        the same distance are taken in random order; DPRK sellers are walked
+        through but never named, as Chinese investigators cannot reach them;
         parties already out of the trade are not named again.
         """
         seen = set(case)

@@ -64,14 +64,62 @@ def read_toml(path: Path) -> dict[str, Any]:
 def load(path: str | Path, overrides: list[str] | None = None) -> Resolved:
     """Load, validate and resolve a scenario file with optional ``key.path=value`` overrides."""
     path = Path(path)
-    raw = read_toml(path)
-    scenario = validate(raw, str(path))
+    scenario = read_scenario(path)
     if overrides:
         data = scenario.model_dump(mode="json")
         for item in overrides:
             apply_override(data, item)
         scenario = validate(data, f"{path} with --set {' --set '.join(overrides)}")
     return resolve(scenario, str(path))
+
+
+def read_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> Scenario:
+    """A scenario file, with its ``base`` file under it and its ``[set]`` overrides on top.
+
+    ``base = "baseline.toml"`` (relative to the file) starts from another
+    scenario: tables are merged key by key, lists (ports, patrols, ...) are
+    replaced whole. ``[set]`` then changes single keys by path, as ``--set``
+    does, so a variant can say "two more patrol vessels" in one line.
+    """
+    raw = read_toml(path)
+    base = raw.pop("base", None)
+    changes = raw.pop("set", None)
+    if base is not None:
+        if not isinstance(base, str):
+            raise ScenarioError(f"{path}: base: expected a file name (got {base!r})")
+        base_path = (path.parent / base).resolve()
+        if base_path in _chain or base_path == path.resolve():
+            raise ScenarioError(f"{path}: base: {base!r} leads back to this file")
+        if not base_path.is_file():
+            raise ScenarioError(f"{path}: base: no scenario file {base_path}")
+        under = read_scenario(base_path, (*_chain, path.resolve())).model_dump(mode="json")
+        raw = _merge(under, raw)
+    scenario = validate(raw, str(path))
+    if changes is None:
+        return scenario
+    if not isinstance(changes, dict) or not changes:
+        raise ScenarioError(f"{path}: set: expected a table of key.path = value")
+    data = scenario.model_dump(mode="json")
+    for key, value in changes.items():
+        try:
+            apply_override(data, f"{key}={_toml_value(value)}")
+        except ScenarioError as e:
+            raise ScenarioError(f"{path}: set.{key}: {str(e).split(': ', 1)[-1]}") from None
+    return validate(data, f"{path} (after its [set] table)")
+
+
+def _merge(under: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(under)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _toml_value(value: Any) -> str:
+    return tomli_w.dumps({"v": value}).partition("=")[2].strip()
 
 
 def resolve(scenario: Scenario, source: str = "<scenario>") -> Resolved:

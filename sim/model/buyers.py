@@ -103,7 +103,7 @@ class BuyerAgent:
         value: float,
         resale: float,
         fine: float,
-        counter_allowed: bool,
+        counter_allowed: bool = False,
     ) -> str | None:
         """The terms the buyer signs: the offered ones, the other ones, or None."""
         hurdle = self.config.hurdle_rmb

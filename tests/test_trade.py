@@ -1,0 +1,193 @@
+"""The trade and its enforcement checked against theory: tips, break-even, investigations."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import numpy as np
+import pytest
+from builders import binomial_halfwidth, run, search_world
+
+from sim import metrics
+from sim.model.buyers import ADVANCE, AFTER, BuyerAgent, break_even
+from sim.scenario import Scenario, resolve
+from sim.scenario.trade import Beliefs, Buyer
+
+
+@pytest.mark.parametrize(("k", "p"), [(1, 0.3), (4, 0.1), (10, 0.05), (6, 0.4)])
+def test_share_with_at_least_one_tip_is_one_minus_the_chance_nobody_tips(k: int, p: float) -> None:
+    """Tips alone: each of k knowers tips with probability p, so P(>= 1 tip) = 1 - (1 - p)^k."""
+    resolved = search_world(vessels=1, recognition_probability=0.0,
+                            tips={"knowers": k, "base_probability": p, "max_probability": p,
+                                  "accuracy": 1.0})  # fmt: skip
+    sailed = [s for s in run(resolved).shipments if not math.isnan(s.t_depart)]
+    expected = 1 - (1 - p) ** k
+    observed = np.mean([s.tips > 0 for s in sailed])
+    assert len(sailed) > 600
+    assert abs(observed - expected) < binomial_halfwidth(expected, len(sailed)), (
+        observed,
+        expected,
+    )
+
+
+MARGIN = 425.0 * 4000 * (2.0 - 1.0)  # default mid price, a 4,000 t lot, resale at twice the price
+FINE = 1_200_000.0
+
+
+@pytest.mark.parametrize(("value", "resale", "fine"),
+                         [(425.0 * 4000, 2.0, FINE), (400.0 * 5000, 3.0, FINE),
+                          (450.0 * 3000, 2.0, 5e6), (425.0 * 4000, 1.5, 2e5)])  # fmt: skip
+def test_buyer_decisions_switch_exactly_at_the_break_even(value: float, resale: float,
+                                                          fine: float) -> None:  # fmt: skip
+    """Expected profit (1 - q) M - q L is zero at q* = M / (M + L); the buyer signs up to q*."""
+    buyer = BuyerAgent("b", Buyer(name="b", port="Yantai"))
+    margin = value * (resale - 1.0)
+    for terms, loss in ((ADVANCE, value + fine), (AFTER, fine)):
+        q_star = break_even(margin, loss)
+        assert q_star == pytest.approx(margin / (margin + loss))
+        assert buyer.decide(terms, q_star * (1 - 1e-9), value, resale, fine) == terms
+        assert buyer.decide(terms, q_star * (1 + 1e-9), value, resale, fine) is None
+    # between the two break-evens a buyer offered advance asks for payment after delivery
+    q_mid = (break_even(margin, value + fine) + break_even(margin, fine)) / 2
+    assert buyer.decide(ADVANCE, q_mid, value, resale, fine, counter_allowed=True) == AFTER
+
+
+def test_default_break_evens_by_hand() -> None:
+    """Defaults: M = RMB 1.7 million on a 4,000 t lot at 425 RMB/t; fine RMB 1.2 million."""
+    assert break_even(MARGIN, MARGIN + FINE) == pytest.approx(1.7 / 4.6)  # advance: 0.3696
+    assert break_even(MARGIN, FINE) == pytest.approx(1.7 / 2.9)  # after delivery: 0.5862
+
+
+def _belief_world(prior_mean: float, terms: str) -> Scenario:
+    """Buyers who never learn, with a fixed belief; fixed price and lot size."""
+    strength = 1000.0
+    return Scenario.model_validate({
+        "horizon_days": 60, "seed": 3,
+        "patrols": [], "tips": {"knowers": 0},
+        "contract": {"payment_terms": terms, "price_rmb_per_tonne_min": 425.0,
+                     "price_rmb_per_tonne_max": 425.0},
+        "beliefs": {"own_weight": 0.0, "news_weight": 0.0},
+        "sellers": [{"name": "s", "port": "Nampo", "routes": ["nampo-yantai"], "vessels": 50,
+                     "lot_tonnes_min": 4000.0, "lot_tonnes_max": 4000.0,
+                     "patience_days": 0.0}],
+        "buyers": [{"name": "b", "port": "Yantai", "count": 5,
+                    "prior_alpha": prior_mean * strength,
+                    "prior_beta": (1 - prior_mean) * strength,
+                    "demand_tonnes_per_month": 1e7}],
+        "market": {"entry_per_month": 0.0, "entry_per_month_per_million_rmb": 0.0},
+    })  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("terms", "q_star"), [("advance", 1.7 / 4.6), ("after_delivery", 1.7 / 2.9)]
+)
+def test_simulated_buyers_trade_below_the_break_even_and_refuse_above(terms: str,
+                                                                      q_star: float) -> None:  # fmt: skip
+    below = run(resolve(_belief_world(q_star - 0.01, terms))).shipments
+    above = run(resolve(_belief_world(q_star + 0.01, terms))).shipments
+    assert below and all(s.outcome != "held" for s in below)
+    assert above and all(s.outcome == "held" for s in above)
+
+
+def _named_by_case(out) -> dict[int, list[str]]:
+    cases: dict[int, list[str]] = defaultdict(list)
+    for _, node, case in out.named:
+        cases[case].append(node)
+    return cases
+
+
+def test_investigations_name_exactly_the_configured_number_never_twice() -> None:
+    s = Scenario.model_validate({
+        "horizon_days": 200, "seed": 5,
+        "enforcement": {"accomplices_min": 5, "accomplices_max": 5, "sentence_days": 60,
+                        "investigation_days_mean": 10},
+        "buyers": [{"name": f"t_{p}", "port": p, "count": 30}
+                   for p in ("Dalian", "Yantai", "Longkou", "Lianyungang", "Ningbo-Zhoushan")],
+        "network": {"brokers": 40},
+    })  # fmt: skip
+    out = run(resolve(s))
+    cases = _named_by_case(out)
+    assert len(cases) >= 5
+    for names in cases.values():
+        assert len(names) == 5
+        assert len(set(names)) == 5
+    # named parties stop trading for their sentence
+    sentence = 60 * 24.0
+    for t, node, _ in out.named:
+        for sh in out.shipments:
+            if node in (sh.buyer, sh.broker) and not math.isnan(sh.t_contract):
+                assert not (t <= sh.t_contract < t + sentence), (node, t, sh.t_contract)
+
+
+def test_an_investigation_in_a_small_network_names_everyone_it_can_reach() -> None:
+    s = Scenario.model_validate({
+        "horizon_days": 120, "seed": 2,
+        "enforcement": {"accomplices_min": 6, "accomplices_max": 6, "investigation_days_mean": 1},
+        "buyers": [{"name": "t", "port": "Yantai", "count": 2}],
+        "sellers": [{"name": "s", "port": "Nampo", "routes": ["nampo-yantai"], "vessels": 5}],
+        "network": {"brokers": 2, "brokers_per_seller": 2, "brokers_per_buyer": 1},
+        "patrols": [{"name": "p", "base": "Yantai", "zone": "north_shandong", "vessels": 4,
+                     "sweep_width_nm": 30.0}],
+        "detection": {"recognition_probability": 1.0, "ais_off_factor": 1.0},
+    })  # fmt: skip
+    out = run(resolve(s))
+    for names in _named_by_case(out).values():
+        assert len(names) == len(set(names)) <= 2  # one other buyer, one other broker at most
+
+
+def test_higher_rewards_bring_more_tips_and_seizures_on_common_random_numbers() -> None:
+    tips, seized = [], []
+    for reward in (0.0, 50_000.0, 200_000.0, 2_000_000.0):
+        s = Scenario.model_validate({
+            "horizon_days": 120, "seed": 9,
+            "tips": {"reward_rule": "fixed", "reward_fixed_rmb": reward, "base_probability": 0.0,
+                     "max_probability": 0.3, "half_saturation_rmb": 100_000.0},
+        })  # fmt: skip
+        rows = [metrics.replication_metrics(run(resolve(s), r)) for r in range(2)]
+        tips.append(sum(m["tips"] for m in rows))
+        seized.append(sum(m["shipments_seized_tip"] for m in rows))
+    assert tips[0] == 0 and seized[0] == 0
+    assert tips == sorted(tips) and len(set(tips)) == 4, tips
+    assert seized == sorted(seized) and seized[-1] > seized[1], seized
+
+
+def test_a_policy_change_takes_effect_on_its_day() -> None:
+    resolved = search_world(vessels=2, horizon_days=140,
+                            policy=[{"day": 70, "set": {"patrols.test_patrol.vessels": 4}}])  # fmt: skip
+    out = run(resolved)
+    weekly = metrics.weekly_series(out)
+    assert np.allclose(weekly["patrols_on_station"][:10], 2.0)  # day 70 is the start of week 10
+    assert np.allclose(weekly["patrols_on_station"][10:], 4.0)
+    arrivals = sorted(e.time for e in out.patrol_events if e.on_station)
+    assert arrivals == [0.0, 0.0, 70 * 24.0, 70 * 24.0]
+
+
+def test_arrested_buyers_leave_and_new_buyers_enter_while_the_trade_pays() -> None:
+    s = Scenario.model_validate({
+        "horizon_days": 180, "seed": 4,
+        "market": {"arrest_probability": 1.0, "entry_per_month": 2.0},
+        "buyers": [{"name": f"t_{p}", "port": p, "count": 10}
+                   for p in ("Dalian", "Yantai", "Longkou", "Lianyungang", "Ningbo-Zhoushan")],
+    })  # fmt: skip
+    out = run(resolve(s))
+    seized_buyers = {sh.buyer for sh in out.shipments if sh.outcome == "seized"}
+    assert seized_buyers
+    left = {b.name for b in out.buyers if b.left == "arrested"}
+    assert seized_buyers <= left
+    for sh in out.shipments:  # an arrested buyer signs nothing after its arrest
+        b = next(x for x in out.buyers if x.name == sh.buyer) if sh.buyer else None
+        if b is not None and b.left:
+            assert sh.t_contract < b.left_at
+    entrants = [b for b in out.buyers if b.name.startswith("entrant#")]
+    assert len(entrants) >= 5
+    assert any(sh.buyer.startswith("entrant#") for sh in out.shipments)
+
+
+def test_beliefs_rise_with_news_of_seizures_and_fade_back() -> None:
+    b = BuyerAgent("b", Buyer(name="b", port="Yantai", prior_alpha=1.0, prior_beta=9.0))
+    beliefs = Beliefs(news_weight=1.0, memory_days=30.0)
+    assert b.belief(0.0, beliefs) == pytest.approx(0.1)
+    b.observe(0.0, True, 1.0, beliefs)
+    assert b.belief(0.0, beliefs) == pytest.approx(2 / 11)
+    assert b.belief(30 * 24.0, beliefs) == pytest.approx((1 + math.exp(-1)) / (10 + math.exp(-1)))

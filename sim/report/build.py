@@ -1,0 +1,139 @@
+"""Assembling a report: figures/ (PNG and SVG), report.html and report.pdf in the results folder.
+
+A report is a list of parts. A part with a figure function becomes a PNG
+and an SVG in figures/, an image inlined in the HTML and a page of the
+PDF; a part whose data is absent becomes a short note in its section (and
+on the PDF's title page) instead. Table parts are HTML tables and PDF
+table pages. Everything is read from the saved folder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from sim.experiment.store import write_atomic
+from sim.report import html, style
+from sim.report.style import Missing
+from sim.report.tables import Table, table_figure
+
+FIGURES = "figures"
+HTML = "report.html"
+PDF = "report.pdf"
+
+
+@dataclass
+class Part:
+    key: str
+    title: str
+    caption: str = ""
+    make: Callable[[], Figure] | None = None
+    table: Table | None = None
+    table_page: bool = False
+    """Draw the table as a PDF page of its own too."""
+
+
+@dataclass
+class Written:
+    html: Path
+    pdf: Path
+    pages: list[str]
+    """Title of each PDF page, in order."""
+    figures: list[Path] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=dict)
+    """Section key -> why it was not drawn."""
+
+
+def _meta_line(m: dict[str, Any]) -> str:
+    bits = []
+    if m.get("finished_at"):
+        bits.append(f"finished {m['finished_at']}")
+    bits.append(f"coalsim {m.get('package_version', '?')}")
+    if m.get("git_commit"):
+        bits.append(f"commit {str(m['git_commit'])[:10]}")
+    return ", ".join(bits)
+
+
+def render(
+    folder: Path,
+    title: str,
+    meta: str,
+    manifest: dict[str, Any],
+    headline: Table,
+    parts: list[Part],
+) -> Written:
+    """Make every part, then write figures/, report.html and report.pdf into ``folder``."""
+    fig_dir = folder / FIGURES
+    blocks: list[html.Block] = []
+    pages: list[tuple[str, Figure]] = []
+    written = Written(folder / HTML, folder / PDF, [])
+    for part in parts:
+        block = html.Block(part.key, part.title, part.caption, table=part.table)
+        if part.make is not None:
+            try:
+                fig = part.make()
+            except Missing as m:
+                block.note = str(m)
+                written.notes[part.key] = str(m)
+                for stale in (fig_dir / f"{part.key}.png", fig_dir / f"{part.key}.svg"):
+                    stale.unlink(missing_ok=True)
+            else:
+                png, svg = style.save(fig, fig_dir, part.key)
+                block.png = png.read_bytes()
+                block.alt = f"{part.title}. {part.caption}"
+                block.files = [f"{FIGURES}/{png.name}", f"{FIGURES}/{svg.name}"]
+                written.figures += [png, svg]
+                pages.append((part.title, fig))
+        if part.table is not None and part.table_page:
+            pages.append((part.title, table_figure(part.title, part.table)))
+        blocks.append(block)
+
+    footer = f"Made by coalsim from the saved results in {folder} ({_meta_line(manifest)})."
+    write_atomic(written.html, html.page(title, meta, blocks, footer))
+
+    contents = [f"p. {i + 2}: {t}" for i, (t, _) in enumerate(pages)]
+    notes = [
+        f"Not drawn: {p.title} ({written.notes[p.key]})" for p in parts if p.key in written.notes
+    ]
+    front = table_figure(
+        title,
+        headline,
+        subtitle=meta,
+        notes=["Contents: " + "; ".join(contents), *notes],
+        min_height=11.69,
+    )
+    tmp = written.pdf.with_name(f".{PDF}.tmp")
+    info = {"Title": title, "Creator": "coalsim", "CreationDate": None}
+    with style.context(), PdfPages(tmp, metadata=info) as pdf:  # fonts are written on close
+        for fig in [front, *(f for _, f in pages)]:
+            pdf.savefig(fig)
+    os.replace(tmp, written.pdf)
+    written.pages = ["Title and headline results", *(t for t, _ in pages)]
+    return written
+
+
+def make_report(folder: Path) -> Written:
+    """Write the report of a run or sweep folder, chosen by its manifest's ``kind``."""
+    from sim.report.data import ReportError, read_manifest
+
+    kind = read_manifest(folder).get("kind", "run")
+    if kind == "run":
+        from sim.report.run_report import run_report
+
+        return run_report(folder)
+    if kind == "sweep":
+        from sim.report.sweep_report import sweep_report
+
+        return sweep_report(folder)
+    raise ReportError(f"{folder}: cannot report on results of kind {kind!r}")
+
+
+def write_report(folder: Path) -> Path:
+    """Write figures/, report.html and report.pdf for a results folder; returns report.html."""
+    return make_report(Path(folder)).html

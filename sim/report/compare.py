@@ -1,0 +1,187 @@
+"""Comparing two saved runs metric by metric: paired differences with 95% confidence intervals.
+
+Replication k of run A and replication k of run B are a pair. When both
+runs were made with the same root seed, each pair shares its random streams
+(common random numbers), so most of the noise cancels in B - A and the
+interval is far tighter than comparing two independent means. When the
+seeds differ the pairs are independent, and the interval is Welch's.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from scipy import stats
+
+from sim.experiment.store import write_atomic, write_csv
+from sim.report import style
+from sim.report.data import ReportError, RunData, load_run, mean_ci
+
+KEYS = ("replication", "seed", "point")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    a: RunData
+    b: RunData
+    table: pd.DataFrame
+    """metric, mean_a, mean_b, diff, ci95_low, ci95_high, n, relative"""
+    paired: bool
+
+
+def _welch(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
+    se = math.sqrt(vx + vy)
+    if se == 0:
+        return (0.0, 0.0)
+    df = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))
+    return (se, float(stats.t.ppf(0.975, df)) * se)
+
+
+def compare_runs(run_a: Path, run_b: Path) -> Comparison:
+    """B - A for every metric the two runs share."""
+    a, b = load_run(Path(run_a)), load_run(Path(run_b))
+    metrics = [c for c in a.runs.columns if c not in KEYS and c in b.runs.columns]
+    if not metrics:
+        raise ReportError(f"{run_a} and {run_b} have no metric in common")
+    joined = a.runs.merge(b.runs, on="replication", suffixes=("_a", "_b"))
+    if joined.empty:
+        raise ReportError(f"{run_a} and {run_b} share no replication index")
+    paired = "seed_a" in joined and bool((joined["seed_a"] == joined["seed_b"]).all())
+    rows = []
+    for m in metrics:
+        xa, xb = joined[f"{m}_a"].to_numpy(float), joined[f"{m}_b"].to_numpy(float)
+        ok = np.isfinite(xa) & np.isfinite(xb)
+        mean_a, mean_b = float(np.nanmean(a.runs[m])), float(np.nanmean(b.runs[m]))
+        if paired:
+            d, lo, hi, n = mean_ci(xb[ok] - xa[ok])
+        else:
+            ya, yb = a.runs[m].dropna().to_numpy(float), b.runs[m].dropna().to_numpy(float)
+            d, n = mean_b - mean_a, min(len(ya), len(yb))
+            half = _welch(ya, yb)[1] if n > 1 else math.nan
+            lo, hi = d - half, d + half
+        rel = d / abs(mean_a) if mean_a not in (0.0,) and math.isfinite(mean_a) else math.nan
+        rows.append(
+            {
+                "metric": m,
+                "mean_a": mean_a,
+                "mean_b": mean_b,
+                "diff": d,
+                "ci95_low": lo,
+                "ci95_high": hi,
+                "n": n,
+                "relative": rel,
+            }
+        )
+    return Comparison(a, b, pd.DataFrame(rows), paired)
+
+
+def describe(c: Comparison) -> str:
+    how = (
+        "paired by replication (same seeds: common random numbers)"
+        if c.paired
+        else "independent samples (the seeds differ), Welch's interval"
+    )
+    return f"B - A, where A = {c.a.name} ({c.a.folder}) and B = {c.b.name} ({c.b.folder}); {how}"
+
+
+@style.styled
+def compare_figure(c: Comparison) -> Figure:
+    """Relative change of every metric, B against A, with its 95% CI."""
+    t = c.table[np.isfinite(c.table["relative"])].reset_index(drop=True)
+    skipped = [m for m in c.table["metric"] if m not in set(t["metric"])]
+    fig = style.new_figure((11.0, 0.34 * len(t) + 2.2))
+    ax = fig.add_subplot()
+    y = np.arange(len(t))
+    base = t["mean_a"].abs().to_numpy(float)
+    rel = 100 * t["relative"].to_numpy(float)
+    lo = 100 * (t["ci95_low"].to_numpy(float) / base)
+    hi = 100 * (t["ci95_high"].to_numpy(float) / base)
+    clear = (lo > 0) | (hi < 0)
+    colours = [
+        (style.BLUE if r > 0 else style.VERMILLION) if ok else style.GREY
+        for r, ok in zip(rel, clear, strict=True)
+    ]
+    ax.hlines(y, np.nan_to_num(lo), np.nan_to_num(hi), colors=colours, lw=2)
+    ax.scatter(rel, y, color=colours, zorder=3, s=28)
+    ax.axvline(0, color="#333333", lw=0.8)
+    ax.set_yticks(y, [style.label(m) for m in t["metric"]])
+    ax.invert_yaxis()
+    ax.grid(axis="y", visible=False)
+    ax.xaxis.set_major_formatter(style.Readable())
+    ax.set_xlabel(f"Change from A to B (% of A's mean); A = {c.a.name}, B = {c.b.name}")
+    for yi, (_, r) in zip(y, t.iterrows(), strict=True):
+        ax.annotate(
+            f"{_signed(r['metric'], float(r['diff']))}",
+            (1.0, yi),
+            xycoords=("axes fraction", "data"),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
+    ax.annotate(
+        "B - A",
+        (1.0, 1.0),
+        xycoords="axes fraction",
+        xytext=(6, 4),
+        textcoords="offset points",
+        va="bottom",
+        fontsize=8,
+        fontweight="bold",
+    )
+    ax.set_title(f"{c.b.name} against {c.a.name}: paired differences with 95% CIs")
+    note = "Blue / vermillion: the 95% CI excludes zero (rise / fall); grey: it does not."
+    note += " Right: B - A in the metric's own unit (pp: percentage points)."
+    if skipped:
+        note += " Not drawn (A's mean is zero): " + ", ".join(skipped) + "."
+    style.footnote(fig, note)
+    return fig
+
+
+def _signed(metric: str, x: float, *, unit: bool = True) -> str:
+    """A difference in the metric's unit; a difference of shares is in percentage points."""
+    u = style.unit_for(metric)
+    v = u(x)
+    text = ("+" if v > 0 else "") + style.number(v)
+    label = "pp" if u == style.PERCENT else u.short or u.label
+    return f"{text} {label}" if unit and label else text
+
+
+def rows(c: Comparison) -> list[list[str]]:
+    """The table as text: metric (unit), A, B, B - A, 95% CI, change; in display units."""
+    out = []
+    for _, r in c.table.iterrows():
+        m = str(r["metric"])
+        u = style.unit_for(m)
+        ci = (
+            f"{style.number(u(r['ci95_low']))} .. {style.number(u(r['ci95_high']))}"
+            if np.isfinite(r["ci95_low"])
+            else "n/a"
+        )
+        rel = f"{100 * r['relative']:+.1f}%" if np.isfinite(r["relative"]) else "n/a"
+        name = f"{m} ({u.short or u.label})" if u.label else m
+        a, b = style.number(u(r["mean_a"])), style.number(u(r["mean_b"]))
+        out.append([name, a, b, _signed(m, float(r["diff"]), unit=False), ci, rel])
+    return out
+
+
+def default_folder(results: Path, c: Comparison) -> Path:
+    """A fresh ``results/compare/<A>_vs_<B>/<time>`` folder."""
+    from sim.experiment.store import new_run_dir
+
+    return new_run_dir(results / "compare", f"{c.a.name}_vs_{c.b.name}")
+
+
+def write_comparison(c: Comparison, out: Path) -> list[Path]:
+    """compare.csv and figures/compare.png|svg in ``out``; returns the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(out / "compare.csv", c.table)
+    write_atomic(out / "compare.txt", describe(c) + "\n")
+    png, svg = style.save(compare_figure(c), out / "figures", "compare")
+    return [out / "compare.csv", out / "compare.txt", png, svg]

@@ -1,0 +1,209 @@
+"""Reading saved results for reports: a run folder or a sweep folder, never the model.
+
+Every table a report might draw from is optional except the ones every
+finished folder has; a figure whose table or column is absent says so
+(``Missing``) instead of failing, so reports keep working as the model
+learns to save more.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.errors import ScenarioError
+from sim.report.style import Missing
+
+MANIFEST = "manifest.json"
+
+
+class ReportError(ScenarioError):
+    """A folder that cannot be reported on (not a results folder, unfinished, unreadable)."""
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / MANIFEST
+    if not folder.is_dir():
+        raise ReportError(f"{folder}: not a folder")
+    if not path.is_file():
+        raise ReportError(f"{folder}: no {MANIFEST}; not a coalsim results folder")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise ReportError(f"{path}: cannot read ({e})") from None
+    if not isinstance(data, dict):
+        raise ReportError(f"{path}: not a coalsim manifest")
+    status = data.get("status")
+    if status != "complete":
+        raise ReportError(f"{folder}: the results are not complete (status: {status})")
+    return data
+
+
+def _csv(folder: Path, name: str, *, required: bool) -> pd.DataFrame | None:
+    path = folder / name
+    if not path.is_file():
+        if required:
+            raise ReportError(f"{folder}: {name} is missing")
+        return None
+    try:
+        return pd.read_csv(path, keep_default_na=True, low_memory=False)
+    except (OSError, ValueError) as e:
+        raise ReportError(f"{path}: cannot read ({e})") from None
+
+
+@dataclass(frozen=True)
+class RunData:
+    folder: Path
+    manifest: dict[str, Any]
+    runs: pd.DataFrame
+    summary: pd.DataFrame
+    timeseries: pd.DataFrame | None
+    shipments: pd.DataFrame | None
+    nodes: pd.DataFrame | None
+    edges: pd.DataFrame | None
+
+    @property
+    def scenario(self) -> dict[str, Any]:
+        s = self.manifest.get("scenario")
+        return s if isinstance(s, dict) else {}
+
+    @property
+    def name(self) -> str:
+        return str(self.manifest.get("scenario_name") or self.scenario.get("name") or "run")
+
+    @property
+    def replications(self) -> int:
+        return int(self.runs["replication"].nunique()) if "replication" in self.runs else 0
+
+    def metric(self, name: str) -> pd.Series:
+        if name not in self.runs:
+            raise Missing(f"this run's results have no `{name}` metric")
+        return self.runs[name].astype(float)
+
+    def series(self, *columns: str) -> pd.DataFrame:
+        ts = self.timeseries
+        if ts is None:
+            raise Missing("this run saved no weekly time series (timeseries.csv)")
+        absent = [c for c in columns if c not in ts]
+        if absent:
+            names = ", ".join(f"`{c}`" for c in absent)
+            raise Missing(f"this run's weekly time series has no {names} column")
+        return ts
+
+    def log(self, *columns: str) -> pd.DataFrame:
+        if self.shipments is None:
+            raise Missing("this run saved no shipment log (shipments.csv)")
+        absent = [c for c in columns if c not in self.shipments]
+        if absent:
+            names = ", ".join(f"`{c}`" for c in absent)
+            raise Missing(f"this run's shipment log has no {names} column")
+        return self.shipments
+
+
+def load_run(folder: Path) -> RunData:
+    manifest = read_manifest(folder)
+    runs = _csv(folder, "runs.csv", required=True)
+    summary = _csv(folder, "summary.csv", required=True)
+    assert runs is not None and summary is not None
+    return RunData(
+        folder,
+        manifest,
+        runs,
+        summary,
+        _csv(folder, "timeseries.csv", required=False),
+        _csv(folder, "shipments.csv", required=False),
+        _csv(folder, "network_nodes.csv", required=False),
+        _csv(folder, "network_edges.csv", required=False),
+    )
+
+
+@dataclass(frozen=True)
+class SweepData:
+    folder: Path
+    manifest: dict[str, Any]
+    design: pd.DataFrame
+    runs: pd.DataFrame
+    summary: pd.DataFrame
+    sensitivity: pd.DataFrame | None
+
+    @property
+    def name(self) -> str:
+        return str(self.manifest.get("name") or self.manifest.get("sweep_name") or "sweep")
+
+    @property
+    def parameters(self) -> list[str]:
+        params = self.manifest.get("parameters")
+        if isinstance(params, list) and params:
+            return [str(p) for p in params]
+        return [c for c in self.design.columns if c != "point"]
+
+    @property
+    def design_kind(self) -> str:
+        return str(self.manifest.get("design", "grid"))
+
+    @property
+    def outputs(self) -> list[str]:
+        """The metrics the sweep is about: the manifest's outputs, else every summarised metric."""
+        known = list(dict.fromkeys(self.summary["metric"].astype(str)))
+        wanted = self.manifest.get("outputs")
+        if isinstance(wanted, list) and wanted:
+            return [str(m) for m in wanted if str(m) in known]
+        return known
+
+
+def load_sweep(folder: Path) -> SweepData:
+    manifest = read_manifest(folder)
+    design = _csv(folder, "design.csv", required=True)
+    runs = _csv(folder, "runs.csv", required=True)
+    summary = _csv(folder, "summary.csv", required=True)
+    assert design is not None and runs is not None and summary is not None
+    return SweepData(
+        folder, manifest, design, runs, summary, _csv(folder, "sensitivity.csv", required=False)
+    )
+
+
+# ------------------------------------------------------------------ statistics
+
+
+def t_half_width(std: np.ndarray, n: np.ndarray, level: float = 0.95) -> np.ndarray:
+    """Half-width of Student's t interval; NaN where n < 2."""
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = stats.t.ppf(0.5 + level / 2, np.where(n > 1, n - 1, np.nan))
+        return np.asarray(t * np.asarray(std, dtype=float) / np.sqrt(n))
+
+
+def band(frame: pd.DataFrame, value: str, by: str = "week") -> pd.DataFrame:
+    """Per value of ``by``: mean over replications with a 95% CI (columns mean, lo, hi, n)."""
+    g = frame.groupby(by)[value]
+    out = pd.DataFrame({"mean": g.mean(), "std": g.std(ddof=1), "n": g.count()})
+    half = t_half_width(out["std"].to_numpy(), out["n"].to_numpy())
+    out["lo"] = out["mean"] - half
+    out["hi"] = out["mean"] + half
+    return out.reset_index()
+
+
+def mean_ci(values: pd.Series | np.ndarray) -> tuple[float, float, float, int]:
+    """(mean, ci_low, ci_high, n) over the finite values."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n == 0:
+        return (math.nan, math.nan, math.nan, 0)
+    m = float(x.mean())
+    if n == 1:
+        return (m, math.nan, math.nan, 1)
+    half = float(t_half_width(np.array([x.std(ddof=1)]), np.array([n]))[0])
+    return (m, m - half, m + half, n)
+
+
+def per_replication(frame: pd.DataFrame, replications: pd.Series) -> pd.DataFrame:
+    """Reindex a per-replication count table so replications with no rows count as zero."""
+    return frame.reindex(sorted(replications.unique()), fill_value=0)

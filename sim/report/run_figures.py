@@ -1,0 +1,368 @@
+"""Figures of one run, each drawn from the saved tables of a run folder.
+
+Each function takes a ``RunData`` and returns a figure, or raises
+``Missing`` with a short note when the run did not save what it needs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from sim.report import style
+from sim.report.data import RunData, band, mean_ci
+from sim.report.style import Missing
+
+HOURS_PER_WEEK = 168.0
+
+percent = FuncFormatter(lambda v, _: f"{v:.0f}%")
+
+
+def _ci_note(data: RunData) -> str:
+    return f"Lines: mean over {data.replications} replications; bands: 95% confidence interval."
+
+
+def _week_axis(ax: Axes) -> None:
+    ax.set_xlabel("Time from start (weeks)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(left=0)
+
+
+def _line_band(ax: Axes, b: pd.DataFrame, x: np.ndarray, colour: str, text: str) -> None:
+    ax.plot(x, b["mean"], color=colour, lw=2, label=text)
+    if b["n"].max() > 1:
+        ax.fill_between(x, b["lo"], b["hi"], color=colour, alpha=0.25, lw=0)
+
+
+@style.styled
+def cumulative_tonnes(data: RunData) -> Figure:
+    """Coal delivered and seized, cumulated week by week, with CI bands."""
+    ts = data.series("tonnes_delivered", "tonnes_seized").sort_values(["replication", "week"])
+    fig = style.new_figure()
+    ax = fig.add_subplot()
+    for col, colour, text in (
+        ("tonnes_delivered", style.OUTCOME_COLOURS["delivered"], "delivered to buyers"),
+        ("tonnes_seized", style.OUTCOME_COLOURS["seized"], "seized by the Coast Guard"),
+    ):
+        cum = ts.assign(v=ts.groupby("replication")[col].cumsum() / 1e3)
+        b = band(cum, "v")
+        x = b["week"].to_numpy() + 1.0
+        _line_band(ax, b, x, colour, text)
+        last = b.iloc[-1]
+        ax.annotate(
+            f"{style.number(last['mean'])} kt",
+            (x[-1], last["mean"]),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            color=colour,
+            fontweight="bold",
+        )
+    ax.set_title(f"{data.name}: cumulative coal delivered and seized")
+    _week_axis(ax)
+    ax.set_ylabel("Coal, cumulative (kt)")
+    ax.yaxis.set_major_formatter(style.Readable())
+    ax.set_ylim(bottom=0)
+    ax.margins(x=0.08)
+    ax.legend(loc="upper left")
+    style.footnote(fig, _ci_note(data) + " kt = thousand tonnes.")
+    return fig
+
+
+def _outcome_table(data: RunData) -> tuple[list[str], list[str], pd.DataFrame, pd.DataFrame]:
+    log = data.log("outcome", "tonnes", "cause")
+    log = log.assign(cause=log["cause"].fillna("").astype(str))
+    cat = np.where(log["outcome"] == "seized", "seized:" + log["cause"], log["outcome"])
+    cat = np.where(np.isin(log["outcome"], ["waiting", "loading"]), "not_sailed", cat)
+    log = log.assign(category=cat)
+    causes = sorted({c.split(":", 1)[1] for c in cat if str(c).startswith("seized:")})
+    order = ["delivered", *(f"seized:{c}" for c in causes), "held", "at_sea", "not_sailed"]
+    order += sorted(set(cat) - set(order))  # outcomes this version does not know by name
+    order = [c for c in order if c in set(cat)]
+    reps = sorted(data.runs["replication"].unique())
+    counts = log.pivot_table(
+        index="replication", columns="category", values="tonnes", aggfunc="count", fill_value=0
+    )
+    tonnes = log.pivot_table(
+        index="replication", columns="category", values="tonnes", aggfunc="sum", fill_value=0.0
+    )
+    counts = counts.reindex(index=reps, columns=order, fill_value=0)
+    tonnes = tonnes.reindex(index=reps, columns=order, fill_value=0.0) / 1e3
+    names, colours = [], []
+    for c in order:
+        if c.startswith("seized:"):
+            cause = c.split(":", 1)[1]
+            names.append(f"Seized: {style.cause_label(cause)}")
+            colours.append(style.cause_colour(cause))
+        else:
+            names.append(
+                {
+                    "delivered": "Delivered",
+                    "at_sea": "At sea at the end",
+                    "not_sailed": "Not sailed by the end",
+                    "held": "Found no buyer (held)",
+                }.get(c, c)
+            )
+            colours.append(style.OUTCOME_COLOURS.get(c, style.LIGHT_GREY))
+    return names, colours, counts, tonnes
+
+
+def _bars(ax: Axes, names: list[str], colours: list[str], table: pd.DataFrame, unit: str) -> None:
+    stats = [mean_ci(table[c]) for c in table.columns]
+    means = np.array([s[0] for s in stats])
+    err = np.array([[s[0] - s[1], s[2] - s[0]] for s in stats]).T
+    y = np.arange(len(names))
+    ax.barh(y, means, color=colours, xerr=np.nan_to_num(err), capsize=3, ecolor="#333333")
+    ax.set_yticks(y, names)
+    ax.grid(axis="y", visible=False)
+    ax.xaxis.set_major_formatter(style.Readable())
+    top = float(np.nanmax(means + np.nan_to_num(err[1]))) if len(means) else 1.0
+    ax.set_xlim(0, top * 1.3 if top > 0 else 1)
+    for yi, m, hi in zip(y, means, np.nan_to_num(err[1]), strict=True):
+        ax.annotate(
+            f"{style.number(m)}{unit}",
+            (m + hi, yi),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+        )
+
+
+@style.styled
+def outcomes(data: RunData) -> Figure:
+    """Shipments by outcome, seizures split by cause: voyages and tonnes."""
+    names, colours, counts, tonnes = _outcome_table(data)
+    fig = style.new_figure((11.0, 5.0))
+    left, right = fig.subplots(1, 2, sharey=True)
+    _bars(left, names, colours, counts, "")
+    left.invert_yaxis()  # first category on top; the right panel shares the axis
+    left.set_xlabel("Voyages per run")
+    left.set_title("Voyages", loc="left")
+    _bars(right, names, colours, tonnes, " kt")
+    right.set_xlabel("Coal per run (kt)")
+    right.set_title("Coal", loc="left")
+    fig.suptitle(f"{data.name}: shipments by outcome and cause of seizure")
+    style.footnote(fig, f"Bars: mean over {data.replications} replications; whiskers: 95% CI.")
+    return fig
+
+
+MONEY: list[tuple[str, str, tuple[str, ...]]] = [
+    ("DPRK sellers", "revenue", ("dprk_revenue_rmb",)),
+    ("DPRK sellers", "net cash", ("dprk_net_rmb",)),
+    ("DPRK sellers", "cargo lost to seizure", ("dprk_losses_rmb",)),
+    ("Chinese buyers", "net cash", ("buyer_profit_rmb",)),
+    ("Chinese buyers", "fines paid", ("buyer_fines_rmb",)),
+    ("Brokers", "fees", ("broker_fees_rmb", "broker_income_rmb", "broker_commission_rmb")),
+    ("State", "fines", ("fines_rmb",)),
+    ("State", "confiscated cargo", ("seized_value_rmb",)),
+    ("Tipsters", "rewards", ("rewards_paid_rmb",)),
+]
+"""(party, what, candidate metric names): the first metric present is drawn."""
+
+
+def money_rows(data: RunData) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """(party, what, metric) for the money this run saved, and the entries it did not."""
+    have, absent = [], []
+    brokers = [m for m in data.runs.columns if m.startswith("broker") and m.endswith("_rmb")]
+    for party, what, candidates in MONEY:
+        found = [m for m in candidates if m in data.runs] or (
+            brokers[:1] if party == "Brokers" else []
+        )
+        if found:
+            have.append((party, what, found[0]))
+        else:
+            absent.append(f"{party} {what}")
+    return have, absent
+
+
+@style.styled
+def money(data: RunData) -> Figure:
+    """Money by party over the run, with 95% CIs."""
+    rows, absent = money_rows(data)
+    if not rows:
+        raise Missing("this run's results have no money metrics")
+    fig = style.new_figure((10.0, 5.5))
+    ax = fig.add_subplot()
+    stats = [mean_ci(data.metric(m) / 1e6) for _, _, m in rows]
+    means = np.array([s[0] for s in stats])
+    lo = np.nan_to_num(means - np.array([s[1] for s in stats]))
+    hi = np.nan_to_num(np.array([s[2] for s in stats]) - means)
+    y = np.arange(len(rows))
+    colours = [style.PARTY_COLOURS[p] for p, _, _ in rows]
+    ax.barh(y, means, color=colours, xerr=[lo, hi], capsize=3, ecolor="#333333")
+    ax.set_yticks(y, [f"{p}: {w}" for p, w, _ in rows])
+    ax.invert_yaxis()
+    ax.grid(axis="y", visible=False)
+    ax.axvline(0, color="#333333", lw=0.8)
+    span = float(np.nanmax(np.abs(means) + hi)) or 1.0
+    ax.set_xlim(min(0.0, float(np.nanmin(means - lo)) * 1.3), span * 1.3)
+    for yi, m, h in zip(y, means, hi, strict=True):
+        ax.annotate(
+            style.number(m),
+            (max(m, 0) + h, yi),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+        )
+    ax.xaxis.set_major_formatter(style.Readable())
+    ax.set_xlabel("Million RMB per run")
+    ax.set_title(f"{data.name}: money by party")
+    note = f"Bars: mean over {data.replications} replications; whiskers: 95% CI."
+    if absent:
+        note += " Not in this run's results: " + ", ".join(absent) + "."
+    style.footnote(fig, note)
+    return fig
+
+
+@style.styled
+def buyers_and_beliefs(data: RunData) -> Figure:
+    """Buyers still trading, and their mean believed chance of interception, week by week."""
+    ts = data.timeseries
+    if ts is None:
+        raise Missing("this run saved no weekly time series (timeseries.csv)")
+    panels = [c for c in ("buyers_active", "mean_belief") if c in ts]
+    if not panels:
+        raise Missing(
+            "this run's weekly series has no `buyers_active` or `mean_belief` column; "
+            "the market in this model version has fixed buyers without beliefs"
+        )
+    fig = style.new_figure((10.0, 3.2 * len(panels) + 0.8))
+    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    colour = style.PARTY_COLOURS["Chinese buyers"]
+    for ax, col in zip(axes, panels, strict=True):
+        scale = 100.0 if col == "mean_belief" else 1.0
+        b = band(ts.assign(v=ts[col] * scale), "v")
+        _line_band(ax, b, b["week"].to_numpy() + 1.0, colour, style.label(col))
+        if col == "mean_belief":
+            ax.set_ylabel("Believed chance of\ninterception (%)")
+            ax.yaxis.set_major_formatter(percent)
+            ax.set_title("Buyers' mean risk belief", loc="left")
+        else:
+            ax.set_ylabel("Buyers active")
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_title("Buyers still trading", loc="left")
+        ax.set_ylim(bottom=0)
+    _week_axis(axes[-1])
+    fig.suptitle(f"{data.name}: buyers and their risk beliefs over time")
+    style.footnote(fig, _ci_note(data))
+    return fig
+
+
+TERMS_WINDOW_WEEKS = 4
+"""Contracts are counted over windows this long: a week holds too few for a steady share."""
+
+
+def _terms_counts(data: RunData) -> tuple[pd.DataFrame, str]:
+    """Per replication and week: contracts on advance terms and all contracts."""
+    ts = data.timeseries
+    if ts is not None and {"contracts", "contracts_advance"} <= set(ts.columns):
+        frame = ts[["replication", "week", "contracts_advance", "contracts"]]
+        return frame.set_axis(["replication", "week", "advance", "total"], axis=1), "weekly series"
+    if ts is not None and "share_advance" in ts:
+        frame = ts[["replication", "week", "share_advance"]].dropna()
+        return frame.assign(advance=frame["share_advance"], total=1.0), "weekly series"
+    log = data.log("payment_terms")
+    log = log[log["payment_terms"].fillna("").astype(str) != ""]
+    if log.empty:
+        raise Missing("no contracts with payment terms in this run's shipment log")
+    t = next((log[c] for c in ("t_contract", "t_depart", "t_ready") if c in log), None)
+    if t is None:
+        raise Missing("the shipment log has no contract or sailing times")
+    frame = pd.DataFrame(
+        {
+            "replication": log["replication"],
+            "week": (t // HOURS_PER_WEEK),
+            "advance": (log["payment_terms"] == "advance").astype(float),
+            "total": 1.0,
+        }
+    ).dropna()
+    return frame, "shipment log"
+
+
+@style.styled
+def payment_terms(data: RunData) -> Figure:
+    """Share of contracts paid in advance (the rest after delivery), over time."""
+    counts, source = _terms_counts(data)
+    w = TERMS_WINDOW_WEEKS
+    counts = counts.assign(window=(counts["week"] // w).astype(int))
+    weeks = counts.groupby("window")["week"].nunique()
+    counts = counts[counts["window"].isin(weeks[weeks >= w / 2].index)]  # no short last window
+    sums = counts.groupby(["replication", "window"])[["advance", "total"]].sum()
+    sums = sums[sums["total"] > 0].reset_index()
+    b = band(sums.assign(v=100 * sums["advance"] / sums["total"]), "v", by="window")
+    x = b["window"].to_numpy() * w + w / 2
+    mean = b["mean"].to_numpy()
+    fig = style.new_figure((10.0, 4.5))
+    ax = fig.add_subplot()
+    ax.fill_between(x, 0, mean, color=style.TERMS_COLOURS["advance"], alpha=0.12, lw=0)
+    ax.fill_between(
+        x,
+        mean,
+        100,
+        color=style.TERMS_COLOURS["after_delivery"],
+        alpha=0.12,
+        lw=0,
+        label="paid after delivery (the rest)",
+    )
+    _line_band(
+        ax,
+        b.assign(lo=b["lo"].clip(0, 100), hi=b["hi"].clip(0, 100)),
+        x,
+        style.TERMS_COLOURS["advance"],
+        "paid in advance",
+    )
+    ax.set_ylim(0, 100)
+    ax.yaxis.set_major_formatter(percent)
+    ax.set_ylabel("Share of contracts (%)")
+    _week_axis(ax)
+    ax.legend(loc="upper right", frameon=True, facecolor="white", edgecolor="#BBBBBB")
+    ax.set_title(f"{data.name}: payment terms of contracts over time")
+    style.footnote(
+        fig,
+        f"Share of the contracts made in each {w}-week window. "
+        + _ci_note(data)
+        + f" Source: {source}.",
+    )
+    return fig
+
+
+@style.styled
+def revenue_histogram(data: RunData) -> Figure:
+    """DPRK sellers' revenue in each replication, with the mean and its 95% CI."""
+    x = data.metric("dprk_revenue_rmb").to_numpy() / 1e6
+    fig = style.new_figure((10.0, 4.5))
+    ax = fig.add_subplot()
+    bins = np.histogram_bin_edges(x, bins="auto")
+    if len(bins) > 21:
+        bins = np.histogram_bin_edges(x, bins=20)
+    colour = style.PARTY_COLOURS["DPRK sellers"]
+    m, lo, hi, n = mean_ci(x)
+    if np.isfinite(lo):
+        ax.axvspan(
+            lo, hi, color=style.GREY, alpha=0.25, lw=0, zorder=0.5, label="95% CI of the mean"
+        )
+    ax.hist(x, bins=list(bins), color=colour, edgecolor="white", zorder=2, label="replications")
+    ax.plot(
+        x,
+        np.zeros_like(x),
+        "|",
+        color=style.BLACK,
+        ms=12,
+        mew=1,
+        zorder=3,
+        clip_on=False,
+        label="one replication",
+    )
+    ax.axvline(m, color=style.BLACK, lw=1.5, zorder=3, label=f"mean {style.number(m)} million RMB")
+    ax.set_xlabel("DPRK sellers' revenue per run (million RMB)")
+    ax.set_ylabel("Replications")
+    ax.xaxis.set_major_formatter(style.Readable())
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title(f"{data.name}: DPRK-side revenue across {n} replications")
+    return fig

@@ -1,0 +1,118 @@
+"""The report of one run: what its sections are, in what order, and what each says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.report import network, run_figures
+from sim.report.build import Part, Written, render
+from sim.report.data import RunData, load_run
+from sim.report.map import region_map
+from sim.report.tables import all_metrics_table, headline_table, parameter_table
+
+
+def run_meta(data: RunData) -> str:
+    s, m = data.scenario, data.manifest
+    bits = [f"Scenario {data.name}"]
+    if m.get("scenario_file"):
+        bits[0] += f" ({m['scenario_file']})"
+    bits.append(f"{data.replications} replications")
+    if "seed" in m:
+        bits.append(f"seed {m['seed']}")
+    if "horizon_days" in s:
+        bits.append(f"{s['horizon_days']:g} simulated days")
+    if m.get("overrides"):
+        bits.append("--set " + " ".join(map(str, m["overrides"])))
+    return ", ".join(bits) + "."
+
+
+def run_parts(data: RunData) -> list[Part]:
+    n = data.replications
+    ci = f"Means over {n} replications with 95% confidence intervals (Student's t)."
+    return [
+        Part("headline", "Headline results", ci, table=headline_table(data.summary)),
+        Part(
+            "tonnes",
+            "Coal delivered and seized over time",
+            "Coal delivered to Chinese buyers and seized by the Coast Guard, added up week by "
+            f"week from the start of the run. {ci}",
+            lambda: run_figures.cumulative_tonnes(data),
+        ),
+        Part(
+            "outcomes",
+            "Shipments by outcome and cause",
+            "What became of every lot: delivered, seized (split by what led to the seizure), "
+            "still at sea or not yet sailed when the run ended; voyages and tonnes per run.",
+            lambda: run_figures.outcomes(data),
+        ),
+        Part(
+            "money",
+            "Money by party",
+            "Totals per run from the ledger: what the DPRK sellers were paid and kept, the "
+            "Chinese buyers' net cash, brokers' income, fines and confiscated cargo to the "
+            f"state, and rewards paid to tipsters. {ci}",
+            lambda: run_figures.money(data),
+        ),
+        Part(
+            "buyers",
+            "Buyers and risk beliefs over time",
+            "How many Chinese buyers are still willing to trade each week, and their mean "
+            "believed chance that a shipment is intercepted.",
+            lambda: run_figures.buyers_and_beliefs(data),
+        ),
+        Part(
+            "terms",
+            "Payment terms over time",
+            "Share of the contracts each week paid in advance (the buyer carries the risk of "
+            "seizure) or after delivery (the seller does).",
+            lambda: run_figures.payment_terms(data),
+        ),
+        Part(
+            "map",
+            "Map of the region",
+            "Land from the shipped Natural Earth coastline; ports, routes as the model traces "
+            "them (line width: voyages per run), enforcement zones, Coast Guard bases, and "
+            "where each seizure took place in every replication, coloured by cause.",
+            lambda: region_map(data),
+        ),
+        Part(
+            "network",
+            "Trading network before and after investigations",
+            "Sellers, brokers and buyers linked by trade in the first replication; on the "
+            "right, the parties investigations named and the links they broke.",
+            lambda: network.trading_network(data),
+        ),
+        Part(
+            "revenue",
+            "DPRK-side revenue across replications",
+            "Payments received by DPRK sellers in each replication, with the mean and its 95% "
+            "confidence interval: how far one simulated year can differ from another.",
+            lambda: run_figures.revenue_histogram(data),
+        ),
+        Part(
+            "parameters",
+            "Scenario parameters",
+            "The key settings of the run, as saved in its manifest.",
+            table=parameter_table(data.scenario, data.manifest),
+            table_page=True,
+        ),
+        Part(
+            "metrics",
+            "Every metric",
+            ci,
+            table=all_metrics_table(data.summary),
+            table_page=True,
+        ),
+    ]
+
+
+def run_report(folder: Path) -> Written:
+    data = load_run(folder)
+    return render(
+        folder,
+        f"coalsim report: {data.name}",
+        run_meta(data),
+        data.manifest,
+        headline_table(data.summary),
+        run_parts(data),
+    )

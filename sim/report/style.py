@@ -1,0 +1,320 @@
+"""One place for how reports look: colours, units, labels, figure creation and saving.
+
+Every figure takes its colours from here, so a party or a cause has the same
+colour in every figure. The palette is Okabe and Ito's (2008), which stays
+distinguishable under the common forms of colour blindness.
+
+Figures are made as plain ``matplotlib.figure.Figure`` objects on an Agg
+canvas, never through ``pyplot``, so making a report changes no global
+matplotlib state (no backend switch, no open-figure registry).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import itertools
+import math
+import numbers
+import textwrap
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import matplotlib as mpl
+from cycler import cycler
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.ticker import Formatter
+
+# Okabe-Ito.
+BLACK = "#000000"
+ORANGE = "#E69F00"
+SKY_BLUE = "#56B4E9"
+GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+GREY = "#999999"
+LIGHT_GREY = "#C8C8C8"
+
+PARTY_COLOURS: dict[str, str] = {
+    "DPRK sellers": VERMILLION,
+    "Chinese buyers": BLUE,
+    "Brokers": PURPLE,
+    "State": GREEN,
+    "Tipsters": ORANGE,
+}
+"""Who holds the money or the coal. Seized coal goes to the state, so it is drawn in green."""
+
+CAUSE_COLOURS: dict[str, str] = {
+    "patrol": SKY_BLUE,
+    "tip": ORANGE,
+    "investigation": PURPLE,
+}
+"""Why a shipment was seized. A tip shares the tipsters' orange."""
+
+CAUSE_LABELS: dict[str, str] = {
+    "patrol": "area search by patrol",
+    "tip": "tip-off",
+    "investigation": "investigation",
+}
+
+OUTCOME_COLOURS: dict[str, str] = {
+    "delivered": BLUE,
+    "seized": GREEN,
+    "at_sea": GREY,
+    "held": YELLOW,
+    "waiting": LIGHT_GREY,
+    "loading": LIGHT_GREY,
+}
+
+TERMS_COLOURS: dict[str, str] = {"advance": BLACK, "after_delivery": GREY}
+TERMS_LABELS: dict[str, str] = {"advance": "advance payment", "after_delivery": "paid on delivery"}
+
+NODE_COLOURS: dict[str, str] = {
+    "seller": PARTY_COLOURS["DPRK sellers"],
+    "broker": PARTY_COLOURS["Brokers"],
+    "buyer": PARTY_COLOURS["Chinese buyers"],
+}
+
+_SPARE = [YELLOW, BLACK, GREY]
+
+
+def cause_colour(cause: str) -> str:
+    """A cause's colour; causes not known here get the spare colours in a stable order."""
+    if cause in CAUSE_COLOURS:
+        return CAUSE_COLOURS[cause]
+    return _SPARE[sum(map(ord, cause)) % len(_SPARE)]
+
+
+def cause_label(cause: str) -> str:
+    return CAUSE_LABELS.get(cause, cause.replace("_", " ") or "unknown")
+
+
+# ------------------------------------------------------------------ units
+
+
+@dataclass(frozen=True)
+class Unit:
+    """How a metric is shown: value / scale, in ``label`` (e.g. million RMB)."""
+
+    scale: float
+    label: str
+    short: str = ""
+    """For narrow tables: 'M RMB', 'k h'; the label when empty."""
+
+    def __call__(self, x: Any) -> Any:
+        """``x`` (a number, an array or a Series) in this unit."""
+        return x / self.scale
+
+
+MILLION_RMB = Unit(1e6, "million RMB", "M RMB")
+KT = Unit(1e3, "kt")
+PERCENT = Unit(0.01, "%")
+THOUSAND_HOURS = Unit(1e3, "thousand vessel-hours", "k h")
+COUNT = Unit(1.0, "")
+
+
+def unit_for(metric: str) -> Unit:
+    if metric.endswith("_rmb"):
+        return MILLION_RMB
+    if metric.startswith("tonnes"):
+        return KT
+    if "share" in metric or "utilisation" in metric or "belief" in metric:
+        return PERCENT
+    if "hours" in metric:
+        return THOUSAND_HOURS
+    return COUNT
+
+
+def number(x: float) -> str:
+    """Three significant figures with thousands separators: 3,982 / 519 / 12.3 / 0.052."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "n/a"
+    a = abs(x)
+    if a >= 100 or a == 0:
+        return f"{x:,.0f}"
+    digits = 2 - math.floor(math.log10(a))
+    return f"{x:,.{digits}f}"
+
+
+def shown(metric: str, x: float) -> str:
+    """A metric's value in its display unit, with the unit: '3,982 kt', '11.7 %'."""
+    u = unit_for(metric)
+    return f"{number(u(x))} {u.label}".rstrip()
+
+
+LABELS: dict[str, str] = {
+    "shipments_attempted": "Voyages sailed",
+    "shipments_delivered": "Voyages delivered",
+    "shipments_seized": "Voyages seized",
+    "shipments_seized_patrol": "Voyages seized by patrol",
+    "shipments_seized_tip": "Voyages seized after a tip",
+    "shipments_at_sea_end": "Voyages at sea at the end",
+    "lots_waiting_end": "Lots waiting at the end",
+    "tonnes_delivered": "Coal delivered",
+    "tonnes_seized": "Coal seized",
+    "seizure_share": "Share of voyages seized",
+    "dprk_revenue_rmb": "DPRK sellers' revenue",
+    "dprk_losses_rmb": "DPRK sellers' cargo lost",
+    "dprk_net_rmb": "DPRK sellers' net cash",
+    "buyer_profit_rmb": "Chinese buyers' net cash",
+    "broker_income_rmb": "Brokers' income",
+    "broker_commission_rmb": "Brokers' commissions",
+    "fines_rmb": "Fines paid to the state",
+    "seized_value_rmb": "Cargo value confiscated",
+    "rewards_paid_rmb": "Rewards paid to tipsters",
+    "accomplices_named": "Accomplices named",
+    "buyers_active": "Buyers active",
+    "buyers_active_end": "Buyers active at the end",
+    "mean_belief": "Buyers' mean risk belief",
+    "share_advance": "Share of contracts paid in advance",
+    "patrol_utilisation": "Patrol utilisation",
+    "patrol_hours_on_station": "Patrol hours on station",
+    "contacts_detected": "Patrol contacts",
+    "enforcement_return": "Enforcement return",
+    "lots_held": "Lots that found no buyer",
+    "buyer_fines_rmb": "Fines paid by buyers",
+    "broker_fees_rmb": "Brokers' fees",
+    "tips": "Tips given",
+    "buyers_entered": "Buyers who entered",
+    "buyers_left": "Buyers who left",
+    "mean_belief_end": "Buyers' mean risk belief at the end",
+    "share_after_delivery": "Share of contracts paid on delivery",
+    "share_ship_to_ship": "Share delivered ship-to-ship",
+}
+
+
+def label(metric: str) -> str:
+    """A metric's name for a title or table, e.g. 'Coal delivered'."""
+    if metric in LABELS:
+        return LABELS[metric]
+    words = metric.removesuffix("_rmb").replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def axis_label(metric: str) -> str:
+    """'Coal delivered (kt)'; a plain count has no unit."""
+    u = unit_for(metric)
+    return f"{label(metric)} ({u.label})" if u.label else label(metric)
+
+
+# ------------------------------------------------------------------ figures
+
+RC: dict[str, Any] = {
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#E4E4E4",
+    "grid.linewidth": 0.8,
+    "axes.axisbelow": True,
+    "legend.frameon": False,
+    "legend.fontsize": 9,
+    "figure.titlesize": 14,
+    "figure.titleweight": "bold",
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "svg.hashsalt": "coalsim",
+    "svg.fonttype": "none",
+    "pdf.fonttype": 42,
+    "axes.prop_cycle": cycler(color=[BLUE, VERMILLION, GREEN, ORANGE, PURPLE, SKY_BLUE]),
+}
+
+WIDE = (10.0, 6.0)
+"""The usual figure size, inches: fits a landscape page and a report column."""
+
+
+@contextmanager
+def context() -> Iterator[None]:
+    with mpl.rc_context(RC):  # type: ignore[arg-type]
+        yield
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def styled(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run a figure function under the report style, whoever calls it."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with context():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def new_figure(size: tuple[float, float] = WIDE) -> Figure:
+    fig = Figure(figsize=size, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def png_bytes(fig: Figure, dpi: int = 150) -> bytes:
+    buf = io.BytesIO()
+    with context():
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def svg_bytes(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    with context():
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "coalsim"})
+    return buf.getvalue()
+
+
+def save(fig: Figure, folder: Path, stem: str) -> tuple[Path, Path]:
+    """Write ``stem.png`` and ``stem.svg`` into ``folder``; returns both paths."""
+    from sim.experiment.store import write_atomic
+
+    folder.mkdir(parents=True, exist_ok=True)
+    png, svg = folder / f"{stem}.png", folder / f"{stem}.svg"
+    write_atomic(png, png_bytes(fig))
+    write_atomic(svg, svg_bytes(fig))
+    return png, svg
+
+
+def footnote(fig: Figure, text: str) -> None:
+    """A small note along the bottom of a figure, with room kept for it by the layout."""
+    width_chars = int(fig.get_figwidth() * 14)
+    lines = textwrap.wrap(text, width_chars)
+    fig.text(0.01, 0.01, "\n".join(lines), fontsize=8, color="#444444", ha="left", va="bottom")
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        bottom = (0.2 + 0.16 * len(lines)) / fig.get_figheight()
+        engine.set(rect=(0.0, bottom, 1.0, 1.0 - bottom))
+
+
+class Readable(Formatter):
+    """Tick labels with thousands separators and as many decimals as the tick step needs."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        locs = sorted(float(v) for v in self.locs)
+        steps = [b - a for a, b in itertools.pairwise(locs) if b > a]
+        step = min(steps) if steps else abs(x) or 1.0
+        decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
+        return f"{x:,.{decimals}f}"
+
+
+def tick(v: object) -> str:
+    """A parameter value as a label: whole numbers without decimals, others to 3 figures."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        return str(v)
+    f = float(v)
+    return f"{int(f):,}" if f.is_integer() else number(f)
+
+
+class Missing(Exception):
+    """A figure's data is not in the saved results; ``str()`` is the note the report shows."""

@@ -1,0 +1,263 @@
+"""Figures of a sweep: responses against each parameter, grid heatmaps, sensitivity indices.
+
+A sweep folder holds design.csv (``point`` and one column per key path),
+runs.csv (``point, replication, seed, <metrics>``), summary.csv in long
+form (``point, metric, mean, std, ci95_low, ci95_high, n``) and, for a
+sensitivity design, sensitivity.csv (``metric, parameter, index, value,
+ci95_low, ci95_high``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from sim.report import style
+from sim.report.data import SweepData, band
+from sim.report.style import Missing
+
+LINES = [style.BLUE, style.VERMILLION, style.GREEN, style.ORANGE, style.PURPLE, style.SKY_BLUE]
+INDEX_COLOURS = {"S1": style.BLUE, "ST": style.ORANGE, "mu_star": style.BLUE, "sigma": style.ORANGE}
+INDEX_LABELS = {
+    "S1": "first-order S1",
+    "ST": "total ST",
+    "mu_star": "μ* (mean |effect|)",
+    "sigma": "σ (spread of effects)",  # noqa: RUF001
+}
+STRUCTURED = ("grid", "oat")
+MAX_PANELS = 9
+
+
+def _numeric(col: pd.Series) -> bool:
+    return bool(pd.api.types.is_numeric_dtype(col))
+
+
+def _x(sweep: SweepData, p: str, values: pd.Series) -> tuple[np.ndarray, list[str] | None]:
+    """Positions on the x axis; categorical parameters get one slot per value."""
+    if _numeric(sweep.design[p]):
+        return values.to_numpy(dtype=float), None
+    cats = sorted(sweep.design[p].astype(str).unique())
+    return values.astype(str).map({c: i for i, c in enumerate(cats)}).to_numpy(float), cats
+
+
+def point_means(sweep: SweepData, metric: str) -> pd.DataFrame:
+    s = sweep.summary[sweep.summary["metric"] == metric]
+    if s.empty:
+        raise Missing(f"the sweep's summary has no `{metric}` metric")
+    return sweep.design.merge(s, on="point", how="inner")
+
+
+def _baseline(sweep: SweepData, p: str) -> object:
+    """The value a parameter holds while others vary: its most common value."""
+    return sweep.design[p].mode().iloc[0]
+
+
+def _response_panel(ax: Axes, sweep: SweepData, metric: str, p: str) -> str:
+    """Draw one parameter's response; returns how the other parameters were treated."""
+    u = style.unit_for(metric)
+    pm = point_means(sweep, metric)
+    others = [q for q in sweep.parameters if q != p]
+    if not others or (
+        sweep.design_kind in STRUCTURED
+        and sweep.design_kind == "grid"
+        and len(others) == 1
+        and pm[others[0]].nunique() <= len(LINES)
+    ):
+        groups = [(None, pm)] if not others else list(pm.groupby(others[0], sort=True))
+        for i, (value, g) in enumerate(groups):
+            g = g.sort_values(p)
+            x, cats = _x(sweep, p, g[p])
+            c = LINES[i % len(LINES)]
+            text = f"{others[0]} = {style.tick(value)}" if others else "mean"
+            ax.plot(x, u(g["mean"]), "-o", color=c, ms=4, lw=1.8, label=text)
+            ax.fill_between(x, u(g["ci95_low"]), u(g["ci95_high"]), color=c, alpha=0.2, lw=0)
+        if others:
+            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2)
+        how = "one line per value of the other parameter" if others else ""
+    elif sweep.design_kind == "oat":
+        base = pm
+        for q in others:
+            base = base[base[q] == _baseline(sweep, q)]
+        g = base.sort_values(p)
+        x, cats = _x(sweep, p, g[p])
+        ax.plot(x, u(g["mean"]), "-o", color=style.BLUE, ms=4, lw=1.8)
+        ax.fill_between(x, u(g["ci95_low"]), u(g["ci95_high"]), color=style.BLUE, alpha=0.2, lw=0)
+        how = "other parameters at their baseline values"
+    else:
+        runs = sweep.runs.merge(sweep.design, on="point")
+        if metric not in runs:
+            raise Missing(f"the sweep's runs.csv has no `{metric}` column")
+        if _numeric(sweep.design[p]) and sweep.design[p].nunique() > 8:
+            k = int(min(8, max(3, sweep.design[p].nunique() // 4)))
+            runs = runs.assign(bin=pd.qcut(runs[p], k, duplicates="drop"))
+            b = band(runs.assign(v=runs[metric]), "v", by="bin")
+            centre = runs.groupby("bin", observed=True)[p].mean().to_numpy()
+            b = b[b["n"] > 0]
+            x, cats = centre[: len(b)], None
+            how = "averaged over the other parameters, in bins of this one"
+        else:
+            b = band(runs.assign(v=runs[metric]), "v", by=p)
+            x, cats = _x(sweep, p, b[p])
+            how = "averaged over the other parameters"
+        sx, _ = _x(sweep, p, pm[p])
+        ax.scatter(sx, u(pm["mean"]), s=10, color=style.GREY, alpha=0.6, lw=0, label="points")
+        ax.plot(x, u(b["mean"]), "-o", color=style.BLUE, ms=4, lw=1.8, label="mean")
+        ax.fill_between(x, u(b["lo"]), u(b["hi"]), color=style.BLUE, alpha=0.2, lw=0)
+    if cats is not None:
+        ax.set_xticks(range(len(cats)), cats)
+    ax.set_xlabel(p)
+    return how
+
+
+@style.styled
+def response(sweep: SweepData, metric: str) -> Figure:
+    """The metric against each swept parameter, with 95% CI bands."""
+    params = sweep.parameters[:MAX_PANELS]
+    if not params:
+        raise Missing("the sweep lists no parameters")
+    cols = min(3, len(params))
+    rows = math.ceil(len(params) / cols)
+    fig = style.new_figure((4.2 * cols + 1.0, 3.6 * rows + 1.0))
+    axes = fig.subplots(rows, cols, squeeze=False, sharey=True)
+    hows = set()
+    for ax, p in zip(axes.flat, params, strict=False):
+        hows.add(_response_panel(ax, sweep, metric, p))
+        ax.yaxis.set_major_formatter(style.Readable())
+        values = sweep.design[p]
+        if _numeric(values) and values.nunique() <= 6:
+            ticks = sorted(values.unique())
+            ax.set_xticks(ticks, [style.tick(v) for v in ticks])
+        elif _numeric(values):
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+            ax.xaxis.set_major_formatter(style.Readable())
+    for ax in axes.flat[len(params) :]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(style.axis_label(metric))
+    fig.suptitle(f"{sweep.name}: {style.label(metric)} against each swept parameter")
+    hows.discard("")
+    binned = any("bins" in h or "averaged" in h for h in hows)
+    note = (
+        "Lines: mean of the runs at each value (or bin) of the parameter; bands: 95% CI; "
+        "grey dots: each design point's mean."
+        if binned
+        else "Lines: mean over replications at each design point; bands: 95% CI."
+    )
+    if hows:
+        note += " " + "; ".join(sorted(hows)).capitalize() + "."
+    style.footnote(fig, note)
+    return fig
+
+
+@style.styled
+def heatmap(sweep: SweepData, metric: str) -> Figure:
+    """Mean of the metric over each pair of grid parameters."""
+    if sweep.design_kind != "grid" or len(sweep.parameters) < 2:
+        raise Missing("heatmaps are drawn for grid designs with two or more parameters")
+    pm = point_means(sweep, metric)
+    u = style.unit_for(metric)
+    pairs = list(itertools.combinations(sweep.parameters, 2))[:3]
+    fig = style.new_figure((5.6 * len(pairs) + 0.6, 5.0))
+    axes = fig.subplots(1, len(pairs), squeeze=False)[0]
+    for ax, (a, b) in zip(axes, pairs, strict=True):
+        grid = pm.pivot_table(index=b, columns=a, values="mean", aggfunc="mean").sort_index()
+        z = u(grid.to_numpy(dtype=float))
+        im = ax.imshow(z, origin="lower", aspect="auto", cmap="viridis")
+        ax.set_xticks(range(grid.shape[1]), [style.tick(v) for v in grid.columns])
+        ax.set_yticks(range(grid.shape[0]), [style.tick(v) for v in grid.index])
+        ax.set_xlabel(a)
+        ax.set_ylabel(b)
+        ax.grid(False)
+        if z.size <= 100:
+            lo, hi = np.nanmin(z), np.nanmax(z)
+            for (i, j), v in np.ndenumerate(z):
+                light = (v - lo) / (hi - lo) > 0.6 if hi > lo else False
+                ax.text(
+                    j,
+                    i,
+                    style.number(v),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="black" if light else "white",
+                )
+        cb = fig.colorbar(im, ax=ax, shrink=0.85)
+        cb.set_label(style.axis_label(metric))
+        cb.ax.yaxis.set_major_formatter(style.Readable())
+    fig.suptitle(f"{sweep.name}: {style.label(metric)} over the grid")
+    if len(sweep.parameters) > 2:
+        style.footnote(fig, "Each cell: mean over the other parameters' values and replications.")
+    return fig
+
+
+@style.styled
+def sensitivity(sweep: SweepData) -> Figure:
+    """Sensitivity indices with 95% CIs, one panel per metric."""
+    s = sweep.sensitivity
+    if s is None or s.empty:
+        raise Missing(
+            f"this {sweep.design_kind} sweep saved no sensitivity indices "
+            "(sensitivity.csv); they come with sobol and morris designs"
+        )
+    metrics = [m for m in sweep.outputs if m in set(s["metric"])] or list(
+        dict.fromkeys(s["metric"])
+    )
+    metrics = metrics[:MAX_PANELS]
+    params = list(dict.fromkeys(s["parameter"]))
+    cols = min(2, len(metrics))
+    rows = math.ceil(len(metrics) / cols)
+    fig = style.new_figure((6.0 * cols + 1.0, 0.45 * len(params) * rows + 1.6 * rows + 0.8))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for ax, m in zip(axes.flat, metrics, strict=False):
+        sm = s[s["metric"] == m]
+        indices = list(dict.fromkeys(sm["index"]))
+        h = 0.8 / max(len(indices), 1)
+        morris = any(i in ("mu_star", "sigma") for i in indices)
+        scale = style.unit_for(m).scale if morris else 1.0
+        for k, idx in enumerate(indices):
+            si = sm[sm["index"] == idx].set_index("parameter").reindex(params)
+            y = np.arange(len(params)) + (k - (len(indices) - 1) / 2) * h
+            val = si["value"].to_numpy(float) / scale
+            err = np.abs(
+                np.vstack(
+                    [
+                        val - si["ci95_low"].to_numpy(float) / scale,
+                        si["ci95_high"].to_numpy(float) / scale - val,
+                    ]
+                )
+            )
+            ax.barh(
+                y,
+                val,
+                height=h * 0.9,
+                color=INDEX_COLOURS.get(idx, style.GREY),
+                xerr=np.nan_to_num(err),
+                capsize=2,
+                ecolor="#333333",
+                label=INDEX_LABELS.get(idx, idx),
+            )
+        ax.set_yticks(range(len(params)), params)
+        ax.invert_yaxis()
+        ax.axvline(0, color="#333333", lw=0.8)
+        ax.grid(axis="y", visible=False)
+        ax.set_title(style.label(m), loc="left", fontsize=10)
+        unit = style.unit_for(m).label
+        ax.set_xlabel(
+            f"Morris effect ({unit})"
+            if morris and unit
+            else "Morris effect"
+            if morris
+            else "Sobol index (share of variance)"
+        )
+        ax.legend(fontsize=8, loc="lower right")
+    for ax in axes.flat[len(metrics) :]:
+        ax.set_visible(False)
+    fig.suptitle(f"{sweep.name}: sensitivity of each output to each parameter")
+    style.footnote(fig, "Bars: index estimates; whiskers: 95% confidence intervals.")
+    return fig

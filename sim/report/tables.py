@@ -1,0 +1,263 @@
+"""Tables of a report: the headline metrics, every metric, and the scenario's key parameters.
+
+Each table is a header and rows of strings, so the same table can be
+written into the HTML and drawn onto a PDF page.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.report import style
+
+HEADLINE = [
+    "tonnes_delivered",
+    "tonnes_seized",
+    "seizure_share",
+    "shipments_attempted",
+    "shipments_seized",
+    "shipments_seized_patrol",
+    "shipments_seized_tip",
+    "dprk_revenue_rmb",
+    "dprk_net_rmb",
+    "dprk_losses_rmb",
+    "buyer_profit_rmb",
+    "broker_fees_rmb",
+    "buyer_fines_rmb",
+    "fines_rmb",
+    "seized_value_rmb",
+    "rewards_paid_rmb",
+    "tips",
+    "accomplices_named",
+    "buyers_active",
+    "buyers_active_end",
+    "buyers_entered",
+    "buyers_left",
+    "mean_belief",
+    "mean_belief_end",
+    "share_advance",
+    "patrol_utilisation",
+    "enforcement_return",
+]
+"""What a decision maker reads first, in this order; metrics a run lacks are left out."""
+
+
+@dataclass(frozen=True)
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+    widths: list[int]
+    """Characters per column before a cell wraps, on a PDF page."""
+    right: tuple[int, ...] = ()
+    """Columns aligned right (numbers)."""
+
+
+def _ci(row: pd.Series, metric: str) -> str:
+    if int(row["n"]) < 2 or pd.isna(row["ci95_low"]):
+        return "n/a"
+    u = style.unit_for(metric)
+    return f"{style.number(u(row['ci95_low']))} to {style.number(u(row['ci95_high']))}"
+
+
+def metric_table(summary: pd.DataFrame, metrics: list[str] | None = None) -> Table:
+    """Mean and 95% CI per metric, in display units; ``metrics`` picks and orders them."""
+    by = summary.set_index("metric")
+    names = [m for m in (metrics or list(by.index)) if m in by.index]
+    rows = []
+    for m in names:
+        r = by.loc[m]
+        assert isinstance(r, pd.Series), f"summary lists {m} twice"
+        u = style.unit_for(m)
+        rows.append([style.label(m), style.number(u(float(r["mean"]))), _ci(r, m), u.label])
+    return Table(["metric", "mean", "95% CI", "unit"], rows, [38, 12, 24, 22], (1, 2))
+
+
+def headline_table(summary: pd.DataFrame) -> Table:
+    return metric_table(summary, HEADLINE)
+
+
+def all_metrics_table(summary: pd.DataFrame) -> Table:
+    try:
+        from sim.metrics import METRICS
+    except ImportError:  # pragma: no cover - the report does not need the model
+        METRICS = {}
+    t = metric_table(summary)
+    names = [m for m in summary["metric"] if m in set(summary["metric"])]
+    rows = [[n, *r[1:], METRICS.get(n, "")] for n, r in zip(names, t.rows, strict=True)]
+    return Table(
+        ["metric", "mean", "95% CI", "unit", "meaning"], rows, [26, 10, 20, 14, 40], (1, 2)
+    )
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int | float):
+        return style.number(float(v)) if abs(float(v)) >= 1000 else f"{v:g}"
+    if isinstance(v, list):
+        return ", ".join(_fmt(x) for x in v)
+    return str(v)
+
+
+def _seller(s: dict[str, Any]) -> str:
+    parts = [f"{s.get('kind', '')} company at {s.get('port', '?')}"]
+    if "lot_interval_days" in s:
+        parts.append(f"a lot every {_fmt(s['lot_interval_days'])} d")
+    if "lot_tonnes_min" in s:
+        parts.append(f"{_fmt(s['lot_tonnes_min'])} to {_fmt(s.get('lot_tonnes_max'))} t")
+    if "vessels" in s:
+        parts.append(f"{s['vessels']} ships at {_fmt(s.get('speed_knots'))} kn")
+    if "ais_off_share" in s:
+        parts.append(f"AIS off {100 * float(s['ais_off_share']):.0f}%")
+    if "concealment" in s:
+        parts.append(f"concealment {_fmt(s['concealment'])}")
+    return ", ".join(parts)
+
+
+def _patrol(p: dict[str, Any]) -> str:
+    return (
+        f"{p.get('vessels', '?')} vessels from {p.get('base', '?')} on {p.get('zone', '?')}, "
+        f"{_fmt(p.get('speed_knots'))} kn, sweep {_fmt(p.get('sweep_width_nm'))} nm, "
+        f"{_fmt(p.get('endurance_hours'))} h on station, "
+        f"{_fmt(p.get('turnaround_hours'))} h in port"
+    )
+
+
+GEOGRAPHY = ("ports", "waypoints", "routes", "zones")
+
+
+def parameter_table(scenario: dict[str, Any], manifest: dict[str, Any]) -> Table:
+    """The run's key settings: scalars and sections as they were saved, lists summarised."""
+    rows: list[list[str]] = []
+    for key in ("name", "description", "horizon_days", "seed"):
+        if key in scenario and scenario[key] not in ("", None):
+            rows.append([key, str(scenario[key]) if key == "seed" else _fmt(scenario[key])])
+    rows.append(["replications", str(manifest.get("replications", scenario.get("replications")))])
+    if manifest.get("overrides"):
+        rows.append(["--set overrides", "; ".join(map(str, manifest["overrides"]))])
+    done = {"name", "description", "horizon_days", "seed", "replications"}
+    geo = [f"{len(scenario[k])} {k}" for k in GEOGRAPHY if isinstance(scenario.get(k), list)]
+    if geo:
+        rows.append(["geography", ", ".join(geo)])
+    for s in scenario.get("sellers", []):
+        rows.append([f"seller {s.get('name', '')}", _seller(s)])
+    for p in scenario.get("patrols", []):
+        rows.append([f"patrol {p.get('name', '')}", _patrol(p)])
+    buyers = scenario.get("buyers", [])
+    if buyers:
+        ports = sorted({str(b.get("port", "")) for b in buyers})
+        rows.append(["buyers", f"{len(buyers)} at {', '.join(ports)}"])
+    done |= {*GEOGRAPHY, "sellers", "patrols", "buyers"}
+    for key, value in scenario.items():
+        if key in done:
+            continue
+        if isinstance(value, dict):
+            rows += _flatten(key, value)
+        elif isinstance(value, list):
+            rows.append([key, f"{len(value)} entries"])
+        else:
+            rows.append([key, _fmt(value)])
+    return Table(["parameter", "value"], rows, [42, 76])
+
+
+def _flatten(prefix: str, d: dict[str, Any]) -> list[list[str]]:
+    out = []
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out += _flatten(f"{prefix}.{k}", v)
+        elif isinstance(v, list) and v and isinstance(v[0], dict):
+            out.append([f"{prefix}.{k}", f"{len(v)} entries"])
+        else:
+            out.append([f"{prefix}.{k}", _fmt(v)])
+    return out
+
+
+LINE_INCHES = 0.19
+
+
+@style.styled
+def table_figure(
+    title: str,
+    table: Table,
+    subtitle: str = "",
+    notes: list[str] | None = None,
+    width: float = 8.27,
+    min_height: float = 3.0,
+) -> Figure:
+    """A table drawn as a page: wrapped cells, a rule under the header, zebra rows."""
+    wrapped = [
+        [textwrap.wrap(c, w) or [""] for c, w in zip(r, table.widths, strict=True)]
+        for r in table.rows
+    ]
+    heights = [max(len(c) for c in r) for r in wrapped]
+    note_lines = [ln for n in notes or [] for ln in textwrap.wrap(n, int(width * 13))]
+    lines = sum(heights) + 1 + (len(note_lines) + 1 if note_lines else 0)
+    top = 1.0 + (0.35 if subtitle else 0.0)
+    fig = style.new_figure((width, max(top + LINE_INCHES * lines + 0.5, min_height)))
+    fig.set_layout_engine("none")
+    h = fig.get_figheight()
+    fig.text(0.5 / width, 1 - 0.45 / h, title, fontsize=14, fontweight="bold", va="top")
+    if subtitle:
+        fig.text(0.5 / width, 1 - 0.8 / h, subtitle, fontsize=9, color="#444444", va="top")
+    total = sum(table.widths)
+    edges = [0.5 / width]
+    for w in table.widths:
+        edges.append(edges[-1] + (width - 1.0) / width * w / total)
+    pad = 0.12 / width
+
+    def cell_x(k: int) -> tuple[float, str]:
+        return (edges[k + 1] - pad, "right") if k in table.right else (edges[k], "left")
+
+    y = 1 - top / h
+    for k, head in enumerate(table.header):
+        x, ha = cell_x(k)
+        fig.text(x, y, head, fontsize=9, fontweight="bold", va="top", ha=ha)
+    y -= LINE_INCHES / h
+    fig.add_artist(_rule(fig, y + 0.03 / h, width))
+    for i, (cells, n) in enumerate(zip(wrapped, heights, strict=True)):
+        if i % 2 == 1:
+            fig.patches.append(_zebra(fig, y, n, width))
+        for k, cell in enumerate(cells):
+            x, ha = cell_x(k)
+            fig.text(
+                x, y - 0.02 / h, "\n".join(cell), fontsize=8.5, va="top", ha=ha, linespacing=1.25
+            )
+        y -= n * LINE_INCHES / h
+    if note_lines:
+        fig.text(
+            edges[0],
+            y - LINE_INCHES / h,
+            "\n".join(note_lines),
+            fontsize=8.5,
+            va="top",
+            color="#444444",
+            linespacing=1.25,
+        )
+    return fig
+
+
+def _rule(fig: Figure, y: float, width: float) -> Any:
+    from matplotlib.lines import Line2D
+
+    return Line2D(
+        [0.5 / width, 1 - 0.5 / width], [y, y], color="#333333", lw=0.8, transform=fig.transFigure
+    )
+
+
+def _zebra(fig: Figure, y: float, n: int, width: float) -> Any:
+    from matplotlib.patches import Rectangle
+
+    h = fig.get_figheight()
+    return Rectangle(
+        (0.4 / width, y - n * LINE_INCHES / h),
+        1 - 0.8 / width,
+        n * LINE_INCHES / h,
+        transform=fig.transFigure,
+        color="#F2F2F2",
+        zorder=-1,
+    )

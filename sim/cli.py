@@ -219,12 +219,18 @@ def _say(text: str) -> None:
 def validate(
     files: Annotated[list[Path], typer.Argument(help="scenario files to check", metavar="FILE...")],
 ) -> None:
-    """Check scenario files; exit 2 if any is invalid."""
+    """Check scenario and sweep files (every design point); exit 2 if any is invalid."""
+    from sim.run import is_sweep_file, prepare_sweep
+
     bad = 0
     for f in files:
         try:
-            scn.load(f)
-            out.print(f"ok: {f}", markup=False, highlight=False, soft_wrap=True)
+            if is_sweep_file(f):
+                sw = prepare_sweep(f, dry_run=True).sweep
+                _say(f"ok: {f} (sweep: {sw.design.kind}, {sw.points} points)")
+            else:
+                scn.load(f)
+                out.print(f"ok: {f}", markup=False, highlight=False, soft_wrap=True)
         except ScenarioError as e:
             err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
             bad += 1

@@ -22,6 +22,7 @@ from sim.experiment.sweep import SweepResult, resume_options, run_sweep
 from sim.experiment.sweepfile import Sweep, load_sweep
 from sim.metrics import METRICS
 from sim.scenario import Resolved
+from sim.scenario.load import read_toml
 
 # The metrics a precision target and a sweep look at unless told otherwise.
 HEADLINE = ("tonnes_delivered", "tonnes_seized", "seizure_share", "dprk_revenue_rmb", "fines_rmb")
@@ -185,6 +186,7 @@ def prepare_sweep(
     overrides: Sequence[str] = (),
     replications: int | None = None,
     results_root: Path = Path("results"),
+    dry_run: bool = False,
 ) -> PreparedSweep:
     """Check a sweep file and every point of its design, and choose its folder; nothing runs.
 
@@ -199,9 +201,22 @@ def prepare_sweep(
     sweep = load_sweep(
         path, list(METRICS), headline_metrics(), overrides=overrides, replications=replications
     )
-    folder = resume if resume is not None else prepare_folder(out, results_root, sweep.name)
+    if dry_run:
+        folder = Path()
+    elif resume is not None:
+        folder = resume
+    else:
+        folder = prepare_folder(out, results_root, sweep.name)
     options = {"set": list(overrides), "replications": replications}
     return PreparedSweep(sweep, folder, resume is not None, options)
+
+
+def is_sweep_file(path: Path) -> bool:
+    """A TOML file with a ``[design]`` table is a sweep file; anything else is a scenario."""
+    try:
+        return isinstance(read_toml(path).get("design"), dict)
+    except ScenarioError:
+        return False
 
 
 def execute_sweep(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import math
 import time
 import traceback
@@ -76,7 +77,7 @@ def fingerprint(sweep: Sweep, metrics: Sequence[str]) -> dict[str, str]:
 
     return {
         "design": h(design_csv(sweep)),
-        "base scenario": h(sweep.base.scenario.model_dump_json()),
+        "base scenario": h(json.dumps({**sweep.base_scenario, "seed": 0, "replications": 0})),
         "replications": str(sweep.replications),
         "seed": str(sweep.seed),
         "metrics": h(",".join(metrics)),
@@ -144,7 +145,7 @@ def run_sweep(
             outputs=list(sweep.outputs),
             base_scenario=str(sweep.base_path),
             overrides=list(sweep.fixed),
-            scenario=sweep.base.scenario.model_dump(mode="json"),
+            scenario=sweep.base_scenario,
             replications=sweep.replications,
             seed=sweep.seed,
             points=sweep.points,

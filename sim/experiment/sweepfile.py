@@ -6,7 +6,10 @@ base = "../baseline.toml"           # base scenario, relative to this file
 replications = 20                   # per point (default: the base scenario's)
 seed = 2019                         # replication streams (default: the base scenario's)
 outputs = ["tonnes_delivered"]      # metrics of interest (default: the headline metrics)
-set = ["horizon_days=180"]          # fixed overrides of the base, as with --set
+
+[set]                               # fixed changes to the base, as with --set
+horizon_days = 180
+"tips.reward_rule" = "fixed"
 
 [design]
 kind = "grid"                       # grid | oat | lhs | sobol | morris
@@ -41,7 +44,7 @@ import tomli_w
 
 from sim.errors import ScenarioError
 from sim.experiment.design import DESIGNS, SAMPLED, Design, Parameter, build
-from sim.scenario import Resolved, load, resolve, validate
+from sim.scenario import load, resolve, validate
 from sim.scenario.load import apply_override, read_toml
 
 TOP_KEYS = ("base", "description", "design", "name", "outputs", "replications", "seed", "set")
@@ -60,13 +63,13 @@ class Sweep:
     name: str
     description: str
     base_path: Path
-    base: Resolved
+    base_scenario: dict[str, Any]  # the resolved base, with the sweep's seed and replications
     replications: int
     seed: int
     outputs: tuple[str, ...]
     fixed: tuple[str, ...]
     design: Design
-    point_json: list[str]
+    point_json: list[str]  # what the evaluation function receives for each point
 
     @property
     def points(self) -> int:
@@ -163,18 +166,20 @@ def _check_path(source: Path, base: dict[str, Any], p: Parameter) -> Parameter:
     """The key path exists and takes the parameter's first value; note integer parameters."""
     key = f'design.parameters."{p.path}"'
     probe = copy.deepcopy(base)
-    first = p.values[0] if p.values is not None else p.low
     try:
-        _apply(probe, p.path, first)
+        _apply(probe, p.path, p.values[0] if p.values is not None else p.low)
     except ScenarioError as e:
         raise _fail(source, key, str(e)) from None
-    try:
-        validate(probe, "scenario")
-    except ScenarioError as e:
-        raise _fail(source, key, str(e).removeprefix("scenario: ")) from None
     value = _get(base, p.path)
     if isinstance(value, dict | list):
         raise _fail(source, key, "names a table or list, not a single value")
+    for v in p.values if p.values is not None else (p.low, p.high):
+        _apply(probe, p.path, v)
+        try:
+            validate(probe, "scenario")
+        except ScenarioError as e:
+            msg = str(e).removeprefix("scenario: ")
+            raise _fail(source, key, f"{msg} at value {v!r}" if "\n" not in msg else msg) from None
     integer = isinstance(value, int) and not isinstance(value, bool)
     if p.values is None and not integer and not isinstance(value, float):
         raise _fail(source, key, f"a range needs a numeric key (its base value is {value!r})")
@@ -188,16 +193,23 @@ def load_sweep(
     *,
     overrides: Sequence[str] = (),
     replications: int | None = None,
+    check_points: bool = True,
 ) -> Sweep:
-    """Read, check and expand a sweep file; ``overrides`` and ``replications`` come from the CLI."""
+    """Read, check and expand a sweep file; ``overrides`` and ``replications`` come from the CLI.
+
+    Every key path is checked at each listed value or at both ends of its
+    range; then (unless ``check_points`` is false, for quick looks at big
+    designs) every point's whole scenario, cross-checks included.
+    """
     source = Path(path)
     raw = read_toml(source)
     _unknown(source, "", sorted(raw), TOP_KEYS)
     if "base" not in raw or not isinstance(raw["base"], str) or not raw["base"]:
         raise _fail(source, "base", "required: the base scenario file, relative to this file")
-    fixed = raw.get("set", [])
-    if not isinstance(fixed, list) or not all(isinstance(s, str) for s in fixed):
-        raise _fail(source, "set", 'expected a list of "key.path=value" strings')
+    table = raw.get("set", {})
+    if not isinstance(table, dict):
+        raise _fail(source, "set", "expected a table of key.path = value")
+    fixed = [f"{k}={_toml_value(v)}" for k, v in table.items()]
     base_path = (source.parent / raw["base"]) if not Path(raw["base"]).is_absolute() else None
     base_path = base_path or Path(raw["base"])
     try:
@@ -262,9 +274,11 @@ def load_sweep(
     )  # fmt: skip
     if len(design.rows) > MAX_POINTS:
         raise _fail(source, "design", f"{len(design.rows)} points; at most {MAX_POINTS}")
+    points = _points(source, dump, design, seed, reps, check_points)
+    resolved_base = {**dump, "seed": seed, "replications": reps}
     return Sweep(
-        source, name, description, base_path, base, reps, seed, tuple(outputs),
-        (*fixed, *overrides), design, _points(source, dump, design, seed, reps),
+        source, name, description, base_path, resolved_base, reps, seed, tuple(outputs),
+        (*fixed, *overrides), design, points,
     )  # fmt: skip
 
 
@@ -273,7 +287,9 @@ def _used(kind: str, key: str) -> bool:
     return used[key]
 
 
-def _points(source: Path, base: dict[str, Any], design: Design, seed: int, reps: int) -> list[str]:
+def _points(
+    source: Path, base: dict[str, Any], design: Design, seed: int, reps: int, check: bool
+) -> list[str]:
     """Every point's scenario as JSON, each checked exactly as a scenario file is."""
     out: list[str] = []
     problems: list[str] = []
@@ -286,7 +302,10 @@ def _points(source: Path, base: dict[str, Any], design: Design, seed: int, reps:
         try:
             for p, v in zip(design.paths, row, strict=True):
                 _apply(data, p, v)
-            out.append(resolve(validate(data, where), where).scenario.model_dump_json())
+            scenario = validate(data, where)
+            if check:
+                resolve(scenario, where)
+            out.append(scenario.model_dump_json())
         except ScenarioError as e:
             msg = str(e)
             bad += 1

@@ -47,6 +47,7 @@ class BuyerAgent:
         "port",
         "sit_until",
         "taken",
+        "taken_total",
     )
 
     def __init__(self, name: str, config: Buyer, now: float = 0.0) -> None:
@@ -60,6 +61,7 @@ class BuyerAgent:
         self.last = now
         self.sit_until = -1.0
         self.taken: deque[tuple[float, float]] = deque()
+        self.taken_total = 0.0
         self.left = ""  # why the buyer left the trade: "", "arrested" or "bankrupt"
         self.left_at = float("nan")
         self.entered_at = now
@@ -86,10 +88,15 @@ class BuyerAgent:
             self.beta_e += weight
 
     def demand_left(self, now: float) -> float:
-        month = 30 * 24.0
-        while self.taken and self.taken[0][0] <= now - month:
-            self.taken.popleft()
-        return self.config.demand_tonnes_per_month - sum(t for _, t in self.taken)
+        """Tonnes the buyer still takes this month (a rolling 30 days)."""
+        taken = self.taken
+        while taken and taken[0][0] <= now - 720.0:
+            self.taken_total -= taken.popleft()[1]
+        return self.config.demand_tonnes_per_month - self.taken_total
+
+    def take(self, now: float, tonnes: float) -> None:
+        self.taken.append((now, tonnes))
+        self.taken_total += tonnes
 
     def terms_value(self, q: float, value: float, resale: float, fine: float, terms: str) -> float:
         margin = value * (resale - 1.0)

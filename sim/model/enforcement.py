@@ -119,6 +119,7 @@ class Enforcement:
     def leave(self, buyer: BuyerAgent, why: str) -> None:
         if not buyer.left:
             buyer.left, buyer.left_at = why, self.model.env.now
+            buyer.sit_until = float("inf")
             self.model.network.left.add(buyer.name)
 
     def check_solvent(self, buyer: BuyerAgent) -> None:
@@ -137,6 +138,7 @@ class Enforcement:
             model.recorder.named.append((now, node, case))
             if graph.kind[node] == BUYER:
                 b = model.buyers[node]
+                b.sit_until = max(b.sit_until, graph.removed_until[node])
                 model.ledger.post(now, b.party, L.STATE, e.accomplice_fine_rmb, "fine", case)
                 self.check_solvent(b)
             else:

@@ -53,6 +53,7 @@ class Ledger:
     def __init__(self) -> None:
         self.entries: list[Entry] = []
         self.balance_fen: dict[str, int] = defaultdict(int)  # running net position per party
+        self.buyers_fen = 0  # running net position of all buyers together
 
     def post(
         self, time: float, payer: str, payee: str, amount: float, reason: str, shipment: int = -1
@@ -65,6 +66,10 @@ class Ledger:
             bal = self.balance_fen
             bal[payer] -= fen
             bal[payee] += fen
+            if payer.startswith("buyer:"):
+                self.buyers_fen -= fen
+            if payee.startswith("buyer:"):
+                self.buyers_fen += fen
 
 
 def balances_fen(entries: list[Entry]) -> dict[str, int]:

@@ -16,10 +16,10 @@ the scenario's terms, with no decisions: the world of purpose-built checks.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sim.model import network as net
 from sim.model.buyers import ADVANCE, AFTER, BuyerAgent
 from sim.world.network import RouteGeo
 
@@ -91,23 +91,43 @@ class FixedMarket(Market):
 
 
 class StrategicMarket(Market):
-    def candidates(self, company: Company, now: float) -> list[tuple[BuyerAgent, str]]:
-        """Available buyers the company's brokers know, each once, in random order."""
-        graph, model = self.model.network, self.model
-        ports = {r.destination for r in company.routes}
-        seen: dict[str, tuple[BuyerAgent, str]] = {}
-        for broker in graph.brokers_of(company.name, now):
-            for node in graph.adj[broker]:
-                if node in seen or graph.kind[node] != net.BUYER or not graph.active(node, now):
-                    continue
-                b = model.buyers[node]
-                if not b.left and b.sit_until <= now and b.port in ports:
-                    seen[node] = (b, broker)
-        out = [seen[k] for k in sorted(seen)]
-        for i in range(len(out) - 1, 0, -1):
-            j = int(self.rng.random() * (i + 1))
-            out[i], out[j] = out[j], out[i]
-        return out
+    def __init__(self, model: Model) -> None:
+        super().__init__(model)
+        self._cache: dict[tuple[str, str], tuple[int, list[str]]] = {}
+
+    def candidates(self, company: Company, now: float) -> Iterator[tuple[BuyerAgent, str]]:
+        """Available buyers the company's brokers know, in random order, drawn lazily.
+
+        The company asks its brokers in random order; each broker goes round the
+        buyers it knows from a random starting point. Most lots sell to one of the
+        first buyers asked, so only those are looked at.
+        """
+        graph, buyers, rng = self.model.network, self.model.buyers, self.rng
+        brokers = graph.brokers_of(company.name, now)
+        for i in range(len(brokers) - 1, 0, -1):
+            j = int(rng.random() * (i + 1))
+            brokers[i], brokers[j] = brokers[j], brokers[i]
+        for broker in brokers:
+            known = self._known(company, broker)
+            n = len(known)
+            start = int(rng.random() * n) if n > 1 else 0
+            for k in range(n):
+                b = buyers[known[(start + k) % n]]
+                # sit_until also covers a sentence being served and leaving the trade
+                if b.sit_until <= now:
+                    yield b, broker
+
+    def _known(self, company: Company, broker: str) -> list[str]:
+        """The broker's buyers at ports the company ships to (cached until buyers join)."""
+        graph = self.model.network
+        key = (company.name, broker)
+        cached = self._cache.get(key)
+        if cached is None or cached[0] != len(graph.buyers_of[broker]):
+            known = [
+                b for b in graph.buyers_of[broker] if self.model.buyers[b].port in company.ports
+            ]
+            cached = self._cache[key] = (len(graph.buyers_of[broker]), known)
+        return cached[1]
 
     def find_deal(self, company: Company, tonnes: float, now: float) -> Deal | None:
         model, p = self.model, self.model.params
@@ -122,7 +142,11 @@ class StrategicMarket(Market):
         offered = ADVANCE if insists or regime != AFTER else AFTER
         counter = regime == "endogenous" and not insists
         for buyer, broker in self.candidates(company, now):
-            if buyer.demand_left(now) < tonnes:
+            left = buyer.demand_left(now)
+            if left < tonnes:
+                if left < model.smallest_lot and buyer.taken:
+                    # no lot fits until the oldest purchase leaves the 30-day window
+                    buyer.sit_until = buyer.taken[0][0] + 720.0
                 continue
             if model.cash(buyer) < value:  # cannot pay for the cargo
                 continue
@@ -136,6 +160,6 @@ class StrategicMarket(Market):
             route = self._route_to(company, buyer.port)
             if route is None:
                 continue
-            buyer.taken.append((now, tonnes))
+            buyer.take(now, tonnes)
             return Deal(buyer, broker, route, price, terms, self._sts(route))
         return None

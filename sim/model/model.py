@@ -77,6 +77,7 @@ class Model:
         for b in s.buyers:
             for name in _instances(b.name, b.count):
                 self._add_buyer(BuyerAgent(name, b))
+        self.smallest_lot = min((sl.lot_tonnes_min for sl in s.sellers), default=0.0)
         self.companies: list[Company] = []
         fleet_rng = self.rng["fleet"]
         for sl in s.sellers:
@@ -157,7 +158,7 @@ class Model:
         k = 0
         while True:
             yield env.timeout(24.0)
-            total = sum(self.ledger.balance_fen[b.party] for b in self.buyers.values()) / 100
+            total = self.ledger.buyers_fen / 100
             history.append(total)
             profit = total - history[-31] if len(history) > 30 else total
             m = self.params.market

@@ -23,6 +23,7 @@ class TradeNetwork:
         self.removed_until: dict[str, float] = {}
         self.left: set[str] = set()
         self.brokers: list[str] = []
+        self.buyers_of: dict[str, list[str]] = defaultdict(list)  # broker -> its buyers
 
     def add(self, node: str, kind: str, links: list[str] | None = None) -> None:
         self.kind[node] = kind
@@ -35,6 +36,9 @@ class TradeNetwork:
         if b not in self.adj[a]:
             self.adj[a].append(b)
             self.adj[b].append(a)
+            for x, y in ((a, b), (b, a)):
+                if self.kind.get(x) == BROKER and self.kind.get(y) == BUYER:
+                    self.buyers_of[x].append(y)
 
     def attach(self, node: str, kind: str, n_brokers: int, rng: Draws) -> None:
         """Add a node linked to ``n_brokers`` distinct brokers drawn at random."""

@@ -36,6 +36,7 @@ class Company:
         self.party = L.seller_party(name)
         self.fleet = fleet
         self.routes = routes
+        self.ports = {r.destination for r in routes}
         self.weights = list(seller.route_weights or [1.0] * len(routes))
         self.route_cdf = cumulative(self.weights)
         self.cost_rmb_per_hour = seller.operating_cost_rmb_per_day / 24.0

@@ -7,8 +7,10 @@ Each of the ``knowers`` of a shipment tips independently with probability
 a saturating function of the reward R the seizure would pay, after an
 exponential delay from sailing. A tip sends the nearest free patrol (one on
 station and not already on a tip), at dash speed, to where the cargo will
-be; if it gets there within its longest dash and before the cargo reaches
-port, the tip proves right with the tip's accuracy and the cargo is seized.
+be inside the next enforcement zone on its way (the Coast Guard acts only on
+the Chinese side); if it gets there within its longest dash while the cargo
+is still in that zone, the tip proves right with the tip's accuracy and the
+cargo is seized.
 So tips and area search compete for the same vessels. The reward is paid
 only when a tip leads to a seizure (``sim.model.enforcement``).
 """
@@ -66,30 +68,43 @@ class Tips:
             if done:
                 return
 
-    def _reach(self, vessel: PatrolVessel, voyage: Voyage, now: float) -> float | None:
-        """Hours for the vessel to reach the cargo at dash speed, if it can in time."""
+    def _reach(
+        self, vessel: PatrolVessel, voyage: Voyage, now: float
+    ) -> tuple[float, float] | None:
+        """Hours from now until the vessel can board the cargo inside an enforcement zone,
+        and the hours it needs to get back to station from there.
+
+        The Coast Guard acts only on the Chinese side, so the interception is
+        planned where the cargo will be inside the next zone on its current leg:
+        the vessel dashes there and boards as soon as both have arrived.
+        """
         slat, slon = self.model.geography.zones[vessel.zone.name].station
-        tau = 0.0
-        for _ in range(5):  # fixed point: the cargo moves while the patrol closes in
-            lat, lon = voyage.position(now + tau)
-            tau = geo.great_circle_nm(slat, slon, lat, lon) / vessel.dash_knots
         t = self.model.params.tips
-        if tau > t.max_intercept_hours or now + tau >= voyage.eta:
-            return None
-        return tau
+        for _, _, a, b in voyage.plan.zones:
+            t_in, t_out = voyage.leg_start + a, voyage.leg_start + b
+            if t_out <= now:
+                continue
+            at = max(now, t_in)
+            for _ in range(5):  # fixed point: the cargo moves while the patrol closes in
+                lat, lon = voyage.position(at)
+                dash = geo.great_circle_nm(slat, slon, lat, lon) / vessel.dash_knots
+                at = max(now, t_in, now + dash)
+            if dash <= t.max_intercept_hours and at < min(t_out, voyage.eta):
+                return at - now, dash * vessel.dash_knots / vessel.speed_knots
+        return None
 
     def _intercept(self, voyage: Voyage) -> Generator[simpy.Event, Any, bool]:
         """Send the nearest free patrol; True once the voyage is over (seized or not)."""
         model, env = self.model, self.model.env
         now = env.now
-        best: tuple[float, PatrolVessel] | None = None
+        best: tuple[float, float, PatrolVessel] | None = None
         for v in model.coast_guard.free_vessels():
-            tau = self._reach(v, voyage, now)
-            if tau is not None and (best is None or tau < best[0]):
-                best = (tau, v)
+            reach = self._reach(v, voyage, now)
+            if reach is not None and (best is None or reach[0] < best[0]):
+                best = (*reach, v)
         if best is None:
             return False
-        tau, vessel = best
+        tau, back, vessel = best
         model.coast_guard.dispatch(vessel)
         yield env.timeout(tau)
         if voyage.at_sea and self.rng.random() < model.params.tips.accuracy:
@@ -97,5 +112,5 @@ class Tips:
 
             voyage.process.interrupt(Intercept(vessel))
             return True
-        model.coast_guard.release(vessel, tau)
+        model.coast_guard.release(vessel, back)
         return not voyage.at_sea

@@ -286,6 +286,11 @@ def save(fig: Figure, folder: Path, stem: str) -> tuple[Path, Path]:
     return png, svg
 
 
+def suptitle(fig: Figure, text: str) -> None:
+    """A figure title, wrapped to the figure's width."""
+    fig.suptitle("\n".join(textwrap.wrap(text, max(30, int(fig.get_figwidth() * 8.5)))))
+
+
 def footnote(fig: Figure, text: str) -> None:
     """A small note along the bottom of a figure, with room kept for it by the layout."""
     width_chars = int(fig.get_figwidth() * 14)
@@ -300,8 +305,13 @@ def footnote(fig: Figure, text: str) -> None:
 class Readable(Formatter):
     """Tick labels with thousands separators and as many decimals as the tick step needs."""
 
+    ticks: list[float] = []  # noqa: RUF012 - replaced per instance by set_locs
+
+    def set_locs(self, locs: Any) -> None:
+        self.ticks = sorted(float(v) for v in locs)
+
     def __call__(self, x: float, pos: int | None = None) -> str:
-        locs = sorted(float(v) for v in self.locs)
+        locs = self.ticks
         steps = [b - a for a, b in itertools.pairwise(locs) if b > a]
         step = min(steps) if steps else abs(x) or 1.0
         decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0

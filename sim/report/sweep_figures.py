@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import MaxNLocator
 
 from sim.report import style
@@ -74,11 +75,18 @@ def _response_panel(ax: Axes, sweep: SweepData, metric: str, p: str) -> str:
             g = g.sort_values(p)
             x, cats = _x(sweep, p, g[p])
             c = LINES[i % len(LINES)]
-            text = f"{others[0]} = {style.tick(value)}" if others else "mean"
+            text = style.tick(value) if others else "mean"
             ax.plot(x, u(g["mean"]), "-o", color=c, ms=4, lw=1.8, label=text)
             ax.fill_between(x, u(g["ci95_low"]), u(g["ci95_high"]), color=c, alpha=0.2, lw=0)
         if others:
-            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2)
+            ax.legend(
+                fontsize=8,
+                loc="upper center",
+                bbox_to_anchor=(0.5, -0.22),
+                ncols=min(len(groups), 4),
+                title=others[0],
+                title_fontsize=8,
+            )
         how = "one line per value of the other parameter" if others else ""
     elif sweep.design_kind == "oat":
         base = pm
@@ -125,22 +133,27 @@ def response(sweep: SweepData, metric: str) -> Figure:
     rows = math.ceil(len(params) / cols)
     fig = style.new_figure((4.2 * cols + 1.0, 3.6 * rows + 1.0))
     axes = fig.subplots(rows, cols, squeeze=False, sharey=True)
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        engine.set(wspace=0.08)  # room between one panel's last tick label and the next's first
     hows = set()
     for ax, p in zip(axes.flat, params, strict=False):
         hows.add(_response_panel(ax, sweep, metric, p))
         ax.yaxis.set_major_formatter(style.Readable())
         values = sweep.design[p]
-        if _numeric(values) and values.nunique() <= 6:
-            ticks = sorted(values.unique())
-            ax.set_xticks(ticks, [style.tick(v) for v in ticks])
+        levels = sorted(values.unique()) if _numeric(values) else []
+        gaps = np.diff(np.asarray(levels, dtype=float))
+        even = len(gaps) > 0 and gaps.min() > 0 and gaps.max() / gaps.min() <= 2.5
+        if 1 < len(levels) <= 6 and even:
+            ax.set_xticks(levels, [style.tick(v) for v in levels])
         elif _numeric(values):
-            ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4, prune="both"))
             ax.xaxis.set_major_formatter(style.Readable())
     for ax in axes.flat[len(params) :]:
         ax.set_visible(False)
     for ax in axes[:, 0]:
         ax.set_ylabel(style.axis_label(metric))
-    fig.suptitle(f"{sweep.name}: {style.label(metric)} against each swept parameter")
+    style.suptitle(fig, f"{sweep.name}: {style.label(metric)} against each swept parameter")
     hows.discard("")
     binned = any("bins" in h or "averaged" in h for h in hows)
     note = (
@@ -163,7 +176,7 @@ def heatmap(sweep: SweepData, metric: str) -> Figure:
     pm = point_means(sweep, metric)
     u = style.unit_for(metric)
     pairs = list(itertools.combinations(sweep.parameters, 2))[:3]
-    fig = style.new_figure((5.6 * len(pairs) + 0.6, 5.0))
+    fig = style.new_figure((6.4 * len(pairs) + 0.6, 5.4))
     axes = fig.subplots(1, len(pairs), squeeze=False)[0]
     for ax, (a, b) in zip(axes, pairs, strict=True):
         grid = pm.pivot_table(index=b, columns=a, values="mean", aggfunc="mean").sort_index()
@@ -190,7 +203,7 @@ def heatmap(sweep: SweepData, metric: str) -> Figure:
         cb = fig.colorbar(im, ax=ax, shrink=0.85)
         cb.set_label(style.axis_label(metric))
         cb.ax.yaxis.set_major_formatter(style.Readable())
-    fig.suptitle(f"{sweep.name}: {style.label(metric)} over the grid")
+    style.suptitle(fig, f"{sweep.name}: {style.label(metric)} over the grid")
     if len(sweep.parameters) > 2:
         style.footnote(fig, "Each cell: mean over the other parameters' values and replications.")
     return fig
@@ -258,6 +271,6 @@ def sensitivity(sweep: SweepData) -> Figure:
         ax.legend(fontsize=8, loc="lower right")
     for ax in axes.flat[len(metrics) :]:
         ax.set_visible(False)
-    fig.suptitle(f"{sweep.name}: sensitivity of each output to each parameter")
+    style.suptitle(fig, f"{sweep.name}: sensitivity of each output to each parameter")
     style.footnote(fig, "Bars: index estimates; whiskers: 95% confidence intervals.")
     return fig

@@ -1,0 +1,299 @@
+"""Run reports: every figure draws from a small saved run, the HTML and PDF are whole.
+
+One short run of the baseline is made per session and copied for tests that
+write into it. Figures whose data the run lacks (today: the trading network)
+are drawn from small tables the test adds, so every figure function is
+exercised now, not only once the model saves that data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from itertools import combinations
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.report import make_report, network, run_figures, style
+from sim.report.data import load_run
+from sim.report.map import region_map
+from sim.report.style import Missing
+
+BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
+FIGURES: dict[str, Callable[..., Figure]] = {
+    "tonnes": run_figures.cumulative_tonnes,
+    "outcomes": run_figures.outcomes,
+    "money": run_figures.money,
+    "buyers": run_figures.buyers_and_beliefs,
+    "terms": run_figures.payment_terms,
+    "map": region_map,
+    "network": network.trading_network,
+    "revenue": run_figures.revenue_histogram,
+}
+SECTIONS = ["headline", *FIGURES, "parameters", "metrics"]
+
+
+@pytest.fixture(scope="session")
+def saved_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """60 days of the baseline, 3 replications, saved without a report."""
+    out = tmp_path_factory.mktemp("report") / "run"
+    args = ["run", str(BASELINE), "--replications", "3", "--set", "horizon_days=60"]
+    result = CliRunner().invoke(app, [*args, "--workers", "1", "--out", str(out), "--no-report"])
+    assert result.exit_code == 0, result.output
+    assert not (out / "report.html").exists()
+    return out
+
+
+def add_network(folder: Path) -> None:
+    """A small trading network in the agreed format, if the run did not save one."""
+    if (folder / "network_nodes.csv").exists():
+        return
+    nodes = [("s0", "seller"), ("s1", "seller")] + [(f"k{i}", "broker") for i in range(4)]
+    nodes += [(f"b{i}", "buyer") for i in range(12)]
+    named = {"k1": 900.0, "b2": 950.0, "b3": 960.0, "b7": 1200.0}
+    edges = [("s0", "k0"), ("s0", "k1"), ("s1", "k2"), ("s1", "k3"), ("s0", "k3")]
+    edges += [(f"k{i % 4}", f"b{i}") for i in range(12)] + [("k1", "b5"), ("k2", "b9")]
+    pd.DataFrame(
+        [{"replication": 0, "node": n, "kind": k, "named_at_hours": named.get(n)} for n, k in nodes]
+    ).to_csv(folder / "network_nodes.csv", index=False)
+    pd.DataFrame([{"replication": 0, "source": a, "target": b} for a, b in edges]).to_csv(
+        folder / "network_edges.csv", index=False
+    )
+
+
+@pytest.fixture(scope="session")
+def full_run(saved_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("full") / "run"
+    shutil.copytree(saved_run, folder)
+    add_network(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def report(full_run: Path) -> Path:
+    """The full run's report, made as a user would: ``coalsim report RESULTS_DIR``."""
+    result = CliRunner().invoke(app, ["report", str(full_run)])
+    assert result.exit_code == 0, result.output
+    assert f"report written to {full_run / 'report.html'}" in result.stdout
+    return full_run
+
+
+def overlapping_labels(fig: Figure) -> list[tuple[str, str]]:
+    """Pairs of visible, non-empty texts whose boxes overlap (legend entries excepted)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    texts = [
+        t
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and t.get_figure() is not None
+    ]
+    boxes = [(t.get_text(), t.get_window_extent(renderer).shrunk(0.98, 0.9)) for t in texts]
+    return [(a, b) for (a, ba), (b, bb) in combinations(boxes, 2) if ba.overlaps(bb)]
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_each_figure_draws_and_saves(full_run: Path, tmp_path: Path, name: str) -> None:
+    fig = FIGURES[name](load_run(full_run))
+    png, svg = style.save(fig, tmp_path, name)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    assert b"<svg" in svg.read_bytes()[:2000] and svg.stat().st_size > 5_000
+    assert fig.axes and all(ax.get_title() or fig.get_suptitle() for ax in fig.axes if ax.axison)
+    assert overlapping_labels(fig) == [], name
+
+
+def test_figures_without_their_data_say_what_is_missing(saved_run: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "bare"
+    shutil.copytree(saved_run, folder)
+    ts = pd.read_csv(folder / "timeseries.csv")
+    ts.drop(columns=[c for c in ("buyers_active", "mean_belief") if c in ts]).to_csv(
+        folder / "timeseries.csv", index=False
+    )
+    data = load_run(folder)
+    for fn in (network.trading_network, run_figures.buyers_and_beliefs):
+        with pytest.raises(Missing, match=r"network_nodes\.csv|buyers_active"):
+            fn(data)
+    written = make_report(folder)
+    assert set(written.notes) == {"network", "buyers"}
+    page = written.html.read_text(encoding="utf-8")
+    for key in written.notes:
+        section = page.split(f'<section id="{key}">', 1)[1].split("</section>", 1)[0]
+        assert '<p class="note">Not drawn:' in section and "<img" not in section
+
+
+def test_report_writes_figures_html_and_pdf(report: Path) -> None:
+    for key in FIGURES:
+        for ext in ("png", "svg"):
+            assert (report / "figures" / f"{key}.{ext}").stat().st_size > 0, (key, ext)
+    assert (report / "report.html").is_file() and (report / "report.pdf").is_file()
+
+
+def test_html_has_every_section_and_inlines_its_images(report: Path) -> None:
+    page = (report / "report.html").read_text(encoding="utf-8")
+    for key in SECTIONS:
+        assert f'<section id="{key}">' in page, key
+    images = re.findall(r'<img src="([^"]*)"', page)
+    assert len(images) == len(FIGURES)
+    assert all(src.startswith("data:image/png;base64,") for src in images)
+    # Nothing is fetched from anywhere: no URL scheme but data:, no external resource tags.
+    assert not re.search(r"(?i)\b(https?|ftp|file)://", page)
+    assert not re.search(r"(?i)<(script|link|iframe|object|embed)\b", page)
+    assert not re.search(r'(?i)\s(src|href)="(?!data:|#)', page)
+    assert "Content-Security-Policy" in page
+
+
+def pdf_pages(path: Path) -> int:
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", path.read_bytes()))
+
+
+PAGES = [  # (title in the contents, words on the page itself)
+    ("Coal delivered and seized over time", "cumulative coal delivered and seized"),
+    ("Shipments by outcome and cause", "shipments by outcome and cause"),
+    ("Money by party", "money by party"),
+    ("Buyers and risk beliefs over time", "buyers and their risk beliefs"),
+    ("Payment terms over time", "payment terms of contracts"),
+    ("Map of the region", "routes, enforcement zones and seizures"),
+    ("Trading network before and after investigations", "trading network before and after"),
+    ("DPRK-side revenue across replications", "DPRK-side revenue across"),
+    ("Scenario parameters", "Scenario parameters"),
+    ("Every metric", "Every metric"),
+]
+
+
+def test_pdf_has_title_page_then_one_page_per_figure_and_table(report: Path) -> None:
+    assert pdf_pages(report / "report.pdf") == 1 + len(PAGES)
+    if shutil.which("pdftotext") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdftotext (poppler-utils) is not installed; .ci/run installs it")
+        return
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(report / "report.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert len(pages) == 1 + len(PAGES)
+    front = " ".join(pages[0].split())
+    assert "coalsim report: baseline" in front and "Coal delivered" in front
+    for i, (title, _) in enumerate(PAGES, start=2):
+        assert f"p. {i}: {title}" in front, title  # the contents line on the title page
+    for page, (title, words) in zip(pages[1:], PAGES, strict=True):
+        assert words in " ".join(page.split()), title
+
+
+def chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if path := shutil.which(name):
+            return path
+    return None
+
+
+def test_html_renders_in_headless_chromium_with_its_images(report: Path, tmp_path: Path) -> None:
+    browser = chromium()
+    if browser is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is not installed; .ci/run installs it")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    # A copy with a probe that records, once the page has loaded, whether every image decoded.
+    page = (report / "report.html").read_text(encoding="utf-8")
+    probe = (
+        "<script>window.addEventListener('load', () => {"
+        " const imgs = [...document.images];"
+        " const ok = imgs.filter(i => i.complete && i.naturalWidth > 0).length;"
+        " document.body.setAttribute('data-probe', ok + '/' + imgs.length); });</script>"
+    )
+    probed = page.replace("script-src 'none'", "").replace(
+        "default-src 'none';", "default-src 'none'; script-src 'unsafe-inline';"
+    )
+    probed = probed.replace("</body>", probe + "</body>")
+    target = tmp_path / "probe.html"
+    target.write_text(probed, encoding="utf-8")
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=10000",
+    ]
+    dom = subprocess.run(
+        [browser, *flags, "--dump-dom", target.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    found = re.search(r'data-probe="(\d+)/(\d+)"', dom.stdout)
+    assert found, "the page did not finish loading"
+    assert found.group(1) == found.group(2) == str(len(FIGURES))
+    # And the report itself, as it is, renders to a non-blank screenshot.
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            browser,
+            *flags,
+            "--window-size=1200,3000",
+            f"--screenshot={shot}",
+            (report / "report.html").as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert shot.stat().st_size > 50_000
+
+
+def test_report_command_refuses_what_is_not_a_finished_result(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["report", str(tmp_path)])
+    assert result.exit_code == 2 and "not a coalsim results folder" in result.stderr
+    unfinished = tmp_path / "unfinished"
+    unfinished.mkdir()
+    (unfinished / "manifest.json").write_text(json.dumps({"kind": "run", "status": "running"}))
+    result = runner.invoke(app, ["report", str(unfinished)])
+    assert result.exit_code == 2 and "not complete (status: running)" in result.stderr
+
+
+def test_run_writes_its_report_unless_told_not_to(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    args = ["run", str(BASELINE), "--replications", "2", "--set", "horizon_days=20"]
+    result = CliRunner().invoke(app, [*args, "--workers", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"report written to {out / 'report.html'}" in result.stdout
+    assert (out / "report.pdf").stat().st_size > 0 and (out / "figures" / "map.png").exists()
+
+
+def test_colours_are_one_per_party_and_cause_and_colour_blind_safe() -> None:
+    okabe_ito = {
+        style.BLACK,
+        style.ORANGE,
+        style.SKY_BLUE,
+        style.GREEN,
+        style.YELLOW,
+        style.BLUE,
+        style.VERMILLION,
+        style.PURPLE,
+    }
+    assert len(set(style.PARTY_COLOURS.values())) == len(style.PARTY_COLOURS)
+    assert len(set(style.CAUSE_COLOURS.values())) == len(style.CAUSE_COLOURS)
+    assert set(style.PARTY_COLOURS.values()) <= okabe_ito
+    assert set(style.CAUSE_COLOURS.values()) <= okabe_ito
+    assert style.NODE_COLOURS["seller"] == style.PARTY_COLOURS["DPRK sellers"]
+    assert style.shown("tonnes_delivered", 3_982_000.0) == "3,982 kt"
+    assert style.shown("dprk_revenue_rmb", 1.689e9) == "1,689 million RMB"
+    assert style.shown("seizure_share", 0.117) == "11.7 %"

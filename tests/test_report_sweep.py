@@ -1,0 +1,192 @@
+"""Sweep reports, on small synthetic sweep folders in the agreed format.
+
+design.csv (point + one column per key path), runs.csv (point, replication,
+seed, metrics), summary.csv in long form, sensitivity.csv for sobol and
+morris designs, and a manifest with kind "sweep".
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_report import overlapping_labels, pdf_pages
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.report import make_report, style, sweep_figures
+from sim.report.data import load_sweep, mean_ci
+from sim.report.style import Missing
+
+VESSELS = "patrols.jiangsu_patrol.vessels"
+FINE = "enforcement.fine_rmb"
+RESALE = "contract.resale_multiplier"
+METRICS = ["seizure_share", "tonnes_delivered", "dprk_revenue_rmb"]
+OUTPUTS = METRICS[:2]
+"""What the sweeps are about; the report draws these (and the tables hold every metric)."""
+
+
+def make_sweep(folder: Path, design: str, levels: dict[str, list[float]], reps: int = 3) -> Path:
+    rng = np.random.default_rng(7)
+    keys = list(levels)
+    if design == "grid":
+        points = list(itertools.product(*levels.values()))
+    elif design == "oat":
+        base = {k: v[len(v) // 2] for k, v in levels.items()}
+        points = [tuple(base.values())]
+        for k, vs in levels.items():
+            points += [tuple({**base, k: v}.values()) for v in vs if v != base[k]]
+    else:
+        points = [tuple(rng.uniform(min(v), max(v)) for v in levels.values()) for _ in range(30)]
+    dz = pd.DataFrame(points, columns=keys)
+    dz.insert(0, "point", range(len(dz)))
+    runs = []
+    for _, r in dz.iterrows():
+        for rep in range(reps):
+            share = 0.04 + 0.02 * float(r[keys[0]]) + rng.normal(0, 0.004)
+            runs.append(
+                {
+                    "point": int(r["point"]),
+                    "replication": rep,
+                    "seed": 2019,
+                    "seizure_share": share,
+                    "tonnes_delivered": 4e6 * (1 - share),
+                    "dprk_revenue_rmb": 1.7e9 * (1 - share) + rng.normal(0, 1e7),
+                }
+            )
+    rf = pd.DataFrame(runs)
+    summary = []
+    for p, g in rf.groupby("point"):
+        for m in METRICS:
+            mean, lo, hi, n = mean_ci(g[m])
+            summary.append(
+                {
+                    "point": p,
+                    "metric": m,
+                    "mean": mean,
+                    "std": g[m].std(),
+                    "ci95_low": lo,
+                    "ci95_high": hi,
+                    "n": n,
+                }
+            )
+    folder.mkdir(parents=True)
+    dz.to_csv(folder / "design.csv", index=False)
+    rf.to_csv(folder / "runs.csv", index=False)
+    pd.DataFrame(summary).to_csv(folder / "summary.csv", index=False)
+    indices = {"sobol": ("S1", "ST"), "morris": ("mu_star", "sigma")}.get(design)
+    if indices:
+        sens = [
+            {
+                "metric": m,
+                "parameter": k,
+                "index": idx,
+                "value": v,
+                "ci95_low": 0.8 * v,
+                "ci95_high": 1.2 * v,
+            }
+            for m in METRICS
+            for i, k in enumerate(keys)
+            for idx in indices
+            for v in [(0.6, 0.25, 0.1)[i % 3] * (1.3 if idx in ("ST", "sigma") else 1)]
+        ]
+        pd.DataFrame(sens).to_csv(folder / "sensitivity.csv", index=False)
+    manifest = {
+        "kind": "sweep",
+        "status": "complete",
+        "name": f"test_{design}",
+        "design": design,
+        "parameters": keys,
+        "outputs": OUTPUTS,
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+DESIGNS = {
+    "grid": {VESSELS: [1, 2, 4, 6], FINE: [6e5, 1.2e6, 2.4e6]},
+    "oat": {VESSELS: [1, 2, 4], RESALE: [2.0, 2.5, 3.0], FINE: [6e5, 1.2e6, 2.4e6]},
+    "sobol": {VESSELS: [1, 6], RESALE: [2.0, 3.0], FINE: [6e5, 2.4e6]},
+    "morris": {VESSELS: [1, 6], RESALE: [2.0, 3.0]},
+}
+
+
+@pytest.fixture(scope="module")
+def sweeps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("sweeps")
+    return {d: make_sweep(root / d, d, levels) for d, levels in DESIGNS.items()}
+
+
+@pytest.mark.parametrize("design", list(DESIGNS))
+def test_response_figures_draw_for_every_design(
+    sweeps: dict[str, Path], design: str, tmp_path: Path
+) -> None:
+    sweep = load_sweep(sweeps[design])
+    fig = sweep_figures.response(sweep, "seizure_share")
+    png, svg = style.save(fig, tmp_path, "response")
+    assert png.stat().st_size > 10_000 and svg.stat().st_size > 5_000
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == len(DESIGNS[design])
+    assert overlapping_labels(fig) == []
+
+
+def test_heatmap_only_for_grids(sweeps: dict[str, Path], tmp_path: Path) -> None:
+    fig = sweep_figures.heatmap(load_sweep(sweeps["grid"]), "tonnes_delivered")
+    png, _ = style.save(fig, tmp_path, "heatmap")
+    assert png.stat().st_size > 10_000
+    assert overlapping_labels(fig) == []
+    with pytest.raises(Missing, match="grid designs"):
+        sweep_figures.heatmap(load_sweep(sweeps["oat"]), "tonnes_delivered")
+
+
+@pytest.mark.parametrize("design", ["sobol", "morris"])
+def test_sensitivity_bars_with_cis(sweeps: dict[str, Path], design: str, tmp_path: Path) -> None:
+    fig = sweep_figures.sensitivity(load_sweep(sweeps[design]))
+    png, _ = style.save(fig, tmp_path, "sensitivity")
+    assert png.stat().st_size > 10_000
+    assert overlapping_labels(fig) == []
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    labels = {t.get_text() for ax in shown for t in ax.get_legend().get_texts()}
+    assert labels == (
+        {"first-order S1", "total ST"}
+        if design == "sobol"
+        else {"μ* (mean |effect|)", "σ (spread of effects)"}  # noqa: RUF001
+    )
+
+
+def test_grid_sweep_report(sweeps: dict[str, Path]) -> None:
+    folder = sweeps["grid"]
+    written = make_report(folder)
+    page = written.html.read_text(encoding="utf-8")
+    keys = [
+        "overview",
+        *(f"response_{m}" for m in OUTPUTS),
+        *(f"heatmap_{m}" for m in OUTPUTS),
+        "sensitivity",
+        "design",
+    ]
+    for key in keys:
+        assert f'<section id="{key}">' in page, key
+    assert written.notes.keys() == {"sensitivity"}  # a grid has no indices: a note, no failure
+    assert len(re.findall(r'<img src="data:image/png;base64,', page)) == 2 * len(OUTPUTS)
+    assert pdf_pages(written.pdf) == 1 + 2 * len(OUTPUTS) + 1  # title, figures, design table
+    # The design points as a table: every point with its parameter values.
+    design = page.split('<section id="design">', 1)[1].split("</section>", 1)[0]
+    assert design.count("<tr>") == 1 + len(pd.read_csv(folder / "design.csv"))
+    assert "2,400,000" in design
+
+
+def test_sobol_sweep_report_through_the_cli(sweeps: dict[str, Path]) -> None:
+    result = CliRunner().invoke(app, ["report", str(sweeps["sobol"])])
+    assert result.exit_code == 0, result.output
+    page = (sweeps["sobol"] / "report.html").read_text(encoding="utf-8")
+    assert (
+        '<section id="sensitivity">' in page
+        and "Not drawn"
+        not in page.split('<section id="sensitivity">', 1)[1].split("</section>", 1)[0]
+    )
+    assert (sweeps["sobol"] / "figures" / "sensitivity.svg").stat().st_size > 0

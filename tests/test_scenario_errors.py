@@ -195,7 +195,7 @@ BAD_OVERRIDES: dict[str, list[str]] = {
         "no entry named 'bohai_patrol' in patrols",
         "did you mean 'bohai_strait_patrol'",
     ],
-    "sellers.7.vessels=1": ["sellers has 3 entries, no [7]"],
+    "sellers.7.vessels=1": [f"sellers has {len(Scenario().sellers)} entries, no [7]"],
     "horizon_days=-1": ["horizon_days", "greater than 0", "-1"],
     "horizon_days=nan": ["horizon_days", "finite number"],
     "replications=two": ["replications", "valid integer", "'two'"],

@@ -21,7 +21,7 @@ WORLD = {
                  "lot_tonnes_min": 4000.0, "lot_tonnes_max": 4000.0, "speed_knots": 10.0,
                  "loading_hours": 48.0, "discharge_hours": 36.0,
                  "operating_cost_rmb_per_day": 24000.0}],
-    "buyers": [{"name": "b", "port": "Yantai"}],
+    "buyers": [{"name": "b", "port": "Yantai", "demand_tonnes_per_month": 1e6}],
     "network": {"brokers": 1, "brokers_per_seller": 1, "brokers_per_buyer": 1,
                 "broker_fee_rmb_per_tonne": 10.0},
     "contract": {"price_rmb_per_tonne_min": 425.0, "price_rmb_per_tonne_max": 425.0,

@@ -76,6 +76,7 @@ def _belief_world(prior_mean: float, terms: str) -> Scenario:
                     "prior_beta": (1 - prior_mean) * strength,
                     "demand_tonnes_per_month": 1e7}],
         "market": {"entry_per_month": 0.0, "entry_per_month_per_million_rmb": 0.0},
+        "network": {"brokers": 1, "brokers_per_seller": 1, "brokers_per_buyer": 1},
     })  # fmt: skip
 
 

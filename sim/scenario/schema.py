@@ -76,7 +76,7 @@ class PatrolGroup(Strict):
         description="search and transit speed (source: ~18 kn cruise)",
     )
     sweep_width_nm: float = Field(
-        default=8.0, gt=0.0, le=60.0, description="effective sweep width W of random search, nm"
+        default=4.0, gt=0.0, le=60.0, description="effective sweep width W of random search, nm"
     )
     endurance_hours: float = Field(
         default=96.0, gt=0.0, le=1e7, description="time on station before returning to base"
@@ -104,7 +104,7 @@ class Detection(Strict):
     """What happens once a patrol has a contact."""
 
     recognition_probability: Probability = Field(
-        default=0.6,
+        default=0.4,
         description="chance a detected contact with AIS on and no concealment is "
         "recognised as a smuggler and boarded",
     )

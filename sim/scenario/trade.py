@@ -28,7 +28,7 @@ class Buyer(Strict):
         description="cash at the start; below zero the trader is bankrupt",
     )
     demand_tonnes_per_month: float = Field(
-        default=30000.0, gt=0.0, le=1e8, description="most coal the trader takes in 30 days"
+        default=6000.0, gt=0.0, le=1e8, description="most coal the trader takes in 30 days"
     )
     hurdle_rmb: float = Field(
         default=0.0, ge=0.0, le=1e10, description="least expected profit per deal to accept it"
@@ -57,7 +57,7 @@ class Beliefs(Strict):
         default=1.0, ge=0.0, le=100.0, description="evidence one own delivery or seizure adds"
     )
     news_weight: float = Field(
-        default=0.3, ge=0.0, le=100.0, description="evidence a public seizure adds to every buyer"
+        default=0.1, ge=0.0, le=100.0, description="evidence a public seizure adds to every buyer"
     )
     memory_days: float = Field(
         default=180.0,
@@ -70,8 +70,8 @@ class Beliefs(Strict):
 class Network(Strict):
     """The broker layer that connects sellers to buyers, and that investigations walk."""
 
-    brokers: int = Field(default=8, ge=1, le=1000, description="Chinese intermediaries")
-    brokers_per_seller: int = Field(default=2, ge=1, le=100, description="brokers each seller uses")
+    brokers: int = Field(default=40, ge=1, le=1000, description="Chinese intermediaries")
+    brokers_per_seller: int = Field(default=8, ge=1, le=100, description="brokers each seller uses")
     brokers_per_buyer: int = Field(default=2, ge=1, le=100, description="brokers each buyer uses")
     broker_fee_rmb_per_tonne: float = Field(
         default=10.0, ge=0.0, le=1000.0, description="paid by the buyer on delivery (assumption)"
@@ -87,18 +87,18 @@ class Market(Strict):
         "goes to a buyer at its route's destination on the contract's terms (for checks)",
     )
     entry_per_month: float = Field(
-        default=0.5,
+        default=1.0,
         ge=0.0,
         le=100.0,
         description="new buyers a month when the trade makes no profit",
     )
     entry_per_month_per_million_rmb: float = Field(
-        default=0.05,
+        default=0.1,
         ge=0.0,
         le=100.0,
         description="extra entrants a month per RMB 1 million of buyer profit in the last 30 days",
     )
-    max_buyers: int = Field(default=200, ge=1, le=10000, description="cap on active buyers")
+    max_buyers: int = Field(default=400, ge=1, le=10000, description="cap on active buyers")
     arrest_probability: Probability = Field(
         default=0.3,
         description="chance the identified buyer of a seized cargo is arrested and leaves",
@@ -118,7 +118,7 @@ class Contract(Strict):
         default=2.0, ge=1.0, le=10.0, description="resale price / purchase price (source: 2 to 3)"
     )
     payment_terms: Literal["advance", "after_delivery", "endogenous"] = Field(  # noqa: RUF100
-        default="endogenous",
+        default="after_delivery",
         description="fixed terms for every deal, or endogenous: the seller offers advance, the "
         "buyer may ask for after_delivery, each side choosing by expected value",
     )
@@ -138,7 +138,7 @@ class Tips(Strict):
         default=0.0, description="chance one knower tips with no reward on offer"
     )
     max_probability: Probability = Field(
-        default=0.1, description="chance one knower tips as the reward grows without bound"
+        default=0.015, description="chance one knower tips as the reward grows without bound"
     )
     half_saturation_rmb: float = Field(
         default=100_000.0, gt=0.0, le=1e9, description="reward at which the chance is halfway up"
@@ -198,7 +198,7 @@ class Enforcement(Strict):
     accomplices_min: int = Field(default=5, ge=0, le=100, description="source: five or six named")
     accomplices_max: int = Field(default=6, ge=0, le=100, description="source: five or six named")
     sentence_days: float = Field(
-        default=365.0, ge=0.0, le=36500.0, description="time a named accomplice stops trading"
+        default=90.0, ge=0.0, le=36500.0, description="time a named accomplice stops trading"
     )
     accomplice_fine_rmb: float = Field(
         default=200_000.0, ge=0.0, le=1e10, description="fine on each named accomplice (assumption)"

@@ -192,31 +192,31 @@ PATROLS: list[dict[str, Any]] = [
     },
 ]
 
+_PROVINCIAL: dict[str, Any] = {
+    "kind": "provincial", "patience_days": 14.0, "lot_interval_days": 1.5,
+    "lot_tonnes_min": 3000.0, "lot_tonnes_max": 5000.0, "vessels": 8,
+    "vessel_capacity_dwt": 5500.0, "speed_knots": 9.5, "ais_off_share": 0.8, "concealment": 0.2,
+}  # fmt: skip
+
 SELLERS: list[dict[str, Any]] = [
-    {
-        "name": "nampo_state_corp",
-        "kind": "state",
-        "port": "Nampo",
-        "routes": ["nampo-dalian", "nampo-longkou", "nampo-ningbo"],
-    },
-    {
-        "name": "songnim_provincial",
-        "kind": "provincial",
-        "port": "Songnim",
-        "routes": ["songnim-yantai", "songnim-lianyungang"],
-    },
-    {
-        "name": "haeju_provincial",
-        "kind": "provincial",
-        "port": "Haeju",
-        "routes": ["haeju-yantai", "haeju-lianyungang"],
-    },
-]
+    {"name": "nampo_state_corp", "kind": "state", "insists_on_advance": True,
+     "patience_days": 30.0, "port": "Nampo",
+     "routes": ["nampo-dalian", "nampo-longkou", "nampo-ningbo"], "lot_interval_days": 1.0,
+     "lot_tonnes_min": 4500.0, "lot_tonnes_max": 5000.0, "vessels": 11,
+     "vessel_capacity_dwt": 6000.0, "speed_knots": 10.0, "ais_off_share": 0.9,
+     "concealment": 0.4},
+    {"name": "nampo_provincial", "port": "Nampo",
+     "routes": ["nampo-yantai", "nampo-lianyungang", "nampo-ningbo"], **_PROVINCIAL},
+    {"name": "songnim_provincial", "port": "Songnim",
+     "routes": ["songnim-yantai", "songnim-lianyungang"], **_PROVINCIAL},
+    {"name": "haeju_provincial", "port": "Haeju",
+     "routes": ["haeju-yantai", "haeju-lianyungang"], **_PROVINCIAL},
+]  # fmt: skip
 
 BUYERS: list[dict[str, Any]] = [
-    {"name": "dalian_trader", "port": "Dalian"},
-    {"name": "yantai_trader", "port": "Yantai"},
-    {"name": "longkou_trader", "port": "Longkou"},
-    {"name": "lianyungang_trader", "port": "Lianyungang"},
-    {"name": "ningbo_trader", "port": "Ningbo-Zhoushan"},
+    {"name": "dalian_trader", "port": "Dalian", "count": 40},
+    {"name": "yantai_trader", "port": "Yantai", "count": 50},
+    {"name": "longkou_trader", "port": "Longkou", "count": 30},
+    {"name": "lianyungang_trader", "port": "Lianyungang", "count": 40},
+    {"name": "ningbo_trader", "port": "Ningbo-Zhoushan", "count": 40},
 ]

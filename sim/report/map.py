@@ -161,6 +161,11 @@ class Layout:
         self.points = ax.transData.transform(obstacles) if len(obstacles) else np.empty((0, 2))
         self.taken: list[Bbox] = []
 
+    def mark(self, x: float, y: float, size: float = 18.0) -> None:
+        """Keep labels off a drawn marker (its box, in pixels, around the point)."""
+        px, py = self.ax.transData.transform((x, y))
+        self.taken.append(Bbox.from_bounds(px - size / 2, py - size / 2, size, size))
+
     def cost(self, bb: Bbox) -> float:
         bb = bb.padded(3)
         c = sum(_overlap(bb, t) for t in self.taken)
@@ -325,6 +330,8 @@ def region_map(data: RunData) -> Figure:
     obstacles += [leg[::2] for legs in g.routes.values() for leg in legs]
     obstacles += [pts for pts in seized.values() if len(pts)]
     layout = Layout(fig, ax, np.vstack(obstacles))
+    for p in g.ports:
+        layout.mark(p["lon"], p["lat"])
     for p in g.ports:
         dprk = p.get("country") == "DPRK"
         layout.label(

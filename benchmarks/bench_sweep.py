@@ -1,0 +1,168 @@
+"""Benchmark: sweep throughput on 1 and 2 workers, Dask overhead, and peak memory.
+
+    .venv/bin/python benchmarks/bench_sweep.py [--horizon-days 30] [--json PATH]
+
+Every figure comes from the experiment layer exactly as ``coalsim sweep`` runs it
+(validation excluded, timed separately): a grid over Bohai Strait patrol vessels
+on the baseline scenario with a short horizon, so that the whole benchmark takes
+a few minutes on two cores.
+
+1. Replications per second: the same sweep (10 points x 100 replications) on the
+   serial executor, then on a local pool of 2 processes. Parallel efficiency is
+   rate(2) / (2 x rate(1)).
+2. Dask overhead: the same sweep on a Dask LocalCluster of 2 single-threaded
+   worker processes; overhead per replication is (wall(Dask) - wall(pool)) / n.
+   Each executor is started before the clock starts.
+3. Peak memory: a sweep of 1,000 and one of 5,000 replications, each in a fresh
+   child process (serial, so one process holds everything: design, executor,
+   writer), peak resident set size from ``getrusage``. The 5,000 figure must stay
+   under 300 MB and must not grow with the number of replications.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = ROOT / "scenarios" / "baseline.toml"
+MEMORY_LIMIT_MB = 300.0
+TARGET_EFFICIENCY = 0.85
+
+
+def sweep_file(folder: Path, horizon_days: float, points: int, replications: int) -> Path:
+    vessels = ", ".join(str(v) for v in range(points))
+    path = folder / f"bench_{points}x{replications}.toml"
+    path.write_text(
+        f'name = "bench"\nbase = "{BASE}"\nreplications = {replications}\n'
+        f"[set]\nhorizon_days = {horizon_days}\n"
+        f'[design]\nkind = "grid"\n[design.parameters]\n'
+        f'"patrols.bohai_strait_patrol.vessels" = [{vessels}]\n'
+    )
+    return path
+
+
+def timed_sweep(path: Path, out: Path, executor: Any) -> tuple[float, float, int]:
+    """(validation seconds, run seconds, replications) of one sweep."""
+    from sim.run import execute_sweep, prepare_sweep
+
+    t0 = time.perf_counter()
+    prepared = prepare_sweep(path, out=out)
+    t1 = time.perf_counter()
+    result = execute_sweep(prepared, executor)
+    t2 = time.perf_counter()
+    assert result.failures == 0
+    return t1 - t0, t2 - t1, result.replications
+
+
+def throughput(folder: Path, horizon_days: float) -> dict[str, Any]:
+    from sim.experiment.dask_executor import DaskExecutor
+    from sim.experiment.executors import ProcessExecutor, SerialExecutor
+
+    path = sweep_file(folder, horizon_days, 10, 100)
+    # warm-up: imports, caches, the page cache for the coastline
+    timed_sweep(sweep_file(folder, horizon_days, 2, 2), folder / "warm", SerialExecutor())
+    figures: dict[str, Any] = {}
+    runs: dict[str, float] = {}
+    for name, make in (
+        ("serial", SerialExecutor),
+        ("processes_2", lambda: ProcessExecutor(2)),
+        ("dask_local_2", lambda: DaskExecutor(local_workers=2)),
+    ):
+        executor = make()
+        try:
+            if name != "serial":  # start the workers before the clock starts
+                list(executor.imap_unordered(abs, [1, 2, 3, 4]))
+            check, wall, n = timed_sweep(path, folder / name, executor)
+        finally:
+            executor.close()
+        runs[name] = wall
+        figures[name] = {"wall_s": wall, "replications": n, "rate_per_s": n / wall}
+        figures["validation_s"] = check
+        print(f"{name:>13}: {n} replications in {wall:.2f} s = {n / wall:.1f}/s", flush=True)
+    differ = [
+        f"{name}/{f}"
+        for name in ("processes_2", "dask_local_2")
+        for f in ("design.csv", "runs.csv", "summary.csv", "failures.csv")
+        if (folder / "serial" / f).read_bytes() != (folder / name / f).read_bytes()
+    ]
+    same = not differ
+    if differ:
+        print(f"files that differ from the serial run: {', '.join(differ)}")
+    n = figures["serial"]["replications"]
+    eff = figures["processes_2"]["rate_per_s"] / (2 * figures["serial"]["rate_per_s"])
+    overhead = (runs["dask_local_2"] - runs["processes_2"]) / n
+    figures.update(
+        parallel_efficiency_2=eff,
+        dask_overhead_ms_per_replication=1000 * overhead,
+        files_identical=same,
+    )
+    print(f"parallel efficiency on 2 workers: {eff:.2f} (target {TARGET_EFFICIENCY})")
+    print(f"Dask overhead vs the process pool: {1000 * overhead:+.2f} ms per replication")
+    print(f"validation of 10 points: {figures['validation_s']:.2f} s; files identical: {same}")
+    return figures
+
+
+CHILD = """
+import resource, sys, time
+from pathlib import Path
+from sim.experiment.executors import SerialExecutor
+from sim.run import execute_sweep, prepare_sweep
+t0 = time.perf_counter()
+result = execute_sweep(prepare_sweep(Path(sys.argv[1]), out=Path(sys.argv[2])), SerialExecutor())
+print(result.replications, time.perf_counter() - t0,
+      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def memory(folder: Path, horizon_days: float) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    for points, reps in ((10, 100), (50, 100), (10, 500)):
+        path = sweep_file(folder, horizon_days, points, reps)
+        out = folder / f"mem_{points}x{reps}"
+        proc = subprocess.run(
+            [sys.executable, "-c", CHILD, str(path), str(out)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        n, wall, peak = proc.stdout.split()
+        key = f"{points}x{reps}"
+        figures[key] = {"replications": int(n), "wall_s": float(wall), "peak_rss_mb": float(peak)}
+        print(f"{key:>7}: {n} replications, peak RSS {float(peak):.0f} MB ({float(wall):.1f} s)")
+    peak5k = figures["50x100"]["peak_rss_mb"]
+    growth = peak5k - figures["10x100"]["peak_rss_mb"]
+    figures.update(peak_5000_mb=peak5k, growth_1000_to_5000_mb=growth)
+    verdict = "PASS" if peak5k < MEMORY_LIMIT_MB else "FAIL"
+    print(f"peak RSS of the 5,000-replication sweep: {peak5k:.0f} MB ({verdict}, limit 300 MB)")
+    print(f"growth from 1,000 to 5,000 replications: {growth:+.1f} MB")
+    return figures
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--horizon-days", type=float, default=30.0)
+    ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    ap.add_argument("--skip-memory", action="store_true")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench_sweep_") as tmp:
+        folder = Path(tmp)
+        figures: dict[str, Any] = {"horizon_days": args.horizon_days}
+        figures["throughput"] = throughput(folder, args.horizon_days)
+        if not args.skip_memory:
+            figures["memory"] = memory(folder, args.horizon_days)
+    figures["bench_process_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -82,8 +82,11 @@ def run(
         list[str] | None,
         typer.Option(help="metric for --target-ci (repeatable; default: headline metrics)"),
     ] = None,
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help="skip the plotted report (figures, HTML, PDF)")
+    ] = False,
 ) -> None:
-    """Run a scenario's replications and save the results."""
+    """Run a scenario's replications, save the results and write the report."""
     from sim.experiment.progress import progress
     from sim.run import prepare_folder, run_scenario
 
@@ -141,6 +144,66 @@ def run(
             soft_wrap=True,
         )
     out.print(f"results written to {folder}", markup=False, highlight=False, soft_wrap=True)
+    if not no_report:
+        _report(folder)
+
+
+def _report(folder: Path) -> None:
+    """Write a folder's report; a failure leaves the saved results as they are (exit 1)."""
+    from sim.report import write_report
+
+    try:
+        page = _user_errors(lambda: write_report(folder))
+    except typer.Exit:
+        raise
+    except Exception as e:  # the results are saved; say how to retry, keep the traceback out
+        err.print(
+            f"error: the report failed ({type(e).__name__}: {e}); the results are saved, "
+            f"retry with: coalsim report {folder}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1) from None
+    _say(f"report written to {page} (and report.pdf, figures/)")
+
+
+@app.command()
+def report(
+    results_dir: Annotated[
+        Path, typer.Argument(help="a run or sweep results folder", metavar="RESULTS_DIR")
+    ],
+) -> None:
+    """Write figures/, report.html and report.pdf for a saved run or sweep."""
+    _report(results_dir)
+
+
+@app.command()
+def compare(
+    run_a: Annotated[Path, typer.Argument(help="results folder of run A", metavar="RUN_A")],
+    run_b: Annotated[Path, typer.Argument(help="results folder of run B", metavar="RUN_B")],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="folder for compare.csv and the figure (default: results/compare/...)"
+        ),
+    ] = None,
+) -> None:
+    """Paired differences B - A of every metric, with 95% CIs, as a table and a figure."""
+    from sim.report import compare as cmp
+
+    c = _user_errors(lambda: cmp.compare_runs(run_a, run_b))
+    table = Table(title=f"{c.b.name} - {c.a.name}: difference of means with 95% CI")
+    for name in ("metric (unit)", "A", "B", "B - A", "95% CI", "change"):
+        left = name == "metric (unit)"
+        table.add_column(name, justify="left" if left else "right", no_wrap=not left)
+    for row in cmp.rows(c):
+        table.add_row(*row)
+    out.print(table)
+    _say(cmp.describe(c))
+    folder = out_dir or cmp.default_folder(Path("results"), c)
+    files = _user_errors(lambda: cmp.write_comparison(c, folder))
+    _say(f"comparison written to {folder} ({', '.join(f.name for f in files)})")
 
 
 @app.command()
@@ -179,9 +242,14 @@ def sweep(
             replications=replications,
         )
     )
-    sw, folder = prepared.sweep, prepared.folder
+    sw = prepared.sweep
     total = sw.points * sw.replications
     executor = _user_errors(lambda: select_executor(workers, scheduler, dask_local, total))
+    try:
+        folder = _user_errors(prepared.make_folder)
+    except typer.Exit:
+        executor.close()
+        raise
     _say(
         f"coalsim: sweep {sw.name}, {sw.design.kind} design, {sw.points} points x "
         f"{sw.replications} replications, seed {sw.seed}, on {executor.describe()} -> {folder}"

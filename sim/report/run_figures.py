@@ -138,6 +138,7 @@ def outcomes(data: RunData) -> Figure:
     names, colours, counts, tonnes = _outcome_table(data)
     fig = style.new_figure((11.0, 5.0))
     left, right = fig.subplots(1, 2, sharey=True)
+    style.panel_gap(fig)
     _bars(left, names, colours, counts, "")
     left.invert_yaxis()  # first category on top; the right panel shares the axis
     left.set_xlabel("Voyages per run")

@@ -286,6 +286,13 @@ def save(fig: Figure, folder: Path, stem: str) -> tuple[Path, Path]:
     return png, svg
 
 
+def panel_gap(fig: Figure, wspace: float = 0.08) -> None:
+    """Room between side-by-side panels, so one's last tick label keeps off the next's first."""
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        engine.set(wspace=wspace)
+
+
 def suptitle(fig: Figure, text: str) -> None:
     """A figure title, wrapped to the figure's width."""
     fig.suptitle("\n".join(textwrap.wrap(text, max(30, int(fig.get_figwidth() * 8.5)))))

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import MaxNLocator
 
 from sim.report import style
@@ -133,9 +132,7 @@ def response(sweep: SweepData, metric: str) -> Figure:
     rows = math.ceil(len(params) / cols)
     fig = style.new_figure((4.2 * cols + 1.0, 3.6 * rows + 1.0))
     axes = fig.subplots(rows, cols, squeeze=False, sharey=True)
-    engine = fig.get_layout_engine()
-    if isinstance(engine, ConstrainedLayoutEngine):
-        engine.set(wspace=0.08)  # room between one panel's last tick label and the next's first
+    style.panel_gap(fig)
     hows = set()
     for ax, p in zip(axes.flat, params, strict=False):
         hows.add(_response_panel(ax, sweep, metric, p))

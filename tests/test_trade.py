@@ -192,3 +192,32 @@ def test_beliefs_rise_with_news_of_seizures_and_fade_back() -> None:
     b.observe(0.0, True, 1.0, beliefs)
     assert b.belief(0.0, beliefs) == pytest.approx(2 / 11)
     assert b.belief(30 * 24.0, beliefs) == pytest.approx((1 + math.exp(-1)) / (10 + math.exp(-1)))
+
+
+def test_ship_to_ship_hands_the_cargo_and_its_risk_to_the_buyers_barge() -> None:
+    """Transfer at chengshan_cape; the only patrolled zone lies on the barge's leg after it."""
+    route = {"name": "nampo-lianyungang", "origin": "Nampo", "destination": "Lianyungang",
+             "via": ["taedong_mouth", "changsan_cape", "chengshan_cape", "yellow_sea_central"],
+             "transfer_at": "chengshan_cape", "transfer_hours": 6.0}  # fmt: skip
+    resolved = search_world(vessels=3, sweep_width_nm=20.0, recognition_probability=1.0,
+                            transit_hours=None, turnaround_hours=6.0, endurance_hours=72.0,
+                            start="staggered", horizon_days=120,
+                            routes=[route], contract={"ship_to_ship_share": 1.0})  # fmt: skip
+    out = run(resolved)
+    sailed = [s for s in out.shipments if not math.isnan(s.t_depart)]
+    assert sailed and all(s.delivery == "ship_to_ship" for s in sailed)
+    seized = [s for s in sailed if s.outcome == "seized"]
+    assert len(seized) > 5
+    from sim.model import ledger as L
+
+    for s in seized:
+        assert s.t_handover < s.seizure_time  # seized on the barge, after the handover
+        entries = [e for e in out.ledger if e.shipment == s.id]
+        value = round(s.cargo_value_rmb * 100)
+        pay = [e for e in entries if e.reason == "payment"]
+        assert len(pay) == 1 and pay[0].time == s.t_handover and pay[0].fen == value
+        seizure = next(e for e in entries if e.reason == "seizure")
+        assert seizure.payer == L.buyer_party(s.buyer)
+        buyer_net = sum(e.fen if e.payee == L.buyer_party(s.buyer) else -e.fen
+                        for e in entries if L.buyer_party(s.buyer) in (e.payer, e.payee))  # fmt: skip
+        assert buyer_net == -(value + 1_200_000 * 100)

@@ -9,6 +9,7 @@ the trading network outward from the case.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
@@ -92,11 +93,8 @@ class Enforcement:
         if not rec.seizure_zone:
             rec.seizure_zone = model.zone_at(lat, lon)
         model.coast_guard.board(patrol, (lat, lon), voyage.plan.speed_knots)
-        owner = (
-            buyer.party
-            if deal.terms == ADVANCE or rec.t_handover == rec.t_handover
-            else voyage.company.party
-        )
+        handed_over = not math.isnan(rec.t_handover)  # ship-to-ship: the barge is the buyer's
+        owner = buyer.party if deal.terms == ADVANCE or handed_over else voyage.company.party
         ledger.post(now, L.COAL, owner, voyage.value, "cargo_value", rec.id)
         ledger.post(now, owner, L.STATE, voyage.value, "seizure", rec.id)
         rec.fine_rmb = self.fine_for(voyage.value)

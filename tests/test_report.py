@@ -88,17 +88,38 @@ def report(full_run: Path) -> Path:
     return full_run
 
 
+def drawn_texts(fig: Figure) -> list[Text]:
+    """The texts a reader sees: tick labels only for ticks inside the axis's view."""
+    ticks: set[int] = set()
+    shown: list[Text] = []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]:
+                labels = [tick.label1, tick.label2]
+                ticks.update(id(t) for t in labels)
+                if ax.get_visible() and lo - 1e-9 * abs(
+                    hi - lo
+                ) <= tick.get_loc() <= hi + 1e-9 * abs(hi - lo):
+                    shown += [t for t in labels if t.get_visible()]
+    others = [t for t in fig.findobj(Text) if id(t) not in ticks and t.get_visible()]
+    return [t for t in shown + others if t.get_text().strip() and t.get_figure() is not None]
+
+
 def overlapping_labels(fig: Figure) -> list[tuple[str, str]]:
-    """Pairs of visible, non-empty texts whose boxes overlap (legend entries excepted)."""
+    """Pairs of visible texts whose boxes overlap, and texts cut off at the figure's edge."""
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    texts = [
-        t
-        for t in fig.findobj(Text)
-        if t.get_visible() and t.get_text().strip() and t.get_figure() is not None
+    boxes = [
+        (t.get_text(), t.get_window_extent(renderer).shrunk(0.98, 0.9)) for t in drawn_texts(fig)
     ]
-    boxes = [(t.get_text(), t.get_window_extent(renderer).shrunk(0.98, 0.9)) for t in texts]
-    return [(a, b) for (a, ba), (b, bb) in combinations(boxes, 2) if ba.overlaps(bb)]
+    page = fig.bbox.padded(1)
+    outside = [
+        (a, "(outside the figure)")
+        for a, b in boxes
+        if not (page.contains(b.x0, b.y0) and page.contains(b.x1, b.y1))
+    ]
+    return outside + [(a, b) for (a, ba), (b, bb) in combinations(boxes, 2) if ba.overlaps(bb)]
 
 
 @pytest.mark.parametrize("name", list(FIGURES))

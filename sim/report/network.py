@@ -22,6 +22,8 @@ from sim.report.style import Missing
 
 KINDS = ("seller", "broker", "buyer")
 KIND_LABELS = {"seller": "DPRK sellers", "broker": "Brokers", "buyer": "Chinese buyers"}
+MAX_CUT_DRAWN = 200
+"""Broken links are drawn (dotted) only up to this many; more would hide the rest."""
 MAX_NAMES = 40
 """Name the nodes only when there are at most this many."""
 
@@ -76,10 +78,12 @@ def layout(nodes: pd.DataFrame, edges: pd.DataFrame) -> dict[str, tuple[float, f
             return (float(np.mean(ranked)) if ranked else 0.5, n)
 
         members.sort(key=key)
+        stagger = len(members) > 80  # a long column in two staggered files, to keep dots apart
         for i, n in enumerate(members):
             y = 1.0 - (i + 0.5) / len(members)
             rank[n] = 1.0 - y
-            pos[n] = (float(column.get(k, len(KINDS))), y)
+            x = float(column.get(k, len(KINDS))) + ((0.07 if i % 2 else -0.07) if stagger else 0.0)
+            pos[n] = (x, y)
     return pos
 
 
@@ -95,10 +99,13 @@ def _draw(
     for s, t in zip(edges["source"], edges["target"], strict=True):
         if s in pos and t in pos:
             (segs_cut if s in removed or t in removed else segs_kept).append([pos[s], pos[t]])
-    ax.add_collection(LineCollection(segs_kept, colors="#8A8A8A", linewidths=0.7, alpha=0.7))
-    if segs_cut:
+    # Many links: thinner and fainter, so a dense network reads as density, not a black wall.
+    alpha = float(np.clip(120 / max(len(edges), 1), 0.15, 0.7))
+    lw = 0.7 if len(edges) <= 200 else 0.4
+    ax.add_collection(LineCollection(segs_kept, colors="#6E6E6E", linewidths=lw, alpha=alpha))
+    if segs_cut and len(segs_cut) <= MAX_CUT_DRAWN:
         ax.add_collection(
-            LineCollection(segs_cut, colors="#D0D0D0", linewidths=0.5, linestyles=":", alpha=0.8)
+            LineCollection(segs_cut, colors="#C8C8C8", linewidths=0.5, linestyles=":", alpha=0.8)
         )
     size = float(np.clip(900 / max(len(nodes), 1), 12, 90))
     for kind, group in nodes.groupby("kind"):
@@ -122,7 +129,7 @@ def _draw(
                 s=size,
                 facecolor="white",
                 edgecolor=colour,
-                lw=1.0,
+                lw=0.8,
                 zorder=3,
             )
             ax.scatter(
@@ -130,8 +137,8 @@ def _draw(
                 xy[gone, 1],
                 s=size * 0.5,
                 marker="x",
-                color=style.BLACK,
-                lw=0.8,
+                color="#555555",
+                lw=0.6,
                 zorder=4,
             )
     if len(nodes) <= MAX_NAMES:
@@ -168,15 +175,28 @@ def trading_network(data: RunData) -> Figure:
     fig = style.new_figure((11.0, 6.5))
     before, after = fig.subplots(1, 2)
     _draw(before, nodes, edges, pos, set())
-    before.set_title(f"Before: {len(nodes)} parties, {len(edges)} trading links", loc="left")
+    before.set_title(
+        f"Before investigations:\n{len(nodes)} parties, {len(edges)} trading links",
+        loc="left",
+        fontsize=10,
+    )
     _draw(after, nodes, edges, pos, named)
+    nouns = {"seller": "sellers", "broker": "brokers", "buyer": "buyers"}
     counts = ", ".join(
         f"{int(nodes.loc[nodes['node'].isin(named), 'kind'].eq(k).sum())} of "
-        f"{int(nodes['kind'].eq(k).sum())} {KIND_LABELS[k].lower()}"
+        f"{int(nodes['kind'].eq(k).sum())} {nouns[k]}"
         for k in KINDS
-        if nodes["kind"].eq(k).any()
+        if nodes.loc[nodes["node"].isin(named), "kind"].eq(k).any()
     )
-    after.set_title(f"After investigations: named {counts}", loc="left", fontsize=10)
+    cut = sum(
+        1 for a, b in zip(edges["source"], edges["target"], strict=True) if a in named or b in named
+    )
+    after.set_title(
+        f"After investigations: {counts or 'nobody'} named;\n"
+        f"{cut} of {len(edges)} trading links broken",
+        loc="left",
+        fontsize=10,
+    )
     fig.suptitle(
         f"{data.name}: trading network before and after investigations (replication {rep})"
     )
@@ -195,7 +215,9 @@ def trading_network(data: RunData) -> Figure:
             label="named by an investigation",
         ),
         Line2D([], [], color="#8A8A8A", label="trading link"),
-        Line2D([], [], color="#B0B0B0", ls=":", label="link broken by an investigation"),
+        Line2D([], [], color="#B0B0B0", ls=":", label="link broken by an investigation")
+        if cut <= MAX_CUT_DRAWN
+        else Line2D([], [], ls="", label=f"(the {cut} broken links are left out)"),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=6, fontsize=8.5)
     return fig

@@ -105,7 +105,9 @@ def _fmt(v: Any) -> str:
 
 
 def _seller(s: dict[str, Any]) -> str:
-    parts = [f"{s.get('kind', '')} company at {s.get('port', '?')}"]
+    n = int(s.get("count", 1))
+    parts = [f"{n} {s.get('kind', '')} companies" if n > 1 else f"{s.get('kind', '')} company"]
+    parts[0] += f" at {s.get('port', '?')}"
     if "lot_interval_days" in s:
         parts.append(f"a lot every {_fmt(s['lot_interval_days'])} d")
     if "lot_tonnes_min" in s:
@@ -116,6 +118,21 @@ def _seller(s: dict[str, Any]) -> str:
         parts.append(f"AIS off {100 * float(s['ais_off_share']):.0f}%")
     if "concealment" in s:
         parts.append(f"concealment {_fmt(s['concealment'])}")
+    if s.get("insists_on_advance"):
+        parts.append("insists on advance payment")
+    return ", ".join(parts)
+
+
+def _buyer(b: dict[str, Any]) -> str:
+    n = int(b.get("count", 1))
+    parts = [f"{n} buyer{'s' if n != 1 else ''} at {b.get('port', '?')}"]
+    if "capital_rmb" in b:
+        parts.append(f"capital {style.number(float(b['capital_rmb']) / 1e6)} million RMB each")
+    if "demand_tonnes_per_month" in b:
+        parts.append(f"demand {_fmt(b['demand_tonnes_per_month'])} t/month")
+    if "prior_alpha" in b and "prior_beta" in b:
+        a, c = float(b["prior_alpha"]), float(b["prior_beta"])
+        parts.append(f"prior belief Beta({a:g}, {c:g}), mean {100 * a / (a + c):.0f}%")
     return ", ".join(parts)
 
 
@@ -148,10 +165,8 @@ def parameter_table(scenario: dict[str, Any], manifest: dict[str, Any]) -> Table
         rows.append([f"seller {s.get('name', '')}", _seller(s)])
     for p in scenario.get("patrols", []):
         rows.append([f"patrol {p.get('name', '')}", _patrol(p)])
-    buyers = scenario.get("buyers", [])
-    if buyers:
-        ports = sorted({str(b.get("port", "")) for b in buyers})
-        rows.append(["buyers", f"{len(buyers)} at {', '.join(ports)}"])
+    for b in scenario.get("buyers", []):
+        rows.append([f"buyers {b.get('name', '')}", _buyer(b)])
     done |= {*GEOGRAPHY, "sellers", "patrols", "buyers"}
     for key, value in scenario.items():
         if key in done:
@@ -162,7 +177,7 @@ def parameter_table(scenario: dict[str, Any], manifest: dict[str, Any]) -> Table
             rows.append([key, f"{len(value)} entries"])
         else:
             rows.append([key, _fmt(value)])
-    return Table(["parameter", "value"], rows, [42, 76])
+    return Table(["parameter", "value"], rows, [42, 72])
 
 
 def _flatten(prefix: str, d: dict[str, Any]) -> list[list[str]]:

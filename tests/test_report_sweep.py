@@ -190,3 +190,27 @@ def test_sobol_sweep_report_through_the_cli(sweeps: dict[str, Path]) -> None:
         not in page.split('<section id="sensitivity">', 1)[1].split("</section>", 1)[0]
     )
     assert (sweeps["sobol"] / "figures" / "sensitivity.svg").stat().st_size > 0
+
+
+def test_report_of_a_real_sweep_folder(tmp_path: Path) -> None:
+    """The sweep command's own folder (not a synthetic one) reports cleanly."""
+    base = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
+    sweep_file = tmp_path / "tiny_sweep.toml"
+    sweep_file.write_text(
+        f'name = "tiny_grid"\nbase = "{base}"\nreplications = 2\n'
+        'outputs = ["seizure_share", "tonnes_delivered"]\n'
+        "[set]\nhorizon_days = 20\n"
+        '[design]\nkind = "grid"\n'
+        '[design.parameters]\n"patrols.jiangsu_patrol.vessels" = [1, 4]\n'
+        '"enforcement.fine_rmb" = [600000.0, 2400000.0]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "sweep"
+    result = CliRunner().invoke(
+        app, ["sweep", str(sweep_file), "--workers", "1", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    written = make_report(out)
+    assert set(written.notes) == {"sensitivity"}
+    assert (out / "figures" / "heatmap_seizure_share.png").stat().st_size > 10_000
+    assert pdf_pages(written.pdf) == 1 + 2 * 2 + 1

@@ -32,6 +32,8 @@ INDEX_LABELS = {
 }
 STRUCTURED = ("grid", "oat")
 MAX_PANELS = 9
+MAX_LEVELS = 12
+"""A scattered design's parameter with more values than this is shown in bins."""
 
 
 def _numeric(col: pd.Series) -> bool:
@@ -100,14 +102,14 @@ def _response_panel(ax: Axes, sweep: SweepData, metric: str, p: str) -> str:
         runs = sweep.runs.merge(sweep.design, on="point")
         if metric not in runs:
             raise Missing(f"the sweep's runs.csv has no `{metric}` column")
-        if _numeric(sweep.design[p]) and sweep.design[p].nunique() > 8:
+        if _numeric(sweep.design[p]) and sweep.design[p].nunique() > MAX_LEVELS:
             k = int(min(8, max(3, sweep.design[p].nunique() // 4)))
             runs = runs.assign(bin=pd.qcut(runs[p], k, duplicates="drop"))
             b = band(runs.assign(v=runs[metric]), "v", by="bin")
             centre = runs.groupby("bin", observed=True)[p].mean().to_numpy()
             b = b[b["n"] > 0]
             x, cats = centre[: len(b)], None
-            how = "averaged over the other parameters, in bins of this one"
+            how = "averaged over the other parameters; many-valued parameters in bins"
         else:
             b = band(runs.assign(v=runs[metric]), "v", by=p)
             x, cats = _x(sweep, p, b[p])
@@ -144,7 +146,8 @@ def response(sweep: SweepData, metric: str) -> Figure:
         if 1 < len(levels) <= 6 and even:
             ax.set_xticks(levels, [style.tick(v) for v in levels])
         elif _numeric(values):
-            ax.xaxis.set_major_locator(MaxNLocator(nbins=4, prune="both"))
+            whole = bool((values == values.round()).all())
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4, prune="both", integer=whole))
             ax.xaxis.set_major_formatter(style.Readable())
     for ax in axes.flat[len(params) :]:
         ax.set_visible(False)
@@ -159,8 +162,9 @@ def response(sweep: SweepData, metric: str) -> Figure:
         if binned
         else "Lines: mean over replications at each design point; bands: 95% CI."
     )
-    if hows:
-        note += " " + "; ".join(sorted(hows)).capitalize() + "."
+    clauses = sorted({c.strip() for h in hows for c in h.split(";")})
+    if clauses:
+        note += " " + "; ".join(clauses).capitalize() + "."
     style.footnote(fig, note)
     return fig
 

@@ -231,7 +231,7 @@ def sweep(
 ) -> None:
     """Run a sweep file's design; exit 1 if any replication failed."""
     from sim.experiment.progress import progress
-    from sim.run import execute_sweep, prepare_sweep, select_executor
+    from sim.run import execute_sweep, prepare_sweep, select_executor, sweep_digest
 
     prepared = _user_errors(
         lambda: prepare_sweep(
@@ -267,6 +267,17 @@ def sweep(
         raise typer.Exit(130) from None
     finally:
         executor.close()
+    header, rows = sweep_digest(result, sw)
+    table = Table(title=f"{sw.name}: " + ("sensitivity" if sw.design.kind in ("sobol", "morris")
+                  else f"means over {sw.replications} replications"))  # fmt: skip
+    for name in header:
+        left = name in ("point", "parameter")
+        table.add_column(name, justify="left" if left else "right", no_wrap=not left)
+    for row in rows:
+        table.add_row(*row)
+    (out if out.is_terminal else Console(width=250)).print(table)
+    if len(rows) < len(sw.design.rows) and header[0] == "point":
+        _say(f"({sw.points - len(rows)} more points in summary.csv)")
     _say(f"results written to {folder} ({', '.join(result.files)})")
     if result.failures:
         err.print(

@@ -43,16 +43,21 @@ class RunResult:
     target: list[precision.Status] = field(default_factory=list)
 
 
+def check_out(out: Path) -> None:
+    """``--out`` must be a folder, or nothing yet, and hold no run."""
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(f"--out {out}: exists and is not a folder")
+    if (out / store.MANIFEST).exists():
+        raise ScenarioError(f"--out {out}: already holds a run; choose another folder")
+
+
 def prepare_folder(out: Path | None, results_root: Path, name: str) -> Path:
     """The folder to write into: a new timestamped one, or ``out`` if it holds no run yet."""
     where = f"--out {out}" if out is not None else str(results_root)
     try:
         if out is None:
             return store.new_run_dir(results_root, name)
-        if out.exists() and not out.is_dir():
-            raise ScenarioError(f"--out {out}: exists and is not a folder")
-        if (out / store.MANIFEST).exists():
-            raise ScenarioError(f"--out {out}: already holds a run; choose another folder")
+        check_out(out)
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:  # e.g. a path under a file, or no permission
         raise ScenarioError(f"{where}: cannot create the results folder ({e})") from None
@@ -170,12 +175,21 @@ def run_scenario(
 # --- sweeps -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class PreparedSweep:
+    """A checked sweep and where it will go; the folder is made only when it is about to run."""
+
     sweep: Sweep
-    folder: Path
     resume: bool
     options: dict[str, Any]
+    out: Path | None = None
+    results_root: Path = Path("results")
+    folder: Path | None = None
+
+    def make_folder(self) -> Path:
+        if self.folder is None:
+            self.folder = prepare_folder(self.out, self.results_root, self.sweep.name)
+        return self.folder
 
 
 def prepare_sweep(
@@ -188,7 +202,7 @@ def prepare_sweep(
     results_root: Path = Path("results"),
     dry_run: bool = False,
 ) -> PreparedSweep:
-    """Check a sweep file and every point of its design, and choose its folder; nothing runs.
+    """Check a sweep file and every point of its design, and the folder options; nothing runs.
 
     On ``resume``, the ``--set`` and ``--replications`` options the sweep was
     started with are used again unless new ones are given.
@@ -201,14 +215,10 @@ def prepare_sweep(
     sweep = load_sweep(
         path, list(METRICS), headline_metrics(), overrides=overrides, replications=replications
     )
-    if dry_run:
-        folder = Path()
-    elif resume is not None:
-        folder = resume
-    else:
-        folder = prepare_folder(out, results_root, sweep.name)
+    if out is not None and not dry_run:
+        check_out(out)
     options = {"set": list(overrides), "replications": replications}
-    return PreparedSweep(sweep, folder, resume is not None, options)
+    return PreparedSweep(sweep, resume is not None, options, out, results_root, resume)
 
 
 def is_sweep_file(path: Path) -> bool:
@@ -225,7 +235,7 @@ def execute_sweep(
     """Run a prepared sweep with the coal model (metrics only; no series or voyage logs)."""
     return run_sweep(
         prepared.sweep,
-        prepared.folder,
+        prepared.make_folder(),
         evaluate=evaluate_metrics,
         metrics=list(METRICS),
         executor=executor,
@@ -248,3 +258,59 @@ def select_executor(
 
         return DaskExecutor(scheduler, local_workers=dask_local)
     return make_executor(workers, n_tasks)
+
+
+def sweep_digest(
+    result: SweepResult, sweep: Sweep, limit: int = 12
+) -> tuple[list[str], list[list[str]]]:
+    """A small table for the terminal: each point's values and output means, or the indices.
+
+    For sobol and morris, one row per parameter: ST (or mu_star) for each output.
+    Otherwise the first ``limit`` points; the files hold everything.
+    """
+    folder = result.folder
+    if (folder / "sensitivity.csv").exists():
+        sens = pd.read_csv(folder / "sensitivity.csv")
+        index = "ST" if sweep.design.kind == "sobol" else "mu_star"
+        sens = sens[sens["index"] == index]
+        header = ["parameter", *(f"{index} {m}" for m in sweep.outputs)]
+        rows = []
+        for p, short in zip(sweep.design.paths, short_names(sweep.design.paths), strict=True):
+            cells = [short]
+            for m in sweep.outputs:
+                got = sens[(sens.parameter == p) & (sens.metric == m)]["value"]
+                cells.append(_num(float(got.iloc[0])) if len(got) else "n/a")
+            rows.append(cells)
+        return header, rows
+    summary = pd.read_csv(folder / "summary.csv")
+    pivot = summary.pivot(index="point", columns="metric", values="mean")
+    means: dict[Any, dict[Any, Any]] = pivot.to_dict("index")
+    header = ["point", *short_names(sweep.design.paths), *sweep.outputs]
+    rows = []
+    for i, values in enumerate(sweep.design.rows[:limit]):
+        outs = [_num(float(means[i][m])) if i in means else "n/a" for m in sweep.outputs]
+        rows.append([str(i), *(_num(v) if isinstance(v, float) else str(v) for v in values), *outs])
+    return header, rows
+
+
+def _num(x: float) -> str:
+    if x != x:  # NaN
+        return "n/a"
+    a = abs(x)
+    for div, suffix in ((1e9, " bn"), (1e6, " M"), (1e3, " k")):
+        if a >= div:
+            return f"{x / div:.3g}{suffix}"
+    return f"{x:.3g}"
+
+
+def short_names(paths: Sequence[str]) -> list[str]:
+    """Each key path's shortest trailing part that no other path shares."""
+    out = []
+    for p in paths:
+        parts = p.split(".")
+        for k in range(1, len(parts) + 1):
+            tail = ".".join(parts[-k:])
+            if sum(q == tail or q.endswith("." + tail) for q in paths) == 1:
+                break
+        out.append(tail)
+    return out

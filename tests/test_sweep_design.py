@@ -16,6 +16,7 @@ from sim.experiment.design import Parameter, build, latin_hypercube
 from sim.experiment.sweepfile import load_sweep
 from sim.metrics import METRICS
 from sim.run import headline_metrics
+from sim.scenario import Scenario
 
 WriteFile = Callable[..., Path]
 
@@ -69,10 +70,17 @@ def test_oat_moves_one_parameter_at_a_time(write: WriteFile) -> None:
         '"enforcement.fine_rmb" = [0.0, 5e6]\n'
         '"detection.recognition_probability" = [0.1, 0.9, 1.0]\n',
     )
-    base = (1_200_000.0, 0.6)
+    s = Scenario()
+    base = (s.enforcement.fine_rmb, s.detection.recognition_probability)
     rows = sw.design.rows  # type: ignore[attr-defined]
     assert rows[0] == base
-    assert rows[1:] == [(0.0, 0.6), (5e6, 0.6), (base[0], 0.1), (base[0], 0.9), (base[0], 1.0)]
+    assert rows[1:] == [
+        (0.0, base[1]),
+        (5e6, base[1]),
+        (base[0], 0.1),
+        (base[0], 0.9),
+        (base[0], 1.0),
+    ]
 
 
 def test_latin_hypercube_has_one_sample_in_every_stratum() -> None:

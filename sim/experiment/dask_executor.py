@@ -43,6 +43,7 @@ class DaskExecutor:
         self._cluster: Any = None
         if address is not None:
             self.label = f"Dask scheduler {address}"
+            _check_address(dist, address)
             try:
                 self._client: Any = dist.Client(address, timeout=timeout_s, set_as_default=False)
             except (OSError, TimeoutError, ValueError) as e:
@@ -99,3 +100,16 @@ class DaskExecutor:
 
     def describe(self) -> str:
         return f"{self.label}, {self.workers} threads"
+
+
+def _check_address(dist: Any, address: str) -> None:
+    """Reject a malformed address before a Client is half-built (its clean-up then hangs)."""
+    try:
+        scheme, location = dist.comm.addressing.parse_address(address)
+        dist.comm.registry.get_backend(scheme)
+        if scheme in ("tcp", "tls"):
+            dist.comm.addressing.parse_host_port(location)
+    except ValueError as e:
+        raise ScenarioError(
+            f"--scheduler {address}: not a Dask scheduler address ({e}); expected tcp://HOST:PORT"
+        ) from None

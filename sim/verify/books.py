@@ -172,7 +172,7 @@ def money(quick: bool = True, simulate: Simulate = run) -> Check:
                     )
         est, tol = unaccounted / 100, tolerance / 100
         how = f"{terms} terms" + (f", {sts:.0%} ship-to-ship" if sts else "")
-        label = f"{how}: {entries:,} entries"
+        label = f"{how}: RMB unaccounted in {entries:,} entries"
         points.append(Point(label, float(i), 0.0, est, max(0.0, est - tol), est + tol, entries))
     return Check(
         key="money",
@@ -183,6 +183,7 @@ def money(quick: bool = True, simulate: Simulate = run) -> Check:
         "investigations and the scenario's prices and rules imply; RMB unaccounted.",
         formula="sum of net positions = 0; ledger total = records total, flow by flow",
         interval="exact to the fen (running costs: 1 fen per entry for rounding)",
+        level="exact to the fen",
         points=tuple(points),
         x_label="Implied by the shipment records and the rules (RMB); one dot per flow and regime",
         y_label="Ledger total over 120 days (RMB)",
@@ -282,6 +283,7 @@ def little(quick: bool = True, simulate: Simulate = run) -> Check:
         "every 2 hours while the model runs, against the departure rate times the mean "
         "voyage time (sailing to arrival or seizure) from the shipment records.",
         formula="L = lambda x W",
+        level="95% t, Bonferroni",
         interval=describe_level(
             "Student's t interval over replications of L - lambda W", MEAN_LEVEL, len(GROUPS)
         ),
@@ -378,6 +380,7 @@ def determinism(quick: bool = True, simulate: Simulate = run) -> Check:
         "log, ledger, patrol events, names and weekly snapshots; 1 = identical.",
         formula="same seed => same records; other replication => other records",
         interval="exact",
+        level="exact",
         points=points,
         x_label="Comparison",
         y_label="Identical (1) or not (0)",

@@ -76,7 +76,9 @@ class Check:
     """One sentence: what is checked, in which world."""
     formula: str
     interval: str
-    """How the interval is made, e.g. '99% Wilson, Bonferroni over 5 points'."""
+    """How the interval is made, e.g. '99% Wilson score interval, Bonferroni over 5 points'."""
+    level: str
+    """The same in a few words, for tables: '99% Wilson, Bonferroni'."""
     points: tuple[Point, ...]
     x_label: str
     y_label: str

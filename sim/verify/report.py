@@ -61,7 +61,7 @@ def rows(suite: Suite) -> list[list[str]]:
             first = i == 0
             out.append(
                 [
-                    c.title if first else "",
+                    c.title if first else f"({c.level})" if i == 1 else "",
                     c.formula if first else "",
                     p.label,
                     number(p.expected),
@@ -73,6 +73,30 @@ def rows(suite: Suite) -> list[list[str]]:
             )
         for note in c.notes:
             out.append(["", "", f"side condition failed: {note}", "", "", "", "", "FAIL"])
+    return out
+
+
+SECTION_COLUMNS = ["point", "analytic", "simulated", "interval", "n", "result"]
+
+
+def sections(suite: Suite) -> list[tuple[str, str, list[list[str]]]]:
+    """Per check: a title (name and formula), a caption (the interval) and its point rows."""
+    out = []
+    for c in suite.checks:
+        body = [
+            [
+                p.label,
+                number(p.expected),
+                number(p.estimate),
+                interval(p),
+                f"{p.n:,}",
+                result(p.passed),
+            ]
+            for p in c.points
+        ]
+        body += [[f"side condition failed: {note}", "", "", "", "", "FAIL"] for note in c.notes]
+        title = f"{c.title} ({result(c.passed)}): {c.formula}"
+        out.append((title, f"{c.mechanism} Interval: {c.level}.", body))
     return out
 
 
@@ -284,7 +308,7 @@ def write(suite: Suite, folder: Path) -> list[Path]:
                 c.key,
                 f"{c.title}: {result(c.passed)}",
                 caption,
-                png=style.png_bytes(fig),
+                png=png.read_bytes(),
                 alt=f"{c.title} figure",
                 files=[f"figures/{c.key}.png", f"figures/{c.key}.svg"],
                 table=_table(rows(one)),

@@ -73,6 +73,7 @@ def tips(quick: bool = True, simulate: Simulate = run) -> Check:
         "share of voyages with at least one tip.",
         formula="P(at least one tip) = 1 - (1 - p)^k",
         interval=interval,
+        level="99% Wilson, Bonferroni",
         points=points,
         x_label="Knowers per shipment k",
         y_label="Share of voyages with at least one tip",
@@ -147,6 +148,7 @@ def break_even(quick: bool = True, simulate: Simulate = run) -> Check:
         "terms; the belief is bisected until the highest belief that signs and the lowest "
         "that refuses are 0.002 apart.",
         formula="q* = M / (M + L), M = (m - 1) V; L = V + F (advance), F (after delivery)",
+        level="bisection bracket",
         interval=f"bisection bracket (width {width}): highest belief signing to lowest refusing",
         points=tuple(points),
         x_label="Analytic break-even belief q*",
@@ -200,6 +202,7 @@ def investigations(quick: bool = True, simulate: Simulate = run) -> Check:
         "No party may be named twice in a case, nor the case's own buyer or broker, nor a "
         "DPRK seller.",
         formula="named per case ~ U{min, ..., max}: mean (min + max) / 2",
+        level="95% t, Bonferroni",
         interval=describe_level("Student's t interval", MEAN_LEVEL, len(settings))
         + "; exact when every case names the same number",
         points=tuple(points),

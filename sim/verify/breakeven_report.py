@@ -1,0 +1,349 @@
+"""``coalsim breakeven``: the analysis of a scenario, its table, figure, CSVs and page."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from sim.experiment.store import git_commit, write_atomic, write_csv
+from sim.report import html, style
+from sim.report.tables import Table
+from sim.scenario import Resolved
+from sim.verify.breakeven import ADVANCE, Deal, Party, average_deal, effort_for, parties
+from sim.verify.breakeven_check import SimPoint, simulate_points
+
+COLUMNS = ["party", "terms", "break-even", "patrol effort", "simulated check", "formula"]
+LINES = {
+    "buyer_advance": (style.BLUE, "-", "Chinese buyer, advance payment"),
+    "buyer_after_delivery": (style.BLUE, "--", "Chinese buyer, paid after delivery"),
+    "seller_advance": (style.VERMILLION, "-", "DPRK seller, advance payment"),
+    "seller_after_delivery": (style.VERMILLION, "--", "DPRK seller, paid after delivery"),
+    "coast_guard": (style.GREEN, ":", "Coast Guard reward budget (per voyage, tip seizures)"),
+}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    resolved: Resolved
+    deal: Deal
+    parties: list[Party]
+    efforts: dict[str, float]
+    """Per party: the multiple of the scenario's patrol effort that gives its q*."""
+    points: list[SimPoint]
+    seconds: float
+
+    @property
+    def passed(self) -> bool:
+        return all(p.right_side for p in self.points)
+
+
+def analyse(resolved: Resolved, quick: bool = False, replications: int = 2) -> Analysis:
+    t0 = time.perf_counter()
+    deal = average_deal(resolved)
+    ps = parties(deal)
+    efforts = {p.key: effort_for(resolved, p.break_even) for p in ps if p.key != "coast_guard"}
+    points = simulate_points(resolved, quick=quick, replications=replications)
+    return Analysis(resolved, deal, ps, efforts, points, time.perf_counter() - t0)
+
+
+def _money(x: float) -> str:
+    a = abs(x)
+    if a >= 1e6:
+        return f"{x / 1e6:,.2f} M"
+    if a >= 1e3:
+        return f"{x / 1e3:,.0f} k"
+    return f"{x:,.0f}"
+
+
+def break_even_text(p: Party) -> str:
+    if p.key == "coast_guard":
+        return f"R* = RMB {_money(p.break_even)} per seizure"
+    return "none" if math.isnan(p.break_even) else f"q* = {p.break_even:.3f}"
+
+
+def effort_text(a: Analysis, p: Party) -> str:
+    e = a.efforts.get(p.key, math.nan)
+    if p.key == "coast_guard":
+        return "n/a"
+    if math.isinf(e):
+        return "unreachable by area search"
+    return "n/a" if math.isnan(e) else f"{e:,.1f}x"
+
+
+def check_text(a: Analysis, p: Party) -> str:
+    pts = [x for x in a.points if x.key == p.key]
+    if not pts:
+        return "not simulated"
+    ok = all(x.right_side for x in pts)
+    sides = _span([x for x in pts if x.expected_sign > 0], ">", p.key == "coast_guard")
+    sides += _span([x for x in pts if x.expected_sign < 0], "<", p.key == "coast_guard")
+    return f"{'pass' if ok else 'FAIL'}: {'; '.join(sides)}"
+
+
+def _span(xs: list[SimPoint], sign: str, reward: bool) -> list[str]:
+    """'> 0 at q = 0.355 to 0.954 (6)': where the simulated points sit on one side of zero."""
+    if not xs:
+        return []
+    lo, hi = min(x.realised for x in xs), max(x.realised for x in xs)
+    name = "R" if reward else "q"
+    a, b = (_money(lo), _money(hi)) if reward else (f"{lo:.3f}", f"{hi:.3f}")
+    where = f"{name} = {a}" if lo == hi else f"{name} = {a} to {b}"
+    return [f"{sign} 0 at {where} ({len(xs)})"]
+
+
+def rows(a: Analysis) -> list[list[str]]:
+    terms = {"advance": "advance", "after_delivery": "after delivery"}
+    return [
+        [
+            p.party,
+            terms.get(p.terms, p.terms),
+            break_even_text(p),
+            effort_text(a, p),
+            check_text(a, p),
+            p.formula,
+        ]
+        for p in a.parties
+    ]
+
+
+def describe(a: Analysis) -> str:
+    d, s = a.deal, a.resolved.scenario
+    return (
+        f"{s.name}: average deal {d.tonnes:,.0f} t at {d.price:,.0f} RMB/t (V = RMB "
+        f"{_money(d.value)}), resale x{d.resale:g}, broker fee RMB {_money(d.broker_fee)}, "
+        f"fine RMB {_money(d.fine)}, reward RMB {_money(d.reward)}; seller's running cost "
+        f"RMB {_money(d.cost_delivered)} a delivered round trip (C_d), {_money(d.cost_seized)} "
+        f"to a seizure (C_s). The scenario's patrols intercept {d.interception:.1%} of voyages "
+        "by area search (analytic, tips excluded); 'patrol effort' is the multiple of the "
+        "scenario's patrol effort that reaches q*."
+    )
+
+
+def decision_note(a: Analysis) -> str:
+    d = a.deal
+    m = (d.resale - 1) * d.value
+    qa, qd = m / (m + d.value + d.fine), m / (m + d.fine)
+    return (
+        "The model's buyers decide on the margin (m - 1) V without the broker fee, so they "
+        f"sign up to q = {qa:.3f} (advance) and {qd:.3f} (after delivery), a little past "
+        "their true break-even."
+    )
+
+
+def frames(a: Analysis) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """breakeven.csv (one row per party) and breakeven_points.csv (the simulated points)."""
+    parties_frame = pd.DataFrame(
+        [
+            {
+                "party": p.key,
+                "terms": p.terms,
+                "break_even": p.break_even,
+                "break_even_kind": "reward_rmb" if p.key == "coast_guard" else "interception",
+                "patrol_effort_multiple": a.efforts.get(p.key, math.nan),
+                "formula": p.formula,
+                "profit_if_none_intercepted_rmb": p.at_zero,
+                "profit_if_all_intercepted_rmb": p.at_one,
+            }
+            for p in a.parties
+        ]
+    )
+    points = pd.DataFrame(
+        [
+            {
+                "party": x.key,
+                "target": x.target,
+                "interception": x.realised,
+                "interception_low": x.realised_low,
+                "interception_high": x.realised_high,
+                "profit_rmb": x.profit,
+                "ci95_low": x.low,
+                "ci95_high": x.high,
+                "analytic_rmb": x.analytic,
+                "n": x.n,
+                "expected_sign": x.expected_sign,
+                "right_side": x.right_side,
+            }
+            for x in a.points
+        ]
+    )
+    return parties_frame, points
+
+
+def _points(ax: Axes, a: Analysis, key: str, colour: str) -> None:
+    pts = [x for x in a.points if x.key == key]
+    if not pts:
+        return
+    x = np.array([p.realised for p in pts])
+    y = np.array([p.profit for p in pts]) / 1e6
+    yerr = np.vstack(
+        [y - np.array([p.low for p in pts]) / 1e6, np.array([p.high for p in pts]) / 1e6 - y]
+    )
+    xerr = np.vstack(
+        [x - np.array([p.realised_low for p in pts]), np.array([p.realised_high for p in pts]) - x]
+    )
+    bad = [not p.right_side for p in pts]
+    ax.errorbar(x, y, yerr=yerr, xerr=xerr, fmt="o", ms=5, capsize=3, color=colour, zorder=4)
+    if any(bad):
+        ax.scatter(x[bad], y[bad], marker="x", s=90, color=style.BLACK, zorder=5)
+
+
+def _lines(ax: Axes, a: Analysis, lo: float, hi: float, keys: list[str]) -> None:
+    q = np.linspace(lo, hi, 200)
+    for p in a.parties:
+        if p.key not in keys:
+            continue
+        colour, ls, label = LINES[p.key]
+        profit = (1 - q) * p.at_zero + q * p.at_one
+        if p.key == "coast_guard":  # net of the reward budget per voyage: q (F + V - R)
+            profit = q * p.at_one
+        ax.plot(q, profit / 1e6, color=colour, ls=ls, lw=1.8, label=label)
+        if p.key != "coast_guard" and lo < p.break_even < hi:
+            ax.axvline(p.break_even, color=colour, ls=ls, lw=0.8, alpha=0.6)
+            left = p.break_even > lo + 0.85 * (hi - lo)  # keep the label inside the axes
+            ax.annotate(
+                f"q* = {p.break_even:.3f}",
+                (p.break_even, 0),
+                xytext=(-4 if left else 4, 6),
+                textcoords="offset points",
+                fontsize=8,
+                color=colour,
+                ha="right" if left else "left",
+            )
+        _points(ax, a, p.key, colour)
+    ax.axhline(0, color="#333333", lw=0.8)
+
+
+@style.styled
+def figure(a: Analysis) -> Figure:
+    """Expected profit per deal against interception probability, one line per party and
+    terms, with the simulated points; a zoom on the seller; the reward budget against R."""
+    fig = style.new_figure((11.0, 9.0))
+    grid = fig.add_gridspec(2, 2, height_ratios=[1.6, 1])
+    main = fig.add_subplot(grid[0, :])
+    _lines(main, a, 0.0, 1.0, list(LINES))
+    main.set_xlim(0, 1)
+    main.set_xlabel("Interception probability per voyage q")
+    main.set_ylabel("Expected profit per deal (million RMB)")
+    main.set_title("Expected profit per deal against the chance a voyage is intercepted")
+    main.legend(loc="lower left", fontsize=8)
+    seller = next(p for p in a.parties if p.key == "seller_after_delivery")
+    zoom = fig.add_subplot(grid[1, 0])
+    lo = max(0.0, 1 - 4 * (1 - seller.break_even))
+    _lines(zoom, a, lo, 1.0, ["seller_after_delivery"])
+    zoom.set_xlim(lo, 1.0)
+    zoom.set_ylim(-0.1, 0.3)
+    zoom.set_xlabel("Interception probability per voyage q")
+    zoom.set_ylabel("Expected profit (million RMB)")
+    zoom.set_title("DPRK seller paid after delivery, near its break-even")
+    cg = next(p for p in a.parties if p.key == "coast_guard")
+    ax = fig.add_subplot(grid[1, 1])
+    r = np.linspace(0, 2 * cg.break_even, 100)
+    ax.plot(r / 1e6, (cg.break_even - r) / 1e6, color=style.GREEN, lw=1.8, label="F + V - R")
+    ax.axhline(0, color="#333333", lw=0.8)
+    ax.axvline(cg.break_even / 1e6, color=style.GREEN, lw=0.8, alpha=0.6)
+    ax.axvline(
+        a.deal.reward / 1e6,
+        color=style.ORANGE,
+        lw=1.2,
+        label=f"scenario's reward, RMB {_money(a.deal.reward)}",
+    )
+    ax.annotate(
+        f"R* = {cg.break_even / 1e6:.2f} M",
+        (cg.break_even / 1e6, 0),
+        xytext=(4, 6),
+        textcoords="offset points",
+        fontsize=8,
+        color=style.GREEN,
+    )
+    pts = [x for x in a.points if x.key == "coast_guard"]
+    if pts:
+        x = np.array([p.realised for p in pts]) / 1e6
+        y = np.array([p.profit for p in pts]) / 1e6
+        yerr = np.vstack(
+            [y - np.array([p.low for p in pts]) / 1e6, np.array([p.high for p in pts]) / 1e6 - y]
+        )
+        ax.errorbar(
+            x,
+            y,
+            yerr=yerr,
+            fmt="o",
+            ms=5,
+            capsize=3,
+            color=style.GREEN,
+            label="simulated (95% CI)",
+            zorder=4,
+        )
+    ax.set_xlabel("Reward per seizure R (million RMB)")
+    ax.set_ylabel("State's net per tip seizure (million RMB)")
+    ax.set_title("Coast Guard reward budget")
+    ax.legend(loc="upper right", fontsize=8)
+    for axis in (main, zoom, ax):
+        axis.yaxis.set_major_formatter(style.Readable())
+    style.suptitle(fig, f"Break-even of each party: {a.resolved.scenario.name}")
+    style.footnote(
+        fig,
+        "Lines: expected profit per deal for the scenario's average deal; "
+        "dots: simulated mean profit per deal in the check world (the same deal on "
+        "one route with a set interception probability), with 95% CIs for profit "
+        "and interception. " + describe(a),
+    )
+    return fig
+
+
+def _table(body: list[list[str]]) -> Table:
+    return Table(COLUMNS, body, [22, 14, 24, 12, 36, 36], ())
+
+
+def write(a: Analysis, folder: Path) -> list[Path]:
+    """breakeven.csv, breakeven_points.csv, figures/breakeven.png|svg and report.html."""
+    folder.mkdir(parents=True, exist_ok=True)
+    table, points = frames(a)
+    files = [folder / "breakeven.csv", folder / "breakeven_points.csv", folder / "report.html"]
+    write_csv(files[0], table)
+    write_csv(files[1], points)
+    png, svg = style.save(figure(a), folder / "figures", "breakeven")
+    pts = Table(
+        list(points.columns), points.astype(str).values.tolist(), [12] * len(points.columns)
+    )
+    blocks = [
+        html.Block(
+            "table",
+            "Break-even of each party",
+            describe(a) + " " + decision_note(a),
+            table=_table(rows(a)),
+        ),
+        html.Block(
+            "figure",
+            "Expected profit against interception",
+            png=png.read_bytes(),
+            files=["figures/breakeven.png", "figures/breakeven.svg"],
+        ),
+        html.Block(
+            "points",
+            "Simulated points",
+            "Profit per deal in RMB with 95% CIs; "
+            "right_side: the interval lies on the side of zero the break-even says.",
+            table=pts,
+        ),
+    ]
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    commit = git_commit()
+    meta = f"{a.resolved.source or a.resolved.scenario.name}; made {stamp}" + (
+        f" from commit {commit[:12]}" if commit else ""
+    )
+    footer = "Analytic break-evens from sim/verify/breakeven.py; checks from breakeven_check.py."
+    write_atomic(
+        files[2], html.page(f"Break-even: {a.resolved.scenario.name}", meta, blocks, footer)
+    )
+    return [*files, png, svg]
+
+
+__all__ = ["ADVANCE", "Analysis", "analyse", "rows", "write"]

@@ -1,0 +1,122 @@
+"""`coalsim breakeven`: analytic break-evens against hand-derived values, and the simulated
+profits on the right side of zero either side of each break-even."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.scenario import Scenario, load, resolve
+from sim.verify.breakeven import average_deal, parties
+from sim.verify.breakeven_check import simulate_points
+
+BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
+
+
+def _one_seller(fee: float) -> Scenario:
+    """Default prices (400 to 450 RMB/t), resale (x2) and fine (RMB 1.2 million); 4,000 t lots."""
+    return Scenario.model_validate({
+        "sellers": [{"name": "s", "port": "Nampo", "routes": ["nampo-yantai"],
+                     "lot_tonnes_min": 4000.0, "lot_tonnes_max": 4000.0}],
+        "network": {"broker_fee_rmb_per_tonne": fee},
+    })  # fmt: skip
+
+
+def _by_key(s: Scenario) -> dict[str, float]:
+    return {p.key: p.break_even for p in parties(average_deal(resolve(s)))}
+
+
+def test_buyer_break_evens_equal_the_hand_derived_ones_at_the_default_price_and_fine() -> None:
+    # V = 425 x 4,000 = 1.7 M; M = (2 - 1) V = 1.7 M; advance L = V + F = 2.9 M, after L = F
+    q = _by_key(_one_seller(fee=0.0))
+    assert q["buyer_advance"] == pytest.approx(1.7 / (1.7 + 2.9))  # 0.3696
+    assert q["buyer_after_delivery"] == pytest.approx(1.7 / (1.7 + 1.2))  # 0.5862
+    # the default broker fee, 10 RMB/t, takes 40,000 off the margin
+    q = _by_key(_one_seller(fee=10.0))
+    assert q["buyer_advance"] == pytest.approx(1.66 / (1.66 + 2.9))  # 0.3640
+    assert q["buyer_after_delivery"] == pytest.approx(1.66 / (1.66 + 1.2))  # 0.5804
+
+
+def test_baseline_break_evens_by_hand() -> None:
+    """Baseline lots: the state company's 4,500-5,000 t daily, three provincial companies'
+    3,000-5,000 t every 1.5 days: a mean lot of (4,750 + 3 x 4,000 / 1.5) / 3 = 4,250 t."""
+    a = load(BASELINE)
+    deal = average_deal(a)
+    assert deal.tonnes == pytest.approx(4250.0)
+    value, fee, fine = 425.0 * 4250.0, 10.0 * 4250.0, 1_200_000.0  # 1,806,250; 42,500
+    margin = value - fee  # 1,763,750
+    q = {p.key: p for p in parties(deal)}
+    assert q["buyer_advance"].break_even == pytest.approx(margin / (margin + value + fine))
+    assert q["buyer_after_delivery"].break_even == pytest.approx(margin / (margin + fine))
+    assert q["buyer_advance"].break_even == pytest.approx(0.36976, abs=5e-6)
+    assert q["buyer_after_delivery"].break_even == pytest.approx(0.59511, abs=5e-6)
+    # the seller's: running cost 10,000 RMB a day over loading, two crossings and discharge
+    c_d, c_s = deal.cost_delivered, deal.cost_seized
+    assert 0 < c_s < c_d < 0.1 * value
+    assert q["seller_after_delivery"].break_even == pytest.approx(
+        (value - c_d) / (value - c_d + c_s)
+    )
+    assert math.isnan(q["seller_advance"].break_even)  # paid at signing: never loses
+    assert q["coast_guard"].break_even == pytest.approx(fine + value)
+    assert deal.reward == pytest.approx(100_000.0)  # 10% of any lot here exceeds the cap
+
+
+def test_seller_cost_follows_the_route_by_hand() -> None:
+    r = resolve(_one_seller(fee=0.0))
+    sl = r.scenario.sellers[0]
+    sail = r.geography.routes["nampo-yantai"].length_nm / sl.speed_knots
+    deal = average_deal(r)
+    per_hour = sl.operating_cost_rmb_per_day / 24
+    assert deal.cost_delivered == pytest.approx(per_hour * (48 + 2 * sail + 36))
+
+
+@pytest.fixture(scope="module")
+def points() -> list:
+    return simulate_points(load(BASELINE), quick=True, replications=1)
+
+
+def test_simulated_profits_lie_on_the_right_side_of_zero(points: list) -> None:
+    scenario = {p.key: p for p in parties(average_deal(load(BASELINE)))}
+    for key in ("buyer_advance", "buyer_after_delivery", "seller_after_delivery", "coast_guard"):
+        pts = [x for x in points if x.key == key]
+        below = [x for x in pts if x.realised < scenario[key].break_even]
+        above = [x for x in pts if x.realised > scenario[key].break_even]
+        assert below and above, key
+        assert all(x.profit > 0 and x.low > 0 for x in below), (key, below)
+        assert all(x.profit < 0 and x.high < 0 for x in above), (key, above)
+    seller = [x for x in points if x.key == "seller_advance"]
+    assert seller and all(x.low > 0 for x in seller)  # advance payment: profit at every q
+    assert all(x.right_side for x in points)
+
+
+def test_simulated_profits_sit_on_the_analytic_lines(points: list) -> None:
+    """Most 95% intervals hold the check world's analytic profit at the realised q."""
+    inside = [x.low <= x.analytic <= x.high for x in points]
+    assert sum(inside) >= len(inside) - 2, [(x.key, x.analytic, x.low, x.high) for x in points]
+
+
+def test_breakeven_command_prints_the_table_and_writes_the_report(tmp_path: Path) -> None:
+    out = tmp_path / "be"
+    result = CliRunner().invoke(
+        app, ["breakeven", str(BASELINE), "--quick", "--replications", "1", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "q* = 0.370" in result.output and "q* = 0.595" in result.output
+    table = pd.read_csv(out / "breakeven.csv")
+    assert set(table["party"]) == {"buyer_advance", "buyer_after_delivery", "seller_advance",
+                                   "seller_after_delivery", "coast_guard"}  # fmt: skip
+    assert pd.read_csv(out / "breakeven_points.csv")["right_side"].all()
+    assert (out / "figures" / "breakeven.png").stat().st_size > 50_000
+    assert "data:image/png;base64," in (out / "report.html").read_text()
+
+
+def test_breakeven_of_a_bad_scenario_is_a_user_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('horizon_days = "soon"\n')
+    result = CliRunner().invoke(app, ["breakeven", str(bad), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "horizon_days" in result.output

@@ -1,0 +1,188 @@
+"""`coalsim verify`: the suite passes on the shipped model, and every check can fail.
+
+Each check is run once more with its mechanism deliberately broken (a
+doubled detection rate, a dropped ledger entry, ...) and must then fail.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.model import buyers as model_buyers
+from sim.model import tips as model_tips
+from sim.model.enforcement import Enforcement
+from sim.model.ledger import Ledger
+from sim.model.model import simulate
+from sim.model.network import TradeNetwork
+from sim.model.patrols import ZoneState
+from sim.verify import CHECKS, books, search, trade
+from sim.verify.core import Point, bonferroni, t_interval, wilson
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, Path]:
+    folder = tmp_path_factory.mktemp("verify") / "out"
+    result = CliRunner().invoke(app, ["verify", "--quick", "--out", str(folder)])
+    return result, folder
+
+
+def test_verify_quick_passes_on_the_shipped_model(quick_run: tuple[object, Path]) -> None:
+    result, folder = quick_run
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    output: str = result.output  # type: ignore[attr-defined]
+    assert "all passed" in output and "FAIL" not in output
+    table = pd.read_csv(folder / "verify.csv")
+    assert list(dict.fromkeys(table["check"])) == list(CHECKS)
+    assert table["passed"].all() and table["check_passed"].all()
+    for col in ("analytic", "simulated", "ci_low", "ci_high", "formula", "mechanism"):
+        assert table[col].notna().all(), col
+
+
+def test_verify_writes_one_figure_per_check_and_a_page(quick_run: tuple[object, Path]) -> None:
+    _, folder = quick_run
+    for key in CHECKS:
+        png, svg = folder / "figures" / f"{key}.png", folder / "figures" / f"{key}.svg"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+        assert b"<svg" in svg.read_bytes()[:2000]
+    page = (folder / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == len(CHECKS)
+    assert "coalsim verify (quick)" in page and "all passed" in page
+    md = (folder / "verify.md").read_text()
+    assert md.startswith("| mechanism | formula |") and "run time" in md
+
+
+def test_an_unknown_check_is_a_user_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["verify", "--check", "nope", "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2
+    assert "unknown check nope" in result.output
+
+
+# ----------------------------------------------------------- intervals
+
+
+def test_wilson_interval_matches_the_textbook_values() -> None:
+    share, lo, hi = wilson(10, 100, 0.95)
+    assert share == 0.1
+    assert lo == pytest.approx(0.05523, abs=1e-4) and hi == pytest.approx(0.17437, abs=1e-4)
+    assert wilson(0, 50, 0.99)[1] == 0.0
+
+
+def test_t_interval_and_bonferroni() -> None:
+    mean, _, hi = t_interval([1.0, 2.0, 3.0, 4.0], 0.95)
+    assert mean == 2.5 and hi - mean == pytest.approx(3.182446 * math.sqrt(5 / 3) / 2, 1e-5)
+    assert bonferroni(0.99, 5) == pytest.approx(0.998)
+    assert Point("a", 0, 1.0, 1.0, 1.0, 1.0, 1).passed
+    assert not Point("a", 0, 0.5, 0.6, 0.55, 0.65, 10).passed
+
+
+# ------------------------------------------------- every check can fail
+
+
+def _failed(check: object) -> list[str]:
+    assert not check.passed  # type: ignore[attr-defined]
+    return [p.label for p in check.points if not p.passed]  # type: ignore[attr-defined]
+
+
+def test_random_search_fails_when_the_detection_rate_is_doubled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    honest = ZoneState._update
+
+    def doubled(self: ZoneState) -> None:
+        honest(self)
+        self.rate *= 2
+
+    monkeypatch.setattr(ZoneState, "_update", doubled)
+    assert len(_failed(search.random_search(True))) >= 3
+
+
+def test_integrated_hazard_fails_when_voyages_ignore_rate_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A voyage that keeps the rate it saw on entering the zone: the fixed-rate bug."""
+
+    def no_replan(self: ZoneState) -> None:
+        self.rate = sum(v.sweep_rate for v in self.on_station) / self.area_sq_nm
+        # the voyages searching the zone are not told: each keeps the rate it planned with
+
+    monkeypatch.setattr(ZoneState, "_update", no_replan)
+    _failed(search.integrated_hazard(True))
+
+
+def test_tips_fail_when_the_tip_propensity_is_doubled(monkeypatch: pytest.MonkeyPatch) -> None:
+    honest = model_tips.tip_probability
+    monkeypatch.setattr(model_tips, "tip_probability", lambda *a: min(1.0, 2 * honest(*a)))
+    assert len(_failed(trade.tips(True))) >= 5
+
+
+def test_break_even_fails_when_buyers_underweight_the_loss(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        model_buyers, "expected_profit", lambda q, m, loss: (1 - q) * m - q * 0.95 * loss
+    )
+    assert len(_failed(trade.break_even(True))) == 4
+
+
+def test_investigations_fail_when_one_accomplice_too_few_is_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    honest = TradeNetwork.accomplices
+    monkeypatch.setattr(TradeNetwork, "accomplices", lambda self, *a: honest(self, *a)[:-1])
+    assert len(_failed(trade.investigations(True))) == 3
+
+
+def test_investigations_fail_when_someone_is_named_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    honest = TradeNetwork.accomplices
+
+    def twice(self: TradeNetwork, *args: object) -> list[str]:
+        named = honest(self, *args)  # type: ignore[arg-type]
+        return named[:-1] + named[:1] if len(named) > 1 else named
+
+    monkeypatch.setattr(TradeNetwork, "accomplices", twice)
+    check = trade.investigations(True)
+    assert not check.passed and any("more than once" in n for n in check.notes)
+
+
+def test_money_fails_when_one_ledger_entry_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    honest = Ledger.post
+    dropped: list[bool] = []
+
+    def post(self: Ledger, time: float, payer: str, payee: str, amount: float, reason: str,
+             shipment: int = -1) -> None:  # fmt: skip
+        if reason == "fine" and not dropped:
+            dropped.append(True)
+            return
+        honest(self, time, payer, payee, amount, reason, shipment)
+
+    monkeypatch.setattr(Ledger, "post", post)
+    check = books.money(True)
+    assert dropped and _failed(check) == [check.points[0].label]  # the first world's books
+    assert check.points[0].estimate == 1_200_000.0  # exactly the one fine is unaccounted
+
+
+def test_little_fails_when_arrivals_are_stamped_late(monkeypatch: pytest.MonkeyPatch) -> None:
+    honest = Enforcement.deliver
+
+    def late(self: Enforcement, voyage: object) -> None:
+        honest(self, voyage)  # type: ignore[arg-type]
+        voyage.rec.t_arrive += 3.0  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(Enforcement, "deliver", late)
+    assert len(_failed(books.little(True))) == 3
+
+
+def test_determinism_fails_when_a_run_draws_fresh_entropy() -> None:
+    def noisy(resolved: object, replication: int) -> object:
+        return simulate(resolved, np.random.SeedSequence())  # type: ignore[arg-type]
+
+    check = books.determinism(True, simulate=noisy)  # type: ignore[arg-type]
+    assert _failed(check) == [
+        "same seed, same process: identical",
+        "same seed, fresh process, other hash seed: identical",
+    ]

@@ -327,5 +327,91 @@ def show(
     sys.stdout.write(scn.dumps(resolved.scenario))
 
 
+@app.command()
+def verify(
+    quick: Annotated[
+        bool, typer.Option("--quick", help="the short suite: fewer points, under a minute")
+    ] = False,
+    check: Annotated[
+        list[str] | None, typer.Option("--check", help="run only this check (repeatable)")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="worker processes (default: all cores)")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="results folder (default: results/verify/<time>)")
+    ] = None,
+) -> None:
+    """Check the model's mechanics against theory; exit 1 if any check fails."""
+    from sim.run import prepare_folder
+    from sim.verify import report as vr
+    from sim.verify import run_suite
+
+    folder = _user_errors(lambda: prepare_folder(out_dir, Path("results"), "verify"))
+    _say(f"coalsim verify ({'quick' if quick else 'full'} suite) -> {folder}")
+    suite = _user_errors(
+        lambda: run_suite(
+            quick,
+            only=check,
+            workers=workers,
+            progress=lambda c: _say(f"  {vr.result(c.passed)}  {c.title} ({c.seconds:.1f} s)"),
+        )
+    )
+    for title, caption, body in vr.sections(suite):
+        table = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
+        for name in vr.SECTION_COLUMNS:
+            table.add_column(name, justify="left" if name == "point" else "right")
+        for row in body:
+            table.add_row(*row)
+        out.print(table)
+        out.print()
+    files = _user_errors(lambda: vr.write(suite, folder))
+    _say(vr.summary_line(suite))
+    _say(f"results written to {folder} ({', '.join(f.name for f in files[:3])}, figures/)")
+    if not suite.passed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def breakeven(
+    scenario_file: Annotated[Path, typer.Argument(help="scenario TOML file", metavar="SCENARIO")],
+    set_: SetOpt = None,
+    replications: Annotated[
+        int, typer.Option(min=1, help="replications of the check world per simulated point")
+    ] = 2,
+    quick: Annotated[bool, typer.Option("--quick", help="two simulated points per party")] = False,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="results folder (default: results/breakeven/<name>/<time>)"),
+    ] = None,
+) -> None:
+    """Where each party's expected profit is zero, by hand and by simulation; exit 1 if a
+    simulated point falls on the wrong side of zero."""
+    from sim.run import prepare_folder
+    from sim.verify import breakeven_report as be
+
+    resolved = _user_errors(lambda: scn.load(scenario_file, list(set_ or [])))
+    name = resolved.scenario.name
+    folder = _user_errors(lambda: prepare_folder(out_dir, Path("results") / "breakeven", name))
+    a = be.analyse(resolved, quick=quick, replications=replications)
+    table = Table(title=f"{name}: break-even of each party")
+    for col in be.COLUMNS[:-1]:  # formulas are listed below the table
+        table.add_column(col)
+    rows = be.rows(a)
+    for row in rows:
+        table.add_row(*row[:-1])
+    out.print(table)
+    for row in rows:
+        _say(f"{row[0]}, {row[1]}: {row[-1]}")
+    _say(be.describe(a))
+    _say(be.decision_note(a))
+    files = _user_errors(lambda: be.write(a, folder))
+    _say(f"{len(a.points)} simulated points in {a.seconds:.1f} s")
+    _say(f"results written to {folder} ({', '.join(f.name for f in files[:3])}, figures/)")
+    if not a.passed:
+        err.print("error: a simulated point lies on the wrong side of zero", markup=False)
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()

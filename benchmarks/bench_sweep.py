@@ -89,6 +89,15 @@ def machine_scaling(n: int = 10_000_000) -> float:
     return one / two
 
 
+def task_overhead(executor: Any, n: int = 2000) -> float:
+    """Seconds per task for tasks that do nothing: the executor's own cost."""
+    list(executor.imap_unordered(abs, range(8)))
+    t0 = time.perf_counter()
+    for _ in executor.imap_unordered(abs, range(n)):
+        pass
+    return (time.perf_counter() - t0) / n
+
+
 def throughput(folder: Path, horizon_days: float, rounds: int) -> dict[str, Any]:
     from sim.experiment.dask_executor import DaskExecutor
     from sim.experiment.executors import ProcessExecutor, SerialExecutor
@@ -114,6 +123,9 @@ def throughput(folder: Path, horizon_days: float, rounds: int) -> dict[str, Any]
                 if name != "serial":  # start the workers before the clock starts
                     list(executor.imap_unordered(abs, [1, 2, 3, 4]))
                 check, wall, n = timed_sweep(path, folder / f"{name}_{k}", executor)
+                per_task = task_overhead(executor)
+                best = figures.get(f"{name}_task_overhead_ms", float("inf"))
+                figures[f"{name}_task_overhead_ms"] = min(best, 1000 * per_task)
             finally:
                 executor.close()
             if wall < runs.get(name, float("inf")):
@@ -147,6 +159,13 @@ def throughput(folder: Path, horizon_days: float, rounds: int) -> dict[str, Any]
     print(f"parallel efficiency on 2 workers: {eff:.2f} (target {TARGET_EFFICIENCY})")
     print(f"best scaling of the bare CPU loop on 2 processes meanwhile: {bare:.2f}")
     print(f"Dask overhead vs the process pool: {1000 * overhead:+.2f} ms per replication")
+    from sim.experiment.runner import chunk_size
+
+    size = chunk_size(n, 50, 2)
+    for name in ("processes_2", "dask_local_2"):
+        ms = figures[f"{name}_task_overhead_ms"]
+        print(f"{name}: {ms:.3f} ms per empty task; tasks here hold {size} replications")
+    figures["replications_per_task"] = size
     print(f"validation of 10 points: {figures['validation_s']:.2f} s; files identical: {same}")
     return figures
 

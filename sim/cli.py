@@ -252,7 +252,8 @@ def sweep(
         raise
     _say(
         f"coalsim: sweep {sw.name}, {sw.design.kind} design, {sw.points} points x "
-        f"{sw.replications} replications, seed {sw.seed}, on {executor.describe()} -> {folder}"
+        f"{sw.replications} replication{'s' if sw.replications != 1 else ''}, seed {sw.seed}, "
+        f"on {executor.describe()} -> {folder}"
     )
     try:
         with progress(err, "sweep") as bar:

@@ -2,68 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from sim.experiment.seeds import replication_seed
 from sim.model.model import RunOutput, simulate
-from sim.scenario import Resolved, Scenario, resolve
+from sim.scenario import Resolved
 
-# An open-sea box on the Nampo-Lianyungang route, clear of land, so its
-# searchable area is the plain spherical rectangle.
-OPEN_SEA_BOX = [[122.0, 35.5], [123.5, 35.5], [123.5, 36.5], [122.0, 36.5]]
-ROUTE = "nampo-lianyungang"
+# The purpose-built worlds live in the package, where `coalsim verify` uses them too.
+from sim.verify.worlds import OPEN_SEA_BOX, ROUTE, search_world
 
-
-def search_world(
-    *,
-    vessels: int = 1,
-    sweep_width_nm: float = 8.0,
-    speed_knots: float = 18.0,
-    endurance_hours: float = 1e7,
-    transit_hours: float | None = 0.0,
-    turnaround_hours: float = 0.0,
-    start: str = "on_station",
-    recognition_probability: float = 0.0,
-    lot_interval_days: float = 0.5,
-    horizon_days: float = 365.0,
-    seed: int = 7,
-    **extra: Any,
-) -> Resolved:
-    """One seller shipping on one route through one patrolled open-sea zone.
-
-    With recognition 0 nothing is ever boarded, so patrols never leave for an
-    escort and their on-station schedule is exactly the configured duty cycle.
-    """
-    patrol: dict[str, Any] = {
-        "name": "test_patrol", "base": "Lianyungang", "zone": "box", "vessels": vessels,
-        "sweep_width_nm": sweep_width_nm, "speed_knots": speed_knots,
-        "endurance_hours": endurance_hours, "turnaround_hours": turnaround_hours, "start": start,
-    }  # fmt: skip
-    if transit_hours is not None:
-        patrol["transit_hours"] = transit_hours
-    data: dict[str, Any] = {
-        "seed": seed,
-        "horizon_days": horizon_days,
-        "zones": [{"name": "box", "polygon": OPEN_SEA_BOX}],
-        "patrols": [patrol],
-        "detection": {"recognition_probability": recognition_probability},
-        "market": {"kind": "fixed"},
-        "tips": {"knowers": 0},
-        "sellers": [
-            {
-                "name": "s",
-                "port": "Nampo",
-                "routes": [ROUTE],
-                "vessels": 200,
-                "lot_interval_days": lot_interval_days,
-            }
-        ],
-    }
-    for key, value in extra.items():
-        data[key] = value
-    return resolve(Scenario.model_validate(data))
+__all__ = ["OPEN_SEA_BOX", "ROUTE", "binomial_halfwidth", "run", "search_world"]
 
 
 def run(resolved: Resolved, replication: int = 0) -> RunOutput:

@@ -22,7 +22,7 @@ from sim.model.ledger import Ledger
 from sim.model.model import simulate
 from sim.model.network import TradeNetwork
 from sim.model.patrols import ZoneState
-from sim.verify import CHECKS, books, search, trade
+from sim.verify import CHECKS, books, runs, search, trade
 from sim.verify.core import Point, bonferroni, t_interval, wilson
 
 
@@ -174,14 +174,14 @@ def test_little_fails_when_arrivals_are_stamped_late(monkeypatch: pytest.MonkeyP
         voyage.rec.t_arrive += 3.0  # type: ignore[attr-defined]
 
     monkeypatch.setattr(Enforcement, "deliver", late)
-    assert len(_failed(books.little(True))) == 3
+    assert len(_failed(runs.little(True))) == 3
 
 
 def test_determinism_fails_when_a_run_draws_fresh_entropy() -> None:
     def noisy(resolved: object, replication: int) -> object:
         return simulate(resolved, np.random.SeedSequence())  # type: ignore[arg-type]
 
-    check = books.determinism(True, simulate=noisy)  # type: ignore[arg-type]
+    check = runs.determinism(True, simulate=noisy)  # type: ignore[arg-type]
     assert _failed(check) == [
         "same seed, same process: identical",
         "same seed, fresh process, other hash seed: identical",

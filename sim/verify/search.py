@@ -24,7 +24,7 @@ def random_search(quick: bool = True, simulate: Simulate = run) -> Check:
     """Vessels always on station: P(detected) = 1 - exp(-n W v t / A) over a range of effort."""
     t0 = time.perf_counter()
     efforts = (0.1, 0.3, 0.7, 1.4, 2.8) if quick else (0.05, 0.1, 0.2, 0.4, 0.7, 1.0, 1.5, 2.2, 3.0)
-    reps = 1 if quick else 3
+    reps = 1 if quick else 6
     rows = []
     probe = search_world(lot_interval_days=0.25)
     for i, effort in enumerate(efforts):
@@ -113,7 +113,7 @@ def integrated_hazard(quick: bool = True, simulate: Simulate = run) -> Check:
         for phase in _phases(n, start, on + 2 * transit + turn)
     ]
     hazard, detected = [], []
-    for r in range(2 if quick else 6):
+    for r in range(2 if quick else 12):
         for s in _crossed(simulate(resolved, r), b):
             lo, hi = s.t_depart + a, s.t_depart + b
             hazard.append(rate * sum(on_station_hours(lo, hi, *sch) for sch in schedules))

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from sim.errors import ScenarioError
-from sim.verify import books, search, trade
+from sim.verify import books, runs, search, trade
 from sim.verify.core import Check, Simulate, Suite, run
 
 CheckFn = Callable[[bool, Simulate], Check]
@@ -18,8 +18,8 @@ CHECKS: dict[str, CheckFn] = {
     "break_even": trade.break_even,
     "investigations": trade.investigations,
     "money": books.money,
-    "little": books.little,
-    "determinism": books.determinism,
+    "little": runs.little,
+    "determinism": runs.determinism,
 }
 """Every check, in the order reports list them. Each takes (quick, simulate)."""
 

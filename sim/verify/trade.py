@@ -44,7 +44,7 @@ def tips(quick: bool = True, simulate: Simulate = run) -> Check:
     rows, curves = [], []
     for reward, k_quick, k_full in TIP_SERIES:
         p = tip_propensity(reward, 0.0, P_MAX, HALF)
-        series = f"p = {p:.2f} (reward RMB {reward:,.0f})"
+        series = f"p = {p:.2f}, reward RMB {reward:,.0f}"
         for k in k_quick if quick else k_full:
             cfg = {
                 "knowers": k,
@@ -56,7 +56,12 @@ def tips(quick: bool = True, simulate: Simulate = run) -> Check:
                 "accuracy": 1.0,
             }
             resolved = search_world(vessels=0, lot_interval_days=0.25, tips=cfg)
-            sailed = [s for s in simulate(resolved, 0).shipments if not math.isnan(s.t_depart)]
+            sailed = [
+                s
+                for r in range(1 if quick else 4)
+                for s in simulate(resolved, r).shipments
+                if not math.isnan(s.t_depart)
+            ]
             tipped = sum(s.tips > 0 for s in sailed)
             rows.append(
                 (f"k={k}, p={p:.2f}", float(k), 1 - (1 - p) ** k, tipped, len(sailed), series)
@@ -170,7 +175,7 @@ def investigations(quick: bool = True, simulate: Simulate = run) -> Check:
     for k_min, k_max in settings:
         world = investigation_world(k_min, k_max)
         counts: list[int] = []
-        for r in range(2 if quick else 5):
+        for r in range(2 if quick else 8):
             out = simulate(world, r)
             named: dict[int, list[str]] = defaultdict(list)
             for _, node, case in out.named:

@@ -203,3 +203,33 @@ def trade_world(
 def default_world(horizon_days: float = 365.0, seed: int = 2019) -> Resolved:
     """The shipped default world (the baseline scenario's)."""
     return resolve(Scenario(horizon_days=horizon_days, seed=seed))
+
+
+def little_world(seed: int = 17) -> Resolved:
+    """A stationary trade: every lot goes to a fixed buyer, lots come as a Poisson stream and
+    ships are never short, so the number at sea has a steady mean; the default patrols and
+    tips seize some cargoes on the way, which shortens those voyages."""
+    return resolve(
+        Scenario.model_validate(
+            {
+                "seed": seed,
+                "market": {"kind": "fixed"},
+                "sellers": [
+                    {
+                        "name": "short",
+                        "port": "Nampo",
+                        "routes": ["nampo-dalian"],
+                        "vessels": 80,
+                        "lot_interval_days": 0.5,
+                    },
+                    {
+                        "name": "long",
+                        "port": "Nampo",
+                        "vessels": 160,
+                        "lot_interval_days": 0.4,
+                        "routes": ["nampo-ningbo", "nampo-lianyungang"],
+                    },
+                ],
+            }
+        )
+    )

@@ -79,7 +79,7 @@ def test_cli_reports_which_metrics_reached_the_target(
     result = runner.invoke(
         app,
         ["run", str(path), "--workers", "1", "--out", str(out), "--target-ci", "0.0001",
-         "--max-replications", "5", "--target-metric", "tonnes_delivered",
+         "--max-replications", "5", "--no-report", "--target-metric", "tonnes_delivered",
          "--target-metric", "patrol_utilisation"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output

@@ -228,6 +228,9 @@ def sweep(
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="results folder (default: results/<name>/<time>)")
     ] = None,
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help="skip the plotted report (figures, HTML, PDF)")
+    ] = False,
 ) -> None:
     """Run a sweep file's design; exit 1 if any replication failed."""
     from sim.experiment.progress import progress
@@ -280,6 +283,8 @@ def sweep(
     if len(rows) < len(sw.design.rows) and header[0] == "point":
         _say(f"({sw.points - len(rows)} more points in summary.csv)")
     _say(f"results written to {folder} ({', '.join(result.files)})")
+    if not no_report:
+        _report(folder)
     if result.failures:
         err.print(
             f"error: {result.failures} of {result.replications} replications failed; "
@@ -402,8 +407,8 @@ def breakeven(
     for row in rows:
         table.add_row(*row[:-1])
     out.print(table)
-    for row in rows:
-        _say(f"{row[0]}, {row[1]}: {row[-1]}")
+    for row, party in zip(rows, a.parties, strict=True):
+        _say(f"{row[0]}, {row[1]}: {row[-1]}" + (f"; {party.note}" if party.note else ""))
     _say(be.describe(a))
     _say(be.decision_note(a))
     files = _user_errors(lambda: be.write(a, folder))

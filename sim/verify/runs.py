@@ -129,8 +129,8 @@ def little(quick: bool = True, simulate: Simulate = run) -> Check:
 
 
 LABELS = {
-    "short": "Nampo-Dalian voyages",
-    "long": "Ningbo, Lianyungang voyages",
+    "short": "to Dalian",
+    "long": "to Ningbo, Lianyungang",
     "all": "all voyages",
 }
 

@@ -23,13 +23,15 @@ def _resolved(scenario_json: str) -> Resolved:
 
 def evaluate(
     scenario_json: str, seed: np.random.SeedSequence
-) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
-    """Metrics row, weekly series and shipment log of one replication."""
+) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Metrics row, weekly series, shipment log and trading network of one replication."""
     out = simulate(_resolved(scenario_json), seed)
+    nodes, edges = metrics.network_frames(out)
     return (
         metrics.replication_metrics(out),
         metrics.weekly_series(out),
         metrics.shipments_frame(out),
+        {"network_nodes": nodes, "network_edges": edges},
     )
 
 

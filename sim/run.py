@@ -107,6 +107,7 @@ def run_scenario(
     own = executor is None
     tables = [Table(folder, n, None) for n in ("runs.csv", "timeseries.csv", "shipments.csv")]
     runs_t, series_t, log_t = tables
+    extra_t: dict[str, Table] = {}  # further tables the model returns (the trading network)
     rows: list[dict[str, Any]] = []
     statuses: list[precision.Status] = []
     try:
@@ -124,6 +125,12 @@ def run_scenario(
                 runs_t.rows([[row.get(c) for c in runs_t.columns]])
                 series_t.frame(keyed(r, r.series))
                 log_t.frame(keyed(r, r.log))
+                for name, frame in r.extra.items():
+                    if name not in extra_t:
+                        extra_t[name] = Table(folder, f"{name}.csv", None)
+                        extra_t[name].create()
+                        tables.append(extra_t[name])
+                    extra_t[name].frame(keyed(r, frame))
                 rows.append(row)
                 if progress is not None:
                     progress(len(rows), n)
@@ -154,6 +161,7 @@ def run_scenario(
         if own and executor is not None:
             executor.close()
     files = ["runs.csv", "summary.csv", "timeseries.csv", "shipments.csv"]
+    files += [f"{name}.csv" for name in extra_t]
     manifest.update(status="complete", finished_at=store.now_iso(), files=sorted(files))
     if target_ci is not None:
         manifest.update(

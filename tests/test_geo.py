@@ -22,18 +22,28 @@ def _port(name: str, lat: float, approach_lat: float, lon: float = 122.0) -> Por
 def test_design_distances_from_nampo() -> None:
     """DESIGN.md: great-circle distances from Nampo, to the nearest nautical mile or two."""
     nampo = (38.728, 125.417)
-    for (lat, lon), nm in [((38.90, 121.60), 178), ((37.465, 121.448), 202),
-                           ((37.657, 120.491), 240), ((34.597, 119.221), 387),
-                           ((29.936, 121.851), 557)]:  # fmt: skip
+    for (lat, lon), nm in [
+        ((38.90, 121.60), 178),
+        ((37.465, 121.448), 202),
+        ((37.657, 120.491), 240),
+        ((34.597, 119.221), 387),
+        ((29.936, 121.851), 557),
+    ]:
         assert geo.great_circle_nm(*nampo, lat, lon) == pytest.approx(nm, abs=1.5)
 
 
 def test_design_route_lengths() -> None:
     """Approach-to-approach sea lengths of the default routes match DESIGN.md."""
     g = resolve(Scenario()).geography
-    expected = {"nampo-dalian": 172, "nampo-yantai": 197, "nampo-longkou": 255,
-                "nampo-lianyungang": 440, "nampo-ningbo": 625, "haeju-yantai": 219,
-                "haeju-lianyungang": 397}  # fmt: skip
+    expected = {
+        "nampo-dalian": 172,
+        "nampo-yantai": 197,
+        "nampo-longkou": 255,
+        "nampo-lianyungang": 440,
+        "nampo-ningbo": 625,
+        "haeju-yantai": 219,
+        "haeju-lianyungang": 397,
+    }
     for name, nm in expected.items():
         sea = sum(leg.length_nm for leg in g.routes[name].legs if not leg.harbour)
         assert sea == pytest.approx(nm, abs=1.0), name

@@ -17,12 +17,20 @@ from sim.scenario import Scenario, resolve
 
 
 def _world(terms: str = "after_delivery", **extra: object):
-    return search_world(vessels=3, sweep_width_nm=20.0, recognition_probability=0.9,
-                        transit_hours=None, turnaround_hours=6.0, endurance_hours=72.0,
-                        start="staggered", horizon_days=120,
-                        contract={"payment_terms": terms},
+    return search_world(
+        vessels=3,
+        sweep_width_nm=20.0,
+        recognition_probability=0.9,
+        transit_hours=None,
+        turnaround_hours=6.0,
+        endurance_hours=72.0,
+        start="staggered",
+        horizon_days=120,
+        contract={"payment_terms": terms},
         # no investigations: the case's own entries are all that move
-        enforcement={"accomplices_min": 0, "accomplices_max": 0}, **extra)  # fmt: skip
+        enforcement={"accomplices_min": 0, "accomplices_max": 0},
+        **extra,
+    )
 
 
 def test_ledger_balances_and_seized_value_matches_the_ledger() -> None:
@@ -108,13 +116,16 @@ def test_money_and_shipments_are_conserved(
     terms: str, vessels: int, recognition: float, fine: float, confiscation: float, seed: int
 ) -> None:
     base = Scenario(horizon_days=45, seed=seed)
-    s = base.model_copy(update={
-        "patrols": [p.model_copy(update={"vessels": vessels}) for p in base.patrols],
-        "detection": base.detection.model_copy(update={"recognition_probability": recognition}),
-        "contract": base.contract.model_copy(update={"payment_terms": terms}),
-        "enforcement": base.enforcement.model_copy(
-            update={"fine_rmb": fine, "vessel_confiscation_probability": confiscation}),
-    })  # fmt: skip
+    s = base.model_copy(
+        update={
+            "patrols": [p.model_copy(update={"vessels": vessels}) for p in base.patrols],
+            "detection": base.detection.model_copy(update={"recognition_probability": recognition}),
+            "contract": base.contract.model_copy(update={"payment_terms": terms}),
+            "enforcement": base.enforcement.model_copy(
+                update={"fine_rmb": fine, "vessel_confiscation_probability": confiscation}
+            ),
+        }
+    )
     out = run(resolve(s))
     m = metrics.replication_metrics(out)
     assert sum(L.balances_fen(out.ledger).values()) == 0
@@ -126,11 +137,13 @@ def test_money_and_shipments_are_conserved(
     # each seizure fines its identified buyer exactly the configured amount
     ships = {sh.id: sh for sh in out.shipments}
     case_fines = [
-        e.fen for e in out.ledger
-        if e.reason == "fine" and ships[e.shipment].outcome == "seized"
+        e.fen
+        for e in out.ledger
+        if e.reason == "fine"
+        and ships[e.shipment].outcome == "seized"
         and e.time == ships[e.shipment].seizure_time
         and e.payer == L.buyer_party(ships[e.shipment].buyer)
-    ]  # fmt: skip
+    ]
     assert len(case_fines) == (m["shipments_seized"] if round(fine * 100) > 0 else 0)
     assert all(f == round(fine * 100) for f in case_fines)
     if vessels == 0:

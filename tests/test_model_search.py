@@ -48,8 +48,13 @@ def test_high_detection_setting_is_covered() -> None:
 
 def test_detection_follows_integrated_hazard_when_patrols_come_and_go() -> None:
     """One vessel: 10 h on station, 5 h back, 5 h in base, 5 h out; a 25 h cycle."""
-    resolved = search_world(vessels=1, sweep_width_nm=30.0, endurance_hours=10.0,
-                            transit_hours=5.0, turnaround_hours=5.0)  # fmt: skip
+    resolved = search_world(
+        vessels=1,
+        sweep_width_nm=30.0,
+        endurance_hours=10.0,
+        transit_hours=5.0,
+        turnaround_hours=5.0,
+    )
     zone = resolved.geography.zones["box"]
     rate = 30.0 * 18.0 / zone.area_sq_nm
     expected, detected = [], []
@@ -90,13 +95,24 @@ def test_recognition_thins_contacts_into_seizures() -> None:
     (the escort and return take far less than that).
     """
     p_rec, concealment = 0.8, 0.25
-    resolved = search_world(vessels=2, sweep_width_nm=8.0, recognition_probability=p_rec,
-                            lot_interval_days=2.0, transit_hours=None, turnaround_hours=1.0,
-                            horizon_days=3650)  # fmt: skip
+    resolved = search_world(
+        vessels=2,
+        sweep_width_nm=8.0,
+        recognition_probability=p_rec,
+        lot_interval_days=2.0,
+        transit_hours=None,
+        turnaround_hours=1.0,
+        horizon_days=3650,
+    )
     s = resolved.scenario
-    seller = s.sellers[0].model_copy(update={"concealment": concealment, "ais_off_share": 0.0,
-                                             "lot_interval": "fixed",
-                                             "lot_interval_days": 30.0})  # fmt: skip
+    seller = s.sellers[0].model_copy(
+        update={
+            "concealment": concealment,
+            "ais_off_share": 0.0,
+            "lot_interval": "fixed",
+            "lot_interval_days": 30.0,
+        }
+    )
     from sim.scenario import resolve
 
     resolved = resolve(s.model_copy(update={"sellers": [seller]}))

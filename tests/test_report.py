@@ -135,6 +135,8 @@ def test_each_figure_draws_and_saves(full_run: Path, tmp_path: Path, name: str) 
 def test_figures_without_their_data_say_what_is_missing(saved_run: Path, tmp_path: Path) -> None:
     folder = tmp_path / "bare"
     shutil.copytree(saved_run, folder)
+    for name in ("network_nodes.csv", "network_edges.csv"):
+        (folder / name).unlink(missing_ok=True)
     ts = pd.read_csv(folder / "timeseries.csv")
     ts.drop(columns=[c for c in ("buyers_active", "mean_belief") if c in ts]).to_csv(
         folder / "timeseries.csv", index=False

@@ -18,9 +18,11 @@ from sim.scenario.trade import Beliefs, Buyer
 @pytest.mark.parametrize(("k", "p"), [(1, 0.3), (4, 0.1), (10, 0.05), (6, 0.4)])
 def test_share_with_at_least_one_tip_is_one_minus_the_chance_nobody_tips(k: int, p: float) -> None:
     """Tips alone: each of k knowers tips with probability p, so P(>= 1 tip) = 1 - (1 - p)^k."""
-    resolved = search_world(vessels=1, recognition_probability=0.0,
-                            tips={"knowers": k, "base_probability": p, "max_probability": p,
-                                  "accuracy": 1.0})  # fmt: skip
+    resolved = search_world(
+        vessels=1,
+        recognition_probability=0.0,
+        tips={"knowers": k, "base_probability": p, "max_probability": p, "accuracy": 1.0},
+    )
     sailed = [s for s in run(resolved).shipments if not math.isnan(s.t_depart)]
     expected = 1 - (1 - p) ** k
     observed = np.mean([s.tips > 0 for s in sailed])
@@ -35,11 +37,18 @@ MARGIN = 425.0 * 4000 * (2.0 - 1.0)  # default mid price, a 4,000 t lot, resale 
 FINE = 1_200_000.0
 
 
-@pytest.mark.parametrize(("value", "resale", "fine"),
-                         [(425.0 * 4000, 2.0, FINE), (400.0 * 5000, 3.0, FINE),
-                          (450.0 * 3000, 2.0, 5e6), (425.0 * 4000, 1.5, 2e5)])  # fmt: skip
-def test_buyer_decisions_switch_exactly_at_the_break_even(value: float, resale: float,
-                                                          fine: float) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("value", "resale", "fine"),
+    [
+        (425.0 * 4000, 2.0, FINE),
+        (400.0 * 5000, 3.0, FINE),
+        (450.0 * 3000, 2.0, 5e6),
+        (425.0 * 4000, 1.5, 2e5),
+    ],
+)
+def test_buyer_decisions_switch_exactly_at_the_break_even(
+    value: float, resale: float, fine: float
+) -> None:
     """Expected profit (1 - q) M - q L is zero at q* = M / (M + L); the buyer signs up to q*."""
     buyer = BuyerAgent("b", Buyer(name="b", port="Yantai"))
     margin = value * (resale - 1.0)
@@ -62,29 +71,51 @@ def test_default_break_evens_by_hand() -> None:
 def _belief_world(prior_mean: float, terms: str) -> Scenario:
     """Buyers who never learn, with a fixed belief; fixed price and lot size."""
     strength = 1000.0
-    return Scenario.model_validate({
-        "horizon_days": 60, "seed": 3,
-        "patrols": [], "tips": {"knowers": 0},
-        "contract": {"payment_terms": terms, "price_rmb_per_tonne_min": 425.0,
-                     "price_rmb_per_tonne_max": 425.0},
-        "beliefs": {"own_weight": 0.0, "news_weight": 0.0},
-        "sellers": [{"name": "s", "port": "Nampo", "routes": ["nampo-yantai"], "vessels": 50,
-                     "lot_tonnes_min": 4000.0, "lot_tonnes_max": 4000.0,
-                     "patience_days": 0.0}],
-        "buyers": [{"name": "b", "port": "Yantai", "count": 5,
+    return Scenario.model_validate(
+        {
+            "horizon_days": 60,
+            "seed": 3,
+            "patrols": [],
+            "tips": {"knowers": 0},
+            "contract": {
+                "payment_terms": terms,
+                "price_rmb_per_tonne_min": 425.0,
+                "price_rmb_per_tonne_max": 425.0,
+            },
+            "beliefs": {"own_weight": 0.0, "news_weight": 0.0},
+            "sellers": [
+                {
+                    "name": "s",
+                    "port": "Nampo",
+                    "routes": ["nampo-yantai"],
+                    "vessels": 50,
+                    "lot_tonnes_min": 4000.0,
+                    "lot_tonnes_max": 4000.0,
+                    "patience_days": 0.0,
+                }
+            ],
+            "buyers": [
+                {
+                    "name": "b",
+                    "port": "Yantai",
+                    "count": 5,
                     "prior_alpha": prior_mean * strength,
                     "prior_beta": (1 - prior_mean) * strength,
-                    "demand_tonnes_per_month": 1e7}],
-        "market": {"entry_per_month": 0.0, "entry_per_month_per_million_rmb": 0.0},
-        "network": {"brokers": 1, "brokers_per_seller": 1, "brokers_per_buyer": 1},
-    })  # fmt: skip
+                    "demand_tonnes_per_month": 1e7,
+                }
+            ],
+            "market": {"entry_per_month": 0.0, "entry_per_month_per_million_rmb": 0.0},
+            "network": {"brokers": 1, "brokers_per_seller": 1, "brokers_per_buyer": 1},
+        }
+    )
 
 
 @pytest.mark.parametrize(
     ("terms", "q_star"), [("advance", 1.7 / 4.6), ("after_delivery", 1.7 / 2.9)]
 )
-def test_simulated_buyers_trade_below_the_break_even_and_refuse_above(terms: str,
-                                                                      q_star: float) -> None:  # fmt: skip
+def test_simulated_buyers_trade_below_the_break_even_and_refuse_above(
+    terms: str, q_star: float
+) -> None:
     below = run(resolve(_belief_world(q_star - 0.01, terms))).shipments
     above = run(resolve(_belief_world(q_star + 0.01, terms))).shipments
     assert below and all(s.outcome != "held" for s in below)
@@ -99,14 +130,23 @@ def _named_by_case(out) -> dict[int, list[str]]:
 
 
 def test_investigations_name_exactly_the_configured_number_never_twice() -> None:
-    s = Scenario.model_validate({
-        "horizon_days": 200, "seed": 5,
-        "enforcement": {"accomplices_min": 5, "accomplices_max": 5, "sentence_days": 60,
-                        "investigation_days_mean": 10},
-        "buyers": [{"name": f"t_{p}", "port": p, "count": 30}
-                   for p in ("Dalian", "Yantai", "Longkou", "Lianyungang", "Ningbo-Zhoushan")],
-        "network": {"brokers": 40},
-    })  # fmt: skip
+    s = Scenario.model_validate(
+        {
+            "horizon_days": 200,
+            "seed": 5,
+            "enforcement": {
+                "accomplices_min": 5,
+                "accomplices_max": 5,
+                "sentence_days": 60,
+                "investigation_days_mean": 10,
+            },
+            "buyers": [
+                {"name": f"t_{p}", "port": p, "count": 30}
+                for p in ("Dalian", "Yantai", "Longkou", "Lianyungang", "Ningbo-Zhoushan")
+            ],
+            "network": {"brokers": 40},
+        }
+    )
     out = run(resolve(s))
     cases = _named_by_case(out)
     assert len(cases) >= 5
@@ -122,16 +162,30 @@ def test_investigations_name_exactly_the_configured_number_never_twice() -> None
 
 
 def test_an_investigation_in_a_small_network_names_everyone_it_can_reach() -> None:
-    s = Scenario.model_validate({
-        "horizon_days": 120, "seed": 2,
-        "enforcement": {"accomplices_min": 6, "accomplices_max": 6, "investigation_days_mean": 1},
-        "buyers": [{"name": "t", "port": "Yantai", "count": 2}],
-        "sellers": [{"name": "s", "port": "Nampo", "routes": ["nampo-yantai"], "vessels": 5}],
-        "network": {"brokers": 2, "brokers_per_seller": 2, "brokers_per_buyer": 1},
-        "patrols": [{"name": "p", "base": "Yantai", "zone": "north_shandong", "vessels": 4,
-                     "sweep_width_nm": 30.0}],
-        "detection": {"recognition_probability": 1.0, "ais_off_factor": 1.0},
-    })  # fmt: skip
+    s = Scenario.model_validate(
+        {
+            "horizon_days": 120,
+            "seed": 2,
+            "enforcement": {
+                "accomplices_min": 6,
+                "accomplices_max": 6,
+                "investigation_days_mean": 1,
+            },
+            "buyers": [{"name": "t", "port": "Yantai", "count": 2}],
+            "sellers": [{"name": "s", "port": "Nampo", "routes": ["nampo-yantai"], "vessels": 5}],
+            "network": {"brokers": 2, "brokers_per_seller": 2, "brokers_per_buyer": 1},
+            "patrols": [
+                {
+                    "name": "p",
+                    "base": "Yantai",
+                    "zone": "north_shandong",
+                    "vessels": 4,
+                    "sweep_width_nm": 30.0,
+                }
+            ],
+            "detection": {"recognition_probability": 1.0, "ais_off_factor": 1.0},
+        }
+    )
     out = run(resolve(s))
     for names in _named_by_case(out).values():
         assert len(names) == len(set(names)) <= 2  # one other buyer, one other broker at most
@@ -140,11 +194,19 @@ def test_an_investigation_in_a_small_network_names_everyone_it_can_reach() -> No
 def test_higher_rewards_bring_more_tips_and_seizures_on_common_random_numbers() -> None:
     tips, seized = [], []
     for reward in (0.0, 20_000.0, 100_000.0, 500_000.0):
-        s = Scenario.model_validate({
-            "horizon_days": 120, "seed": 9,
-            "tips": {"reward_rule": "fixed", "reward_fixed_rmb": reward, "base_probability": 0.0,
-                     "max_probability": 0.3, "half_saturation_rmb": 100_000.0},
-        })  # fmt: skip
+        s = Scenario.model_validate(
+            {
+                "horizon_days": 120,
+                "seed": 9,
+                "tips": {
+                    "reward_rule": "fixed",
+                    "reward_fixed_rmb": reward,
+                    "base_probability": 0.0,
+                    "max_probability": 0.3,
+                    "half_saturation_rmb": 100_000.0,
+                },
+            }
+        )
         rows = [metrics.replication_metrics(run(resolve(s), r)) for r in range(3)]
         tips.append(sum(m["tips"] for m in rows))
         seized.append(sum(m["shipments_seized_tip"] for m in rows))
@@ -154,8 +216,9 @@ def test_higher_rewards_bring_more_tips_and_seizures_on_common_random_numbers() 
 
 
 def test_a_policy_change_takes_effect_on_its_day() -> None:
-    resolved = search_world(vessels=2, horizon_days=140,
-                            policy=[{"day": 70, "set": {"patrols.test_patrol.vessels": 4}}])  # fmt: skip
+    resolved = search_world(
+        vessels=2, horizon_days=140, policy=[{"day": 70, "set": {"patrols.test_patrol.vessels": 4}}]
+    )
     out = run(resolved)
     weekly = metrics.weekly_series(out)
     assert np.allclose(weekly["patrols_on_station"][:10], 2.0)  # day 70 is the start of week 10
@@ -165,12 +228,17 @@ def test_a_policy_change_takes_effect_on_its_day() -> None:
 
 
 def test_arrested_buyers_leave_and_new_buyers_enter_while_the_trade_pays() -> None:
-    s = Scenario.model_validate({
-        "horizon_days": 180, "seed": 4,
-        "market": {"arrest_probability": 1.0, "entry_per_month": 2.0},
-        "buyers": [{"name": f"t_{p}", "port": p, "count": 10}
-                   for p in ("Dalian", "Yantai", "Longkou", "Lianyungang", "Ningbo-Zhoushan")],
-    })  # fmt: skip
+    s = Scenario.model_validate(
+        {
+            "horizon_days": 180,
+            "seed": 4,
+            "market": {"arrest_probability": 1.0, "entry_per_month": 2.0},
+            "buyers": [
+                {"name": f"t_{p}", "port": p, "count": 10}
+                for p in ("Dalian", "Yantai", "Longkou", "Lianyungang", "Ningbo-Zhoushan")
+            ],
+        }
+    )
     out = run(resolve(s))
     seized_buyers = {sh.buyer for sh in out.shipments if sh.outcome == "seized"}
     assert seized_buyers
@@ -196,13 +264,26 @@ def test_beliefs_rise_with_news_of_seizures_and_fade_back() -> None:
 
 def test_ship_to_ship_hands_the_cargo_and_its_risk_to_the_buyers_barge() -> None:
     """Transfer at chengshan_cape; the only patrolled zone lies on the barge's leg after it."""
-    route = {"name": "nampo-lianyungang", "origin": "Nampo", "destination": "Lianyungang",
-             "via": ["taedong_mouth", "changsan_cape", "chengshan_cape", "yellow_sea_central"],
-             "transfer_at": "chengshan_cape", "transfer_hours": 6.0}  # fmt: skip
-    resolved = search_world(vessels=3, sweep_width_nm=20.0, recognition_probability=1.0,
-                            transit_hours=None, turnaround_hours=6.0, endurance_hours=72.0,
-                            start="staggered", horizon_days=120,
-                            routes=[route], contract={"ship_to_ship_share": 1.0})  # fmt: skip
+    route = {
+        "name": "nampo-lianyungang",
+        "origin": "Nampo",
+        "destination": "Lianyungang",
+        "via": ["taedong_mouth", "changsan_cape", "chengshan_cape", "yellow_sea_central"],
+        "transfer_at": "chengshan_cape",
+        "transfer_hours": 6.0,
+    }
+    resolved = search_world(
+        vessels=3,
+        sweep_width_nm=20.0,
+        recognition_probability=1.0,
+        transit_hours=None,
+        turnaround_hours=6.0,
+        endurance_hours=72.0,
+        start="staggered",
+        horizon_days=120,
+        routes=[route],
+        contract={"ship_to_ship_share": 1.0},
+    )
     out = run(resolved)
     sailed = [s for s in out.shipments if not math.isnan(s.t_depart)]
     assert sailed and all(s.delivery == "ship_to_ship" for s in sailed)
@@ -218,6 +299,9 @@ def test_ship_to_ship_hands_the_cargo_and_its_risk_to_the_buyers_barge() -> None
         assert len(pay) == 1 and pay[0].time == s.t_handover and pay[0].fen == value
         seizure = next(e for e in entries if e.reason == "seizure")
         assert seizure.payer == L.buyer_party(s.buyer)
-        buyer_net = sum(e.fen if e.payee == L.buyer_party(s.buyer) else -e.fen
-                        for e in entries if L.buyer_party(s.buyer) in (e.payer, e.payee))  # fmt: skip
+        buyer_net = sum(
+            e.fen if e.payee == L.buyer_party(s.buyer) else -e.fen
+            for e in entries
+            if L.buyer_party(s.buyer) in (e.payer, e.payee)
+        )
         assert buyer_net == -(value + 1_200_000 * 100)

@@ -21,9 +21,13 @@ import pandas as pd
 from sim.experiment.executors import Executor, ordered
 from sim.experiment.seeds import replication_seed
 
+Tables = dict[str, pd.DataFrame]
 Evaluate = Callable[
-    [str, np.random.SeedSequence], tuple[dict[str, float], pd.DataFrame, pd.DataFrame]
+    [str, np.random.SeedSequence],
+    tuple[dict[str, float], pd.DataFrame, pd.DataFrame]
+    | tuple[dict[str, float], pd.DataFrame, pd.DataFrame, Tables],
 ]
+"""Metrics row, weekly series, event log and, optionally, further named tables."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class ReplicationResult:
     row: dict[str, float]
     series: pd.DataFrame
     log: pd.DataFrame
+    extra: Tables = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -72,8 +77,11 @@ class ChunkResult:
 
 
 def run_task(task: Task, evaluate: Evaluate) -> ReplicationResult:
-    row, series, log = evaluate(task.scenario_json, replication_seed(task.seed, task.replication))
-    return ReplicationResult(task.replication, task.seed, row, series, log)
+    row, series, log, *more = evaluate(
+        task.scenario_json, replication_seed(task.seed, task.replication)
+    )
+    extra: Tables = more[0] if more else {}
+    return ReplicationResult(task.replication, task.seed, row, series, log, extra)
 
 
 def run_chunk(chunk: Chunk, evaluate: Evaluate, catch: bool = False) -> ChunkResult:

@@ -7,13 +7,14 @@ Each problem is reported with the key path a user would edit.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from shapely.geometry import Polygon
 
 from sim.scenario import policy
 from sim.scenario.schema import Scenario
 from sim.world import geo
-from sim.world.network import Geography, PortGeo, ZoneGeo, make_zone, trace_route
+from sim.world.network import Geography, Leg, PortGeo, RouteGeo, ZoneGeo, make_zone, trace_route
 
 Problem = tuple[str, str]
 
@@ -67,7 +68,7 @@ def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
                 )
             )
             continue
-        zg = make_zone(z.name, list(z.polygon))
+        zg = _zone(z.name, tuple(z.polygon))
         if zg.area_sq_nm < 1.0:
             problems.append((f"zones[{i}].polygon", f"zone {z.name!r} has no sea inside it"))
             continue
@@ -181,26 +182,58 @@ def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
             or (r.transfer_at is not None and r.transfer_at not in r.via)
         ):
             continue
-        rg = trace_route(
+        zone_key = tuple(
+            (name, tuple(next(z.polygon for z in s.zones if z.name == name))) for name in zones
+        )
+        rg, crossings = _route(
             r.name,
             port_geo[r.origin],
             port_geo[r.destination],
-            [(w, wps[w]) for w in r.via],
-            zones,
+            tuple((w, wps[w]) for w in r.via),
+            zone_key,
             r.transfer_at,
             r.transfer_hours,
         )
-        for j, leg in enumerate(rg.legs):
-            if not leg.harbour and geo.crosses_land(leg.line):
-                lat, lon = geo.first_land_point(leg.line)
-                problems.append(
-                    (
-                        f"routes[{i}].via",
-                        f"route {r.name!r} leg {j} ({leg.start_label} -> {leg.end_label}) "
-                        f"crosses land near {lat:.2f} N {lon:.2f} E",
-                    )
+        for j, leg, lat, lon in crossings:
+            problems.append(
+                (
+                    f"routes[{i}].via",
+                    f"route {r.name!r} leg {j} ({leg.start_label} -> {leg.end_label}) "
+                    f"crosses land near {lat:.2f} N {lon:.2f} E",
                 )
+            )
         traced[r.name] = rg
     if problems:
         return problems, None
     return [], Geography(port_geo, zones, traced)
+
+
+# Tracing zones and routes is the costly part of loading a scenario (shapely
+# against the coastline); sweep points and worker processes share the
+# geography, so the traced pieces are kept by their inputs.
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str, ring: tuple[tuple[float, float], ...]) -> ZoneGeo:
+    return make_zone(name, list(ring))
+
+
+@lru_cache(maxsize=512)
+def _route(
+    name: str,
+    origin: PortGeo,
+    destination: PortGeo,
+    via: tuple[tuple[str, tuple[float, float]], ...],
+    zones: tuple[tuple[str, tuple[tuple[float, float], ...]], ...],
+    transfer_at: str | None,
+    transfer_hours: float,
+) -> tuple[RouteGeo, list[tuple[int, Leg, float, float]]]:
+    """A traced route, and where each of its sea legs first meets land (if it does)."""
+    zone_geo = {z: _zone(z, ring) for z, ring in zones}
+    rg = trace_route(name, origin, destination, list(via), zone_geo, transfer_at, transfer_hours)
+    crossings = []
+    for j, leg in enumerate(rg.legs):
+        if not leg.harbour and geo.crosses_land(leg.line):
+            lat, lon = geo.first_land_point(leg.line)
+            crossings.append((j, leg, lat, lon))
+    return rg, crossings

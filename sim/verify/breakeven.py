@@ -23,7 +23,7 @@ duty cycle) at which area search alone intercepts that share of voyages.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -211,47 +211,37 @@ def average_deal(resolved: Resolved) -> Deal:
     )
 
 
+def crossing(at_zero: float, at_one: float) -> float:
+    """Where the line (1 - q) a + q b crosses zero in [0, 1]; nan if it never does."""
+    if at_zero > 0 >= at_one:
+        return at_zero / (at_zero - at_one)
+    return math.nan
+
+
+def _line(key: str, party: str, terms: str, formula: str, a: float, b: float) -> Party:
+    q = crossing(a, b)
+    if math.isnan(q):
+        formula = "none: profit at every q" if a > 0 else "none: a loss at every q"
+    return Party(key, party, terms, q, formula, a, b)
+
+
 def parties(deal: Deal) -> list[Party]:
     """Each party's expected profit per deal as a line in q, and where it crosses zero."""
     d = deal
     m, v, f = d.margin, d.value, d.fine
-    out = []
-    for terms, loss in ((ADVANCE, v + f), (AFTER, f)):
-        what = "V + F" if terms == ADVANCE else "F"
-        out.append(
-            Party(
-                f"buyer_{terms}",
-                "Chinese buyer",
-                terms,
-                m / (m + loss),
-                f"q* = M / (M + {what}), M = (m - 1) V - broker fee",
-                m,
-                -loss,
-            )
-        )
-    out.append(
-        Party(
-            "seller_advance",
-            "DPRK seller",
-            ADVANCE,
-            math.nan,
-            "none: E = V - running cost > 0 at every q (paid at signing)",
-            v - d.cost_delivered,
-            v - d.cost_seized,
-        )
-    )
+    out = [
+        _line(f"buyer_{terms}", "Chinese buyer", terms,
+              f"q* = M / (M + {what}), M = (m - 1) V - broker fee", m, -loss)
+        for terms, loss, what in ((ADVANCE, v + f, "V + F"), (AFTER, f, "F"))
+    ]  # fmt: skip
+    paid = _line("seller_advance", "DPRK seller", ADVANCE, "", v - d.cost_delivered,
+                 v - d.cost_seized)  # fmt: skip
+    if paid.at_zero > 0 and paid.at_one > 0:
+        paid = replace(paid, formula="none: E = V - running cost > 0 at every q (paid at signing)")
+    out.append(paid)
     net = v - d.cost_delivered
-    out.append(
-        Party(
-            "seller_after_delivery",
-            "DPRK seller",
-            AFTER,
-            net / (net + d.cost_seized),
-            "q* = (V - C_d) / (V - C_d + C_s)",
-            net,
-            -d.cost_seized,
-        )
-    )
+    out.append(_line("seller_after_delivery", "DPRK seller", AFTER,
+                     "q* = (V - C_d) / (V - C_d + C_s)", net, -d.cost_seized))  # fmt: skip
     out.append(
         Party(
             "coast_guard",

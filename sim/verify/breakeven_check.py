@@ -43,12 +43,11 @@ class SimPoint:
     analytic: float
     """The check world's expected profit at the realised interception (or reward)."""
     n: int
-    above: bool
-    """Whether the point lies above the check world's break-even."""
 
     @property
     def expected_sign(self) -> int:
-        return -1 if self.above and not math.isnan(self.analytic) and self.analytic < 0 else 1
+        """The sign the analytic line gives the profit here."""
+        return 1 if self.analytic > 0 else -1
 
     @property
     def right_side(self) -> bool:
@@ -224,9 +223,11 @@ def simulate_points(
     plan: dict[str, set[float]] = {ADVANCE: set(), AFTER: set()}
     for key in ("buyer_advance", "buyer_after_delivery", "seller_after_delivery"):
         p = scenario_parties[key]
-        plan[p.terms].update(targets(p, quick))
+        if 0.0 < p.break_even < 1.0:  # a trade that never pays, or always does, has none
+            plan[p.terms].update(targets(p, quick))
     points = []
     for terms, qs in plan.items():
+        qs = qs or {0.2, 0.6}  # no break-even under these terms: show the line anyway
         for q in sorted(qs):
             world = check_world(resolved, terms, q=q)
             line = {p.key: p for p in parties(average_deal(world))}
@@ -241,7 +242,6 @@ def simulate_points(
             for who in ("buyer", "seller"):
                 p = line[f"{who}_{terms}"]
                 mean, lo, hi = t_interval(nets[who], MEAN_LEVEL)
-                above = not math.isnan(p.break_even) and share > p.break_even
                 points.append(
                     SimPoint(
                         p.key,
@@ -254,7 +254,6 @@ def simulate_points(
                         hi,
                         p.profit(share),
                         len(seized),
-                        above,
                     )
                 )
     cg = scenario_parties["coast_guard"]
@@ -278,7 +277,6 @@ def simulate_points(
                 hi,
                 r_star - reward,
                 len(state),
-                reward > r_star,
             )
         )
     return points

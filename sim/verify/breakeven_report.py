@@ -124,6 +124,11 @@ def describe(a: Analysis) -> str:
         f"to a seizure (C_s). The scenario's patrols intercept {d.interception:.1%} of voyages "
         "by area search (analytic, tips excluded); 'patrol effort' is the multiple of the "
         "scenario's patrol effort that reaches q*."
+        + (
+            " The policy schedule is not applied: prices, fines and patrols are those of day 0."
+            if s.policy
+            else ""
+        )
     )
 
 
@@ -177,14 +182,14 @@ def frames(a: Analysis) -> tuple[pd.DataFrame, pd.DataFrame]:
     return parties_frame, points
 
 
-def _points(ax: Axes, a: Analysis, key: str, colour: str) -> None:
+def _points(ax: Axes, a: Analysis, key: str, colour: str, unit: float) -> None:
     pts = [x for x in a.points if x.key == key]
     if not pts:
         return
     x = np.array([p.realised for p in pts])
-    y = np.array([p.profit for p in pts]) / 1e6
+    y = np.array([p.profit for p in pts]) / unit
     yerr = np.vstack(
-        [y - np.array([p.low for p in pts]) / 1e6, np.array([p.high for p in pts]) / 1e6 - y]
+        [y - np.array([p.low for p in pts]) / unit, np.array([p.high for p in pts]) / unit - y]
     )
     xerr = np.vstack(
         [x - np.array([p.realised_low for p in pts]), np.array([p.realised_high for p in pts]) - x]
@@ -195,7 +200,7 @@ def _points(ax: Axes, a: Analysis, key: str, colour: str) -> None:
         ax.scatter(x[bad], y[bad], marker="x", s=90, color=style.BLACK, zorder=5)
 
 
-def _lines(ax: Axes, a: Analysis, lo: float, hi: float, keys: list[str]) -> None:
+def _lines(ax: Axes, a: Analysis, lo: float, hi: float, keys: list[str], unit: float = 1e6) -> None:
     q = np.linspace(lo, hi, 200)
     for p in a.parties:
         if p.key not in keys:
@@ -204,7 +209,7 @@ def _lines(ax: Axes, a: Analysis, lo: float, hi: float, keys: list[str]) -> None
         profit = (1 - q) * p.at_zero + q * p.at_one
         if p.key == "coast_guard":  # net of the reward budget per voyage: q (F + V - R)
             profit = q * p.at_one
-        ax.plot(q, profit / 1e6, color=colour, ls=ls, lw=1.8, label=label)
+        ax.plot(q, profit / unit, color=colour, ls=ls, lw=1.8, label=label)
         if p.key != "coast_guard" and lo < p.break_even < hi:
             ax.axvline(p.break_even, color=colour, ls=ls, lw=0.8, alpha=0.6)
             left = p.break_even > lo + 0.85 * (hi - lo)  # keep the label inside the axes
@@ -217,7 +222,7 @@ def _lines(ax: Axes, a: Analysis, lo: float, hi: float, keys: list[str]) -> None
                 color=colour,
                 ha="right" if left else "left",
             )
-        _points(ax, a, p.key, colour)
+        _points(ax, a, p.key, colour, unit)
     ax.axhline(0, color="#333333", lw=0.8)
 
 
@@ -236,12 +241,15 @@ def figure(a: Analysis) -> Figure:
     main.legend(loc="lower left", fontsize=8)
     seller = next(p for p in a.parties if p.key == "seller_after_delivery")
     zoom = fig.add_subplot(grid[1, 0])
-    lo = max(0.0, 1 - 4 * (1 - seller.break_even))
-    _lines(zoom, a, lo, 1.0, ["seller_after_delivery"])
+    q_star = seller.break_even if math.isfinite(seller.break_even) else 0.975
+    lo = max(0.0, 1 - 4 * (1 - q_star))
+    _lines(zoom, a, lo, 1.0, ["seller_after_delivery"], unit=1e3)
     zoom.set_xlim(lo, 1.0)
-    zoom.set_ylim(-0.1, 0.3)
+    ends = [seller.profit(lo) / 1e3, seller.at_one / 1e3, 0.0]
+    pad = 0.15 * (max(ends) - min(ends)) or 50.0
+    zoom.set_ylim(min(ends) - pad, max(ends) + pad)
     zoom.set_xlabel("Interception probability per voyage q")
-    zoom.set_ylabel("Expected profit (million RMB)")
+    zoom.set_ylabel("Expected profit per deal (thousand RMB)")
     zoom.set_title("DPRK seller paid after delivery, near its break-even")
     cg = next(p for p in a.parties if p.key == "coast_guard")
     ax = fig.add_subplot(grid[1, 1])
@@ -302,6 +310,12 @@ def _table(body: list[list[str]]) -> Table:
     return Table(COLUMNS, body, [22, 14, 24, 12, 36, 36], ())
 
 
+def _where(x: SimPoint) -> str:
+    if x.key == "coast_guard":
+        return f"R = RMB {_money(x.realised)}"
+    return f"{x.realised:.3f} ({x.realised_low:.3f} to {x.realised_high:.3f})"
+
+
 def write(a: Analysis, folder: Path) -> list[Path]:
     """breakeven.csv, breakeven_points.csv, figures/breakeven.png|svg and report.html."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -311,7 +325,27 @@ def write(a: Analysis, folder: Path) -> list[Path]:
     write_csv(files[1], points)
     png, svg = style.save(figure(a), folder / "figures", "breakeven")
     pts = Table(
-        list(points.columns), points.astype(str).values.tolist(), [12] * len(points.columns)
+        [
+            "party",
+            "interception q (95% CI) or reward R",
+            "profit per deal (95% CI)",
+            "analytic",
+            "n",
+            "right side",
+        ],
+        [
+            [
+                x.key,
+                _where(x),
+                f"{_money(x.profit)} ({_money(x.low)} to {_money(x.high)})",
+                _money(x.analytic),
+                f"{x.n:,}",
+                "yes" if x.right_side else "NO",
+            ]
+            for x in a.points
+        ],
+        [22, 26, 30, 10, 6, 6],
+        (4,),
     )
     blocks = [
         html.Block(
@@ -330,7 +364,7 @@ def write(a: Analysis, folder: Path) -> list[Path]:
             "points",
             "Simulated points",
             "Profit per deal in RMB with 95% CIs; "
-            "right_side: the interval lies on the side of zero the break-even says.",
+            "right side: the interval lies on the side of zero the break-even says.",
             table=pts,
         ),
     ]

@@ -166,6 +166,23 @@ def test_money_fails_when_one_ledger_entry_is_dropped(monkeypatch: pytest.Monkey
     assert check.points[0].estimate == 1_200_000.0  # exactly the one fine is unaccounted
 
 
+def test_verify_exits_1_when_a_check_fails(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    honest = Ledger.post
+
+    def no_fines(self: Ledger, time: float, payer: str, payee: str, amount: float, reason: str,
+                 shipment: int = -1) -> None:  # fmt: skip
+        if reason != "fine":
+            honest(self, time, payer, payee, amount, reason, shipment)
+
+    monkeypatch.setattr(Ledger, "post", no_fines)
+    out = tmp_path / "v"
+    result = CliRunner().invoke(app, ["verify", "--quick", "--check", "money", "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "FAILED: Money conservation" in result.output
+    assert not pd.read_csv(out / "verify.csv")["passed"].any()
+    assert "Money conservation: FAIL" in (out / "report.html").read_text()
+
+
 def test_little_fails_when_arrivals_are_stamped_late(monkeypatch: pytest.MonkeyPatch) -> None:
     honest = Enforcement.deliver
 

@@ -194,7 +194,7 @@ def _errorbars(
             s=90,
             lw=2,
             color=style.VERMILLION,
-            label="outside its interval",
+            label="fails: theory outside the interval",
             zorder=5,
         )
 

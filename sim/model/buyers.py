@@ -6,7 +6,8 @@ seizure) is added to the prior and fades back towards it with the memory
 time constant, so a buyer forgets an old crackdown.
 
 Decision: with believed interception chance q (the Beta mean, times the
-risk multiplier), margin M = (resale multiplier - 1) x cargo value and loss
+risk multiplier), margin M = (resale multiplier - 1) x cargo value, less the
+broker's fee, and loss
 on seizure L (advance: the payment plus the fine; after delivery: the fine),
 expected profit is (1 - q) M - q L. The buyer accepts terms whose expected
 profit reaches its hurdle; with a zero hurdle it accepts exactly while
@@ -98,8 +99,10 @@ class BuyerAgent:
         self.taken.append((now, tonnes))
         self.taken_total += tonnes
 
-    def terms_value(self, q: float, value: float, resale: float, fine: float, terms: str) -> float:
-        margin = value * (resale - 1.0)
+    def terms_value(
+        self, q: float, value: float, resale: float, fine: float, terms: str, cost: float = 0.0
+    ) -> float:
+        margin = value * (resale - 1.0) - cost
         loss = fine + (value if terms == ADVANCE else 0.0)
         return expected_profit(min(1.0, q * self.config.risk_multiplier), margin, loss)
 
@@ -111,12 +114,16 @@ class BuyerAgent:
         resale: float,
         fine: float,
         counter_allowed: bool = False,
+        cost: float = 0.0,
     ) -> str | None:
-        """The terms the buyer signs: the offered ones, the other ones, or None."""
+        """The terms the buyer signs: the offered ones, the other ones, or None.
+
+        ``cost`` is what the deal costs the buyer besides the cargo (the broker's fee).
+        """
         hurdle = self.config.hurdle_rmb
-        if self.terms_value(q, value, resale, fine, offered) >= hurdle:
+        if self.terms_value(q, value, resale, fine, offered, cost) >= hurdle:
             return offered
         other = AFTER if offered == ADVANCE else ADVANCE
-        if counter_allowed and self.terms_value(q, value, resale, fine, other) >= hurdle:
+        if counter_allowed and self.terms_value(q, value, resale, fine, other, cost) >= hurdle:
             return other
         return None

@@ -151,7 +151,10 @@ class StrategicMarket(Market):
             if model.cash(buyer) < value:  # cannot pay for the cargo
                 continue
             q = buyer.belief(now, p.beliefs)
-            terms = buyer.decide(offered, q, value, p.contract.resale_multiplier, fine, counter)
+            fee = tonnes * p.network.broker_fee_rmb_per_tonne
+            terms = buyer.decide(
+                offered, q, value, p.contract.resale_multiplier, fine, counter, fee
+            )
             if terms is None:
                 buyer.sit_until = now + buyer.config.sit_out_days * 24.0
                 continue

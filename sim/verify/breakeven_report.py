@@ -133,13 +133,13 @@ def describe(a: Analysis) -> str:
 
 
 def decision_note(a: Analysis) -> str:
+    """How the model's buyers use the break-even: on the margin net of the broker's fee."""
     d = a.deal
-    m = (d.resale - 1) * d.value
+    m = (d.resale - 1) * d.value - d.broker_fee
     qa, qd = m / (m + d.value + d.fine), m / (m + d.fine)
     return (
-        "The model's buyers decide on the margin (m - 1) V without the broker fee, so they "
-        f"sign up to q = {qa:.3f} (advance) and {qd:.3f} (after delivery), a little past "
-        "their true break-even."
+        "The model's buyers decide on the same margin, net of the broker's fee, so they "
+        f"sign while q <= {qa:.3f} (advance) and {qd:.3f} (after delivery)."
     )
 
 

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from sim.model.network import SELLER
+from sim.scenario.trade import Network
 from sim.verify.core import (
     MEAN_LEVEL,
     Check,
@@ -96,9 +97,12 @@ DEALS = (
 )
 
 
-def decision_break_even(value: float, resale: float, fine: float, terms: str) -> float:
-    """q* = M / (M + L): M = (m - 1) V; L = V + F under advance payment, F after delivery."""
-    margin = (resale - 1.0) * value
+def decision_break_even(
+    value: float, resale: float, fine: float, terms: str, fee: float = 0.0
+) -> float:
+    """q* = M / (M + L): M = (m - 1) V - broker fee; L = V + F under advance payment, F after
+    delivery."""
+    margin = (resale - 1.0) * value - fee
     loss = fine + (value if terms == "advance" else 0.0)
     return margin / (margin + loss)
 
@@ -140,7 +144,8 @@ def break_even(quick: bool = True, simulate: Simulate = run) -> Check:
     for deal in DEALS[: 2 if quick else len(DEALS)]:
         price, tonnes, resale, fine = deal
         for terms in ("advance", "after_delivery"):
-            q_star = decision_break_even(price * tonnes, resale, fine, terms)
+            fee = tonnes * Network().broker_fee_rmb_per_tonne  # the checking world's broker
+            q_star = decision_break_even(price * tonnes, resale, fine, terms, fee)
             lo, hi, runs = switch_point(terms, deal, simulate, width)
             label = (
                 f"{terms}: {price:.0f} RMB/t x {tonnes:,.0f} t, m={resale:g}, F={fine / 1e6:g} M"
@@ -152,7 +157,8 @@ def break_even(quick: bool = True, simulate: Simulate = run) -> Check:
         mechanism="Buyers with a fixed belief q of interception are offered lots at fixed "
         "terms; the belief is bisected until the highest belief that signs and the lowest "
         "that refuses are 0.002 apart.",
-        formula="q* = M / (M + L), M = (m - 1) V; L = V + F (advance), F (after delivery)",
+        formula="q* = M / (M + L), M = (m - 1) V - broker fee; L = V + F (advance), "
+        "F (after delivery)",
         level="bisection bracket",
         interval=f"bisection bracket (width {width}): highest belief signing to lowest refusing",
         points=tuple(points),

@@ -6,7 +6,6 @@ printed as one message on stderr with exit code 2, never a traceback.
 
 from __future__ import annotations
 
-import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +17,7 @@ from rich.table import Table
 
 from sim import scenario as scn
 from sim.errors import ScenarioError
+from sim.fmt import human
 from sim.metrics import METRICS
 
 app = typer.Typer(
@@ -42,17 +42,6 @@ def _user_errors(fn: Callable[[], T]) -> T:
     except ScenarioError as e:
         err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
-
-
-def human(x: float) -> str:
-    """Numbers as an analyst reads them: 1.2 M, 340 k, 0.127."""
-    if isinstance(x, float) and math.isnan(x):
-        return "n/a"
-    a = abs(x)
-    for div, suffix in ((1e9, " bn"), (1e6, " M"), (1e3, " k")):
-        if a >= div:
-            return f"{x / div:.3g}{suffix}"
-    return f"{x:.3g}"
 
 
 @app.command()

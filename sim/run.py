@@ -20,6 +20,7 @@ from sim.experiment.stream import Table
 from sim.experiment.summary import summarise
 from sim.experiment.sweep import SweepResult, resume_options, run_sweep
 from sim.experiment.sweepfile import Sweep, load_sweep
+from sim.fmt import human
 from sim.metrics import METRICS
 from sim.scenario import Resolved
 from sim.scenario.load import read_toml
@@ -287,7 +288,7 @@ def sweep_digest(
             cells = [short]
             for m in sweep.outputs:
                 got = sens[(sens.parameter == p) & (sens.metric == m)]["value"]
-                cells.append(_num(float(got.iloc[0])) if len(got) else "n/a")
+                cells.append(human(float(got.iloc[0])) if len(got) else "n/a")
             rows.append(cells)
         return header, rows
     summary = pd.read_csv(folder / "summary.csv")
@@ -296,19 +297,11 @@ def sweep_digest(
     header = ["point", *short_names(sweep.design.paths), *sweep.outputs]
     rows = []
     for i, values in enumerate(sweep.design.rows[:limit]):
-        outs = [_num(float(means[i][m])) if i in means else "n/a" for m in sweep.outputs]
-        rows.append([str(i), *(_num(v) if isinstance(v, float) else str(v) for v in values), *outs])
+        outs = [human(float(means[i][m])) if i in means else "n/a" for m in sweep.outputs]
+        rows.append(
+            [str(i), *(human(v) if isinstance(v, float) else str(v) for v in values), *outs]
+        )
     return header, rows
-
-
-def _num(x: float) -> str:
-    if x != x:  # NaN
-        return "n/a"
-    a = abs(x)
-    for div, suffix in ((1e9, " bn"), (1e6, " M"), (1e3, " k")):
-        if a >= div:
-            return f"{x / div:.3g}{suffix}"
-    return f"{x:.3g}"
 
 
 def short_names(paths: Sequence[str]) -> list[str]:

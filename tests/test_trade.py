@@ -13,6 +13,7 @@ from sim import metrics
 from sim.model.buyers import ADVANCE, AFTER, BuyerAgent, break_even
 from sim.scenario import Scenario, resolve
 from sim.scenario.trade import Beliefs, Buyer
+from sim.verify.worlds import belief_world
 
 
 @pytest.mark.parametrize(("k", "p"), [(1, 0.3), (4, 0.1), (10, 0.05), (6, 0.4)])
@@ -68,56 +69,14 @@ def test_default_break_evens_by_hand() -> None:
     assert break_even(MARGIN, FINE) == pytest.approx(1.7 / 2.9)  # after delivery: 0.5862
 
 
-def _belief_world(prior_mean: float, terms: str) -> Scenario:
-    """Buyers who never learn, with a fixed belief; fixed price and lot size."""
-    strength = 1000.0
-    return Scenario.model_validate(
-        {
-            "horizon_days": 60,
-            "seed": 3,
-            "patrols": [],
-            "tips": {"knowers": 0},
-            "contract": {
-                "payment_terms": terms,
-                "price_rmb_per_tonne_min": 425.0,
-                "price_rmb_per_tonne_max": 425.0,
-            },
-            "beliefs": {"own_weight": 0.0, "news_weight": 0.0},
-            "sellers": [
-                {
-                    "name": "s",
-                    "port": "Nampo",
-                    "routes": ["nampo-yantai"],
-                    "vessels": 50,
-                    "lot_tonnes_min": 4000.0,
-                    "lot_tonnes_max": 4000.0,
-                    "patience_days": 0.0,
-                }
-            ],
-            "buyers": [
-                {
-                    "name": "b",
-                    "port": "Yantai",
-                    "count": 5,
-                    "prior_alpha": prior_mean * strength,
-                    "prior_beta": (1 - prior_mean) * strength,
-                    "demand_tonnes_per_month": 1e7,
-                }
-            ],
-            "market": {"entry_per_month": 0.0, "entry_per_month_per_million_rmb": 0.0},
-            "network": {"brokers": 1, "brokers_per_seller": 1, "brokers_per_buyer": 1},
-        }
-    )
-
-
 @pytest.mark.parametrize(
     ("terms", "q_star"), [("advance", 1.7 / 4.6), ("after_delivery", 1.7 / 2.9)]
 )
 def test_simulated_buyers_trade_below_the_break_even_and_refuse_above(
     terms: str, q_star: float
 ) -> None:
-    below = run(resolve(_belief_world(q_star - 0.01, terms))).shipments
-    above = run(resolve(_belief_world(q_star + 0.01, terms))).shipments
+    below = run(belief_world(q_star - 0.01, terms)).shipments
+    above = run(belief_world(q_star + 0.01, terms)).shipments
     assert below and all(s.outcome != "held" for s in below)
     assert above and all(s.outcome == "held" for s in above)
 

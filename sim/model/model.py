@@ -18,7 +18,6 @@ import numpy as np
 import simpy
 from shapely.geometry import Point
 
-from sim.model import ledger as L
 from sim.model import network as net
 from sim.model.buyers import BuyerAgent
 from sim.model.enforcement import Enforcement
@@ -231,6 +230,3 @@ def _poisson(mean: float, u: float) -> int:
 def simulate(resolved: Resolved, seed: np.random.SeedSequence) -> RunOutput:
     """Run one replication of a resolved scenario."""
     return Model(resolved, seed).run()
-
-
-__all__ = ["L", "Model", "RunOutput", "simulate"]

@@ -8,7 +8,7 @@ with who was named and when) so that reports can draw it.
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 
 from sim.model.rng import Draws
 
@@ -100,16 +100,3 @@ def build(
     for buyer in buyers:
         net.attach(buyer, BUYER, per_buyer, rng)
     return net
-
-
-def bfs_distance(net: TradeNetwork, start: str) -> dict[str, int]:
-    """Hops from ``start`` to every node (used by tests and reports)."""
-    dist = {start: 0}
-    queue = deque([start])
-    while queue:
-        node = queue.popleft()
-        for other in net.adj[node]:
-            if other not in dist:
-                dist[other] = dist[node] + 1
-                queue.append(other)
-    return dist

@@ -211,14 +211,23 @@ def table_figure(
     ]
     heights = [max(len(c) for c in r) for r in wrapped]
     note_lines = [ln for n in notes or [] for ln in textwrap.wrap(n, int(width * 13))]
+    sub_lines = textwrap.wrap(subtitle, int(width * 13))  # a long --set list must not run off
     lines = sum(heights) + 1 + (len(note_lines) + 1 if note_lines else 0)
-    top = 1.0 + (0.35 if subtitle else 0.0)
+    top = 1.0 + 0.18 * len(sub_lines) + (0.17 if sub_lines else 0.0)
     fig = style.new_figure((width, max(top + LINE_INCHES * lines + 0.5, min_height)))
     fig.set_layout_engine("none")
     h = fig.get_figheight()
     fig.text(0.5 / width, 1 - 0.45 / h, title, fontsize=14, fontweight="bold", va="top")
-    if subtitle:
-        fig.text(0.5 / width, 1 - 0.8 / h, subtitle, fontsize=9, color="#444444", va="top")
+    if sub_lines:
+        fig.text(
+            0.5 / width,
+            1 - 0.8 / h,
+            "\n".join(sub_lines),
+            fontsize=9,
+            color="#444444",
+            va="top",
+            linespacing=1.3,
+        )
     total = sum(table.widths)
     edges = [0.5 / width]
     for w in table.widths:

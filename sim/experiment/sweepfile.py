@@ -45,7 +45,7 @@ import tomli_w
 from sim.errors import ScenarioError
 from sim.experiment.design import DESIGNS, SAMPLED, Design, Parameter, build
 from sim.scenario import load, resolve, validate
-from sim.scenario.load import apply_override, read_toml
+from sim.scenario.load import read_toml, set_path
 
 TOP_KEYS = ("base", "description", "design", "name", "outputs", "replications", "seed", "set")
 DESIGN_KEYS = ("kind", "levels", "parameters", "samples", "second_order", "seed")
@@ -143,11 +143,7 @@ def _toml_value(value: Any) -> str:
 
 def _apply(data: dict[str, Any], path: str, value: Any) -> None:
     """Set a key path exactly as ``--set path=value`` would (same addressing, same errors)."""
-    item = f"{path}={_toml_value(value)}"
-    try:
-        apply_override(data, item)
-    except ScenarioError as e:
-        raise ScenarioError(str(e).removeprefix(f"--set {item!r}: ")) from None
+    set_path(data, path, value)
 
 
 def _get(data: Any, path: str) -> Any:

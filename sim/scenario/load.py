@@ -102,9 +102,9 @@ def read_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> Scenario:
     data = scenario.model_dump(mode="json")
     for key, value in changes.items():
         try:
-            apply_override(data, f"{key}={_toml_value(value)}")
+            set_path(data, key, value)
         except ScenarioError as e:
-            raise ScenarioError(f"{path}: set.{key}: {str(e).split(': ', 1)[-1]}") from None
+            raise ScenarioError(f"{path}: set.{key}: {e}") from None
     return validate(data, f"{path} (after its [set] table)")
 
 
@@ -116,10 +116,6 @@ def _merge(under: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
-
-
-def _toml_value(value: Any) -> str:
-    return tomli_w.dumps({"v": value}).partition("=")[2].strip()
 
 
 def resolve(scenario: Scenario, source: str = "<scenario>") -> Resolved:
@@ -213,7 +209,7 @@ def parse_value(text: str) -> Any:
 
 
 def apply_override(data: dict[str, Any], item: str) -> None:
-    """Set ``key.path=value`` in a resolved scenario dump.
+    """Set ``key.path=value`` in a resolved scenario dump, the value read as TOML.
 
     List entries are addressed by index (``sellers.0.vessels``) or by their
     ``name`` (``patrols.bohai_strait_patrol.vessels``).
@@ -221,17 +217,29 @@ def apply_override(data: dict[str, Any], item: str) -> None:
     if "=" not in item:
         raise ScenarioError(f"--set {item!r}: expected key.path=value")
     path, _, text = item.partition("=")
-    parts = [p for p in path.strip().split(".")]
-    if not path.strip() or any(not p for p in parts):
-        raise ScenarioError(f"--set {item!r}: empty key path")
+    try:
+        set_path(data, path.strip(), parse_value(text))
+    except ScenarioError as e:
+        raise ScenarioError(f"--set {item!r}: {e}") from None
+
+
+def set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set the key at ``path`` in a resolved scenario dump to an already parsed value.
+
+    The one walk behind ``--set``, a scenario's ``[set]`` table, policy entries
+    and sweep points, so all of them address keys and fail alike.
+    """
+    parts = path.split(".")
+    if not path or any(not p for p in parts):
+        raise ScenarioError("empty key path")
     node: Any = data
     walked: list[str] = []
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         if isinstance(node, list):
-            idx = _list_index(node, part, ".".join(walked), item)
+            idx = _list_index(node, part, ".".join(walked))
             if last:
-                node[idx] = parse_value(text)
+                node[idx] = value
                 return
             node = node[idx]
         elif isinstance(node, dict):
@@ -240,27 +248,25 @@ def apply_override(data: dict[str, Any], item: str) -> None:
                 close = difflib.get_close_matches(part, allowed, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 where = ".".join(walked) or "the top level"
-                raise ScenarioError(f"--set {item!r}: no key {part!r} in {where}{hint}")
+                raise ScenarioError(f"no key {part!r} in {where}{hint}")
             if last:
-                node[part] = parse_value(text)
+                node[part] = value
                 return
             node = node[part]
         else:
-            raise ScenarioError(
-                f"--set {item!r}: {'.'.join(walked)} is a single value, not a table"
-            )
+            raise ScenarioError(f"{'.'.join(walked)} is a single value, not a table")
         walked.append(part)
 
 
-def _list_index(node: list[Any], part: str, where: str, item: str) -> int:
+def _list_index(node: list[Any], part: str, where: str) -> int:
     if part.isdigit():
         idx = int(part)
         if idx >= len(node):
-            raise ScenarioError(f"--set {item!r}: {where} has {len(node)} entries, no [{idx}]")
+            raise ScenarioError(f"{where} has {len(node)} entries, no [{idx}]")
         return idx
     names = [e.get("name") for e in node if isinstance(e, dict)]
     if part in names:
         return names.index(part)
     close = difflib.get_close_matches(part, [str(n) for n in names], n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise ScenarioError(f"--set {item!r}: no entry named {part!r} in {where}{hint}")
+    raise ScenarioError(f"no entry named {part!r} in {where}{hint}")

@@ -25,21 +25,16 @@ PATROL_KEYS = (
 )
 
 
-def _value_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return repr(value)
-
-
 def apply(scenario: Scenario, changes: dict[str, Any]) -> Scenario:
     """The scenario with a policy's changes applied (raises ScenarioError on a bad key)."""
-    from sim.scenario.load import apply_override, validate
+    from sim.scenario.load import set_path, validate
 
     data = scenario.model_dump(mode="json")
     for key, value in changes.items():
-        apply_override(data, f"{key}={_value_text(value)}")
+        try:
+            set_path(data, key, value)
+        except ScenarioError as e:
+            raise ScenarioError(f"{key}: {e}") from None
     data["policy"] = []
     return validate(data, "policy")
 
@@ -65,5 +60,5 @@ def problems(scenario: Scenario) -> list[tuple[str, str]]:
         except ScenarioError as e:
             lines = str(e).removeprefix("policy: ").splitlines()
             details = [ln.strip() for ln in lines[1:]] if len(lines) > 1 else lines
-            out.extend((f"{key}.set", d.removeprefix("--set ")) for d in details)
+            out.extend((f"{key}.set", d) for d in details)
     return out

@@ -27,10 +27,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from sim.model.buyers import ADVANCE, AFTER
 from sim.scenario import Resolved
 from sim.scenario.schema import Seller
-
-ADVANCE, AFTER = "advance", "after_delivery"
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 
 from sim.model import ledger as L
+from sim.model.buyers import ADVANCE, AFTER
 from sim.scenario import Resolved, Scenario, resolve
-from sim.verify.breakeven import ADVANCE, AFTER, Party, average_deal, parties
+from sim.verify.breakeven import Party, average_deal, parties
 from sim.verify.core import MEAN_LEVEL, Simulate, run, t_interval, wilson
 from sim.verify.worlds import OPEN_SEA_BOX, ROUTE, search_world, zone_crossing
 

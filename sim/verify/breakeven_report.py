@@ -14,10 +14,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.experiment.store import git_commit, write_atomic, write_csv
+from sim.model.buyers import ADVANCE
 from sim.report import html, style
 from sim.report.tables import Table
 from sim.scenario import Resolved
-from sim.verify.breakeven import ADVANCE, Deal, Party, average_deal, effort_for, parties
+from sim.verify.breakeven import Deal, Party, average_deal, effort_for, parties
 from sim.verify.breakeven_check import SimPoint, simulate_points
 
 COLUMNS = ["party", "terms", "break-even", "patrol effort", "simulated check", "formula"]

@@ -67,7 +67,7 @@ def test_messages_are_not_wrapped_or_marked_up(tmp_path: Path, runner: CliRunner
     assert result.exit_code == 2
     first = result.stderr.splitlines()[0]
     assert first.startswith(f"error: {path}: horizon_dayz: unknown key; did you mean")
-    assert "allowed keys here: beliefs, buyers, contract" in first
+    assert "allowed keys here: adaptation, allocation, beliefs, buyers, contract" in first
 
 
 # --- show ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from sim.model import ledger as L
 from sim.model.buyers import ADVANCE, BuyerAgent
 from sim.model.network import BUYER
 from sim.model.patrols import PatrolVessel
+from sim.model.records import ZoneEvent
 
 if TYPE_CHECKING:
     from sim.model.model import Model
@@ -92,6 +93,8 @@ class Enforcement:
         rec.seizure_lat, rec.seizure_lon, rec.patrol = lat, lon, patrol.name
         if not rec.seizure_zone:
             rec.seizure_zone = model.zone_at(lat, lon)
+        if rec.seizure_zone:
+            model.recorder.zone_events.append(ZoneEvent(now, rec.seizure_zone, "seizure"))
         model.coast_guard.board(patrol, (lat, lon), voyage.plan.speed_knots)
         handed_over = not math.isnan(rec.t_handover)  # ship-to-ship: the barge is the buyer's
         owner = buyer.party if deal.terms == ADVANCE or handed_over else voyage.company.party

@@ -24,13 +24,14 @@ from sim.model.enforcement import Enforcement
 from sim.model.ledger import Entry, Ledger
 from sim.model.market import FixedMarket, Market, StrategicMarket
 from sim.model.patrols import CoastGuard
-from sim.model.records import PatrolEvent, Recorder, Shipment
+from sim.model.records import PatrolEvent, Recorder, Shipment, ZoneEvent
 from sim.model.rng import mechanism_streams
 from sim.model.sellers import Company, produce
 from sim.model.tips import Tips
 from sim.model.voyages import Vessel, VoyagePlan
 from sim.scenario import policy
 from sim.scenario.load import Resolved
+from sim.scenario.schema import Scenario
 from sim.world.network import RouteGeo
 
 WEEK = 168.0
@@ -50,6 +51,9 @@ class RunOutput:
     network: net.TradeNetwork
     named: list[tuple[float, str, int]]
     weekly: list[dict[str, float]]
+    zone_events: list[ZoneEvent]
+    scenario: Scenario
+    """The scenario as it stood at the start (policy entries included)."""
 
 
 def _instances(name: str, count: int) -> list[str]:
@@ -213,6 +217,8 @@ class Model:
             network=self.network,
             named=self.recorder.named,
             weekly=self.recorder.weekly,
+            zone_events=self.recorder.zone_events,
+            scenario=self.scenario,
         )
 
 

@@ -26,6 +26,8 @@ class Shipment:
     price_rmb_per_tonne: float = 0.0
     payment_terms: str = ""
     delivery: str = ""
+    mode: str = ""
+    """How the seller chose to sail: port, ship_to_ship or loiter ("" before a deal)."""
     t_contract: float = NOT_YET
     vessel: str = ""
     ais_off: bool = False
@@ -37,6 +39,8 @@ class Shipment:
     contacts: int = 0
     first_contact_time: float = NOT_YET
     hours_in_zones: float = 0.0
+    waited_hours: float = 0.0
+    """Time held in port or loitering at the anchorage to let a patrol surge pass."""
     seizure_time: float = NOT_YET
     seizure_lat: float = NOT_YET
     seizure_lon: float = NOT_YET
@@ -62,6 +66,15 @@ class PatrolEvent(NamedTuple):
     reason: str
 
 
+class ZoneEvent(NamedTuple):
+    """Something the Coast Guard learns about a zone: a ``seizure`` in it, or a ``tip``
+    about a cargo that is due to cross it next."""
+
+    time: float
+    zone: str
+    kind: str
+
+
 @dataclass
 class Recorder:
     """Collects the records of one run (the model's DataCollector)."""
@@ -72,5 +85,6 @@ class Recorder:
     """Each patrol vessel's [commissioned, retired] times (retired None while in service)."""
     weekly: list[dict[str, float]] = field(default_factory=list)
     """Weekly snapshots of state that is not a flow: buyers active, mean belief."""
+    zone_events: list[ZoneEvent] = field(default_factory=list)
     named: list[tuple[float, str, int]] = field(default_factory=list)
     """(time, party, case shipment id) for every accomplice an investigation named."""

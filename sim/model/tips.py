@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from sim.model.patrols import PatrolVessel
+from sim.model.records import ZoneEvent
 from sim.world import geo
 
 if TYPE_CHECKING:
@@ -64,6 +65,9 @@ class Tips:
                 yield env.timeout(start + d - env.now)
             if not voyage.at_sea:
                 return
+            zone = _next_zone(voyage, env.now)
+            if zone:
+                self.model.recorder.zone_events.append(ZoneEvent(env.now, zone, "tip"))
             done = yield from self._intercept(voyage)
             if done:
                 return
@@ -114,3 +118,11 @@ class Tips:
             return True
         model.coast_guard.release(vessel, back)
         return not voyage.at_sea
+
+
+def _next_zone(voyage: Voyage, now: float) -> str:
+    """The zone the cargo is in or will enter next on its current leg ("" if none is left)."""
+    for name, _, _, b in voyage.plan.zones:
+        if voyage.leg_start + b > now:
+            return name
+    return ""

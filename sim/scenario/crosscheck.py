@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from shapely.geometry import Polygon
 
-from sim.scenario import policy
+from sim.scenario import adaptive, policy
 from sim.scenario.schema import Scenario
 from sim.world import geo
 from sim.world.network import Geography, Leg, PortGeo, RouteGeo, ZoneGeo, make_zone, trace_route
@@ -160,6 +160,7 @@ def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
     if s.tips.base_probability > s.tips.max_probability:
         problems.append(("tips.base_probability", "is above tips.max_probability"))
     problems += policy.problems(s)
+    problems += adaptive.problems(s)
     if s.contract.price_rmb_per_tonne_min > s.contract.price_rmb_per_tonne_max:
         problems.append(
             ("contract.price_rmb_per_tonne_min", "is above contract.price_rmb_per_tonne_max")

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
+from sim.scenario.adaptive import Adaptation, Allocation, Displacement
 from sim.scenario.base import Lat, Lon, Name, Probability, Role, Strict
 from sim.scenario.trade import Beliefs, Buyer, Contract, Enforcement, Market, Network, Policy, Tips
 from sim.world import defaults
@@ -217,3 +218,6 @@ class Scenario(Strict):
     policy: list[Policy] = Field(
         default_factory=list, description="parameter changes on given days, in any order"
     )
+    adaptation: Adaptation = Field(default_factory=Adaptation)
+    allocation: Allocation = Field(default_factory=Allocation)
+    displacement: Displacement = Field(default_factory=Displacement)

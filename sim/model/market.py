@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.model.buyers import ADVANCE, AFTER, BuyerAgent
+from sim.model.routing import PORT, SHIP_TO_SHIP, Alternative
 from sim.world.network import RouteGeo
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class Deal:
     price: float
     terms: str
     ship_to_ship: bool
+    mode: str = PORT
 
 
 class Market:
@@ -70,37 +72,57 @@ class Market:
         share = self.model.params.contract.ship_to_ship_share
         return route.transfer_nm is not None and share > 0 and self.rng.random() < share
 
-    def find_deal(self, company: Company, tonnes: float, now: float) -> Deal | None:
+    def find_deal(
+        self, company: Company, tonnes: float, now: float, choice: Alternative | None = None
+    ) -> Deal | None:
+        """A signed deal for the lot, or None this round. With ``choice`` (an adaptive
+        seller's route and mode) only buyers at that route's destination are asked."""
         raise NotImplementedError
+
+    def _route_and_mode(
+        self, company: Company, port: str, choice: Alternative | None
+    ) -> tuple[RouteGeo, bool, str] | None:
+        if choice is not None:
+            return choice.route, choice.mode == SHIP_TO_SHIP, choice.mode
+        route = self._route_to(company, port)
+        if route is None:
+            return None
+        sts = self._sts(route)
+        return route, sts, SHIP_TO_SHIP if sts else PORT
 
 
 class FixedMarket(Market):
-    def find_deal(self, company: Company, tonnes: float, now: float) -> Deal | None:
-        route = company.routes[self.rng.choice(company.route_cdf)]
+    def find_deal(
+        self, company: Company, tonnes: float, now: float, choice: Alternative | None = None
+    ) -> Deal | None:
+        route = (
+            company.routes[self.rng.choice(company.route_cdf)] if choice is None else choice.route
+        )
         buyers = self.model.buyers_at.get(route.destination, [])
         buyer = buyers[int(self.rng.random() * len(buyers))] if len(buyers) > 1 else buyers[0]
         terms = self.model.params.contract.payment_terms
-        return Deal(
-            buyer,
-            "",
-            route,
-            self._price(),
-            ADVANCE if terms == ADVANCE else AFTER,
-            self._sts(route),
-        )
+        price = self._price()
+        if choice is None:
+            sts = self._sts(route)
+            mode = SHIP_TO_SHIP if sts else PORT
+        else:
+            sts, mode = choice.mode == SHIP_TO_SHIP, choice.mode
+        return Deal(buyer, "", route, price, ADVANCE if terms == ADVANCE else AFTER, sts, mode)
 
 
 class StrategicMarket(Market):
     def __init__(self, model: Model) -> None:
         super().__init__(model)
-        self._cache: dict[tuple[str, str], tuple[int, list[str]]] = {}
+        self._cache: dict[tuple[str, str, str | None], tuple[int, list[str]]] = {}
 
-    def candidates(self, company: Company, now: float) -> Iterator[tuple[BuyerAgent, str]]:
+    def candidates(
+        self, company: Company, now: float, port: str | None = None
+    ) -> Iterator[tuple[BuyerAgent, str]]:
         """Available buyers the company's brokers know, in random order, drawn lazily.
 
         The company asks its brokers in random order; each broker goes round the
         buyers it knows from a random starting point. Most lots sell to one of the
-        first buyers asked, so only those are looked at.
+        first buyers asked, so only those are looked at. ``port``: only buyers there.
         """
         graph, buyers, rng = self.model.network, self.model.buyers, self.rng
         brokers = graph.brokers_of(company.name, now)
@@ -108,7 +130,7 @@ class StrategicMarket(Market):
             j = int(rng.random() * (i + 1))
             brokers[i], brokers[j] = brokers[j], brokers[i]
         for broker in brokers:
-            known = self._known(company, broker)
+            known = self._known(company, broker, port)
             n = len(known)
             start = int(rng.random() * n) if n > 1 else 0
             for k in range(n):
@@ -117,19 +139,21 @@ class StrategicMarket(Market):
                 if b.sit_until <= now:
                     yield b, broker
 
-    def _known(self, company: Company, broker: str) -> list[str]:
-        """The broker's buyers at ports the company ships to (cached until buyers join)."""
+    def _known(self, company: Company, broker: str, port: str | None) -> list[str]:
+        """The broker's buyers at ports the company ships to, or at ``port`` (cached until
+        buyers join)."""
         graph = self.model.network
-        key = (company.name, broker)
+        key = (company.name, broker, port)
         cached = self._cache.get(key)
         if cached is None or cached[0] != len(graph.buyers_of[broker]):
-            known = [
-                b for b in graph.buyers_of[broker] if self.model.buyers[b].port in company.ports
-            ]
+            ports = company.ports if port is None else {port}
+            known = [b for b in graph.buyers_of[broker] if self.model.buyers[b].port in ports]
             cached = self._cache[key] = (len(graph.buyers_of[broker]), known)
         return cached[1]
 
-    def find_deal(self, company: Company, tonnes: float, now: float) -> Deal | None:
+    def find_deal(
+        self, company: Company, tonnes: float, now: float, choice: Alternative | None = None
+    ) -> Deal | None:
         model, p = self.model, self.model.params
         regime = p.contract.payment_terms
         price = self._price()
@@ -141,7 +165,8 @@ class StrategicMarket(Market):
         insists = company.seller.insists_on_advance
         offered = ADVANCE if insists or regime != AFTER else AFTER
         counter = regime == "endogenous" and not insists
-        for buyer, broker in self.candidates(company, now):
+        port = None if choice is None else choice.route.destination
+        for buyer, broker in self.candidates(company, now, port):
             left = buyer.demand_left(now)
             if left < tonnes:
                 if left < model.smallest_lot and buyer.taken:
@@ -160,9 +185,9 @@ class StrategicMarket(Market):
                 continue
             if terms != offered and not company.accepts_after(value):
                 continue
-            route = self._route_to(company, buyer.port)
-            if route is None:
+            how = self._route_and_mode(company, buyer.port, choice)
+            if how is None:
                 continue
             buyer.take(now, tonnes)
-            return Deal(buyer, broker, route, price, terms, self._sts(route))
+            return Deal(buyer, broker, how[0], price, terms, how[1], how[2])
         return None

@@ -19,6 +19,7 @@ import simpy
 from shapely.geometry import Point
 
 from sim.model import network as net
+from sim.model.allocation import Allocator, equalising_weights
 from sim.model.buyers import BuyerAgent
 from sim.model.enforcement import Enforcement
 from sim.model.ledger import Entry, Ledger
@@ -26,9 +27,10 @@ from sim.model.market import FixedMarket, Market, StrategicMarket
 from sim.model.patrols import CoastGuard
 from sim.model.records import PatrolEvent, Recorder, Shipment, ZoneEvent
 from sim.model.rng import mechanism_streams
+from sim.model.routing import RouteChoice, Routing
 from sim.model.sellers import Company, produce
 from sim.model.tips import Tips
-from sim.model.voyages import Vessel, VoyagePlan
+from sim.model.voyages import FULL, Vessel, VoyagePlan
 from sim.scenario import policy
 from sim.scenario.load import Resolved
 from sim.scenario.schema import Scenario
@@ -109,6 +111,23 @@ class Model:
         self.market: Market = (
             StrategicMarket(self) if s.market.kind == "strategic" else FixedMarket(self)
         )
+        self.routing: Routing | None = None
+        if s.adaptation.enabled:
+            terms = s.contract
+            price = (terms.price_rmb_per_tonne_min + terms.price_rmb_per_tonne_max) / 2
+            for company in self.companies:
+                sl = company.seller
+                company.choice = RouteChoice(
+                    company,
+                    s.adaptation,
+                    self.rng["routing"],
+                    price * (sl.lot_tonnes_min + sl.lot_tonnes_max) / 2,
+                )
+            self.routing = Routing([company.choice for company in self.companies if company.choice])
+        self.allocator: Allocator | None = None
+        if s.allocation.kind != "fixed":
+            self.allocator = self._allocator()
+            self.env.process(self.allocator.run())
         for c in self.companies:
             self.env.process(produce(self, c))
         if s.market.kind == "strategic":
@@ -141,6 +160,37 @@ class Model:
             plan = VoyagePlan.build(route, part, speed_knots, cg.zones, cg.patrolled)
             self._plans[key] = plan
         return plan
+
+    def _allocator(self) -> Allocator:
+        """Every allowed zone becomes searchable; randomized weights are given or computed."""
+        al, cg = self.scenario.allocation, self.coast_guard
+        zones = list(al.zones) or list(cg.zones)
+        cg.patrolled |= set(zones)
+        weights = {z: w for z, w in al.weights.items() if z in zones}
+        if al.kind == "randomized" and not weights:
+            plans = [
+                self.plan(r, FULL, c.seller.speed_knots) for c in self.companies for r in c.routes
+            ]
+            weights = equalising_weights(plans, zones, self._per_vessel_rate(zones))
+        return Allocator(
+            self.env, cg, al, self.recorder.zone_events, self.rng["allocation"], weights
+        )
+
+    def _per_vessel_rate(self, zones: list[str]) -> dict[str, float]:
+        """Mean detection rate one patrol vessel adds to a zone over its duty cycle."""
+        total = count = 0.0
+        for g in self.scenario.patrols:
+            cycle = g.endurance_hours + 2 * self.coast_guard.transit[g.name] + g.turnaround_hours
+            total += g.vessels * g.sweep_width_nm * g.speed_knots * g.endurance_hours / cycle
+            count += g.vessels
+        sweep = total / count if count else 0.0
+        return {z: sweep / self.geography.zones[z].area_sq_nm for z in zones}
+
+    def learn(self, company: Company, rec: Shipment, *, seized: bool) -> None:
+        """An adaptive seller hears how its voyage ended; a seizure is news to all."""
+        if self.routing is not None:
+            key = (rec.route, rec.mode)
+            self.routing.outcome(company.name, key, self.env.now, seized, self.params.adaptation)
 
     def detain(self, company: Company, vessel: Vessel) -> Generator[simpy.Event, Any, None]:
         """A seized ship is confiscated, or held for a while and handed back."""

@@ -73,6 +73,12 @@ class Retire(NamedTuple):
     """Order: leave service (a policy cut the group's size)."""
 
 
+class Reassign(NamedTuple):
+    """Order: leave this station for another zone's, ``hours`` away (``zone`` is already set)."""
+
+    hours: float
+
+
 class PatrolVessel:
     """One patrol vessel and its duty cycle: station, transit back, turnaround, transit out."""
 
@@ -94,6 +100,8 @@ class PatrolVessel:
         self.base = base
         self.zone = zone
         self.transit = transit_hours
+        self.transit_fixed = group.transit_hours  # None: worked out from the geography
+        self.state = ON_STATION
         self.configure(group)
         self.mission: simpy.Event | None = None
         self.retired = False
@@ -126,6 +134,7 @@ class PatrolVessel:
     def _duty(self, state: int, remaining: float) -> Generator[simpy.Event, Any, None]:
         env = self.env
         while not self.retired:
+            self.state = state
             if state != ON_STATION:
                 yield env.timeout(remaining)
                 state, remaining = {
@@ -152,6 +161,12 @@ class PatrolVessel:
                     state, remaining = TURNAROUND, self.turnaround
                 elif isinstance(cmd, Retire):
                     break
+                elif isinstance(cmd, Reassign):
+                    yield env.timeout(cmd.hours)  # station to station; counts against endurance
+                    left = remaining - (env.now - start)
+                    state, remaining = (
+                        (ON_STATION, left) if left > 0 else (TRANSIT_BACK, self.transit)
+                    )
                 continue
             self.cg.depart(self, "endurance")
             state, remaining = TRANSIT_BACK, self.transit
@@ -187,6 +202,7 @@ class CoastGuard:
             for k in range(g.vessels):
                 self._commission(g, 0.0 if g.start == "on_station" else cycle * k / g.vessels)
         self.patrolled = {g.zone for g in groups}
+        self.usual_rate = usual_rates(geography, groups, self.transit)
 
     def _commission(self, g: PatrolGroup, phase: float) -> None:
         members = self.groups[g.name]
@@ -252,6 +268,41 @@ class CoastGuard:
             vessel.process.interrupt(Escort(hours))
         return hours
 
+    def reassign(self, vessel: PatrolVessel, zone: ZoneState) -> bool:
+        """Send a vessel to another zone; False if it cannot go now (on a tip or an escort,
+        or already heading out to its station).
+
+        A vessel on station leaves at once and sails station to station (a straight
+        run: an underestimate where land lies between); one in base or heading back
+        to it takes up the new zone on its next sortie.
+        """
+        if vessel.retired or zone is vessel.zone:
+            return False
+        if vessel.state == ON_STATION:
+            if not vessel.free:
+                return False
+            self.depart(vessel, "reassign")
+            (alat, alon), (blat, blon) = (
+                self.geography.zones[vessel.zone.name].station,
+                self.geography.zones[zone.name].station,
+            )
+            hours = geo.great_circle_nm(alat, alon, blat, blon) / vessel.speed_knots
+            self._retarget(vessel, zone)
+            vessel.process.interrupt(Reassign(hours))
+            return True
+        if vessel.state == TRANSIT_OUT:
+            return False
+        self._retarget(vessel, zone)
+        return True
+
+    def _retarget(self, vessel: PatrolVessel, zone: ZoneState) -> None:
+        vessel.zone = zone
+        vessel.transit = (
+            vessel.transit_fixed
+            if vessel.transit_fixed is not None
+            else transit_hours(vessel.base, self.geography.zones[zone.name], vessel.speed_knots)
+        )
+
     def free_vessels(self) -> list[PatrolVessel]:
         return [v for z in self.zones.values() for v in z.on_station if v.mission is None]
 
@@ -272,3 +323,18 @@ def transit_hours(base: PortGeo, zone: ZoneGeo, speed_knots: float) -> float:
     return (
         geo.great_circle_nm(plat, plon, alat, alon) + geo.great_circle_nm(alat, alon, slat, slon)
     ) / speed_knots
+
+
+def usual_rates(
+    geography: Geography, groups: list[PatrolGroup], transit: dict[str, float]
+) -> dict[str, float]:
+    """Each zone's mean detection rate over the duty cycle: what smugglers take as usual."""
+    rates: dict[str, float] = {}
+    for g in groups:
+        cycle = g.endurance_hours + 2 * transit[g.name] + g.turnaround_hours
+        on = g.endurance_hours / cycle if cycle > 0 else 1.0
+        area = geography.zones[g.zone].area_sq_nm
+        rates[g.zone] = (
+            rates.get(g.zone, 0.0) + g.vessels * on * g.sweep_width_nm * g.speed_knots / area
+        )
+    return rates

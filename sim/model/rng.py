@@ -23,6 +23,8 @@ STREAMS: dict[str, int] = {
     "tips": 6,
     "enforcement": 7,
     "entry": 8,
+    "routing": 9,
+    "allocation": 10,
 }
 
 

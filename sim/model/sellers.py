@@ -16,6 +16,7 @@ import simpy
 from sim.model import ledger as L
 from sim.model.records import Shipment
 from sim.model.rng import cumulative
+from sim.model.routing import RouteChoice
 from sim.model.voyages import Vessel, shipment
 from sim.scenario.schema import Seller
 from sim.world.network import RouteGeo
@@ -40,6 +41,7 @@ class Company:
         self.weights = list(seller.route_weights or [1.0] * len(routes))
         self.route_cdf = cumulative(self.weights)
         self.cost_rmb_per_hour = seller.operating_cost_rmb_per_day / 24.0
+        self.choice: RouteChoice | None = None  # set by the model when sellers adapt
 
     def p_board(self, ais_off: bool) -> float:
         """Chance a patrol contact with one of this company's ships ends in a boarding."""
@@ -103,8 +105,10 @@ def sell(model: Model, company: Company, rec: Shipment) -> Generator[simpy.Event
     """Offer the lot in rounds until a buyer signs or the company's patience runs out."""
     env = model.env
     deadline = env.now + company.seller.patience_days * 24.0
+    choice = company.choice
     while True:
-        deal = model.market.find_deal(company, rec.tonnes, env.now)
+        alt = None if choice is None else choice.choose(env.now, model.params.adaptation)
+        deal = model.market.find_deal(company, rec.tonnes, env.now, alt)
         if deal is not None:
             break
         if env.now + company.seller.retry_hours > deadline:
@@ -115,4 +119,5 @@ def sell(model: Model, company: Company, rec: Shipment) -> Generator[simpy.Event
     rec.destination, rec.price_rmb_per_tonne = deal.route.destination, deal.price
     rec.payment_terms, rec.t_contract = deal.terms, env.now
     rec.delivery = "ship_to_ship" if deal.ship_to_ship else "port"
+    rec.mode = deal.mode
     yield from shipment(model, company, rec, deal)

@@ -24,6 +24,8 @@ import simpy
 from sim.model.detection import Exposure
 from sim.model.patrols import PatrolVessel, ZoneState
 from sim.model.records import Shipment
+from sim.model.routing import LOITER
+from sim.model.timing import hold
 from sim.world.network import LatLon, RouteGeo
 
 if TYPE_CHECKING:
@@ -43,6 +45,8 @@ class Vessel:
 
 
 FULL, TO_TRANSFER, FROM_TRANSFER = "full", "to_transfer", "from_transfer"
+FROM_ANCHORAGE = "from_anchorage"  # the seller's own ship, after loitering at the transfer point
+ONWARD = (FROM_TRANSFER, FROM_ANCHORAGE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +69,7 @@ class VoyagePlan:
         zones: dict[str, ZoneState],
         patrolled: set[str],
     ) -> VoyagePlan:
-        if part == FROM_TRANSFER:
+        if part in ONWARD:
             assert route.transfer_nm is not None
             raw = route.exposure_from(route.transfer_nm, speed_knots)
             hours = (route.length_nm - route.transfer_nm) / speed_knots
@@ -83,7 +87,7 @@ class VoyagePlan:
         """Where the vessel is ``hours`` after this leg began."""
         r = self.route
         h = min(max(hours, 0.0), self.hours)
-        if self.part == FROM_TRANSFER:
+        if self.part in ONWARD:
             return r.position_at(float(r.transfer_nm or 0.0) + h * self.speed_knots)
         return r.position_at(r.distance_at(h, self.speed_knots))
 
@@ -150,27 +154,39 @@ def shipment(
     t_start = env.now
     yield env.timeout(company.seller.loading_hours)
 
-    rec.t_depart, rec.outcome = env.now, "at_sea"
     speed = vessel.speed_knots
-    plan = model.plan(route, TO_TRANSFER if deal.ship_to_ship else FULL, speed)
+    loiter = deal.mode == LOITER
+    plan = model.plan(route, TO_TRANSFER if deal.ship_to_ship or loiter else FULL, speed)
     barge = (
         model.plan(route, FROM_TRANSFER, model.params.contract.barge_speed_knots)
         if deal.ship_to_ship
         else None
     )
-    eta = env.now + plan.hours + (barge.hours if barge else 0.0)
+    onward = model.plan(route, FROM_ANCHORAGE, speed) if loiter else None
+    adapt = model.params.adaptation
+    if adapt.timing:  # hold the loaded ship in port while the patrols on its way surge
+        yield from hold(model, rec, onward or plan, adapt.max_delay_hours, adapt)
+    rec.t_depart, rec.outcome = env.now, "at_sea"
+    rest = barge or onward
+    eta = env.now + plan.hours + (rest.hours if rest else 0.0)
     assert env.active_process is not None
     voyage = Voyage(rec, deal, company, value, env.active_process, plan, env.now, eta)
-    rec.hours_in_zones = plan.hours_in_zones + (barge.hours_in_zones if barge else 0.0)
+    rec.hours_in_zones = plan.hours_in_zones + (rest.hours_in_zones if rest else 0.0)
     model.tips.watch(voyage)
     patrol: PatrolVessel | None = None
     cause = "patrol"
     try:
         exposure = Exposure(model.rng["detection"], company.p_board(vessel.ais_off), rec)
         patrol = yield from sail(model, voyage, plan, exposure)
+        if patrol is None and onward is not None:
+            # Loiter at the anchorage until the zones ahead are back to usual, then run in.
+            waited = yield from hold(model, rec, onward, adapt.loiter_max_hours, adapt)
+            voyage.eta += waited
+            patrol = yield from sail(model, voyage, onward, exposure)
         if patrol is None and barge is not None:
             # Ship-to-ship: the seller has delivered; the buyer's barge carries the rest.
             model.enforcement.settle_transfer(voyage)
+            model.learn(company, rec, seized=False)
             home = float(route.transfer_nm or 0.0) / speed
             env.process(_ballast_home(model, company, vessel, t_start, home, sid))
             exposure = Exposure(model.rng["detection"], model.p_board_barge(), rec)
@@ -184,11 +200,13 @@ def shipment(
         ship_seized = voyage.plan.part != FROM_TRANSFER
         model.enforcement.seize(voyage, patrol, cause)
         if ship_seized:
+            model.learn(company, rec, seized=True)
             company.running_cost(env.now, t_start, sid)
             env.process(model.detain(company, vessel))
         return
     model.enforcement.deliver(voyage)
     if barge is None:
+        model.learn(company, rec, seized=False)
         yield env.timeout(company.seller.discharge_hours + route.length_nm / speed)
         company.running_cost(env.now, t_start, sid)
         company.return_vessel(vessel)

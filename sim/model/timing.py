@@ -1,0 +1,48 @@
+"""Smugglers' timing: wait for a patrol surge to pass before running into the zones.
+
+Smugglers watch the Coast Guard (spotters ashore, the patrols' own AIS), so
+a seller knows how many patrol vessels are on station in the zones on its
+way now, and what is usual: the patrol groups' mean presence over their duty
+cycle at the start of the run. A leg surges when the search hazard it would
+meet at today's rates exceeds ``surge_ratio`` times the usual one. A ship
+that may wait looks again every ``check_hours`` and sails when the surge is
+over or its wait runs out. A surge that lasts (a permanent crackdown) is
+therefore waited out only up to the limit, and costs running time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from sim.model.records import Shipment
+from sim.scenario.adaptive import Adaptation
+
+if TYPE_CHECKING:
+    from sim.model.model import Model
+    from sim.model.voyages import VoyagePlan
+
+
+def hazard(plan: VoyagePlan, rates: dict[str, float]) -> float:
+    """Search hazard (expected contacts) of a leg at the given zone rates."""
+    return sum(rates.get(name, 0.0) * (b - a) for name, _, a, b in plan.zones)
+
+
+def surging(model: Model, plan: VoyagePlan, ratio: float) -> bool:
+    now = sum(zone.rate * (b - a) for _, zone, a, b in plan.zones if zone is not None)
+    usual = hazard(plan, model.coast_guard.usual_rate)
+    return now > ratio * usual if usual > 0.0 else now > 0.0
+
+
+def hold(
+    model: Model, rec: Shipment, plan: VoyagePlan, max_hours: float, adapt: Adaptation
+) -> Generator[simpy.Event, Any, float]:
+    """Wait while ``plan`` surges, up to ``max_hours``; returns the hours waited."""
+    env, start = model.env, model.env.now
+    while env.now - start < max_hours and surging(model, plan, adapt.surge_ratio):
+        yield env.timeout(min(adapt.check_hours, start + max_hours - env.now))
+    waited = env.now - start
+    rec.waited_hours += waited
+    return waited

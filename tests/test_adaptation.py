@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -153,7 +154,7 @@ def test_share_on_the_safe_route_grows_towards_one_with_sharpness() -> None:
     trade goes the safe way once they have learned, approaching all of it."""
     shares = [safe_share(two_route_world(s)) for s in (0.0, 2.0, 8.0, 40.0, 200.0)]
     assert shares[0] == pytest.approx(0.5, abs=0.06)  # equal weights, choice blind to risk
-    assert all(b > a for a, b in zip(shares, shares[1:], strict=False)), shares
+    assert all(b > a for a, b in itertools.pairwise(shares)), shares
     assert shares[-1] > 0.99
     out = run(two_route_world(200.0))
     risky = [s for s in out.shipments if s.route == RISKY and s.outcome in ("delivered", "seized")]

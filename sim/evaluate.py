@@ -24,14 +24,15 @@ def _resolved(scenario_json: str) -> Resolved:
 def evaluate(
     scenario_json: str, seed: np.random.SeedSequence
 ) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
-    """Metrics row, weekly series, shipment log and trading network of one replication."""
+    """Metrics row, weekly series, shipment log, trading network, and the volume and zones
+    tables of one replication."""
     out = simulate(_resolved(scenario_json), seed)
     nodes, edges = metrics.network_frames(out)
     return (
         metrics.replication_metrics(out),
         metrics.weekly_series(out),
         metrics.shipments_frame(out),
-        {"network_nodes": nodes, "network_edges": edges},
+        {"network_nodes": nodes, "network_edges": edges, **metrics.displacement_frames(out)},
     )
 
 
@@ -43,8 +44,9 @@ def evaluate_metrics(
 ) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
     """Like ``evaluate`` but only the metrics row: what sweeps keep.
 
-    Building the weekly series and the shipment log costs about as much as
-    a short simulation itself, so sweeps, which save neither, skip them.
+    Building the weekly series, the shipment log and the long tables (network,
+    volume, zones) costs about as much as a short simulation itself, so
+    sweeps, which save none of them, skip them.
     """
     out = simulate(_resolved(scenario_json), seed)
     return metrics.replication_metrics(out), _NO_FRAME, _NO_FRAME

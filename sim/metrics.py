@@ -14,6 +14,13 @@ from dataclasses import asdict, fields
 import numpy as np
 import pandas as pd
 
+from sim.metrics_displacement import (
+    DISPLACEMENT_METRICS,
+    displacement_metrics,
+    station_intervals,
+    volume_frame,
+    zones_frame,
+)
 from sim.model.enforcement import TIPSTERS
 from sim.model.ledger import STATE, balances_fen, seller_party
 from sim.model.model import RunOutput
@@ -56,20 +63,16 @@ METRICS: dict[str, str] = {
     "share_after_delivery": "share of contracts on payment after delivery",
     "share_ship_to_ship": "share of contracts delivered by ship-to-ship transfer",
     "ledger_imbalance_rmb": "sum of all parties' net positions (must be 0)",
+    **DISPLACEMENT_METRICS,
 }
 
 
 def on_station_hours(out: RunOutput) -> dict[str, float]:
-    """Hours each patrol vessel spent on station over the run."""
-    since: dict[str, float] = {}
+    """Hours each patrol vessel spent on station over the run (the same spells as the
+    per-zone table, so its zones add up to this)."""
     total: dict[str, float] = defaultdict(float)
-    for ev in out.patrol_events:
-        if ev.on_station:
-            since[ev.vessel] = ev.time
-        elif ev.vessel in since:
-            total[ev.vessel] += ev.time - since.pop(ev.vessel)
-    for vessel, t in since.items():
-        total[vessel] += out.horizon_hours - t
+    for vessel, _, start, end in station_intervals(out.patrol_events, out.horizon_hours):
+        total[vessel] += end - start
     return {v: total.get(v, 0.0) for v in out.patrol_service}
 
 
@@ -150,6 +153,7 @@ def replication_metrics(out: RunOutput) -> dict[str, float]:
         "share_after_delivery": _share(contracted, lambda s: s.payment_terms == "after_delivery"),
         "share_ship_to_ship": _share(contracted, lambda s: s.delivery == "ship_to_ship"),
         "ledger_imbalance_rmb": sum(net.values()) / 100,
+        **displacement_metrics(ships, out.horizon_hours, out.scenario),
     }
 
 
@@ -232,6 +236,17 @@ SHIPMENT_COLUMNS = [f.name for f in fields(Shipment)]
 
 def shipments_frame(out: RunOutput) -> pd.DataFrame:
     return pd.DataFrame([asdict(s) for s in out.shipments], columns=SHIPMENT_COLUMNS)
+
+
+def displacement_frames(out: RunOutput) -> dict[str, pd.DataFrame]:
+    """The volume (week x destination x route x mode) and zones tables of one replication."""
+    zones = [z.name for z in out.scenario.zones]
+    return {
+        "volume": volume_frame(out.shipments, out.horizon_hours),
+        "zones": zones_frame(
+            zones, out.patrol_events, out.zone_events, out.shipments, out.horizon_hours
+        ),
+    }
 
 
 def network_frames(out: RunOutput) -> tuple[pd.DataFrame, pd.DataFrame]:

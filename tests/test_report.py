@@ -24,7 +24,7 @@ from matplotlib.text import Text
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.report import make_report, network, run_figures, style
+from sim.report import displacement, make_report, network, run_figures, style
 from sim.report.data import load_run
 from sim.report.map import region_map
 from sim.report.style import Missing
@@ -36,11 +36,12 @@ FIGURES: dict[str, Callable[..., Figure]] = {
     "money": run_figures.money,
     "buyers": run_figures.buyers_and_beliefs,
     "terms": run_figures.payment_terms,
+    "volume": displacement.volume_by_destination,
     "map": region_map,
     "network": network.trading_network,
     "revenue": run_figures.revenue_histogram,
 }
-SECTIONS = ["headline", *FIGURES, "parameters", "metrics"]
+SECTIONS = ["headline", *FIGURES, "zones", "parameters", "metrics"]
 
 
 @pytest.fixture(scope="session")
@@ -135,8 +136,8 @@ def test_each_figure_draws_and_saves(full_run: Path, tmp_path: Path, name: str) 
 def test_figures_without_their_data_say_what_is_missing(saved_run: Path, tmp_path: Path) -> None:
     folder = tmp_path / "bare"
     shutil.copytree(saved_run, folder)
-    for name in ("network_nodes.csv", "network_edges.csv"):
-        (folder / name).unlink(missing_ok=True)
+    for name in ("network_nodes.csv", "network_edges.csv", "volume.csv", "zones.csv"):
+        (folder / name).unlink(missing_ok=True)  # results saved before these tables existed
     ts = pd.read_csv(folder / "timeseries.csv")
     ts.drop(columns=[c for c in ("buyers_active", "mean_belief") if c in ts]).to_csv(
         folder / "timeseries.csv", index=False
@@ -146,7 +147,9 @@ def test_figures_without_their_data_say_what_is_missing(saved_run: Path, tmp_pat
         with pytest.raises(Missing, match=r"network_nodes\.csv|buyers_active"):
             fn(data)
     written = make_report(folder)
-    assert set(written.notes) == {"network", "buyers"}
+    assert set(written.notes) == {"network", "buyers", "volume", "zones"}
+    assert "volume.csv" in written.notes["volume"] and "zones.csv" in written.notes["zones"]
+    assert not (folder / "figures" / "volume.png").exists()
     page = written.html.read_text(encoding="utf-8")
     for key in written.notes:
         section = page.split(f'<section id="{key}">', 1)[1].split("</section>", 1)[0]
@@ -184,6 +187,8 @@ PAGES = [  # (title in the contents, words on the page itself)
     ("Money by party", "money by party"),
     ("Buyers and risk beliefs over time", "buyers and their risk beliefs"),
     ("Payment terms over time", "payment terms of contracts"),
+    ("Coal delivered by destination over time", "coal delivered by destination over time"),
+    ("Seizures per patrol hour by zone", "Seizures per patrol hour by zone"),
     ("Map of the region", "routes, enforcement zones and seizures"),
     ("Trading network before and after investigations", "trading network before and after"),
     ("DPRK-side revenue across replications", "DPRK-side revenue across"),

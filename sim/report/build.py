@@ -37,6 +37,8 @@ class Part:
     table: Table | None = None
     table_page: bool = False
     """Draw the table as a PDF page of its own too."""
+    note: str = ""
+    """Why the part has nothing to show (its data was not saved); shown instead."""
 
 
 @dataclass
@@ -75,6 +77,8 @@ def render(
     written = Written(folder / HTML, folder / PDF, [])
     for part in parts:
         block = html.Block(part.key, part.title, part.caption, table=part.table)
+        if part.note:
+            block.note = written.notes[part.key] = part.note
         if part.make is not None:
             try:
                 fig = part.make()

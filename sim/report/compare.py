@@ -47,6 +47,9 @@ def compare_runs(run_a: Path, run_b: Path) -> Comparison:
     """B - A for every metric the two runs share."""
     a, b = load_run(Path(run_a)), load_run(Path(run_b))
     metrics = [c for c in a.runs.columns if c not in KEYS and c in b.runs.columns]
+    # A metric neither run has a value for (the displacement metrics of runs without a
+    # policy change) has nothing to compare.
+    metrics = [m for m in metrics if a.runs[m].notna().any() or b.runs[m].notna().any()]
     if not metrics:
         raise ReportError(f"{run_a} and {run_b} have no metric in common")
     joined = a.runs.merge(b.runs, on="replication", suffixes=("_a", "_b"))

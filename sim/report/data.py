@@ -68,6 +68,10 @@ class RunData:
     shipments: pd.DataFrame | None
     nodes: pd.DataFrame | None
     edges: pd.DataFrame | None
+    volume: pd.DataFrame | None = None
+    """Per replication, week, destination, route and mode: voyages and tonnes (volume.csv)."""
+    zones: pd.DataFrame | None = None
+    """Per replication and zone: patrol hours, seizures, tips (zones.csv)."""
 
     @property
     def scenario(self) -> dict[str, Any]:
@@ -97,6 +101,17 @@ class RunData:
             raise Missing(f"this run's weekly time series has no {names} column")
         return ts
 
+    def table(self, name: str, *columns: str) -> pd.DataFrame:
+        """The optional long table ``name`` (volume or zones), or ``Missing`` saying why not."""
+        frame = {"volume": self.volume, "zones": self.zones}[name]
+        if frame is None:
+            raise Missing(f"this run saved no {name}.csv (results from before it existed)")
+        absent = [c for c in columns if c not in frame]
+        if absent:
+            names = ", ".join(f"`{c}`" for c in absent)
+            raise Missing(f"this run's {name}.csv has no {names} column")
+        return frame
+
     def log(self, *columns: str) -> pd.DataFrame:
         if self.shipments is None:
             raise Missing("this run saved no shipment log (shipments.csv)")
@@ -121,6 +136,8 @@ def load_run(folder: Path) -> RunData:
         _csv(folder, "shipments.csv", required=False),
         _csv(folder, "network_nodes.csv", required=False),
         _csv(folder, "network_edges.csv", required=False),
+        _csv(folder, "volume.csv", required=False),
+        _csv(folder, "zones.csv", required=False),
     )
 
 

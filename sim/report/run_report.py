@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.report import network, run_figures
+from sim.report import displacement, network, run_figures
 from sim.report.build import Part, Written, render
 from sim.report.data import RunData, load_run
 from sim.report.map import region_map
+from sim.report.style import Missing
 from sim.report.tables import all_metrics_table, headline_table, parameter_table
 
 
@@ -68,6 +69,15 @@ def run_parts(data: RunData) -> list[Part]:
             lambda: run_figures.payment_terms(data),
         ),
         Part(
+            "volume",
+            "Coal delivered by destination over time",
+            "Coal delivered to each destination port week by week (by arrival), with the day "
+            "of the policy change: does coal stopped at the pressured ports reappear at the "
+            f"others? {ci}",
+            lambda: displacement.volume_by_destination(data),
+        ),
+        zones_part(data, ci),
+        Part(
             "map",
             "Map of the region",
             "Land from the shipped Natural Earth coastline; ports, routes as the model traces "
@@ -104,6 +114,21 @@ def run_parts(data: RunData) -> list[Part]:
             table_page=True,
         ),
     ]
+
+
+def zones_part(data: RunData, ci: str) -> Part:
+    """The seizures-per-patrol-hour table, or a note when the run saved no zones.csv."""
+    title = "Seizures per patrol hour by zone"
+    caption = (
+        "Per enforcement zone: Coast Guard vessel-hours on station (thousands), seizures made "
+        "in the zone, tips about cargoes due to cross it, and seizures per 1,000 hours on station "
+        f"(replications without hours in a zone are left out of its ratio). {ci}"
+    )
+    try:
+        table = displacement.zone_table(data)
+    except Missing as m:
+        return Part("zones", title, caption, note=str(m))
+    return Part("zones", title, caption, table=table, table_page=True)
 
 
 def run_report(folder: Path) -> Written:

@@ -118,11 +118,19 @@ KT = Unit(1e3, "kt")
 PERCENT = Unit(0.01, "%")
 THOUSAND_HOURS = Unit(1e3, "thousand vessel-hours", "k h")
 COUNT = Unit(1.0, "")
+TONNES_PER_DAY = Unit(1.0, "t/day")
+DAYS = Unit(1.0, "days")
 
 
 def unit_for(metric: str) -> Unit:
     if metric.endswith("_rmb"):
         return MILLION_RMB
+    if "tonnes_per_day" in metric:
+        return TONNES_PER_DAY
+    if metric.endswith("_days"):
+        return DAYS
+    if metric == "displacement_index":
+        return PERCENT
     if metric.startswith("tonnes"):
         return KT
     if "share" in metric or "utilisation" in metric or "belief" in metric:
@@ -187,6 +195,16 @@ LABELS: dict[str, str] = {
     "mean_belief_end": "Buyers' mean risk belief at the end",
     "share_after_delivery": "Share of contracts paid on delivery",
     "share_ship_to_ship": "Share delivered ship-to-ship",
+    "pressured_tonnes_per_day_before": "Pressured destinations: coal per day before",
+    "pressured_tonnes_per_day_after": "Pressured destinations: coal per day after",
+    "pressured_tonnes_per_day_change": "Pressured destinations: change in coal per day",
+    "other_tonnes_per_day_before": "Other destinations: coal per day before",
+    "other_tonnes_per_day_after": "Other destinations: coal per day after",
+    "other_tonnes_per_day_change": "Other destinations: change in coal per day",
+    "tonnes_per_day_change": "All destinations: change in coal per day",
+    "displacement_index": "Displacement index (lost volume that reappears elsewhere)",
+    "recovery_days": "Days until volume recovers",
+    "share_waited": "Share of voyages that waited for a surge to pass",
 }
 
 

@@ -1,0 +1,230 @@
+"""Displacement in a run's report: coal delivered per destination week by week, where the
+patrols' hours paid off in seizures, and what the displacement metrics say.
+
+Drawn from volume.csv and zones.csv; results saved before those tables
+existed get a note instead (``Missing``), never a failure.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from sim.metrics_displacement import change_day
+from sim.report import style
+from sim.report.data import RunData, band, mean_ci
+from sim.report.style import Missing
+from sim.report.tables import Table
+
+DAYS_PER_WEEK = 7.0
+SMOOTH_WEEKS = 4
+"""Weeks averaged into one point of the volume figure."""
+PALETTE = [
+    style.BLUE,
+    style.VERMILLION,
+    style.GREEN,
+    style.ORANGE,
+    style.PURPLE,
+    style.SKY_BLUE,
+    style.BLACK,
+    style.GREY,
+]
+"""Okabe-Ito, taken in the order of the scenario's discharge ports, so a port keeps its
+colour from run to run of the same world."""
+
+
+def run_change_day(scenario: dict[str, Any]) -> float | None:
+    """The change day the metrics used, read from the saved scenario."""
+    configured = (scenario.get("displacement") or {}).get("change_day")
+    days = [float(p["day"]) for p in scenario.get("policy") or [] if "day" in p]
+    return change_day(None if configured is None else float(configured), days)
+
+
+def pressured(scenario: dict[str, Any]) -> list[str]:
+    return [str(p) for p in (scenario.get("displacement") or {}).get("pressured_destinations", [])]
+
+
+def _destinations(scenario: dict[str, Any], seen: set[str]) -> list[str]:
+    """Discharge ports in scenario order (those with coal, or pressured), then any others."""
+    ports = [str(p["name"]) for p in scenario.get("ports", []) if "discharge" in p.get("roles", [])]
+    keep = seen | set(pressured(scenario))
+    return [p for p in ports if p in keep] + sorted(seen - set(ports))
+
+
+def _colour(scenario: dict[str, Any], name: str) -> str:
+    ports = [str(p["name"]) for p in scenario.get("ports", []) if "discharge" in p.get("roles", [])]
+    k = ports.index(name) if name in ports else len(ports) + sum(map(ord, name))
+    return PALETTE[k % len(PALETTE)]
+
+
+def weekly_delivered(data: RunData) -> tuple[pd.DataFrame, int, bool]:
+    """Tonnes delivered per replication, destination and full week (zeros filled in),
+    the number of weeks shown, and whether a short last week was left out."""
+    vol = data.table("volume", "replication", "week", "destination", "tonnes_delivered")
+    horizon = data.scenario.get("horizon_days")
+    weeks = int(vol["week"].max()) + 1 if len(vol) else 0
+    partial = False
+    if isinstance(horizon, int | float) and horizon > 0:
+        full = math.floor(float(horizon) / DAYS_PER_WEEK + 1e-9)
+        partial = full > 0 and float(horizon) / DAYS_PER_WEEK - full > 1e-9
+        weeks = full if full > 0 else max(weeks, 1)
+    delivered = vol[vol["tonnes_delivered"] > 0]
+    names = _destinations(data.scenario, set(delivered["destination"].astype(str)))
+    if not names or weeks == 0:
+        raise Missing("no coal was delivered in this run (volume.csv has no deliveries)")
+    reps = sorted(data.runs["replication"].unique())
+    sums = delivered.groupby(["replication", "destination", "week"])["tonnes_delivered"].sum()
+    grid = pd.MultiIndex.from_product(
+        [reps, names, range(weeks)], names=["replication", "destination", "week"]
+    )
+    frame = sums.reindex(grid, fill_value=0.0).rename("tonnes").reset_index()
+    return frame, weeks, partial
+
+
+def _summary_value(data: RunData, metric: str) -> pd.Series | None:
+    by = data.summary.set_index("metric")
+    if metric not in by.index:
+        return None
+    row = by.loc[metric]
+    if not isinstance(row, pd.Series) or not np.isfinite(float(row["mean"])):
+        return None
+    return row
+
+
+def index_note(data: RunData) -> str:
+    """The displacement index and the recovery time in words, when the run has them.
+
+    The index drawn here is pooled: the mean change on the other destinations
+    over the mean loss on the pressured ones. The mean of each replication's
+    own ratio (in the metrics table) swings wildly when one replication's
+    loss is close to zero.
+    """
+    bits = []
+    lost = _summary_value(data, "pressured_tonnes_per_day_change")
+    gained = _summary_value(data, "other_tonnes_per_day_change")
+    if lost is not None and gained is not None and float(lost["mean"]) < 0:
+        pooled = float(gained["mean"]) / -float(lost["mean"])
+        bits.append(f"displacement index (pooled) {style.number(100 * pooled)} %")
+    rec = _summary_value(data, "recovery_days")
+    if rec is not None:
+        text = f"recovery {style.number(float(rec['mean']))} days"
+        if int(rec["n"]) > 1 and np.isfinite(float(rec["ci95_low"])):
+            text += f" (95% CI {style.number(float(rec['ci95_low']))} to "
+            text += f"{style.number(float(rec['ci95_high']))}, {int(rec['n'])} replications)"
+        bits.append(text)
+    return ("Over replications: " + "; ".join(bits) + ".") if bits else ""
+
+
+def _blocks(frame: pd.DataFrame, weeks: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Mean tonnes per week over consecutive ``SMOOTH_WEEKS``-week blocks, and each block's
+    middle (weeks); a short last block is kept, as the mean of the weeks it has."""
+    block = frame["week"] // SMOOTH_WEEKS
+    sums = frame.assign(block=block).groupby(["replication", "block"])["tonnes"].mean()
+    x = np.array([min(b * SMOOTH_WEEKS + SMOOTH_WEEKS, weeks) for b in range(int(block.max()) + 1)])
+    middle = (np.arange(len(x)) * SMOOTH_WEEKS + x) / 2.0
+    return sums.reset_index(), middle
+
+
+def _draw(ax: Axes, frame: pd.DataFrame, weeks: int, colour: str, text: str, lw: float) -> None:
+    sums, middle = _blocks(frame, weeks)
+    b = band(sums.assign(v=sums["tonnes"] / 1e3), "v", by="block")
+    x = middle[b["block"].to_numpy()]
+    ax.plot(x, b["mean"], color=colour, lw=lw, label=text, marker="o", ms=3)
+    if b["n"].max() > 1:
+        ax.fill_between(x, b["lo"].clip(lower=0), b["hi"], color=colour, alpha=0.15, lw=0)
+
+
+def _change_line(ax: Axes, day: float | None, weeks: int) -> None:
+    if day is not None and day / DAYS_PER_WEEK <= weeks:
+        ax.axvline(
+            day / DAYS_PER_WEEK, color=style.BLACK, lw=1.2, ls="--", label=f"change, day {day:g}"
+        )
+
+
+@style.styled
+def volume_by_destination(data: RunData) -> Figure:
+    """Coal delivered per week to each destination, mean over replications with 95% CIs,
+    and the day of the change: does pressed volume vanish or reappear elsewhere?
+
+    Weeks are averaged in blocks of four: a single week holds a handful of
+    voyages per port, too few to tell a shift from noise. With pressured
+    destinations a second panel adds them up against all the others, the
+    comparison the displacement index makes.
+    """
+    frame, weeks, partial = weekly_delivered(data)
+    scenario = data.scenario
+    pressed = set(pressured(scenario))
+    day = run_change_day(scenario)
+    panels = 2 if pressed else 1
+    fig = style.new_figure((11.0, 4.2 * panels + 1.0))
+    axes = fig.subplots(panels, 1, sharex=True, squeeze=False)[:, 0]
+    for name in dict.fromkeys(frame["destination"]):
+        text = f"{name} (pressured)" if name in pressed else name
+        rows = frame[frame["destination"] == name]
+        _draw(axes[0], rows, weeks, _colour(scenario, name), text, 2.6 if name in pressed else 1.6)
+    axes[0].set_title("Each destination", loc="left")
+    if pressed:
+        side = np.where(frame["destination"].isin(pressed), "pressured", "other")
+        grouped = frame.assign(side=side).groupby(["replication", "side", "week"])
+        totals = grouped["tonnes"].sum().reset_index()
+        for key, colour, text in (
+            ("pressured", style.VERMILLION, "pressured destinations"),
+            ("other", style.BLUE, "all other destinations"),
+        ):
+            _draw(axes[1], totals[totals["side"] == key], weeks, colour, text, 2.2)
+        axes[1].set_title("Pressured destinations against the others", loc="left")
+    for ax in axes:
+        _change_line(ax, day, weeks)
+        ax.set_xlim(0, weeks)
+        ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_formatter(style.Readable())
+        ax.set_ylabel("Coal delivered\n(kt per week)")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[-1].set_xlabel("Time from start (weeks)")
+    fig.suptitle(f"{data.name}: coal delivered by destination over time")
+    note = (
+        f"Weekly tonnes averaged over {SMOOTH_WEEKS}-week blocks, counted in the week the coal "
+        f"arrived. Lines: mean over {data.replications} replications; bands: 95% confidence "
+        "interval."
+    )
+    if pressed:
+        note += " Thick lines: the destinations the change presses on."
+    if partial:
+        note += " The last, partial week is left out."
+    extra = index_note(data)
+    style.footnote(fig, note + (" " + extra if extra else ""))
+    return fig
+
+
+def zone_table(data: RunData) -> Table:
+    """Per zone, means over replications: patrol hours, seizures, tips, and seizures per
+    1,000 patrol hours with its 95% CI: where the Coast Guard's time paid off."""
+    zones = data.table("zones", "replication", "zone", "patrol_hours_on_station", "seizures")
+    rows: list[list[str]] = []
+    for zone in dict.fromkeys(zones["zone"].astype(str)):
+        z = zones[zones["zone"].astype(str) == zone]
+        hours = mean_ci(z["patrol_hours_on_station"])[0]
+        seized = mean_ci(z["seizures"])[0]
+        tips = mean_ci(z["tips"])[0] if "tips" in z else math.nan
+        ratio = z["seizures"] / z["patrol_hours_on_station"].where(z["patrol_hours_on_station"] > 0)
+        m, lo, hi, n = mean_ci(1e3 * ratio)
+        ci = f"{style.number(lo)} to {style.number(hi)}" if n > 1 and np.isfinite(lo) else "n/a"
+        rows.append(
+            [
+                zone,
+                style.number(hours / 1e3),
+                style.number(seized),
+                style.number(tips),
+                style.number(m),
+                ci,
+            ]
+        )
+    header = ["zone", "hours on station (k)", "seizures", "tips", "seizures/1,000 h", "95% CI"]
+    return Table(header, rows, [20, 19, 10, 7, 17, 17], (1, 2, 3, 4, 5))

@@ -155,7 +155,8 @@ def volume_by_destination(data: RunData) -> Figure:
     Weeks are averaged in blocks of four: a single week holds a handful of
     voyages per port, too few to tell a shift from noise. With pressured
     destinations a second panel adds them up against all the others, the
-    comparison the displacement index makes.
+    comparison the displacement index makes, in black and sky blue: colours
+    the five ports of the default world do not use.
     """
     frame, weeks, partial = weekly_delivered(data)
     scenario = data.scenario
@@ -174,8 +175,8 @@ def volume_by_destination(data: RunData) -> Figure:
         grouped = frame.assign(side=side).groupby(["replication", "side", "week"])
         totals = grouped["tonnes"].sum().reset_index()
         for key, colour, text in (
-            ("pressured", style.VERMILLION, "pressured destinations"),
-            ("other", style.BLUE, "all other destinations"),
+            ("pressured", style.BLACK, "pressured destinations"),
+            ("other", style.SKY_BLUE, "all other destinations"),
         ):
             _draw(axes[1], totals[totals["side"] == key], weeks, colour, text, 2.2)
         axes[1].set_title("Pressured destinations against the others", loc="left")

@@ -90,7 +90,7 @@ def all_metrics_table(summary: pd.DataFrame) -> Table:
     names = [m for m in summary["metric"] if m in set(summary["metric"])]
     rows = [[n, *r[1:], METRICS.get(n, "")] for n, r in zip(names, t.rows, strict=True)]
     return Table(
-        ["metric", "mean", "95% CI", "unit", "meaning"], rows, [26, 10, 20, 14, 40], (1, 2)
+        ["metric", "mean", "95% CI", "unit", "meaning"], rows, [32, 10, 18, 14, 36], (1, 2)
     )
 
 

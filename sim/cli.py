@@ -185,7 +185,9 @@ def compare(
     table = Table(title=f"{c.b.name} - {c.a.name}: difference of means with 95% CI")
     for name in ("metric (unit)", "A", "B", "B - A", "95% CI", "change"):
         left = name == "metric (unit)"
-        table.add_column(name, justify="left" if left else "right", no_wrap=not left)
+        table.add_column(
+            name, justify="left" if left else "right", no_wrap=not left, overflow="fold"
+        )
     for row in cmp.rows(c):
         table.add_row(*row)
     out.print(table)

@@ -93,3 +93,23 @@ def test_compare_figure_labels_do_not_overlap(runs: dict[str, Path]) -> None:
 def test_compare_refuses_a_folder_that_is_not_a_run(runs: dict[str, Path], tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["compare", str(runs["a"]), str(tmp_path)])
     assert result.exit_code == 2 and "not a coalsim results folder" in result.stderr
+
+
+def test_displaced_share_is_the_ratio_of_paired_mean_differences() -> None:
+    """B loses 10 t/day on average at the pressured ports against A and gains 5 elsewhere."""
+    joined = pd.DataFrame(
+        {
+            "pressured_tonnes_per_day_after_a": [100.0, 110.0, 90.0, 105.0],
+            "pressured_tonnes_per_day_after_b": [90.0, 98.0, 82.0, 95.0],
+            "other_tonnes_per_day_after_a": [500.0, 520.0, 480.0, 510.0],
+            "other_tonnes_per_day_after_b": [505.0, 527.0, 483.0, 515.0],
+        }
+    )
+    row = cmp.displaced_share(joined)
+    assert row is not None
+    assert row["diff"] == pytest.approx(20 / 40)
+    assert row["ci95_low"] <= 0.5 <= row["ci95_high"]  # type: ignore[operator]
+    gained = joined.assign(
+        pressured_tonnes_per_day_after_b=joined["pressured_tonnes_per_day_after_a"] + 1
+    )
+    assert cmp.displaced_share(gained) is None  # B lost nothing at the pressured ports

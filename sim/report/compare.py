@@ -81,7 +81,53 @@ def compare_runs(run_a: Path, run_b: Path) -> Comparison:
                 "relative": rel,
             }
         )
+    displaced = displaced_share(joined) if paired else None
+    if displaced is not None:
+        rows.append(displaced)
     return Comparison(a, b, pd.DataFrame(rows), paired)
+
+
+DISPLACED = "displaced_share_b_vs_a"
+
+
+def displaced_share(joined: pd.DataFrame) -> dict[str, object] | None:
+    """Of the volume B delivers less than A to the pressured ports after the change, the
+    share it delivers more than A elsewhere: the displacement against a counterfactual.
+
+    Run A is the world without the change and B the world with it, on the same random
+    numbers, so each pair's differences are the change's effect. The share is the ratio
+    of the mean differences, -mean(d other) / mean(d pressured), with a paired bootstrap
+    interval (scipy.stats.bootstrap, BCa); only when B lost pressured volume.
+    """
+    p, o = "pressured_tonnes_per_day_after", "other_tonnes_per_day_after"
+    if not all(f"{m}_{s}" in joined for m in (p, o) for s in ("a", "b")):
+        return None
+    dp = (joined[f"{p}_b"] - joined[f"{p}_a"]).to_numpy(float)
+    do = (joined[f"{o}_b"] - joined[f"{o}_a"]).to_numpy(float)
+    ok = np.isfinite(dp) & np.isfinite(do)
+    dp, do = dp[ok], do[ok]
+    if len(dp) < 3 or dp.mean() >= 0:
+        return None
+
+    def share(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
+        result: np.ndarray = -np.mean(y, axis=axis) / np.mean(x, axis=axis)
+        return result
+
+    value = float(share(dp, do))
+    ci = stats.bootstrap(
+        (dp, do), share, paired=True, vectorized=True, n_resamples=2000,
+        random_state=np.random.default_rng(0),
+    ).confidence_interval  # fmt: skip
+    return {
+        "metric": DISPLACED,
+        "mean_a": math.nan,
+        "mean_b": math.nan,
+        "diff": value,
+        "ci95_low": float(ci.low),
+        "ci95_high": float(ci.high),
+        "n": len(dp),
+        "relative": math.nan,
+    }
 
 
 def describe(c: Comparison) -> str:
@@ -142,7 +188,8 @@ def compare_figure(c: Comparison) -> Figure:
     note = "Blue / vermillion: the 95% CI excludes zero (rise / fall); grey: it does not."
     note += " Right: B - A in the metric's own unit (pp: percentage points)."
     if skipped:
-        note += " Not drawn (A's mean is zero): " + ", ".join(skipped) + "."
+        note += " Not drawn (no relative change: A's mean is zero or absent): "
+        note += ", ".join(skipped) + "."
     style.footnote(fig, note)
     return fig
 

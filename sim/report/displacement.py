@@ -110,7 +110,10 @@ def index_note(data: RunData) -> str:
     gained = _summary_value(data, "other_tonnes_per_day_change")
     if lost is not None and gained is not None and float(lost["mean"]) < 0:
         pooled = float(gained["mean"]) / -float(lost["mean"])
-        bits.append(f"displacement index (pooled) {style.number(100 * pooled)} %")
+        bits.append(
+            f"displacement index (pooled; after the change against before it, in this run) "
+            f"{style.number(100 * pooled)} %"
+        )
     rec = _summary_value(data, "recovery_days")
     if rec is not None:
         text = f"recovery {style.number(float(rec['mean']))} days"
@@ -118,7 +121,12 @@ def index_note(data: RunData) -> str:
             text += f" (95% CI {style.number(float(rec['ci95_low']))} to "
             text += f"{style.number(float(rec['ci95_high']))}, {int(rec['n'])} replications)"
         bits.append(text)
-    return ("Over replications: " + "; ".join(bits) + ".") if bits else ""
+    if not bits:
+        return ""
+    return (
+        "Over replications: " + "; ".join(bits) + ". Against the same world without the "
+        "change, run both on the same seed and use `coalsim compare`."
+    )
 
 
 def _blocks(frame: pd.DataFrame, weeks: int) -> tuple[pd.DataFrame, np.ndarray]:

@@ -205,6 +205,8 @@ LABELS: dict[str, str] = {
     "displacement_index": "Displacement index (lost volume that reappears elsewhere)",
     "recovery_days": "Days until volume recovers",
     "share_waited": "Share of voyages that waited for a surge to pass",
+    "displaced_share_b_vs_a": "Displaced: of the pressured volume B loses against A, "
+    "the share B delivers elsewhere",
 }
 
 

@@ -18,59 +18,9 @@ from sim.model.rng import Draws
 from sim.model.routing import FadingBeta, logit_probabilities
 from sim.scenario import Resolved, Scenario, resolve
 from sim.scenario.load import load
+from sim.verify.worlds import RISKY_ROUTE, SAFE_ROUTE, two_route_world
 
-SAFE, RISKY = "nampo-yantai", "nampo-lianyungang"  # only the Lianyungang route crosses the box
-
-
-def two_route_world(
-    sharpness: float, *, learn: bool = True, seizes: bool = True, horizon_days: float = 365.0
-) -> Resolved:
-    """One seller with a safe route (no zone) and one through a box where a ship is
-    certain to be seized (fifty patrols, everyone recognised) or, with ``seizes`` off,
-    never boarded."""
-    return resolve(
-        Scenario.model_validate(
-            {
-                "seed": 17,
-                "horizon_days": horizon_days,
-                "zones": [{"name": "box", "polygon": OPEN_SEA_BOX}],
-                "patrols": [
-                    {
-                        "name": "wall",
-                        "base": "Lianyungang",
-                        "zone": "box",
-                        "vessels": 50,
-                        "sweep_width_nm": 20.0,
-                        "endurance_hours": 1e7,
-                        "transit_hours": 0.0,
-                        "turnaround_hours": 0.0,
-                        "start": "on_station",
-                    }
-                ],
-                "detection": {"recognition_probability": 1.0 if seizes else 0.0},
-                "market": {"kind": "fixed"},
-                "tips": {"knowers": 0},
-                "enforcement": {"vessel_detention_days": 0.0},
-                "sellers": [
-                    {
-                        "name": "s",
-                        "port": "Nampo",
-                        "routes": [SAFE, RISKY],
-                        "vessels": 200,
-                        "lot_interval_days": 0.25,
-                        "concealment": 0.0,
-                        "ais_off_share": 0.0,
-                    }
-                ],
-                "adaptation": {
-                    "enabled": True,
-                    "sharpness": sharpness,
-                    "own_weight": 1.0 if learn else 0.0,
-                    "news_weight": 0.0,
-                },
-            }
-        )
-    )
+SAFE, RISKY = SAFE_ROUTE, RISKY_ROUTE  # only the Lianyungang route crosses the box
 
 
 def logit_by_hand(model: Model, now: float) -> dict[str, float]:

@@ -16,13 +16,14 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.model import buyers as model_buyers
+from sim.model import routing as model_routing
 from sim.model import tips as model_tips
 from sim.model.enforcement import Enforcement
 from sim.model.ledger import Ledger
 from sim.model.model import simulate
 from sim.model.network import TradeNetwork
 from sim.model.patrols import ZoneState
-from sim.verify import CHECKS, books, runs, search, trade
+from sim.verify import CHECKS, adaptive, books, runs, search, trade
 from sim.verify.core import Point, bonferroni, t_interval, wilson
 
 
@@ -120,6 +121,22 @@ def test_tips_fail_when_the_tip_propensity_is_doubled(monkeypatch: pytest.Monkey
     honest = model_tips.tip_probability
     monkeypatch.setattr(model_tips, "tip_probability", lambda *a: min(1.0, 2 * honest(*a)))
     assert len(_failed(trade.tips(True))) >= 5
+
+
+def test_route_choice_fails_when_costs_are_counted_one_way_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sellers who count only the outbound leg's running cost choose too bluntly."""
+    honest = model_routing.alternatives
+
+    def one_way(*args: object) -> list[model_routing.Alternative]:
+        alts = honest(*args)  # type: ignore[arg-type]
+        for a in alts:
+            a.hours_away /= 2
+        return alts
+
+    monkeypatch.setattr(model_routing, "alternatives", one_way)
+    assert len(_failed(adaptive.route_choice(True))) >= 2
 
 
 def test_break_even_fails_when_buyers_underweight_the_loss(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from sim.errors import ScenarioError
-from sim.verify import books, runs, search, trade
+from sim.verify import adaptive, books, runs, search, trade
 from sim.verify.core import Check, Simulate, Suite, run
 
 CheckFn = Callable[[bool, Simulate], Check]
@@ -20,6 +20,7 @@ CHECKS: dict[str, CheckFn] = {
     "money": books.money,
     "little": runs.little,
     "determinism": runs.determinism,
+    "route_choice": adaptive.route_choice,
 }
 """Every check, in the order reports list them. Each takes (quick, simulate)."""
 

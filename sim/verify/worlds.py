@@ -233,3 +233,63 @@ def little_world(seed: int = 17) -> Resolved:
             }
         )
     )
+
+
+SAFE_ROUTE, RISKY_ROUTE = "nampo-yantai", "nampo-lianyungang"  # only the second crosses the box
+
+
+def two_route_world(
+    sharpness: float,
+    *,
+    learn: bool = True,
+    seizes: bool = True,
+    horizon_days: float = 365.0,
+    seed: int = 17,
+) -> Resolved:
+    """One adaptive seller with a safe route (no zone on it) and one through the open-sea
+    box, where fifty patrols and full recognition make a seizure certain, or, with
+    ``seizes`` off, where nobody is ever boarded. Fixed buyers, no tips; ``learn`` off
+    keeps every route's belief at the prior."""
+    return resolve(
+        Scenario.model_validate(
+            {
+                "seed": seed,
+                "horizon_days": horizon_days,
+                "zones": [{"name": "box", "polygon": OPEN_SEA_BOX}],
+                "patrols": [
+                    {
+                        "name": "wall",
+                        "base": "Lianyungang",
+                        "zone": "box",
+                        "vessels": 50,
+                        "sweep_width_nm": 20.0,
+                        "endurance_hours": 1e7,
+                        "transit_hours": 0.0,
+                        "turnaround_hours": 0.0,
+                        "start": "on_station",
+                    }
+                ],
+                "detection": {"recognition_probability": 1.0 if seizes else 0.0},
+                "market": {"kind": "fixed"},
+                "tips": {"knowers": 0},
+                "enforcement": {"vessel_detention_days": 0.0},
+                "sellers": [
+                    {
+                        "name": "s",
+                        "port": "Nampo",
+                        "routes": [SAFE_ROUTE, RISKY_ROUTE],
+                        "vessels": 200,
+                        "lot_interval_days": 0.25,
+                        "concealment": 0.0,
+                        "ais_off_share": 0.0,
+                    }
+                ],
+                "adaptation": {
+                    "enabled": True,
+                    "sharpness": sharpness,
+                    "own_weight": 1.0 if learn else 0.0,
+                    "news_weight": 0.0,
+                },
+            }
+        )
+    )

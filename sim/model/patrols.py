@@ -226,7 +226,9 @@ class CoastGuard:
         members = [v for v in self.groups[g.name] if not v.retired]
         for v in members:
             v.configure(g)
-        self.zones[g.zone]._update()
+        # Reallocation may have spread the group over several zones: each one's rate changes.
+        for zone in dict.fromkeys([self.zones[g.zone], *(v.zone for v in members)]):
+            zone._update()
         for _ in range(g.vessels - len(members)):  # new hulls sail from base
             self._commission(g, g.endurance_hours + self.transit[g.name] + g.turnaround_hours)
         for v in members[g.vessels :]:

@@ -19,7 +19,7 @@ import simpy
 from shapely.geometry import Point
 
 from sim.model import network as net
-from sim.model.buyers import BuyerAgent
+from sim.model.buyers import BuyerAgent, beliefs_of
 from sim.model.enforcement import Enforcement
 from sim.model.ledger import Entry, Ledger
 from sim.model.market import FixedMarket, Market, StrategicMarket
@@ -147,7 +147,11 @@ class Model:
         company.return_vessel(vessel)
 
     def active_buyers(self, now: float) -> list[BuyerAgent]:
-        return [b for b in self.buyers.values() if self.network.active(b.name, now)]
+        # TradeNetwork.active inlined: the weekly sampler and daily entry ask of every buyer.
+        left, until = self.network.left, self.network.removed_until
+        return [
+            b for b in self.buyers.values() if b.name not in left and until.get(b.name, -1.0) <= now
+        ]
 
     def _entry(self) -> Generator[simpy.Event, Any, None]:
         """New buyers arrive daily at a rate that grows with the last 30 days' buyer profit."""
@@ -178,7 +182,7 @@ class Model:
         while True:
             now = self.env.now
             active = self.active_buyers(now)
-            beliefs = [b.belief(now, self.params.beliefs) for b in active]
+            beliefs = beliefs_of(active, now, self.params.beliefs)
             self.recorder.weekly.append(
                 {
                     "week": now / WEEK,

@@ -171,7 +171,10 @@ class Model:
             rate = m.entry_per_month + m.entry_per_month_per_million_rmb * max(0.0, profit) / 1e6
             arrivals = _poisson(rate / 30.0, rng.random())
             for _ in range(arrivals):
-                if len(self.active_buyers(env.now)) >= m.max_buyers:
+                # Active buyers are some of all buyers: count them only near the cap.
+                if len(self.buyers) >= m.max_buyers and (
+                    len(self.active_buyers(env.now)) >= m.max_buyers
+                ):
                     break
                 k += 1
                 template = templates[int(rng.random() * len(templates))]

@@ -52,7 +52,13 @@ class TradeNetwork:
         return node not in self.left and self.removed_until.get(node, -1.0) <= now
 
     def brokers_of(self, node: str, now: float) -> list[str]:
-        return [b for b in self.adj[node] if self.kind[b] == BROKER and self.active(b, now)]
+        # ``active`` inlined: the market asks this for every offer round of every lot.
+        kind, left, until = self.kind, self.left, self.removed_until
+        return [
+            b
+            for b in self.adj[node]
+            if kind[b] == BROKER and b not in left and until.get(b, -1.0) <= now
+        ]
 
     def accomplices(self, case: list[str], k: int, now: float, rng: Draws) -> list[str]:
         """Up to ``k`` distinct Chinese parties nearest the case, breadth first from it.

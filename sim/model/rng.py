@@ -47,19 +47,21 @@ class Draws:
 
     def random(self) -> float:
         """A U(0, 1) variate."""
-        if self._i_uni == len(self._uni):
+        i = self._i_uni  # read the index once: this is called tens of thousands of times a run
+        if i == len(self._uni):
             self._uni = self._gen.random(self.block).tolist()
-            self._i_uni = 0
-        self._i_uni += 1
-        return self._uni[self._i_uni - 1]
+            i = 0
+        self._i_uni = i + 1
+        return self._uni[i]
 
     def exponential(self) -> float:
         """An Exp(1) variate."""
-        if self._i_exp == len(self._exp):
+        i = self._i_exp
+        if i == len(self._exp):
             self._exp = self._gen.standard_exponential(self.block).tolist()
-            self._i_exp = 0
-        self._i_exp += 1
-        return self._exp[self._i_exp - 1]
+            i = 0
+        self._i_exp = i + 1
+        return self._exp[i]
 
     def shuffle(self, items: list[Any]) -> None:
         """Fisher-Yates in place, last item first: ``j = int(random() * (i + 1))``.

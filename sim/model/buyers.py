@@ -140,9 +140,12 @@ def beliefs_of(buyers: Iterable[BuyerAgent], now: float, beliefs: Beliefs) -> li
     scale = beliefs.memory_days * 24.0
     exp = math.exp
     out: list[float] = []
+    seen, f = math.nan, 1.0  # most buyers were last faded together (news, this sampler)
     for b in buyers:
         if now > b.last:
-            f = exp(-(now - b.last) / scale)
+            if b.last != seen:
+                seen = b.last
+                f = exp(-(now - seen) / scale)
             b.alpha_e *= f
             b.beta_e *= f
             b.last = now
@@ -162,11 +165,14 @@ def hear_news(buyers: Iterable[BuyerAgent], now: float, weight: float, beliefs: 
     """
     scale = beliefs.memory_days * 24.0
     exp = math.exp
+    seen, f = math.nan, 1.0  # most buyers were last faded together: one exp serves them all
     for b in buyers:
         if b.left:
             continue
         if now > b.last:
-            f = exp(-(now - b.last) / scale)
+            if b.last != seen:
+                seen = b.last
+                f = exp(-(now - seen) / scale)
             b.alpha_e *= f
             b.beta_e *= f
             b.last = now

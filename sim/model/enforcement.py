@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from sim.model import ledger as L
-from sim.model.buyers import ADVANCE, BuyerAgent
+from sim.model.buyers import ADVANCE, BuyerAgent, hear_news
 from sim.model.network import BUYER
 from sim.model.patrols import PatrolVessel
 from sim.model.records import ZoneEvent
@@ -107,9 +107,7 @@ class Enforcement:
             ledger.post(now, L.STATE, TIPSTERS, rec.reward_rmb, "reward", rec.id)
         self.seizures += 1
         self.settled += 1
-        for other in model.buyers.values():  # public news
-            if not other.left:
-                other.observe(now, True, p.beliefs.news_weight, p.beliefs)
+        hear_news(model.buyers.values(), now, p.beliefs.news_weight, p.beliefs)  # public news
         buyer.observe(now, True, p.beliefs.own_weight, p.beliefs)
         if self.rng.random() < p.market.arrest_probability:
             self.leave(buyer, "arrested")

@@ -47,6 +47,14 @@ class Entry(NamedTuple):
 _entry = tuple.__new__  # Entry(...) without the keyword-handling constructor: a hot path
 
 
+class _IsBuyer(dict[str, bool]):
+    """Party name -> whether it is a buyer's, worked out once per party (``post`` is hot)."""
+
+    def __missing__(self, party: str) -> bool:
+        self[party] = is_buyer = party.startswith("buyer:")
+        return is_buyer
+
+
 class Ledger:
     """Append-only list of transfers; amounts are positive, direction is payer to payee."""
 
@@ -54,6 +62,7 @@ class Ledger:
         self.entries: list[Entry] = []
         self.balance_fen: dict[str, int] = defaultdict(int)  # running net position per party
         self.buyers_fen = 0  # running net position of all buyers together
+        self._is_buyer = _IsBuyer()
 
     def post(
         self, time: float, payer: str, payee: str, amount: float, reason: str, shipment: int = -1
@@ -66,9 +75,10 @@ class Ledger:
             bal = self.balance_fen
             bal[payer] -= fen
             bal[payee] += fen
-            if payer.startswith("buyer:"):
+            is_buyer = self._is_buyer
+            if is_buyer[payer]:
                 self.buyers_fen -= fen
-            if payee.startswith("buyer:"):
+            if is_buyer[payee]:
                 self.buyers_fen += fen
 
 

@@ -126,9 +126,7 @@ class StrategicMarket(Market):
         """
         graph, buyers, rng = self.model.network, self.model.buyers, self.rng
         brokers = graph.brokers_of(company.name, now)
-        for i in range(len(brokers) - 1, 0, -1):
-            j = int(rng.random() * (i + 1))
-            brokers[i], brokers[j] = brokers[j], brokers[i]
+        rng.shuffle(brokers)
         for broker in brokers:
             known = self._known(company, broker, port)
             n = len(known)

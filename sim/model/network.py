@@ -33,12 +33,17 @@ class TradeNetwork:
             self.link(node, other)
 
     def link(self, a: str, b: str) -> None:
-        if b not in self.adj[a]:
-            self.adj[a].append(b)
+        links = self.adj[a]
+        if b not in links:
+            links.append(b)
             self.adj[b].append(a)
-            for x, y in ((a, b), (b, a)):
-                if self.kind.get(x) == BROKER and self.kind.get(y) == BUYER:
-                    self.buyers_of[x].append(y)
+            # A broker-buyer edge goes under its broker; two lookups, not four, as
+            # every replication builds its network anew and so links every edge.
+            ka, kb = self.kind.get(a), self.kind.get(b)
+            if ka == BROKER and kb == BUYER:
+                self.buyers_of[a].append(b)
+            elif kb == BROKER and ka == BUYER:
+                self.buyers_of[b].append(a)
 
     def attach(self, node: str, kind: str, n_brokers: int, rng: Draws) -> None:
         """Add a node linked to ``n_brokers`` distinct brokers drawn at random."""
@@ -52,7 +57,13 @@ class TradeNetwork:
         return node not in self.left and self.removed_until.get(node, -1.0) <= now
 
     def brokers_of(self, node: str, now: float) -> list[str]:
-        return [b for b in self.adj[node] if self.kind[b] == BROKER and self.active(b, now)]
+        # ``active`` inlined: the market asks this for every offer round of every lot.
+        kind, left, until = self.kind, self.left, self.removed_until
+        return [
+            b
+            for b in self.adj[node]
+            if kind[b] == BROKER and b not in left and until.get(b, -1.0) <= now
+        ]
 
     def accomplices(self, case: list[str], k: int, now: float, rng: Draws) -> list[str]:
         """Up to ``k`` distinct Chinese parties nearest the case, breadth first from it.
@@ -74,11 +85,11 @@ class TradeNetwork:
                         seen.add(other)
                         ring.append(other)
             order = sorted(ring)
-            for i in range(len(order) - 1, 0, -1):  # Fisher-Yates with the model's stream
-                j = int(rng.random() * (i + 1))
-                order[i], order[j] = order[j], order[i]
+            rng.shuffle(order)  # Fisher-Yates with the model's stream
             for node in order:
-                if len(named) < k and self.kind[node] != SELLER and self.active(node, now):
+                if len(named) >= k:
+                    break
+                if self.kind[node] != SELLER and self.active(node, now):
                     named.append(node)
             frontier = ring
         return named

@@ -137,11 +137,13 @@ class PatrolVessel:
             self.state = state
             if state != ON_STATION:
                 yield env.timeout(remaining)
-                state, remaining = {
-                    TRANSIT_BACK: (TURNAROUND, self.turnaround),
-                    TURNAROUND: (TRANSIT_OUT, self.transit),
-                    TRANSIT_OUT: (ON_STATION, self.endurance),
-                }[state]
+                # The next state, without building a lookup table at every step.
+                if state == TRANSIT_BACK:
+                    state, remaining = TURNAROUND, self.turnaround
+                elif state == TURNAROUND:
+                    state, remaining = TRANSIT_OUT, self.transit
+                else:
+                    state, remaining = ON_STATION, self.endurance
                 continue
             self.cg.arrive(self)
             start = env.now

@@ -10,6 +10,7 @@ the end; existing indices never move.
 from __future__ import annotations
 
 import bisect
+from typing import Any
 
 import numpy as np
 
@@ -48,19 +49,36 @@ class Draws:
 
     def random(self) -> float:
         """A U(0, 1) variate."""
-        if self._i_uni == len(self._uni):
+        i = self._i_uni  # read the index once: this is called tens of thousands of times a run
+        if i == len(self._uni):
             self._uni = self._gen.random(self.block).tolist()
-            self._i_uni = 0
-        self._i_uni += 1
-        return self._uni[self._i_uni - 1]
+            i = 0
+        self._i_uni = i + 1
+        return self._uni[i]
 
     def exponential(self) -> float:
         """An Exp(1) variate."""
-        if self._i_exp == len(self._exp):
+        i = self._i_exp
+        if i == len(self._exp):
             self._exp = self._gen.standard_exponential(self.block).tolist()
-            self._i_exp = 0
-        self._i_exp += 1
-        return self._exp[self._i_exp - 1]
+            i = 0
+        self._i_exp = i + 1
+        return self._exp[i]
+
+    def shuffle(self, items: list[Any]) -> None:
+        """Fisher-Yates in place, last item first: ``j = int(random() * (i + 1))``.
+
+        The market shuffles a company's brokers at every offer round; drawing the
+        uniforms straight from the block saves a method call per swap and takes
+        exactly the variates that loop over ``random()`` would.
+        """
+        for i in range(len(items) - 1, 0, -1):
+            if self._i_uni == len(self._uni):
+                self._uni = self._gen.random(self.block).tolist()
+                self._i_uni = 0
+            j = int(self._uni[self._i_uni] * (i + 1))
+            self._i_uni += 1
+            items[i], items[j] = items[j], items[i]
 
     def choice(self, cdf: list[float]) -> int:
         """Index drawn with the probabilities whose running total is ``cdf`` (last = 1)."""

@@ -41,8 +41,11 @@ def hold(
 ) -> Generator[simpy.Event, Any, float]:
     """Wait while ``plan`` surges, up to ``max_hours``; returns the hours waited."""
     env, start = model.env, model.env.now
-    while env.now - start < max_hours and surging(model, plan, adapt.surge_ratio):
-        yield env.timeout(min(adapt.check_hours, start + max_hours - env.now))
+    deadline = start + max_hours
+    # A remainder below a microsecond is rounding, not waiting: stepping by it could
+    # leave the clock where it is for ever.
+    while deadline - env.now > 1e-9 and surging(model, plan, adapt.surge_ratio):
+        yield env.timeout(min(adapt.check_hours, deadline - env.now))
     waited = env.now - start
     rec.waited_hours += waited
     return waited

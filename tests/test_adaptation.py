@@ -241,3 +241,44 @@ def test_loitering_ships_wait_at_the_anchorage_and_then_deliver() -> None:
         assert s.waited_hours == pytest.approx(expected_wait(at_anchorage, 48.0), abs=1e-6)
         sailing = route.duration_hours(speed)
         assert s.t_arrive - s.t_depart == pytest.approx(sailing + s.waited_hours, abs=1e-6)
+
+
+def test_tips_reach_loitering_ships_and_barges_on_their_next_leg() -> None:
+    """A tip that comes while the cargo is still short of its anchorage or transfer point is
+    followed up inside the zone the cargo will cross next, so no mode escapes tips."""
+    from sim.verify.worlds import trade_world
+
+    data = trade_world("advance", ship_to_ship=0.5).scenario.model_dump(mode="json")
+    data["adaptation"] = {"enabled": True, "modes": ["port", "ship_to_ship", "loiter"]}
+    data["adaptation"]["sharpness"] = 0.0
+    data["tips"]["max_probability"] = 0.3
+    resolved = resolve(Scenario.model_validate(data))
+    tipped: dict[str, int] = {}
+    caught: dict[str, int] = {}
+    for rep in range(12):
+        for s in run(resolved, rep).shipments:
+            if s.route == RISKY and s.outcome in ("delivered", "seized") and s.tips:
+                tipped[s.mode] = tipped.get(s.mode, 0) + 1
+                caught[s.mode] = caught.get(s.mode, 0) + (s.cause == "tip")
+    assert set(tipped) == {"port", "ship_to_ship", "loiter"}
+    for mode, n in tipped.items():
+        assert n >= 15 and caught[mode] / n > 0.35, (mode, caught[mode], n)
+
+
+def test_a_timing_run_of_the_surge_scenario_finishes() -> None:
+    """Regression: a wait whose remainder rounded to nothing once stalled the clock."""
+    import signal
+
+    def stalled(*_: object) -> None:
+        raise TimeoutError("the replication did not finish in 120 s")
+
+    resolved = load("scenarios/lianyungang_surge.toml", ["adaptation.timing=true"])
+    previous = signal.signal(signal.SIGALRM, stalled)
+    signal.alarm(120)
+    try:
+        out = run(resolved, 0)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert out.horizon_hours == 8760.0
+    assert any(s.waited_hours > 0 for s in out.shipments)

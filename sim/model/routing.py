@@ -94,15 +94,15 @@ def alternatives(
     """Every (route, mode) the seller may use, with the hours its ship is away on each."""
     out = []
     for route, w in zip(routes, weights, strict=True):
-        for mode in modes:
-            if mode != PORT and route.transfer_nm is None:
-                continue
+        # A route's weight is shared among its modes, so sharpness 0 keeps the route weights.
+        usable = [m for m in modes if m == PORT or route.transfer_nm is not None]
+        for mode in usable:
             if mode == SHIP_TO_SHIP:
                 assert route.transfer_nm is not None
                 hours = 2 * route.transfer_nm / speed_knots + route.transfer_hours
             else:
                 hours = 2 * route.length_nm / speed_knots + route.transfer_hours + discharge_hours
-            out.append(Alternative(route, mode, w, hours))
+            out.append(Alternative(route, mode, w / len(usable), hours))
     return out
 
 

@@ -74,44 +74,50 @@ class Tips:
 
     def _reach(
         self, vessel: PatrolVessel, voyage: Voyage, now: float
-    ) -> tuple[float, float] | None:
+    ) -> tuple[float, float, str] | None:
         """Hours from now until the vessel can board the cargo inside an enforcement zone,
-        and the hours it needs to get back to station from there.
+        the hours it needs to get back to station from there, and the zone.
 
         The Coast Guard acts only on the Chinese side, so the interception is
-        planned where the cargo will be inside the next zone on its current leg:
-        the vessel dashes there and boards as soon as both have arrived.
+        planned where the cargo will be inside the next zone on its way (on this
+        leg, or on the barge's or the run-in's after it): the vessel dashes there
+        and boards as soon as both have arrived.
         """
         slat, slon = self.model.geography.zones[vessel.zone.name].station
         t = self.model.params.tips
-        for _, _, a, b in voyage.plan.zones:
-            t_in, t_out = voyage.leg_start + a, voyage.leg_start + b
+        for zone, t_in, t_out, leg, start in voyage.stretches():
             if t_out <= now:
                 continue
             at = max(now, t_in)
             for _ in range(5):  # fixed point: the cargo moves while the patrol closes in
-                lat, lon = voyage.position(at)
+                lat, lon = leg.position(at - start)
                 dash = geo.great_circle_nm(slat, slon, lat, lon) / vessel.dash_knots
                 at = max(now, t_in, now + dash)
             if dash <= t.max_intercept_hours and at < min(t_out, voyage.eta):
-                return at - now, dash * vessel.dash_knots / vessel.speed_knots
+                return at - now, dash * vessel.dash_knots / vessel.speed_knots, zone
         return None
 
     def _intercept(self, voyage: Voyage) -> Generator[simpy.Event, Any, bool]:
         """Send the nearest free patrol; True once the voyage is over (seized or not)."""
         model, env = self.model, self.model.env
         now = env.now
-        best: tuple[float, float, PatrolVessel] | None = None
+        best: tuple[float, float, str, PatrolVessel] | None = None
         for v in model.coast_guard.free_vessels():
             reach = self._reach(v, voyage, now)
             if reach is not None and (best is None or reach[0] < best[0]):
                 best = (*reach, v)
         if best is None:
             return False
-        tau, back, vessel = best
+        tau, back, zone, vessel = best
         model.coast_guard.dispatch(vessel)
         yield env.timeout(tau)
-        if voyage.at_sea and self.rng.random() < model.params.tips.accuracy:
+        # The tip proves right with its accuracy, if the cargo is where it was expected
+        # (a loitering ship may not have started its run in yet).
+        if (
+            voyage.at_sea
+            and self.rng.random() < model.params.tips.accuracy
+            and voyage.inside(zone, env.now)
+        ):
             from sim.model.voyages import Intercept
 
             voyage.process.interrupt(Intercept(vessel))
@@ -121,8 +127,8 @@ class Tips:
 
 
 def _next_zone(voyage: Voyage, now: float) -> str:
-    """The zone the cargo is in or will enter next on its current leg ("" if none is left)."""
-    for name, _, _, b in voyage.plan.zones:
-        if voyage.leg_start + b > now:
-            return name
+    """The zone the cargo is in or will enter next on its way ("" if none is left)."""
+    for zone, _, t_out, _, _ in voyage.stretches():
+        if t_out > now:
+            return zone
     return ""

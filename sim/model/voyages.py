@@ -15,7 +15,7 @@ it (``seizure``), so the owner's cash position is left as it was.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -112,9 +112,31 @@ class Voyage:
     leg_start: float
     eta: float
     at_sea: bool = True
+    next_plan: VoyagePlan | None = None
+    """The leg after this one: the buyer's barge, or the run in from the anchorage."""
 
     def position(self, t: float) -> LatLon:
         return self.plan.position(t - self.leg_start)
+
+    def stretches(self) -> Iterator[tuple[str, float, float, VoyagePlan, float]]:
+        """Zone stretches of the voyage, as (zone, time in, time out, leg, leg start): the
+        current leg's, then the next leg's if it has not begun, taken to begin as soon as
+        this one ends (a loitering ship may start it later)."""
+        for name, _, a, b in self.plan.zones:
+            yield name, self.leg_start + a, self.leg_start + b, self.plan, self.leg_start
+        nxt = self.next_plan
+        if nxt is not None and nxt is not self.plan:
+            start = self.leg_start + self.plan.hours
+            for name, _, a, b in nxt.zones:
+                yield name, start + a, start + b, nxt, start
+
+    def inside(self, zone: str, t: float) -> bool:
+        """Whether the cargo is in ``zone`` at ``t`` on the leg it is sailing now."""
+        t0 = self.leg_start
+        return any(
+            name == zone and t0 + a - 1e-9 <= t <= t0 + b + 1e-9
+            for name, _, a, b in self.plan.zones
+        )
 
 
 def sail(
@@ -171,6 +193,7 @@ def shipment(
     eta = env.now + plan.hours + (rest.hours if rest else 0.0)
     assert env.active_process is not None
     voyage = Voyage(rec, deal, company, value, env.active_process, plan, env.now, eta)
+    voyage.next_plan = rest
     rec.hours_in_zones = plan.hours_in_zones + (rest.hours_in_zones if rest else 0.0)
     model.tips.watch(voyage)
     patrol: PatrolVessel | None = None

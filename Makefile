@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench bench-sweep clean
+.PHONY: setup demo test lint bench bench-sweep bench-adaptation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ bench: $(STAMP)
 
 bench-sweep: $(STAMP)
 	$(BIN)/python benchmarks/bench_sweep.py
+
+bench-adaptation: $(STAMP)
+	$(BIN)/python benchmarks/bench_adaptation.py -n 20
 
 clean:
 	rm -rf $(VENV) build *.egg-info

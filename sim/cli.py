@@ -114,13 +114,19 @@ def run(
     table.add_column("95% CI", justify="right", no_wrap=True)
     if wide:
         table.add_column("meaning")
+    idle = []
     for row in result.summary.to_dict("records"):
         lo, hi, n = float(row["ci95_low"]), float(row["ci95_high"]), int(row["n"])
-        ci = f"{human(lo)} .. {human(hi)}" if n > 1 else "n/a"
         name = str(row["metric"])
+        if n == 0:  # no replication has a value: a displacement metric with no change day
+            idle.append(name)
+            continue
+        ci = f"{human(lo)} .. {human(hi)}" if n > 1 else "n/a"
         cells = [name, human(float(row["mean"])), ci]
         table.add_row(*cells, *([METRICS[name]] if wide else []))
     out.print(table)
+    if idle:
+        _say(f"not applicable in this run (no value in any replication): {', '.join(idle)}")
     if target_ci is not None:
         reached = [x.metric for x in result.target if x.reached]
         missed = [f"{x.metric} ({x.relative:.1%})" for x in result.target if not x.reached]

@@ -146,6 +146,19 @@ def test_run_writes_a_complete_results_folder(tiny_run: tuple[Path, Path, Result
         assert read_rows(out / name), f"{name} has no rows"
 
 
+def test_run_table_leaves_out_metrics_no_replication_has(
+    tiny_run: tuple[Path, Path, Result],
+) -> None:
+    """Without a policy change the displacement metrics have no value: they are named once,
+    not printed as rows of n/a."""
+    _, _, result = tiny_run
+    assert "not applicable in this run" in result.stdout
+    line = next(x for x in result.stdout.splitlines() if "not applicable" in x)
+    assert "displacement_index" in line and "recovery_days" in line
+    table = result.stdout.split("not applicable")[0]
+    assert "displacement_index" not in table and "tonnes_delivered" in table
+
+
 def test_run_refuses_to_overwrite(tiny_run: tuple[Path, Path, Result], runner: CliRunner) -> None:
     scenario, out, _ = tiny_run
     before = (out / "runs.csv").read_bytes()

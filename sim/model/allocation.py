@@ -138,6 +138,17 @@ class Allocator:
         fleet = self.fleet()
         have = {z: [v for v in fleet if v.zone.name == z] for z in self.zones}
         short = [z for z in self.zones if len(have[z]) < targets[z]]
+
+        def send(v: PatrolVessel) -> bool:
+            """Send ``v`` to the first zone still short; False if it cannot go now."""
+            dst = short[0]
+            if not self.cg.reassign(v, self.cg.zones[dst]):
+                return False
+            have[dst].append(v)
+            if len(have[dst]) >= targets[dst]:
+                short.pop(0)
+            return True
+
         for src in self.zones:
             surplus = len(have[src]) - targets[src]
             # In base or heading there first: they change zone without a run between stations.
@@ -145,14 +156,8 @@ class Allocator:
             for v in movable:
                 if surplus <= 0 or not short:
                     break
-                dst = short[0]
-                if self.cg.reassign(v, self.cg.zones[dst]):
+                if send(v):
                     surplus -= 1
-                    have[dst].append(v)
-                    if len(have[dst]) >= targets[dst]:
-                        short.pop(0)
         for v in fleet:  # vessels in zones outside the allowed set join a zone that is short
-            if v.zone.name not in have and short and self.cg.reassign(v, self.cg.zones[short[0]]):
-                have[short[0]].append(v)
-                if len(have[short[0]]) >= targets[short[0]]:
-                    short.pop(0)
+            if v.zone.name not in have and short:
+                send(v)

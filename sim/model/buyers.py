@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from sim.scenario.trade import Beliefs, Buyer
 
@@ -130,44 +130,17 @@ class BuyerAgent:
         return None
 
 
-def beliefs_of(buyers: Iterable[BuyerAgent], now: float, beliefs: Beliefs) -> list[float]:
-    """``[b.belief(now, beliefs) for b in buyers]`` in one loop with the constants hoisted.
-
-    The weekly sampler asks every buyer every week, so the per-call overhead of
-    ``belief`` was a large share of a run; the arithmetic (and so every result)
-    is exactly that of ``BuyerAgent.belief``.
-    """
-    scale = beliefs.memory_days * 24.0
-    exp = math.exp
-    out: list[float] = []
-    seen, f = math.nan, 1.0  # most buyers were last faded together (news, this sampler)
-    for b in buyers:
-        if now > b.last:
-            if b.last != seen:
-                seen = b.last
-                f = exp(-(now - seen) / scale)
-            b.alpha_e *= f
-            b.beta_e *= f
-            b.last = now
-        config = b.config
-        a = config.prior_alpha + b.alpha_e
-        beta = config.prior_beta + b.beta_e
-        out.append(a / (a + beta))
-    return out
-
-
-def hear_news(buyers: Iterable[BuyerAgent], now: float, weight: float, beliefs: Beliefs) -> None:
-    """Every buyer still in the trade observes a seizure: ``observe(now, True, weight, ...)``.
-
-    Public news reaches every buyer at each seizure; one loop with the constants
-    hoisted does exactly the arithmetic of ``BuyerAgent.observe`` without a
-    method call per buyer.
-    """
+def _faded(
+    buyers: Iterable[BuyerAgent], now: float, beliefs: Beliefs, *, skip_left: bool = False
+) -> Iterator[BuyerAgent]:
+    """Each buyer with its evidence faded to ``now``: ``BuyerAgent._fade``'s arithmetic in
+    one loop with the constants hoisted, so the weekly sampler and seizure news (which
+    reach every buyer) need no method call per buyer."""
     scale = beliefs.memory_days * 24.0
     exp = math.exp
     seen, f = math.nan, 1.0  # most buyers were last faded together: one exp serves them all
     for b in buyers:
-        if b.left:
+        if skip_left and b.left:
             continue
         if now > b.last:
             if b.last != seen:
@@ -176,4 +149,21 @@ def hear_news(buyers: Iterable[BuyerAgent], now: float, weight: float, beliefs: 
             b.alpha_e *= f
             b.beta_e *= f
             b.last = now
+        yield b
+
+
+def beliefs_of(buyers: Iterable[BuyerAgent], now: float, beliefs: Beliefs) -> list[float]:
+    """``[b.belief(now, beliefs) for b in buyers]``, with exactly its arithmetic."""
+    out: list[float] = []
+    for b in _faded(buyers, now, beliefs):
+        config = b.config
+        a = config.prior_alpha + b.alpha_e
+        beta = config.prior_beta + b.beta_e
+        out.append(a / (a + beta))
+    return out
+
+
+def hear_news(buyers: Iterable[BuyerAgent], now: float, weight: float, beliefs: Beliefs) -> None:
+    """Every buyer still in the trade observes a seizure: ``observe(now, True, weight, ...)``."""
+    for b in _faded(buyers, now, beliefs, skip_left=True):
         b.alpha_e += weight

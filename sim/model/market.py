@@ -79,16 +79,21 @@ class Market:
         seller's route and mode) only buyers at that route's destination are asked."""
         raise NotImplementedError
 
+    def _delivery(self, route: RouteGeo, choice: Alternative | None) -> tuple[bool, str]:
+        """Ship-to-ship or not, and the mode: the adaptive seller's choice, or else the
+        scenario's ship-to-ship share drawn deal by deal."""
+        if choice is not None:
+            return choice.mode == SHIP_TO_SHIP, choice.mode
+        sts = self._sts(route)
+        return sts, SHIP_TO_SHIP if sts else PORT
+
     def _route_and_mode(
         self, company: Company, port: str, choice: Alternative | None
     ) -> tuple[RouteGeo, bool, str] | None:
-        if choice is not None:
-            return choice.route, choice.mode == SHIP_TO_SHIP, choice.mode
-        route = self._route_to(company, port)
+        route = choice.route if choice is not None else self._route_to(company, port)
         if route is None:
             return None
-        sts = self._sts(route)
-        return route, sts, SHIP_TO_SHIP if sts else PORT
+        return (route, *self._delivery(route, choice))
 
 
 class FixedMarket(Market):
@@ -102,11 +107,7 @@ class FixedMarket(Market):
         buyer = buyers[int(self.rng.random() * len(buyers))] if len(buyers) > 1 else buyers[0]
         terms = self.model.params.contract.payment_terms
         price = self._price()
-        if choice is None:
-            sts = self._sts(route)
-            mode = SHIP_TO_SHIP if sts else PORT
-        else:
-            sts, mode = choice.mode == SHIP_TO_SHIP, choice.mode
+        sts, mode = self._delivery(route, choice)
         return Deal(buyer, "", route, price, ADVANCE if terms == ADVANCE else AFTER, sts, mode)
 
 

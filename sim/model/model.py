@@ -25,7 +25,7 @@ from sim.model.buyers import BuyerAgent, beliefs_of
 from sim.model.enforcement import Enforcement
 from sim.model.ledger import Entry, Ledger
 from sim.model.market import FixedMarket, Market, StrategicMarket
-from sim.model.patrols import CoastGuard
+from sim.model.patrols import CoastGuard, mean_sweep
 from sim.model.records import PatrolEvent, Recorder, Shipment, ZoneEvent
 from sim.model.rng import mechanism_streams
 from sim.model.routing import RouteChoice, Routing
@@ -181,11 +181,9 @@ class Model:
 
     def _per_vessel_rate(self, zones: list[str]) -> dict[str, float]:
         """Mean detection rate one patrol vessel adds to a zone over its duty cycle."""
-        total = count = 0.0
-        for g in self.scenario.patrols:
-            cycle = g.endurance_hours + 2 * self.coast_guard.transit[g.name] + g.turnaround_hours
-            total += g.vessels * g.sweep_width_nm * g.speed_knots * g.endurance_hours / cycle
-            count += g.vessels
+        transit = self.coast_guard.transit
+        total = sum(g.vessels * mean_sweep(g, transit[g.name]) for g in self.scenario.patrols)
+        count = sum(g.vessels for g in self.scenario.patrols)
         sweep = total / count if count else 0.0
         return {z: sweep / self.geography.zones[z].area_sq_nm for z in zones}
 

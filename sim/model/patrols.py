@@ -329,16 +329,18 @@ def transit_hours(base: PortGeo, zone: ZoneGeo, speed_knots: float) -> float:
     ) / speed_knots
 
 
+def mean_sweep(g: PatrolGroup, transit: float) -> float:
+    """One vessel's sweep rate W v times the share of its duty cycle spent on station."""
+    cycle = g.endurance_hours + 2 * transit + g.turnaround_hours
+    return g.sweep_width_nm * g.speed_knots * g.endurance_hours / cycle
+
+
 def usual_rates(
     geography: Geography, groups: list[PatrolGroup], transit: dict[str, float]
 ) -> dict[str, float]:
     """Each zone's mean detection rate over the duty cycle: what smugglers take as usual."""
     rates: dict[str, float] = {}
     for g in groups:
-        cycle = g.endurance_hours + 2 * transit[g.name] + g.turnaround_hours
-        on = g.endurance_hours / cycle if cycle > 0 else 1.0
-        area = geography.zones[g.zone].area_sq_nm
-        rates[g.zone] = (
-            rates.get(g.zone, 0.0) + g.vessels * on * g.sweep_width_nm * g.speed_knots / area
-        )
+        rate = g.vessels * mean_sweep(g, transit[g.name]) / geography.zones[g.zone].area_sq_nm
+        rates[g.zone] = rates.get(g.zone, 0.0) + rate
     return rates

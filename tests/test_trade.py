@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 import pytest
 from builders import binomial_halfwidth, run, search_world
 
 from sim import metrics
+from sim.experiment.seeds import replication_seed
 from sim.model.buyers import ADVANCE, AFTER, BuyerAgent, break_even
-from sim.scenario import Scenario, resolve
+from sim.model.market import StrategicMarket
+from sim.model.model import Model
+from sim.scenario import Scenario, load, resolve
 from sim.scenario.trade import Beliefs, Buyer
 from sim.verify.worlds import belief_world
 
@@ -264,3 +268,25 @@ def test_ship_to_ship_hands_the_cargo_and_its_risk_to_the_buyers_barge() -> None
             if L.buyer_party(s.buyer) in (e.payer, e.payee)
         )
         assert buyer_net == -(value + 1_200_000 * 100)
+
+
+@pytest.mark.parametrize("name", ["baseline", "crackdown_midyear", "lianyungang_surge"])
+def test_rounds_that_reach_no_free_buyer_are_skipped_without_changing_any_outcome(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The market answers a round it knows will find nobody without walking the brokers;
+    the run must be the same, shipment by shipment and entry by entry, as walking them.
+    crackdown_midyear removes brokers and buyers by investigation; lianyungang_surge asks
+    by port (adaptive sellers)."""
+    resolved = load(Path(__file__).parents[1] / "scenarios" / f"{name}.toml")
+    seed = replication_seed(resolved.scenario.seed, 1)
+    fast = Model(resolved, seed)
+    out_fast = fast.run()
+    assert isinstance(fast.market, StrategicMarket) and fast.market.quiet_rounds > 100
+    monkeypatch.setattr(StrategicMarket, "remember_quiet", False)
+    slow = Model(resolved, seed)
+    out_slow = slow.run()
+    assert slow.market.quiet_rounds == 0  # type: ignore[attr-defined]
+    assert out_fast.shipments == out_slow.shipments
+    assert out_fast.ledger == out_slow.ledger
+    assert out_fast.named == out_slow.named

@@ -133,7 +133,7 @@ class Enforcement:
         graph = model.network
         for node in graph.accomplices(parties, k, now, self.rng):
             graph.named_at.setdefault(node, now)
-            graph.removed_until[node] = now + e.sentence_days * 24.0
+            graph.remove(node, now + e.sentence_days * 24.0)
             model.recorder.named.append((now, node, case))
             if graph.kind[node] == BUYER:
                 b = model.buyers[node]

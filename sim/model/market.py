@@ -16,6 +16,7 @@ the scenario's terms, with no decisions: the world of purpose-built checks.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -112,9 +113,16 @@ class FixedMarket(Market):
 
 
 class StrategicMarket(Market):
+    remember_quiet = True
+    """Answer a round that can reach no available buyer from the last such round's
+    record (see ``find_deal``); off, every round walks the brokers (the tests compare)."""
+
     def __init__(self, model: Model) -> None:
         super().__init__(model)
-        self._cache: dict[tuple[str, str, str | None], tuple[int, list[str]]] = {}
+        self._cache: dict[tuple[str, str, str | None], tuple[int, list[BuyerAgent]]] = {}
+        # (company, port) -> (quiet until, network version, uniforms a round draws)
+        self._quiet: dict[tuple[str, str | None], tuple[float, int, int]] = {}
+        self.quiet_rounds = 0  # rounds answered from that record
 
     def candidates(
         self, company: Company, now: float, port: str | None = None
@@ -125,20 +133,49 @@ class StrategicMarket(Market):
         buyers it knows from a random starting point. Most lots sell to one of the
         first buyers asked, so only those are looked at. ``port``: only buyers there.
         """
-        graph, buyers, rng = self.model.network, self.model.buyers, self.rng
-        brokers = graph.brokers_of(company.name, now)
+        rng = self.rng
+        brokers = self.model.network.brokers_of(company.name, now)
         rng.shuffle(brokers)
+        offered = False
         for broker in brokers:
             known = self._known(company, broker, port)
             n = len(known)
             start = int(rng.random() * n) if n > 1 else 0
-            for k in range(n):
-                b = buyers[known[(start + k) % n]]
+            for b in known[start:] + known[:start] if start else known:
                 # sit_until also covers a sentence being served and leaving the trade
                 if b.sit_until <= now:
+                    offered = True
                     yield b, broker
+        if not offered and self.remember_quiet:
+            self._remember_quiet(company, port, now, brokers)
 
-    def _known(self, company: Company, broker: str, port: str | None) -> list[str]:
+    def _remember_quiet(
+        self, company: Company, port: str | None, now: float, brokers: list[str]
+    ) -> None:
+        """Record until when rounds for the company (at ``port``) must reach nobody.
+
+        No buyer reached was available, and a buyer's ``sit_until`` only ever moves
+        later, so until the first of them comes free, or a sentenced broker of the
+        company is back, every round walks the same brokers past the same busy buyers,
+        unless the network changes (a new link or a removal bumps its version). Such a
+        round draws the price, the shuffle's uniforms and one start per broker knowing
+        several buyers, and ends with no deal.
+        """
+        graph = self.model.network
+        until = min(
+            (b.sit_until for broker in brokers for b in self._known(company, broker, port)),
+            default=math.inf,
+        )
+        removed = graph.removed_until
+        for broker in graph.adj[company.name]:
+            back = removed.get(broker, -1.0)
+            if now < back < until:
+                until = back
+        draws = max(len(brokers) - 1, 0)
+        draws += sum(len(self._known(company, broker, port)) > 1 for broker in brokers)
+        self._quiet[company.name, port] = (until, graph.version, draws)
+
+    def _known(self, company: Company, broker: str, port: str | None) -> list[BuyerAgent]:
         """The broker's buyers at ports the company ships to, or at ``port`` (cached until
         buyers join)."""
         graph = self.model.network
@@ -146,7 +183,8 @@ class StrategicMarket(Market):
         cached = self._cache.get(key)
         if cached is None or cached[0] != len(graph.buyers_of[broker]):
             ports = company.ports if port is None else {port}
-            known = [b for b in graph.buyers_of[broker] if self.model.buyers[b].port in ports]
+            agents = self.model.buyers
+            known = [agents[b] for b in graph.buyers_of[broker] if agents[b].port in ports]
             cached = self._cache[key] = (len(graph.buyers_of[broker]), known)
         return cached[1]
 
@@ -154,6 +192,12 @@ class StrategicMarket(Market):
         self, company: Company, tonnes: float, now: float, choice: Alternative | None = None
     ) -> Deal | None:
         model, p = self.model, self.model.params
+        port = None if choice is None else choice.route.destination
+        quiet = self._quiet.get((company.name, port))
+        if quiet is not None and now < quiet[0] and quiet[1] == model.network.version:
+            self.rng.skip(1 + quiet[2])  # the price, then the round that would find nobody
+            self.quiet_rounds += 1
+            return None
         regime = p.contract.payment_terms
         price = self._price()
         value = price * tonnes
@@ -164,7 +208,6 @@ class StrategicMarket(Market):
         insists = company.seller.insists_on_advance
         offered = ADVANCE if insists or regime != AFTER else AFTER
         counter = regime == "endogenous" and not insists
-        port = None if choice is None else choice.route.destination
         for buyer, broker in self.candidates(company, now, port):
             left = buyer.demand_left(now)
             if left < tonnes:

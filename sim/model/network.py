@@ -24,6 +24,9 @@ class TradeNetwork:
         self.left: set[str] = set()
         self.brokers: list[str] = []
         self.buyers_of: dict[str, list[str]] = defaultdict(list)  # broker -> its buyers
+        self.version = 0
+        """Counts changes that can widen who reaches whom (a new link, a broker's or a
+        buyer's removal starting), so the market knows when a cached round is stale."""
 
     def add(self, node: str, kind: str, links: list[str] | None = None) -> None:
         self.kind[node] = kind
@@ -37,6 +40,7 @@ class TradeNetwork:
         if b not in links:
             links.append(b)
             self.adj[b].append(a)
+            self.version += 1
             # A broker-buyer edge goes under its broker; two lookups, not four, as
             # every replication builds its network anew and so links every edge.
             ka, kb = self.kind.get(a), self.kind.get(b)
@@ -52,6 +56,11 @@ class TradeNetwork:
         for _ in range(min(n_brokers, len(pool))):
             links.append(pool.pop(int(rng.random() * len(pool))))
         self.add(node, kind, links)
+
+    def remove(self, node: str, until: float) -> None:
+        """Take a named party out of the trade until ``until`` (a sentence)."""
+        self.removed_until[node] = until
+        self.version += 1
 
     def active(self, node: str, now: float) -> bool:
         return node not in self.left and self.removed_until.get(node, -1.0) <= now

@@ -80,6 +80,21 @@ class Draws:
             self._i_uni += 1
             items[i], items[j] = items[j], items[i]
 
+    def skip(self, n: int) -> None:
+        """Discard ``n`` uniforms: the stream then stands where ``n`` calls of ``random()``
+        would leave it, for a caller that knows those draws' outcome already."""
+        i = self._i_uni + n
+        if i <= len(self._uni):
+            self._i_uni = i
+            return
+        while n > 0:
+            if self._i_uni == len(self._uni):
+                self._uni = self._gen.random(self.block).tolist()
+                self._i_uni = 0
+            take = min(n, len(self._uni) - self._i_uni)
+            self._i_uni += take
+            n -= take
+
     def choice(self, cdf: list[float]) -> int:
         """Index drawn with the probabilities whose running total is ``cdf`` (last = 1)."""
         return bisect.bisect_right(cdf, self.random() * cdf[-1]) if len(cdf) > 1 else 0

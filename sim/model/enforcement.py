@@ -119,7 +119,7 @@ class Enforcement:
         if not buyer.left:
             buyer.left, buyer.left_at = why, self.model.env.now
             buyer.sit_until = float("inf")
-            self.model.network.left.add(buyer.name)
+            self.model.network.leave(buyer.name)
 
     def check_solvent(self, buyer: BuyerAgent) -> None:
         if self.model.cash(buyer) < 0:

@@ -137,8 +137,10 @@ class StrategicMarket(Market):
         brokers = self.model.network.brokers_of(company.name, now)
         rng.shuffle(brokers)
         offered = False
+        walked: list[list[BuyerAgent]] = []
         for broker in brokers:
             known = self._known(company, broker, port)
+            walked.append(known)
             n = len(known)
             start = int(rng.random() * n) if n > 1 else 0
             for b in known[start:] + known[:start] if start else known:
@@ -147,32 +149,32 @@ class StrategicMarket(Market):
                     offered = True
                     yield b, broker
         if not offered and self.remember_quiet:
-            self._remember_quiet(company, port, now, brokers)
+            self._remember_quiet(company, port, now, walked)
 
     def _remember_quiet(
-        self, company: Company, port: str | None, now: float, brokers: list[str]
+        self, company: Company, port: str | None, now: float, walked: list[list[BuyerAgent]]
     ) -> None:
         """Record until when rounds for the company (at ``port``) must reach nobody.
 
-        No buyer reached was available, and a buyer's ``sit_until`` only ever moves
-        later, so until the first of them comes free, or a sentenced broker of the
-        company is back, every round walks the same brokers past the same busy buyers,
-        unless the network changes (a new link or a removal bumps its version). Such a
-        round draws the price, the shuffle's uniforms and one start per broker knowing
-        several buyers, and ends with no deal.
+        No buyer reached (``walked``: each broker's, in the round's order) was available,
+        and a buyer's ``sit_until`` only ever moves later, so until the first of them
+        comes free, or a sentenced broker of the company is back, every round walks the
+        same brokers past the same busy buyers, unless the network changes (a new link
+        or a removal bumps its version). Such a round draws the price, the shuffle's
+        uniforms and one start per broker knowing several buyers, and ends with no deal.
         """
         graph = self.model.network
-        until = min(
-            (b.sit_until for broker in brokers for b in self._known(company, broker, port)),
-            default=math.inf,
-        )
+        until, draws = math.inf, max(len(walked) - 1, 0)
+        for known in walked:
+            draws += len(known) > 1
+            for b in known:
+                if b.sit_until < until:
+                    until = b.sit_until
         removed = graph.removed_until
         for broker in graph.adj[company.name]:
             back = removed.get(broker, -1.0)
             if now < back < until:
                 until = back
-        draws = max(len(brokers) - 1, 0)
-        draws += sum(len(self._known(company, broker, port)) > 1 for broker in brokers)
         self._quiet[company.name, port] = (until, graph.version, draws)
 
     def _known(self, company: Company, broker: str, port: str | None) -> list[BuyerAgent]:

@@ -8,6 +8,7 @@ with who was named and when) so that reports can draw it.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 from sim.model.rng import Draws
@@ -25,6 +26,8 @@ class TradeNetwork:
         self.brokers: list[str] = []
         self.buyers_of: dict[str, list[str]] = defaultdict(list)  # broker -> its buyers
         self.version = 0
+        # node -> (version, valid until, its active brokers): see ``brokers_of``
+        self._brokers: dict[str, tuple[int, float, list[str]]] = {}
         """Counts changes that can widen who reaches whom (a new link, a broker's or a
         buyer's removal starting), so the market knows when a cached round is stale."""
 
@@ -57,6 +60,11 @@ class TradeNetwork:
             links.append(pool.pop(int(rng.random() * len(pool))))
         self.add(node, kind, links)
 
+    def leave(self, node: str) -> None:
+        """A party leaves the trade for good."""
+        self.left.add(node)
+        self.version += 1
+
     def remove(self, node: str, until: float) -> None:
         """Take a named party out of the trade until ``until`` (a sentence)."""
         self.removed_until[node] = until
@@ -66,13 +74,26 @@ class TradeNetwork:
         return node not in self.left and self.removed_until.get(node, -1.0) <= now
 
     def brokers_of(self, node: str, now: float) -> list[str]:
-        # ``active`` inlined: the market asks this for every offer round of every lot.
+        """The node's brokers in the trade at ``now``, as a new list (callers shuffle it).
+
+        The market asks this for every offer round of every lot, so the answer is kept
+        until the network changes or the first sentenced broker of the node is back.
+        """
+        cached = self._brokers.get(node)
+        if cached is not None and cached[0] == self.version and now < cached[1]:
+            return list(cached[2])
         kind, left, until = self.kind, self.left, self.removed_until
-        return [
-            b
-            for b in self.adj[node]
-            if kind[b] == BROKER and b not in left and until.get(b, -1.0) <= now
-        ]
+        out, valid = [], math.inf
+        for b in self.adj[node]:
+            if kind[b] != BROKER or b in left:
+                continue
+            back = until.get(b, -1.0)
+            if back <= now:
+                out.append(b)
+            elif back < valid:
+                valid = back
+        self._brokers[node] = (self.version, valid, out)
+        return list(out)
 
     def accomplices(self, case: list[str], k: int, now: float, rng: Draws) -> list[str]:
         """Up to ``k`` distinct Chinese parties nearest the case, breadth first from it.

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.model.buyers import ADVANCE, AFTER, BuyerAgent
+from sim.model.network import BROKER
 from sim.model.routing import PORT, SHIP_TO_SHIP, Alternative
 from sim.world.network import RouteGeo
 
@@ -119,7 +120,8 @@ class StrategicMarket(Market):
 
     def __init__(self, model: Model) -> None:
         super().__init__(model)
-        self._cache: dict[tuple[str, str, str | None], tuple[int, list[BuyerAgent]]] = {}
+        # (company, port) -> (network version, broker -> the buyers it knows there)
+        self._cache: dict[tuple[str, str | None], tuple[int, dict[str, list[BuyerAgent]]]] = {}
         # (company, port) -> (quiet until, network version, uniforms a round draws)
         self._quiet: dict[tuple[str, str | None], tuple[float, int, int]] = {}
         self.quiet_rounds = 0  # rounds answered from that record
@@ -138,8 +140,9 @@ class StrategicMarket(Market):
         rng.shuffle(brokers)
         offered = False
         walked: list[list[BuyerAgent]] = []
+        known_by = self._known(company, port)
         for broker in brokers:
-            known = self._known(company, broker, port)
+            known = known_by[broker]
             walked.append(known)
             n = len(known)
             start = int(rng.random() * n) if n > 1 else 0
@@ -177,17 +180,21 @@ class StrategicMarket(Market):
                 until = back
         self._quiet[company.name, port] = (until, graph.version, draws)
 
-    def _known(self, company: Company, broker: str, port: str | None) -> list[BuyerAgent]:
-        """The broker's buyers at ports the company ships to, or at ``port`` (cached until
-        buyers join)."""
+    def _known(self, company: Company, port: str | None) -> dict[str, list[BuyerAgent]]:
+        """Each of the company's brokers with the buyers it knows at ports the company
+        ships to, or at ``port`` (kept until the network changes)."""
         graph = self.model.network
-        key = (company.name, broker, port)
+        key = (company.name, port)
         cached = self._cache.get(key)
-        if cached is None or cached[0] != len(graph.buyers_of[broker]):
+        if cached is None or cached[0] != graph.version:
             ports = company.ports if port is None else {port}
             agents = self.model.buyers
-            known = [agents[b] for b in graph.buyers_of[broker] if agents[b].port in ports]
-            cached = self._cache[key] = (len(graph.buyers_of[broker]), known)
+            known = {
+                broker: [agents[b] for b in graph.buyers_of[broker] if agents[b].port in ports]
+                for broker in graph.adj[company.name]
+                if graph.kind[broker] == BROKER
+            }
+            cached = self._cache[key] = (graph.version, known)
         return cached[1]
 
     def find_deal(

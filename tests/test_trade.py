@@ -290,3 +290,24 @@ def test_rounds_that_reach_no_free_buyer_are_skipped_without_changing_any_outcom
     assert out_fast.shipments == out_slow.shipments
     assert out_fast.ledger == out_slow.ledger
     assert out_fast.named == out_slow.named
+
+
+def test_every_seizure_is_counted_in_the_zone_it_was_made_in() -> None:
+    """Tip boardings are planned where the cargo enters a zone, on its very edge; they must
+    count in that zone like search seizures do (zones.csv and proportional patrols read
+    these events)."""
+    resolved = load(Path(__file__).parents[1] / "scenarios" / "baseline.toml")
+    zones = {z.name for z in resolved.scenario.zones}
+    by_cause: dict[str, int] = defaultdict(int)
+    for r in range(3):
+        out = run(resolved, r)
+        seized = [s for s in out.shipments if s.outcome == "seized"]
+        for s in seized:
+            by_cause[s.cause] += 1
+            assert s.seizure_zone, (s.id, s.cause, s.seizure_lat, s.seizure_lon)
+            assert s.seizure_zone in zones
+        events = [e for e in out.zone_events if e.kind == "seizure"]
+        assert sorted((e.time, e.zone) for e in events) == sorted(
+            (s.seizure_time, s.seizure_zone) for s in seized
+        )
+    assert by_cause["tip"] > 20 and by_cause["patrol"] > 20, by_cause

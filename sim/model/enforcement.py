@@ -91,10 +91,9 @@ class Enforcement:
         lat, lon = voyage.position(now)
         rec.outcome, rec.cause, rec.seizure_time = "seized", cause, now
         rec.seizure_lat, rec.seizure_lon, rec.patrol = lat, lon, patrol.name
-        if not rec.seizure_zone:
-            rec.seizure_zone = model.zone_at(lat, lon)
-        if rec.seizure_zone:
-            model.recorder.zone_events.append(ZoneEvent(now, rec.seizure_zone, "seizure"))
+        # A search seizure is made in the zone searched, a tip's in the zone the patrol
+        # was sent to: every seizure has its zone.
+        model.recorder.zone_events.append(ZoneEvent(now, rec.seizure_zone, "seizure"))
         model.coast_guard.board(patrol, (lat, lon), voyage.plan.speed_knots)
         handed_over = not math.isnan(rec.t_handover)  # ship-to-ship: the barge is the buyer's
         owner = buyer.party if deal.terms == ADVANCE or handed_over else voyage.company.party

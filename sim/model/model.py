@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import simpy
-from shapely.geometry import Point
 
 from sim.model import network as net
 from sim.model.allocation import Allocator, equalising_weights
@@ -149,10 +148,6 @@ class Model:
     def p_board_barge(self) -> float:
         """Chinese barges sail with AIS on and no concealment."""
         return self.params.detection.recognition_probability
-
-    def zone_at(self, lat: float, lon: float) -> str:
-        pt = Point(lon, lat)
-        return next((z.name for z in self.geography.zones.values() if z.polygon.covers(pt)), "")
 
     def plan(self, route: RouteGeo, part: str, speed_knots: float) -> VoyagePlan:
         """Zone intervals and duration of one leg of a route at a speed, worked out once."""

@@ -120,7 +120,7 @@ class Tips:
         ):
             from sim.model.voyages import Intercept
 
-            voyage.process.interrupt(Intercept(vessel))
+            voyage.process.interrupt(Intercept(vessel, zone))
             return True
         model.coast_guard.release(vessel, back)
         return not voyage.at_sea

@@ -93,10 +93,13 @@ class VoyagePlan:
 
 
 class Intercept:
-    """Interrupt cause: a patrol sent on a tip has reached the cargo and boards it."""
+    """Interrupt cause: a patrol sent on a tip has reached the cargo and boards it, in
+    the zone it was sent to (the boarding may fall on the zone's very edge, where a
+    point-in-polygon test of the interpolated position could miss it)."""
 
-    def __init__(self, patrol: PatrolVessel) -> None:
+    def __init__(self, patrol: PatrolVessel, zone: str) -> None:
         self.patrol = patrol
+        self.zone = zone
 
 
 @dataclass(slots=True)
@@ -218,6 +221,7 @@ def shipment(
         if not isinstance(stop.cause, Intercept):
             raise
         patrol, cause = stop.cause.patrol, "tip"
+        rec.seizure_zone = stop.cause.zone
     voyage.at_sea = False
     if patrol is not None:
         ship_seized = voyage.plan.part != FROM_TRANSFER

@@ -61,6 +61,16 @@ BAD_FILES: dict[str, tuple[str | bytes, list[str]]] = {
         'horizon_days = "long"\n',
         ["horizon_days", "valid number", "'long'"],
     ),
+    # values of the wrong kind are reported, never converted (strict validation)
+    "switch for a number": ("horizon_days = true\n", ["horizon_days", "valid number", "true"]),
+    "quoted number": ('horizon_days = "90"\n', ["horizon_days", "valid number", "'90'"]),
+    "switch for a seed": ("seed = true\n", ["seed", "valid integer", "true"]),
+    "fraction for a count": (PATROL + "vessels = 2.5\n", ["patrols[0].vessels", "integer"]),
+    "word for a switch": (
+        '[adaptation]\nenabled = "false"\n',
+        ["adaptation.enabled", "valid boolean", "'false'"],
+    ),
+    "number for a switch": ("[adaptation]\nenabled = 1\n", ["adaptation.enabled", "boolean"]),
     "negative speed": (
         PATROL + "speed_knots = -3\n",
         ["patrols[0].speed_knots", "greater than 0", "-3"],
@@ -125,6 +135,18 @@ def test_directory(tmp_path: Path, runner: CliRunner) -> None:
     assert_user_error(
         runner.invoke(app, ["validate", str(tmp_path)]), f"{tmp_path}: is a directory"
     )
+
+
+def test_whole_numbers_are_numbers_and_pairs_are_arrays() -> None:
+    """Strict validation still takes an integer where a number is asked for, and a
+    zone's [lon, lat] vertices as TOML arrays."""
+    text = (
+        "horizon_days = 90\n[[zones]]\nname = 'box'\n"
+        "polygon = [[121, 34], [122, 34], [122, 35.5], [121, 35.5]]\n"
+    )
+    s = validate(tomllib.loads(text), "ints.toml")
+    assert s.horizon_days == 90.0 and isinstance(s.horizon_days, float)
+    assert s.zones[0].polygon[0] == (121.0, 34.0)
 
 
 def test_minimal_file_uses_the_default_world(write: WriteFile, runner: CliRunner) -> None:

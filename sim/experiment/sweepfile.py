@@ -169,14 +169,16 @@ def _check_path(source: Path, base: dict[str, Any], p: Parameter) -> Parameter:
     value = _get(base, p.path)
     if isinstance(value, dict | list):
         raise _fail(source, key, "names a table or list, not a single value")
+    integer = isinstance(value, int) and not isinstance(value, bool)
     for v in p.values if p.values is not None else (p.low, p.high):
+        if integer and p.values is None and isinstance(v, float) and v.is_integer():
+            v = int(v)  # a range's bound as the sampled values will be applied: rounded
         _apply(probe, p.path, v)
         try:
             validate(probe, "scenario")
         except ScenarioError as e:
             msg = str(e).removeprefix("scenario: ")
             raise _fail(source, key, f"{msg} at value {v!r}" if "\n" not in msg else msg) from None
-    integer = isinstance(value, int) and not isinstance(value, bool)
     if p.values is None and not integer and not isinstance(value, float):
         raise _fail(source, key, f"a range needs a numeric key (its base value is {value!r})")
     return Parameter(p.path, p.values, p.low, p.high, p.steps, integer and p.values is None)

@@ -165,7 +165,7 @@ def _describe(err: Any) -> tuple[str, str]:
         hint = f"did you mean {close[0]!r}? " if close else ""
         return _keypath(loc), f"unknown key; {hint}allowed keys here: {', '.join(allowed)}"
     value = err.get("input")
-    shown = repr(value)
+    shown = ("true" if value else "false") if isinstance(value, bool) else repr(value)  # as in TOML
     if len(shown) >= 60:
         shown = "..." if isinstance(value, dict | list) else shown[:56] + "..."
     msg = str(err["msg"]).removeprefix("Value error, ")

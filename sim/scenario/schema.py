@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 
 from sim.scenario.adaptive import Adaptation, Allocation, Displacement
-from sim.scenario.base import Lat, Lon, Name, Probability, Role, Strict
+from sim.scenario.base import Lat, Lon, LonLat, Name, Probability, Role, Strict
 from sim.scenario.trade import Beliefs, Buyer, Contract, Enforcement, Market, Network, Policy, Tips
 from sim.world import defaults
 
@@ -58,9 +58,7 @@ class Zone(Strict):
     """An enforcement zone: a lon/lat polygon on the Chinese side that patrols search."""
 
     name: Name = Field(description="unique zone name, used in patrols' `zone`")
-    polygon: list[tuple[Lon, Lat]] = Field(
-        min_length=3, description="ring of [lon, lat] vertices, degrees"
-    )
+    polygon: list[LonLat] = Field(min_length=3, description="ring of [lon, lat] vertices, degrees")
 
 
 class PatrolGroup(Strict):

@@ -187,6 +187,8 @@ def compare(
     """Paired differences B - A of every metric, with 95% CIs, as a table and a figure."""
     from sim.report import compare as cmp
 
+    if out_dir is not None:  # refuse a results folder before any work
+        _user_errors(lambda: cmp.check_out(out_dir))
     c = _user_errors(lambda: cmp.compare_runs(run_a, run_b))
     table = Table(title=f"{c.b.name} - {c.a.name}: difference of means with 95% CI")
     for name in ("metric (unit)", "A", "B", "B - A", "95% CI", "change"):

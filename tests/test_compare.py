@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -13,11 +14,14 @@ from sim.report import compare as cmp
 from sim.report import style
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
-SHORT = ["--replications", "4", "--set", "horizon_days=90", "--workers", "1", "--no-report"]
 
 
-def run(scenario: Path, out: Path, *extra: str) -> Path:
-    result = CliRunner().invoke(app, ["run", str(scenario), *SHORT, *extra, "--out", str(out)])
+def run(
+    scenario: Path, out: Path, *extra: str, replications: int = 4, horizon_days: int = 90
+) -> Path:
+    short = ["--replications", str(replications), "--set", f"horizon_days={horizon_days}"]
+    args = ["run", str(scenario), *short, "--workers", "1", "--no-report", *extra]
+    result = CliRunner().invoke(app, [*args, "--out", str(out)])
     assert result.exit_code == 0, result.output
     return out
 
@@ -113,3 +117,106 @@ def test_displaced_share_is_the_ratio_of_paired_mean_differences() -> None:
         pressured_tonnes_per_day_after_b=joined["pressured_tonnes_per_day_after_a"] + 1
     )
     assert cmp.displaced_share(gained) is None  # B lost nothing at the pressured ports
+
+
+SWEEP = """
+base = "{base}"
+replications = 2
+[design]
+kind = "grid"
+[design.parameters]
+"enforcement.fine_rmb" = [0.0, 2.4e6]
+"""
+
+
+@pytest.fixture(scope="module")
+def sweep_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished two-point sweep of the baseline: its runs.csv has a row per point and
+    replication, with the same metrics and replication indices as a run's."""
+    root = tmp_path_factory.mktemp("compare_sweep")
+    (root / "sweep.toml").write_text(SWEEP.format(base=SCENARIOS / "baseline.toml"))
+    args = ["sweep", str(root / "sweep.toml"), "--set", "horizon_days=30", "--workers", "1"]
+    result = CliRunner().invoke(app, [*args, "--no-report", "--out", str(root / "sweep")])
+    assert result.exit_code == 0, result.output
+    return root / "sweep"
+
+
+@pytest.mark.parametrize("position", ["a", "b"])
+def test_compare_refuses_a_sweep_folder(
+    runs: dict[str, Path], sweep_folder: Path, tmp_path: Path, position: str
+) -> None:
+    pair = [runs["a"], sweep_folder] if position == "b" else [sweep_folder, runs["a"]]
+    result = CliRunner().invoke(app, ["compare", *map(str, pair), "--out", str(tmp_path / "cmp")])
+    assert result.exit_code == 2, result.output
+    assert f"{sweep_folder}: holds a sweep's results, not a run" in result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "cmp").exists()
+
+
+def test_runs_with_different_replications_are_compared_on_the_shared_ones(
+    runs: dict[str, Path], tmp_path: Path
+) -> None:
+    """A has replications 0-3, B only 0-1: every column is over replications 0 and 1."""
+    b = run(SCENARIOS / "baseline.toml", tmp_path / "two", replications=2)
+    c = cmp.compare_runs(runs["a"], b)
+    assert c.paired
+    t = c.table.set_index("metric")
+    row = t.loc["tonnes_delivered"]
+    a_runs = pd.read_csv(runs["a"] / "runs.csv")
+    shared = a_runs[a_runs["replication"] < 2]["tonnes_delivered"].to_numpy(float)
+    assert row["mean_a"] == pytest.approx(shared.mean(), rel=1e-12)
+    assert row["mean_a"] != pytest.approx(a_runs["tonnes_delivered"].mean(), rel=1e-9)
+    assert row["n"] == 2
+    plain = t.drop(index=cmp.DISPLACED, errors="ignore")
+    finite = np.isfinite(plain["mean_a"]) & np.isfinite(plain["mean_b"])
+    assert (plain["diff"][finite] == (plain["mean_b"] - plain["mean_a"])[finite]).all()
+    assert (c.shared, c.left_out_a, c.left_out_b) == (2, 2, 0)
+    # the same run against itself: B - A is exactly zero although A has two more replications
+    assert (cmp.compare_runs(runs["a_again"], b).table["diff"] == 0).all()
+
+    result = CliRunner().invoke(
+        app, ["compare", str(b), str(runs["a"]), "--out", str(tmp_path / "c")]
+    )
+    assert result.exit_code == 0, result.output
+    note = (
+        "over the 2 replications both runs have; left out: 0 of A's 2 replications and 2 of B's 4"
+    )
+    assert note in result.stdout
+    assert note in (tmp_path / "c" / "compare.txt").read_text()
+    assert "left out" not in cmp.describe(cmp.compare_runs(runs["a"], runs["surge"]))
+
+
+def test_different_horizons_are_compared_with_a_warning(
+    runs: dict[str, Path], tmp_path: Path
+) -> None:
+    short = run(SCENARIOS / "baseline.toml", tmp_path / "short", replications=2, horizon_days=30)
+    result = CliRunner().invoke(
+        app, ["compare", str(runs["a"]), str(short), "--out", str(tmp_path / "c")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "warning: the horizons differ (A: 90 days, B: 30 days)" in result.stdout
+    assert "horizons differ" not in cmp.describe(cmp.compare_runs(runs["a"], runs["surge"]))
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_compare_refuses_to_write_into_a_run_folder(runs: dict[str, Path], tmp_path: Path) -> None:
+    import shutil
+
+    target = shutil.copytree(runs["a_again"], tmp_path / "run")
+    before = snapshot(target)
+    result = CliRunner().invoke(
+        app, ["compare", str(runs["a"]), str(runs["surge"]), "--out", str(target)]
+    )
+    assert result.exit_code == 2, result.output
+    assert f"--out {target}: already holds results (manifest.json)" in result.stderr
+    assert snapshot(target) == before
+
+
+def test_compare_may_rewrite_an_earlier_comparison(runs: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "cmp"
+    for b in (runs["surge"], runs["a_again"]):
+        result = CliRunner().invoke(app, ["compare", str(runs["a"]), str(b), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+    assert (pd.read_csv(out / "compare.csv")["diff"] == 0).all()  # the second comparison's

@@ -5,6 +5,14 @@ runs were made with the same root seed, each pair shares its random streams
 (common random numbers), so most of the noise cancels in B - A and the
 interval is far tighter than comparing two independent means. When the
 seeds differ the pairs are independent, and the interval is Welch's.
+
+Both folders must hold a run (manifest kind ``run``): a sweep's runs.csv has
+a row per point and replication, and joining it on the replication alone
+would pair every point with every point. Every column, A, B and B - A
+alike, is computed on the replications the two runs share (when paired, on
+the pairs where both have a value of the metric), so B - A is B minus A;
+the replications only one run has are left out and counted in
+``describe``, which also warns when the runs' horizons differ.
 """
 
 from __future__ import annotations
@@ -18,9 +26,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from sim.experiment.store import write_atomic, write_csv
+from sim.experiment.store import MANIFEST, write_atomic, write_csv
 from sim.report import style
-from sim.report.data import ReportError, RunData, load_run, mean_ci
+from sim.report.data import ReportError, RunData, load_run, mean_ci, read_manifest
 
 KEYS = ("replication", "seed", "point")
 
@@ -32,6 +40,12 @@ class Comparison:
     table: pd.DataFrame
     """metric, mean_a, mean_b, diff, ci95_low, ci95_high, n, relative"""
     paired: bool
+    shared: int = 0
+    """Replications both runs have: the only ones the table is computed on."""
+    left_out_a: int = 0
+    """A's replications that B does not have (left out of every column)."""
+    left_out_b: int = 0
+    """B's replications that A does not have (left out of every column)."""
 
 
 def _welch(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -43,9 +57,21 @@ def _welch(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return (se, float(stats.t.ppf(0.975, df)) * se)
 
 
+def _load(folder: Path) -> RunData:
+    """The run in ``folder``; a sweep's (or any other kind's) results are refused."""
+    kind = read_manifest(folder).get("kind", "run")  # results from before `kind` were runs
+    if kind != "run":
+        what = "a sweep's results" if kind == "sweep" else f"results of kind {kind!r}"
+        raise ReportError(
+            f"{folder}: holds {what}, not a run; compare takes two run folders "
+            "(made by `coalsim run`)"
+        )
+    return load_run(folder)
+
+
 def compare_runs(run_a: Path, run_b: Path) -> Comparison:
-    """B - A for every metric the two runs share."""
-    a, b = load_run(Path(run_a)), load_run(Path(run_b))
+    """B - A for every metric the two runs share, over the replications they share."""
+    a, b = _load(Path(run_a)), _load(Path(run_b))
     metrics = [c for c in a.runs.columns if c not in KEYS and c in b.runs.columns]
     # A metric neither run has a value for (the displacement metrics of runs without a
     # policy change) has nothing to compare.
@@ -55,19 +81,26 @@ def compare_runs(run_a: Path, run_b: Path) -> Comparison:
     joined = a.runs.merge(b.runs, on="replication", suffixes=("_a", "_b"))
     if joined.empty:
         raise ReportError(f"{run_a} and {run_b} share no replication index")
+    shared = set(joined["replication"])
     paired = "seed_a" in joined and bool((joined["seed_a"] == joined["seed_b"]).all())
     rows = []
     for m in metrics:
         xa, xb = joined[f"{m}_a"].to_numpy(float), joined[f"{m}_b"].to_numpy(float)
-        ok = np.isfinite(xa) & np.isfinite(xb)
-        mean_a, mean_b = float(np.nanmean(a.runs[m])), float(np.nanmean(b.runs[m]))
-        if paired:
-            d, lo, hi, n = mean_ci(xb[ok] - xa[ok])
+        if paired:  # the pairs where both runs have a value
+            ok = np.isfinite(xa) & np.isfinite(xb)
+            ya, yb = xa[ok], xb[ok]
         else:
-            ya, yb = a.runs[m].dropna().to_numpy(float), b.runs[m].dropna().to_numpy(float)
-            d, n = mean_b - mean_a, min(len(ya), len(yb))
+            ya, yb = xa[np.isfinite(xa)], xb[np.isfinite(xb)]
+        mean_a = float(ya.mean()) if len(ya) else math.nan
+        mean_b = float(yb.mean()) if len(yb) else math.nan
+        d = mean_b - mean_a  # exactly the B column minus the A column
+        if paired:
+            _, lo, hi, n = mean_ci(yb - ya)
+            half = (hi - lo) / 2
+        else:
+            n = min(len(ya), len(yb))
             half = _welch(ya, yb)[1] if n > 1 else math.nan
-            lo, hi = d - half, d + half
+        lo, hi = d - half, d + half
         rel = d / abs(mean_a) if mean_a not in (0.0,) and math.isfinite(mean_a) else math.nan
         rows.append(
             {
@@ -84,7 +117,15 @@ def compare_runs(run_a: Path, run_b: Path) -> Comparison:
     displaced = displaced_share(joined) if paired else None
     if displaced is not None:
         rows.append(displaced)
-    return Comparison(a, b, pd.DataFrame(rows), paired)
+    return Comparison(
+        a,
+        b,
+        pd.DataFrame(rows),
+        paired,
+        shared=len(shared),
+        left_out_a=len(set(a.runs["replication"]) - shared),
+        left_out_b=len(set(b.runs["replication"]) - shared),
+    )
 
 
 DISPLACED = "displaced_share_b_vs_a"
@@ -136,7 +177,30 @@ def describe(c: Comparison) -> str:
         if c.paired
         else "independent samples (the seeds differ), Welch's interval"
     )
-    return f"B - A, where A = {c.a.name} ({c.a.folder}) and B = {c.b.name} ({c.b.folder}); {how}"
+    lines = [f"B - A, where A = {c.a.name} ({c.a.folder}) and B = {c.b.name} ({c.b.folder}); {how}"]
+    if c.left_out_a or c.left_out_b:
+        lines.append(
+            f"A, B and B - A are over the {c.shared} replications both runs have; left out: "
+            f"{c.left_out_a} of A's {c.shared + c.left_out_a} replications and "
+            f"{c.left_out_b} of B's {c.shared + c.left_out_b}"
+        )
+    ha, hb = _horizon(c.a), _horizon(c.b)
+    if ha is not None and hb is not None and ha != hb:
+        lines.append(
+            f"warning: the horizons differ (A: {ha:g} days, B: {hb:g} days); totals cover "
+            "different spans of time, so their differences mix the scenarios' effect with the "
+            "length of the run"
+        )
+    return "\n".join(lines)
+
+
+def _horizon(run: RunData) -> float | None:
+    """The run's resolved ``horizon_days``, if its manifest records it."""
+    h = run.scenario.get("horizon_days")
+    try:
+        return float(h) if h is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 @style.styled
@@ -228,9 +292,30 @@ def default_folder(results: Path, c: Comparison) -> Path:
     return new_run_dir(results / "compare", f"{c.a.name}_vs_{c.b.name}")
 
 
+def check_out(out: Path) -> None:
+    """``--out`` must be a folder, or nothing yet, and hold no results (no manifest.json).
+
+    The rule ``run`` and ``sweep`` apply to their ``--out``: a run's or a sweep's
+    folder is never written into. A folder of an earlier comparison (compare.csv,
+    compare.txt and figures/, no manifest.json) may be written again: a comparison
+    always writes the same files, so the new one replaces the old one whole.
+    """
+    if out.exists() and not out.is_dir():
+        raise ReportError(f"--out {out}: exists and is not a folder")
+    if (out / MANIFEST).exists():
+        raise ReportError(f"--out {out}: already holds results ({MANIFEST}); choose another folder")
+
+
 def write_comparison(c: Comparison, out: Path) -> list[Path]:
-    """compare.csv and figures/compare.png|svg in ``out``; returns the files written."""
-    out.mkdir(parents=True, exist_ok=True)
+    """compare.csv and figures/compare.png|svg in ``out``; returns the files written.
+
+    ``out`` is checked by ``check_out`` first: never a run's or a sweep's folder.
+    """
+    check_out(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # e.g. a path under a file, or no permission
+        raise ReportError(f"--out {out}: cannot create the folder ({e})") from None
     write_csv(out / "compare.csv", c.table)
     write_atomic(out / "compare.txt", describe(c) + "\n")
     png, svg = style.save(compare_figure(c), out / "figures", "compare")

@@ -206,6 +206,11 @@ def test_bad_sweep_fails_before_running(
         ),
         ("replicatons = 3\n", "replicatons: unknown key; did you mean 'replications'?"),
         ("replications = 0\n", "replications: must be from 1"),
+        # the name becomes the results folder's: never a way out of results/
+        ('name = "../../../tmp/escape"\n', "name: expected 1 to 80 letters"),
+        ('name = ".."\n', "got '..')"),
+        ('name = ""\n', "name: expected"),
+        ("description = 3\n", "description: expected text (got 3)"),
     ],
 )
 def test_bad_top_level_keys(extra: str, message: str, write: WriteFile) -> None:

@@ -35,6 +35,7 @@ from __future__ import annotations
 import copy
 import difflib
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ import tomli_w
 from sim.errors import ScenarioError
 from sim.experiment.design import DESIGNS, SAMPLED, Design, Parameter, build
 from sim.scenario import load, resolve, validate
+from sim.scenario.base import NAME_PATTERN
 from sim.scenario.load import read_toml, set_path
 
 TOP_KEYS = ("base", "description", "design", "name", "outputs", "replications", "seed", "set")
@@ -231,8 +233,16 @@ def load_sweep(
             raise _fail(source, "outputs", f"unknown metric {m!r}; {hint}known: {known}")
     name = raw.get("name", source.stem)
     description = raw.get("description", "")
-    if not isinstance(name, str) or not name or not isinstance(description, str):
-        raise _fail(source, "name", "name and description must be text")
+    if not isinstance(name, str) or len(name) > 80 or not re.fullmatch(NAME_PATTERN, name):
+        raise _fail(
+            source,
+            "name",
+            "expected 1 to 80 letters, digits, spaces or _ . - #, starting with a letter, "
+            f"a digit or _ (it names the results folder; got {name!r}"
+            + (", from the file's name)" if "name" not in raw else ")"),
+        )
+    if not isinstance(description, str):
+        raise _fail(source, "description", f"expected text (got {description!r})")
 
     d = raw.get("design")
     if not isinstance(d, dict):

@@ -6,7 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\- #]+$")]
+NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\- #]*$"
+"""Names become folder names (results/<scenario name>/...), so they start with a letter, a
+digit or _ (never "." or "..") and hold no path separator."""
+Name = Annotated[str, Field(min_length=1, max_length=80, pattern=NAME_PATTERN)]
 Lat = Annotated[float, Field(ge=26.0, le=43.0, description="latitude, degrees north")]
 Lon = Annotated[float, Field(ge=116.0, le=132.0, description="longitude, degrees east")]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]

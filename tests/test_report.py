@@ -306,6 +306,106 @@ def test_run_writes_its_report_unless_told_not_to(tmp_path: Path) -> None:
     assert (out / "report.pdf").stat().st_size > 0 and (out / "figures" / "map.png").exists()
 
 
+NO_LOTS = [
+    f"sellers.{k}.{key}" for k in range(4) for key in ("lot_interval=fixed", "lot_interval_days=60")
+]
+"""Every seller's first lot is due after the 30 days the run lasts: no lot, no voyage."""
+NO_DATA = {"tonnes", "outcomes", "money", "terms", "volume", "revenue"}
+"""The parts of a run without lots that have nothing to draw."""
+
+
+def section(page: str, key: str) -> str:
+    return page.split(f'<section id="{key}">', 1)[1].split("</section>", 1)[0]
+
+
+@pytest.fixture(scope="session")
+def run_without_lots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished run in which no seller had a lot ready, reported as ``coalsim run`` does."""
+    out = tmp_path_factory.mktemp("nolots") / "run"
+    sets = [x for s in ["horizon_days=30", *NO_LOTS] for x in ("--set", s)]
+    args = ["run", str(BASELINE), "--replications", "2", "--workers", "1", *sets]
+    result = CliRunner().invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"report written to {out / 'report.html'}" in result.stdout
+    assert len(pd.read_csv(out / "shipments.csv")) == 0  # the case under test
+    return out
+
+
+def test_a_run_without_lots_gets_a_complete_report(run_without_lots: Path) -> None:
+    out = run_without_lots
+    assert (out / "report.pdf").stat().st_size > 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    for key in SECTIONS:
+        assert f'<section id="{key}">' in page, key
+    for key in NO_DATA:
+        text = section(page, key)
+        assert '<p class="note">Not drawn:' in text and "<img" not in text, key
+        assert not (out / "figures" / f"{key}.png").exists(), key
+    assert "no lot of coal was ready to ship" in section(page, "outcomes")
+    assert "no coal was delivered or seized" in section(page, "tonnes")
+    for key in set(FIGURES) - NO_DATA:  # the map, the buyers and their network are there
+        assert "<img" in section(page, key), key
+    # The title page, one page per figure drawn and the zones, parameters and metrics tables.
+    assert pdf_pages(out / "report.pdf") == 1 + len(FIGURES) - len(NO_DATA) + 3
+
+
+@pytest.mark.parametrize("kind", ["header only", "empty file"])
+def test_a_run_whose_tables_have_no_rows_gets_a_note_for_each(
+    run_without_lots: Path, tmp_path: Path, kind: str
+) -> None:
+    folder = tmp_path / "run"
+    shutil.copytree(run_without_lots, folder)
+    tables = ["timeseries", "shipments", "volume", "zones", "network_nodes", "network_edges"]
+    for name in tables:
+        path = folder / f"{name}.csv"
+        header = path.read_text(encoding="utf-8").splitlines(keepends=True)[0]
+        path.write_text(header if kind == "header only" else "", encoding="utf-8")
+    written = make_report(folder)
+    assert set(written.notes) == set(FIGURES) - {"map"} | {"zones"}
+    page = written.html.read_text(encoding="utf-8")
+    for key in written.notes:
+        assert '<p class="note">Not drawn:' in section(page, key), key
+    assert "<img" in section(page, "map") and written.pdf.stat().st_size > 0
+
+
+def cut_mid_file(text: str) -> str:
+    return text[:500]
+
+
+def cut_header(text: str) -> str:
+    return text.split("\n", 1)[0][:60] + "\n"
+
+
+def cut_row_then_newline(text: str) -> str:
+    """Five whole rows and half of the sixth, ended as if it were whole."""
+    lines = text.split("\n")
+    return "\n".join([*lines[:6], lines[6][: len(lines[6]) // 2]]) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("table", "cut", "says"),
+    [
+        ("shipments.csv", cut_mid_file, "ends in the middle of a row"),
+        ("shipments.csv", cut_header, "header lacks the column"),
+        ("shipments.csv", cut_row_then_newline, "the row on line 7 lacks values in"),
+        ("zones.csv", cut_mid_file, "ends in the middle of a row"),
+    ],
+)
+def test_a_damaged_table_is_refused_with_one_message_naming_it(
+    saved_run: Path, tmp_path: Path, table: str, cut: Callable[[str], str], says: str
+) -> None:
+    folder = tmp_path / "run"
+    shutil.copytree(saved_run, folder)
+    path = folder / table
+    path.write_text(cut(path.read_text(encoding="utf-8")), encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", str(folder)])
+    assert result.exit_code == 2, result.output
+    message = result.stderr.strip()
+    assert message.startswith(f"error: {path}: damaged") and says in message, message
+    assert len(message.splitlines()) == 1 and "retry" not in message
+    assert not (folder / "report.html").exists()
+
+
 def test_colours_are_one_per_party_and_cause_and_colour_blind_safe() -> None:
     okabe_ito = {
         style.BLACK,

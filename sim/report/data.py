@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,16 +47,111 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     return data
 
 
-def _csv(folder: Path, name: str, *, required: bool) -> pd.DataFrame | None:
+@dataclass(frozen=True)
+class Schema:
+    """What a saved table must hold for a report to trust it."""
+
+    columns: tuple[str, ...]
+    """Columns every version of the table has; without them it is not that table."""
+    filled: tuple[str, ...] = ()
+    """Columns a finished run fills in on every row, where the table has them (older results
+    may lack some). An empty cell in one is a row cut short or a damaged file."""
+
+
+SHIPMENT_FILLED = (
+    *("replication", "seed", "id", "seller", "origin", "tonnes", "t_ready"),
+    *("price_rmb_per_tonne", "ais_off", "outcome", "contacts", "hours_in_zones"),
+    *("waited_hours", "tips", "fine_rmb", "reward_rmb"),
+)
+"""The shipment record's fields that have a value from the moment a lot is ready (a lot
+without a deal has no route, destination or buyer yet). The last column is one of them, so
+a row cut short shows."""
+
+RUN_TABLES: dict[str, Schema] = {
+    "runs.csv": Schema(("replication",), ("replication", "seed")),
+    "summary.csv": Schema(("metric", "mean", "ci95_low", "ci95_high", "n"), ("metric", "n")),
+    "timeseries.csv": Schema(("replication", "week"), ("replication", "seed", "week")),
+    "shipments.csv": Schema(("replication", "outcome", "tonnes"), SHIPMENT_FILLED),
+    "network_nodes.csv": Schema(("node", "kind"), ("replication", "seed", "node", "kind")),
+    "network_edges.csv": Schema(("source", "target"), ("replication", "seed", "source", "target")),
+    "volume.csv": Schema(
+        ("replication", "week", "destination", "tonnes_delivered"),
+        ("replication", "seed", "week", "destination", "shipments_delivered", "tonnes_delivered"),
+    ),
+    "zones.csv": Schema(
+        ("replication", "zone", "patrol_hours_on_station", "seizures"),
+        ("replication", "seed", "zone", "patrol_hours_on_station", "seizures", "tips"),
+    ),
+}
+"""The tables of a run folder and what each must hold; every writer ends each row with a
+newline, so a file that does not end with one was cut short."""
+
+
+def _cut_short(path: Path) -> bool:
+    """Whether a non-empty file stops in the middle of a row (its last byte is no newline)."""
+    with path.open("rb") as f:
+        if f.seek(0, os.SEEK_END) == 0:
+            return False
+        f.seek(-1, os.SEEK_END)
+        return f.read(1) != b"\n"
+
+
+def _check(path: Path, frame: pd.DataFrame, schema: Schema) -> None:
+    """Raise ``ReportError`` naming ``path`` if ``frame`` lacks a column or a required value."""
+    absent = [c for c in schema.columns if c not in frame]
+    if absent:
+        raise ReportError(
+            f"{path}: damaged or not a coalsim table: its header lacks the column"
+            f"{'s' if len(absent) > 1 else ''} {', '.join(absent)}"
+        )
+    filled = [c for c in schema.filled if c in frame]
+    empty = frame[filled].isna()
+    bad = empty.any(axis=1)
+    if bad.any():
+        cols = [c for c in filled if empty[c].any()]
+        first = int(np.flatnonzero(bad.to_numpy())[0]) + 2  # line in the file: header is 1
+        n = int(bad.sum())
+        rows = (
+            f"{n} of {len(frame)} rows (the first on line {first}) lack values"
+            if n > 1
+            else f"the row on line {first} lacks values"
+        )
+        raise ReportError(
+            f"{path}: damaged: {rows} in {', '.join(cols)}, which a finished run always "
+            "fills in; run the scenario again or restore the file"
+        )
+
+
+def _csv(
+    folder: Path, name: str, *, required: bool, schema: Schema | None = None
+) -> pd.DataFrame | None:
     path = folder / name
     if not path.is_file():
         if required:
             raise ReportError(f"{folder}: {name} is missing")
         return None
     try:
-        return pd.read_csv(path, keep_default_na=True, low_memory=False)
+        cut = _cut_short(path)
+        empty = path.stat().st_size == 0
+        frame = None if cut or empty else pd.read_csv(path, keep_default_na=True, low_memory=False)
     except (OSError, ValueError) as e:
         raise ReportError(f"{path}: cannot read ({e})") from None
+    if cut:
+        raise ReportError(
+            f"{path}: damaged: the file ends in the middle of a row (cut short?); "
+            "run the scenario again or restore the file"
+        )
+    if frame is None:  # a table that never had a row is written as an empty file
+        if required or schema is None:
+            raise ReportError(f"{path}: the file is empty")
+        return pd.DataFrame(columns=list(schema.columns))
+    if schema is not None:
+        _check(path, frame, schema)
+    return frame
+
+
+def _run_csv(folder: Path, name: str, *, required: bool = False) -> pd.DataFrame | None:
+    return _csv(folder, name, required=required, schema=RUN_TABLES[name])
 
 
 @dataclass(frozen=True)
@@ -95,6 +191,8 @@ class RunData:
         ts = self.timeseries
         if ts is None:
             raise Missing("this run saved no weekly time series (timeseries.csv)")
+        if ts.empty:
+            raise Missing("this run's weekly time series (timeseries.csv) has no rows")
         absent = [c for c in columns if c not in ts]
         if absent:
             names = ", ".join(f"`{c}`" for c in absent)
@@ -124,20 +222,20 @@ class RunData:
 
 def load_run(folder: Path) -> RunData:
     manifest = read_manifest(folder)
-    runs = _csv(folder, "runs.csv", required=True)
-    summary = _csv(folder, "summary.csv", required=True)
+    runs = _run_csv(folder, "runs.csv", required=True)
+    summary = _run_csv(folder, "summary.csv", required=True)
     assert runs is not None and summary is not None
     return RunData(
         folder,
         manifest,
         runs,
         summary,
-        _csv(folder, "timeseries.csv", required=False),
-        _csv(folder, "shipments.csv", required=False),
-        _csv(folder, "network_nodes.csv", required=False),
-        _csv(folder, "network_edges.csv", required=False),
-        _csv(folder, "volume.csv", required=False),
-        _csv(folder, "zones.csv", required=False),
+        _run_csv(folder, "timeseries.csv"),
+        _run_csv(folder, "shipments.csv"),
+        _run_csv(folder, "network_nodes.csv"),
+        _run_csv(folder, "network_edges.csv"),
+        _run_csv(folder, "volume.csv"),
+        _run_csv(folder, "zones.csv"),
     )
 
 
@@ -184,6 +282,12 @@ def load_sweep(folder: Path) -> SweepData:
     return SweepData(
         folder, manifest, design, runs, summary, _csv(folder, "sensitivity.csv", required=False)
     )
+
+
+def as_text(column: pd.Series) -> pd.Series:
+    """A text column with its empty cells as "" (a column with no text at all reads as
+    floats, which ``fillna("")`` would not turn into text)."""
+    return column.astype(object).where(column.notna(), "").astype(str)
 
 
 # ------------------------------------------------------------------ statistics

@@ -143,8 +143,13 @@ def _draw(ax: Axes, frame: pd.DataFrame, weeks: int, colour: str, text: str, lw:
     sums, middle = _blocks(frame, weeks)
     b = band(sums.assign(v=sums["tonnes"] / 1e3), "v", by="block")
     x = middle[b["block"].to_numpy()]
-    ax.plot(x, b["mean"], color=colour, lw=lw, label=text, marker="o", ms=3)
-    if b["n"].max() > 1:
+    one = len(x) == 1  # a run of one block: a point and whiskers, as a band needs two
+    ax.plot(x, b["mean"], color=colour, lw=lw, label=text, marker="o", ms=5 if one else 3)
+    if b["n"].max() > 1 and one:
+        m = b["mean"].to_numpy()
+        err = np.nan_to_num([m - b["lo"].clip(lower=0).to_numpy(), b["hi"].to_numpy() - m])
+        ax.errorbar(x, m, yerr=err, color=colour, capsize=4, lw=1.0, ls="", alpha=0.6)
+    elif b["n"].max() > 1:
         ax.fill_between(x, b["lo"].clip(lower=0), b["hi"], color=colour, alpha=0.15, lw=0)
 
 
@@ -216,6 +221,8 @@ def zone_table(data: RunData) -> Table:
     """Per zone, means over replications: patrol hours, seizures, tips, and seizures per
     1,000 patrol hours with its 95% CI: where the Coast Guard's time paid off."""
     zones = data.table("zones", "replication", "zone", "patrol_hours_on_station", "seizures")
+    if zones.empty:
+        raise Missing("zones.csv has no rows (a scenario without enforcement zones has none)")
     rows: list[list[str]] = []
     for zone in dict.fromkeys(zones["zone"].astype(str)):
         z = zones[zones["zone"].astype(str) == zone]

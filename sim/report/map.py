@@ -24,7 +24,7 @@ from matplotlib.transforms import Bbox
 from shapely.geometry import Polygon, box
 
 from sim.report import style
-from sim.report.data import RunData
+from sim.report.data import RunData, as_text
 from sim.report.style import Missing
 from sim.world import geo
 
@@ -206,7 +206,7 @@ def _seizures(data: RunData) -> dict[str, np.ndarray]:
     if log is None or not {"outcome", "seizure_lat", "seizure_lon"} <= set(log.columns):
         return {}
     s = log[(log["outcome"] == "seized") & log["seizure_lat"].notna()]
-    causes = s["cause"].fillna("").astype(str) if "cause" in s else pd.Series("", index=s.index)
+    causes = as_text(s["cause"]) if "cause" in s else pd.Series("", index=s.index)
     xy = s[["seizure_lon", "seizure_lat"]].to_numpy(dtype=float)
     return {c: xy[(causes == c).to_numpy()] for c in sorted(set(causes))}
 

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.report import style
-from sim.report.data import RunData, band, mean_ci
+from sim.report.data import RunData, as_text, band, mean_ci
 from sim.report.style import Missing
 
 HOURS_PER_WEEK = 168.0
@@ -32,8 +32,13 @@ def _week_axis(ax: Axes) -> None:
 
 
 def _line_band(ax: Axes, b: pd.DataFrame, x: np.ndarray, colour: str, text: str) -> None:
-    ax.plot(x, b["mean"], color=colour, lw=2, label=text)
-    if b["n"].max() > 1:
+    one = len(x) == 1  # a run of one week (or window): a point and whiskers, not a line
+    ax.plot(x, b["mean"], color=colour, lw=2, label=text, marker="o" if one else "")
+    if b["n"].max() > 1 and one:
+        m = b["mean"].to_numpy()
+        err = np.nan_to_num([m - b["lo"].to_numpy(), b["hi"].to_numpy() - m])
+        ax.errorbar(x, m, yerr=err, color=colour, capsize=4, lw=1.2, ls="")
+    elif b["n"].max() > 1:
         ax.fill_between(x, b["lo"], b["hi"], color=colour, alpha=0.25, lw=0)
 
 
@@ -41,6 +46,8 @@ def _line_band(ax: Axes, b: pd.DataFrame, x: np.ndarray, colour: str, text: str)
 def cumulative_tonnes(data: RunData) -> Figure:
     """Coal delivered and seized, cumulated week by week, with CI bands."""
     ts = data.series("tonnes_delivered", "tonnes_seized").sort_values(["replication", "week"])
+    if not (ts[["tonnes_delivered", "tonnes_seized"]].abs() > 0).any(axis=None):
+        raise Missing("no coal was delivered or seized in this run")
     fig = style.new_figure()
     ax = fig.add_subplot()
     for col, colour, text in (
@@ -73,8 +80,10 @@ def cumulative_tonnes(data: RunData) -> Figure:
 
 
 def _outcome_table(data: RunData) -> tuple[list[str], list[str], pd.DataFrame, pd.DataFrame]:
+    if data.log().empty:
+        raise Missing("no lot of coal was ready to ship in this run (the shipment log is empty)")
     log = data.log("outcome", "tonnes", "cause")
-    log = log.assign(cause=log["cause"].fillna("").astype(str))
+    log = log.assign(cause=as_text(log["cause"]))
     cat = np.where(log["outcome"] == "seized", "seized:" + log["cause"], log["outcome"])
     cat = np.where(np.isin(log["outcome"], ["waiting", "loading"]), "not_sailed", cat)
     log = log.assign(category=cat)
@@ -113,7 +122,7 @@ def _outcome_table(data: RunData) -> tuple[list[str], list[str], pd.DataFrame, p
 def _bars(ax: Axes, names: list[str], colours: list[str], table: pd.DataFrame, unit: str) -> None:
     stats = [mean_ci(table[c]) for c in table.columns]
     means = np.array([s[0] for s in stats])
-    err = np.array([[s[0] - s[1], s[2] - s[0]] for s in stats]).T
+    err = np.array([[s[0] - s[1], s[2] - s[0]] for s in stats]).reshape(-1, 2).T
     y = np.arange(len(names))
     ax.barh(y, means, color=colours, xerr=np.nan_to_num(err), capsize=3, ecolor="#333333")
     ax.set_yticks(y, names)
@@ -186,6 +195,11 @@ def money(data: RunData) -> Figure:
     rows, absent = money_rows(data)
     if not rows:
         raise Missing("this run's results have no money metrics")
+    values = data.runs[[m for _, _, m in rows]].astype(float)
+    if not (values.abs() > 0).any(axis=None):
+        raise Missing("no money changed hands in this run (every party's total is zero)")
+    unknown = [f"{p} {w}" for p, w, m in rows if not np.isfinite(values[m]).any()]
+    rows = [r for r in rows if np.isfinite(values[r[2]]).any()]
     fig = style.new_figure((10.0, 5.5))
     ax = fig.add_subplot()
     stats = [mean_ci(data.metric(m) / 1e6) for _, _, m in rows]
@@ -216,6 +230,8 @@ def money(data: RunData) -> Figure:
     note = f"Bars: mean over {data.replications} replications; whiskers: 95% CI."
     if absent:
         note += " Not in this run's results: " + ", ".join(absent) + "."
+    if unknown:
+        note += " No value in any replication: " + ", ".join(unknown) + "."
     style.footnote(fig, note)
     return fig
 
@@ -223,10 +239,11 @@ def money(data: RunData) -> Figure:
 @style.styled
 def buyers_and_beliefs(data: RunData) -> Figure:
     """Buyers still trading, and their mean believed chance of interception, week by week."""
-    ts = data.timeseries
-    if ts is None:
-        raise Missing("this run saved no weekly time series (timeseries.csv)")
-    panels = [c for c in ("buyers_active", "mean_belief") if c in ts]
+    ts = data.series()
+    saved = [c for c in ("buyers_active", "mean_belief") if c in ts]
+    panels = [c for c in saved if ts[c].notna().any()]
+    if saved and not panels:
+        raise Missing("the weekly series has no value for buyers or their beliefs in any week")
     if not panels:
         raise Missing(
             "this run's weekly series has no `buyers_active` or `mean_belief` column; "
@@ -267,8 +284,10 @@ def _terms_counts(data: RunData) -> tuple[pd.DataFrame, str]:
     if ts is not None and "share_advance" in ts:
         frame = ts[["replication", "week", "share_advance"]].dropna()
         return frame.assign(advance=frame["share_advance"], total=1.0), "weekly series"
-    log = data.log("payment_terms")
-    log = log[log["payment_terms"].fillna("").astype(str) != ""]
+    log = data.log()
+    if not log.empty:  # an empty log may be an empty file, without columns
+        log = data.log("payment_terms")
+        log = log[as_text(log["payment_terms"]) != ""]
     if log.empty:
         raise Missing("no contracts with payment terms in this run's shipment log")
     t = next((log[c] for c in ("t_contract", "t_depart", "t_ready") if c in log), None)
@@ -289,12 +308,19 @@ def _terms_counts(data: RunData) -> tuple[pd.DataFrame, str]:
 def payment_terms(data: RunData) -> Figure:
     """Share of contracts paid in advance (the rest after delivery), over time."""
     counts, source = _terms_counts(data)
+    if not (counts["total"] > 0).any():
+        raise Missing("no contracts were made in this run")
     w = TERMS_WINDOW_WEEKS
     counts = counts.assign(window=(counts["week"] // w).astype(int))
     weeks = counts.groupby("window")["week"].nunique()
     counts = counts[counts["window"].isin(weeks[weeks >= w / 2].index)]  # no short last window
     sums = counts.groupby(["replication", "window"])[["advance", "total"]].sum()
     sums = sums[sums["total"] > 0].reset_index()
+    if sums.empty:
+        raise Missing(
+            f"too short a run for this figure: the share is counted over {w}-week windows, "
+            f"and no window of at least {w // 2} weeks has a contract"
+        )
     b = band(sums.assign(v=100 * sums["advance"] / sums["total"]), "v", by="window")
     x = b["window"].to_numpy() * w + w / 2
     mean = b["mean"].to_numpy()
@@ -336,6 +362,9 @@ def payment_terms(data: RunData) -> Figure:
 def revenue_histogram(data: RunData) -> Figure:
     """DPRK sellers' revenue in each replication, with the mean and its 95% CI."""
     x = data.metric("dprk_revenue_rmb").to_numpy() / 1e6
+    x = x[np.isfinite(x)]
+    if not (np.abs(x) > 0).any():
+        raise Missing("the DPRK sellers were paid nothing in any replication of this run")
     fig = style.new_figure((10.0, 4.5))
     ax = fig.add_subplot()
     bins = np.histogram_bin_edges(x, bins="auto")

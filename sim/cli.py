@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -36,12 +36,17 @@ SetOpt = Annotated[
 ]
 
 
+def _fail(message: object) -> NoReturn:
+    """A user error: one line on stderr, exit code 2."""
+    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
 def _user_errors(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except ScenarioError as e:
-        err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        _fail(e)
 
 
 @app.command()
@@ -59,14 +64,16 @@ def run(
     target_ci: Annotated[
         float | None,
         typer.Option(
-            min=0.0,
             help="add replications until every headline metric's 95% CI half-width "
-            "is below this fraction of its mean (e.g. 0.05)",
+            "is below this fraction of its mean (> 0, e.g. 0.05)",
         ),
     ] = None,
     max_replications: Annotated[
-        int, typer.Option(min=1, help="most replications a --target-ci run may use")
-    ] = 1000,
+        int | None,
+        typer.Option(
+            min=1, help="most replications a --target-ci run may use (default 1000)"
+        ),
+    ] = None,
     target_metric: Annotated[
         list[str] | None,
         typer.Option(help="metric for --target-ci (repeatable; default: headline metrics)"),
@@ -77,7 +84,7 @@ def run(
 ) -> None:
     """Run a scenario's replications, save the results and write the report."""
     from sim.experiment.progress import progress
-    from sim.run import prepare_folder, run_scenario
+    from sim.run import DEFAULT_MAX_REPLICATIONS, check_run_options, prepare_folder, run_scenario
 
     overrides = list(set_ or [])
     if replications is not None:
@@ -86,6 +93,10 @@ def run(
         overrides.append(f"seed={seed}")
     resolved = _user_errors(lambda: scn.load(scenario_file, overrides))
     s = resolved.scenario
+    if target_ci is None and (max_replications is not None or target_metric):
+        _fail("--max-replications and --target-metric only apply with --target-ci")
+    most = DEFAULT_MAX_REPLICATIONS if max_replications is None else max_replications
+    _user_errors(lambda: check_run_options(s.replications, target_ci, target_metric, most))
     folder = _user_errors(lambda: prepare_folder(out_dir, Path("results"), s.name))
     out.print(
         f"coalsim: {s.name}, {s.replications} replications, seed {s.seed} -> {folder}",
@@ -103,7 +114,7 @@ def run(
                 progress=bar,
                 target_ci=target_ci,
                 target_metrics=target_metric,
-                max_replications=max_replications,
+                max_replications=most,
             )
         )
     n_runs = len(result.runs)
@@ -351,7 +362,9 @@ def verify(
     from sim.run import prepare_folder
     from sim.verify import report as vr
     from sim.verify import run_suite
+    from sim.verify.suite import check_keys
 
+    _user_errors(lambda: check_keys(check))  # before any folder is made
     folder = _user_errors(lambda: prepare_folder(out_dir, Path("results"), "verify"))
     _say(f"coalsim verify ({'quick' if quick else 'full'} suite) -> {folder}")
     suite = _user_errors(

@@ -65,6 +65,31 @@ def prepare_folder(out: Path | None, results_root: Path, name: str) -> Path:
     return out
 
 
+def check_run_options(
+    replications: int,
+    target_ci: float | None,
+    target_metrics: Sequence[str] | None,
+    max_replications: int,
+) -> list[str]:
+    """The metrics ``--target-ci`` watches, once the options are known to fit together.
+
+    Called before any folder is made, so a mistake leaves nothing behind.
+    """
+    checked = list(target_metrics or headline_metrics())
+    for m in checked:
+        if m not in METRICS:
+            raise ScenarioError(f"--target-metric {m}: unknown metric; known: {', '.join(METRICS)}")
+    if target_ci is not None and not target_ci > 0:
+        raise ScenarioError(f"--target-ci {target_ci}: must be greater than 0")
+    if target_ci is not None and max_replications < replications:
+        raise ScenarioError(
+            f"--max-replications {max_replications}: below the first batch of {replications} "
+            "replications (the scenario's `replications` or --replications); lower that or "
+            "raise this"
+        )
+    return checked
+
+
 def run_scenario(
     resolved: Resolved,
     folder: Path,
@@ -86,13 +111,8 @@ def run_scenario(
     is reached. ``progress`` is called with (finished, planned so far).
     """
     s = resolved.scenario
-    checked = list(target_metrics or headline_metrics())
-    for m in checked:
-        if m not in METRICS:
-            raise ScenarioError(f"--target-metric {m}: unknown metric; known: {', '.join(METRICS)}")
-    if target_ci is not None and not target_ci > 0:
-        raise ScenarioError(f"--target-ci {target_ci}: must be greater than 0")
-    maximum = max(max_replications, s.replications) if target_ci is not None else s.replications
+    checked = check_run_options(s.replications, target_ci, target_metrics, max_replications)
+    maximum = max_replications if target_ci is not None else s.replications
     manifest = store.base_manifest(
         kind="run",
         scenario_name=s.name,

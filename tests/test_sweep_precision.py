@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
@@ -89,3 +90,28 @@ def test_cli_reports_which_metrics_reached_the_target(
     bad = runner.invoke(app, ["run", str(path), "--workers", "1", "--out", str(tmp_path / "b"),
                               "--target-ci", "0.1", "--target-metric", "tonnes"])  # fmt: skip
     assert bad.exit_code == 2 and "--target-metric tonnes: unknown metric" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--target-ci", "0.1", "--target-metric", "tonnes"], "--target-metric tonnes: unknown"),
+        (["--target-ci", "0"], "--target-ci 0.0: must be greater than 0"),
+        (  # the first batch is the scenario's 4 replications: more than the most allowed
+            ["--target-ci", "0.1", "--max-replications", "3"],
+            "--max-replications 3: below the first batch of 4 replications",
+        ),
+        (["--max-replications", "8"], "only apply with --target-ci"),
+        (["--target-metric", "tonnes_delivered"], "only apply with --target-ci"),
+    ],
+)
+def test_run_options_that_do_not_fit_fail_before_any_folder(
+    options: list[str], message: str, write: WriteFile, tmp_path: Path, runner: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    path = write("horizon_days = 20\nreplications = 4\n")
+    monkeypatch.chdir(tmp_path)  # the default results/ folder would land here
+    result = runner.invoke(app, ["run", str(path), "--workers", "1", "--no-report", *options])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr, result.stderr
+    assert not (tmp_path / "results").exists()

@@ -63,6 +63,7 @@ def test_an_unknown_check_is_a_user_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["verify", "--check", "nope", "--out", str(tmp_path / "x")])
     assert result.exit_code == 2
     assert "unknown check nope" in result.output
+    assert not (tmp_path / "x").exists()  # checked before the folder is made
 
 
 # ----------------------------------------------------------- intervals

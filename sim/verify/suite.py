@@ -30,6 +30,17 @@ def _one(task: tuple[str, bool]) -> Check:
     return CHECKS[key](quick, run)
 
 
+def check_keys(only: list[str] | None) -> list[str]:
+    """The checks to run: ``only`` (if given), each known."""
+    keys = list(only or CHECKS)
+    unknown = [k for k in keys if k not in CHECKS]
+    if unknown:
+        raise ScenarioError(
+            f"unknown check {', '.join(unknown)}; the checks are: {', '.join(CHECKS)}"
+        )
+    return keys
+
+
 def run_suite(
     quick: bool = True,
     only: list[str] | None = None,
@@ -42,12 +53,7 @@ def run_suite(
     """
     from sim.experiment.executors import make_executor, ordered
 
-    keys = list(only or CHECKS)
-    unknown = [k for k in keys if k not in CHECKS]
-    if unknown:
-        raise ScenarioError(
-            f"unknown check {', '.join(unknown)}; the checks are: {', '.join(CHECKS)}"
-        )
+    keys = check_keys(only)
     t0 = time.perf_counter()
     suite = Suite(quick=quick)
     executor = make_executor(workers, len(keys))

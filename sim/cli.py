@@ -70,9 +70,7 @@ def run(
     ] = None,
     max_replications: Annotated[
         int | None,
-        typer.Option(
-            min=1, help="most replications a --target-ci run may use (default 1000)"
-        ),
+        typer.Option(min=1, help="most replications a --target-ci run may use (default 1000)"),
     ] = None,
     target_metric: Annotated[
         list[str] | None,

@@ -129,6 +129,12 @@ def test_route_over_land_is_reported_alongside_other_problems(write: WriteFile) 
     assert "routes[0].via: route 'over_shandong' leg 3" in msg
 
 
+def test_a_sweep_file_is_not_taken_for_a_scenario(write: WriteFile, runner: CliRunner) -> None:
+    path = write('[design]\nkind = "grid"\n')
+    result = runner.invoke(app, ["show", str(path)])
+    assert_user_error(result, "this is a sweep file", "run it with `coalsim sweep`")
+
+
 def test_missing_file(tmp_path: Path, runner: CliRunner) -> None:
     path = tmp_path / "nope.toml"
     assert_user_error(runner.invoke(app, ["validate", str(path)]), f"{path}: file not found")
@@ -229,6 +235,10 @@ BAD_OVERRIDES: dict[str, list[str]] = {
     "sellers..vessels=3": ["empty key path"],
     "horizon_days.max=3": ["horizon_days is a single value, not a table"],
     "contrakt.fine_rmb=3": ["no key 'contrakt' in the top level", "did you mean 'contract'"],
+    "tips=3": ["tips: expected a table of keys (got 3)"],  # no pydantic class names
+    "ports=3": ["ports: expected a list (got 3)"],
+    "displacement.change_day=3000": ["displacement.change_day", "not before horizon_days"],
+    "sellers.0.route_weights=[1e308, 1e308, 1]": ["route_weights[0]", "less than or equal"],
 }
 
 

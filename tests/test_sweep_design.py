@@ -222,6 +222,12 @@ def test_bad_top_level_keys(extra: str, message: str, write: WriteFile) -> None:
     assert message in str(e.value)
 
 
+def test_a_scenario_file_is_not_taken_for_a_sweep(write: WriteFile) -> None:
+    path = write(BASE, "base.toml")
+    with pytest.raises(ScenarioError, match="looks like a scenario file"):
+        load_sweep(path, list(METRICS), headline_metrics())
+
+
 def test_missing_base(write: WriteFile) -> None:
     path = write(sweep_text('kind = "grid"\n[design.parameters]\n"horizon_days" = [1.0]\n'))
     with pytest.raises(ScenarioError, match=r"base: .*base\.toml: file not found"):

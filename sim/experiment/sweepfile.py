@@ -203,6 +203,13 @@ def load_sweep(
     """
     source = Path(path)
     raw = read_toml(source)
+    if "design" not in raw and set(raw) - set(TOP_KEYS):
+        raise _fail(
+            source,
+            "design",
+            "missing: a sweep file has a [design] table; this looks like a scenario file "
+            "(run it with `coalsim run`)",
+        )
     _unknown(source, "", sorted(raw), TOP_KEYS)
     if "base" not in raw or not isinstance(raw["base"], str) or not raw["base"]:
         raise _fail(source, "base", "required: the base scenario file, relative to this file")

@@ -175,6 +175,15 @@ def problems(s: Scenario) -> list[tuple[str, str]]:
             out.append((f"allocation.weights.{z}", f"is not a zone vessels may go to: {allowed}"))
     if s.allocation.weights and sum(s.allocation.weights.values()) <= 0:
         out.append(("allocation.weights", "weights must not all be 0"))
+    day = s.displacement.change_day
+    if day is not None and day >= s.horizon_days:
+        out.append(
+            (
+                "displacement.change_day",
+                f"day {day:g} is not before horizon_days {s.horizon_days:g}: "
+                "nothing would come after the change",
+            )
+        )
     for j, name in enumerate(s.displacement.pressured_destinations):
         port = ports.get(name)
         if port is None or "discharge" not in port.roles:

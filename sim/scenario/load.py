@@ -129,6 +129,11 @@ def validate(data: Any, source: str) -> Scenario:
     """Validate a parsed document against the schema."""
     if not isinstance(data, dict):
         raise ScenarioError(f"{source}: expected a table of scenario keys")
+    if isinstance(data.get("design"), dict):
+        raise ScenarioError(
+            f"{source}: this is a sweep file (it has a [design] table), not a scenario; "
+            "run it with `coalsim sweep`"
+        )
     try:
         return Scenario.model_validate(data)
     except ValidationError as e:
@@ -169,6 +174,10 @@ def _describe(err: Any) -> tuple[str, str]:
     if len(shown) >= 60:
         shown = "..." if isinstance(value, dict | list) else shown[:56] + "..."
     msg = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] in ("model_type", "model_attributes_type", "dict_type"):
+        msg = "expected a table of keys"  # not pydantic's class name
+    elif err["type"] == "list_type":
+        msg = "expected a list"
     if err["type"] == "missing":
         return _keypath(loc), "required key is missing"
     return _keypath(loc), f"{msg} (got {shown})"

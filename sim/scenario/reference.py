@@ -8,7 +8,8 @@ its meaning.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal, get_args, get_origin
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
 from pydantic import BaseModel
@@ -65,6 +66,8 @@ def _type(annotation: Any) -> str:
         inner = next(a for a in args if a is not type(None))
         return _type(inner) + " (optional)"
     origin = get_origin(annotation)
+    if origin in (Union, UnionType):
+        return " or ".join(dict.fromkeys(_type(a) for a in args))
     if origin is Annotated:
         return _type(args[0])
     if origin is list:
@@ -74,6 +77,8 @@ def _type(annotation: Any) -> str:
         return "string"
     if origin is tuple:
         return "tuple"
+    if origin is dict:
+        return f"table of {_type(args[0])} = {_type(args[1])}"
     return {float: "number", int: "integer", bool: "boolean"}.get(annotation, str(annotation))
 
 

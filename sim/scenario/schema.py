@@ -133,7 +133,7 @@ class Seller(Strict):
     )
     port: Name = Field(description="loading port")
     routes: list[Name] = Field(min_length=1, description="routes the company ships on")
-    route_weights: list[Annotated[float, Field(gt=0.0)]] | None = Field(
+    route_weights: list[Annotated[float, Field(gt=0.0, le=1e6)]] | None = Field(
         default=None, description="relative use of each route; equal when omitted"
     )
     lot_interval_days: float = Field(

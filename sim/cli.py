@@ -85,11 +85,9 @@ def run(
     from sim.run import DEFAULT_MAX_REPLICATIONS, check_run_options, prepare_folder, run_scenario
 
     overrides = list(set_ or [])
-    if replications is not None:
-        overrides.append(f"replications={replications}")
-    if seed is not None:
-        overrides.append(f"seed={seed}")
-    resolved = _user_errors(lambda: scn.load(scenario_file, overrides))
+    resolved = _user_errors(
+        lambda: scn.with_run_options(scn.load(scenario_file, overrides), replications, seed)
+    )
     s = resolved.scenario
     if target_ci is None and (max_replications is not None or target_metric):
         _fail("--max-replications and --target-metric only apply with --target-ci")

@@ -159,6 +159,21 @@ def test_run_table_leaves_out_metrics_no_replication_has(
     assert "displacement_index" not in table and "tonnes_delivered" in table
 
 
+def test_replications_and_seed_are_run_options_not_overrides(
+    tiny_run: tuple[Path, Path, Result], tmp_path: Path, runner: CliRunner
+) -> None:
+    scenario, _, _ = tiny_run
+    out = tmp_path / "r"
+    args = [str(scenario), "--workers", "1", "--no-report", "--out", str(out)]
+    result = run(runner, *args, "--replications", "1", "--seed", "5", "--set", "horizon_days=5")
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["overrides"] == ["horizon_days=5"]  # only what --set said
+    assert (manifest["replications"], manifest["seed"]) == (1, 5)
+    bad = run(runner, *args[:-1], str(tmp_path / "b"), "--seed", str(2**64))
+    assert bad.exit_code == 2 and "with --seed" in bad.stderr and "--set" not in bad.stderr
+
+
 def test_run_refuses_to_overwrite(tiny_run: tuple[Path, Path, Result], runner: CliRunner) -> None:
     scenario, out, _ = tiny_run
     before = (out / "runs.csv").read_bytes()

@@ -7,6 +7,7 @@ names the file, the key path and what is allowed.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import tomllib
 from dataclasses import dataclass
@@ -71,6 +72,21 @@ def load(path: str | Path, overrides: list[str] | None = None) -> Resolved:
             apply_override(data, item)
         scenario = validate(data, f"{path} with --set {' --set '.join(overrides)}")
     return resolve(scenario, str(path))
+
+
+def with_run_options(
+    resolved: Resolved, replications: int | None = None, seed: int | None = None
+) -> Resolved:
+    """The scenario with the run command's ``--replications`` and ``--seed``: options of the
+    run, kept apart from ``--set`` overrides in messages and the manifest."""
+    given = {k: v for k, v in (("replications", replications), ("seed", seed)) if v is not None}
+    if not given:
+        return resolved
+    label = " ".join(f"--{k} {v}" for k, v in given.items())
+    scenario = validate(
+        {**resolved.scenario.model_dump(mode="json"), **given}, f"{resolved.source} with {label}"
+    )
+    return dataclasses.replace(resolved, scenario=scenario)
 
 
 def read_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> Scenario:

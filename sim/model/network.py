@@ -26,10 +26,10 @@ class TradeNetwork:
         self.brokers: list[str] = []
         self.buyers_of: dict[str, list[str]] = defaultdict(list)  # broker -> its buyers
         self.version = 0
+        """Counts changes to who reaches whom (a new link, a party leaving or being
+        removed), so the market and ``brokers_of`` know when what they kept is stale."""
         # node -> (version, valid until, its active brokers): see ``brokers_of``
         self._brokers: dict[str, tuple[int, float, list[str]]] = {}
-        """Counts changes that can widen who reaches whom (a new link, a broker's or a
-        buyer's removal starting), so the market knows when a cached round is stale."""
 
     def add(self, node: str, kind: str, links: list[str] | None = None) -> None:
         self.kind[node] = kind

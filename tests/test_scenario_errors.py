@@ -72,8 +72,8 @@ BAD_FILES: dict[str, tuple[str | bytes, list[str]]] = {
     ),
     "number for a switch": ("[adaptation]\nenabled = 1\n", ["adaptation.enabled", "boolean"]),
     # the name becomes the results folder's: never "." or ".." or a path
-    "name that climbs out of results/": ('name = ".."\n', ["name", "should match pattern"]),
-    "name with a path": ('name = "a/b"\n', ["name", "should match pattern"]),
+    "name that climbs out of results/": ('name = ".."\n', ["name", "starting with a letter"]),
+    "name with a path": ('name = "a/b"\n', ["name", "expected letters, digits", "'a/b'"]),
     "negative speed": (
         PATROL + "speed_knots = -3\n",
         ["patrols[0].speed_knots", "greater than 0", "-3"],

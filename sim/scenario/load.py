@@ -194,6 +194,8 @@ def _describe(err: Any) -> tuple[str, str]:
         msg = "expected a table of keys"  # not pydantic's class name
     elif err["type"] == "list_type":
         msg = "expected a list"
+    elif err["type"] == "string_pattern_mismatch":  # a Name: it may become a folder's name
+        msg = "expected letters, digits, spaces or _ . - #, starting with a letter, a digit or _"
     if err["type"] == "missing":
         return _keypath(loc), "required key is missing"
     return _keypath(loc), f"{msg} (got {shown})"

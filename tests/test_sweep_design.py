@@ -178,6 +178,11 @@ BAD = [
         "names a table or list, not a single value",
     ),
     ('kind = "grid"\n[design.parameters]\n', "design.parameters: required"),
+    (  # SALib only warns that an odd grid biases the trajectories; refuse it instead
+        'kind = "morris"\nsamples = 4\nlevels = 3\n[design.parameters]\n'
+        '"enforcement.fine_rmb" = { low = 0, high = 1 }\n',
+        "design.levels: must be even for morris (got 3)",
+    ),
 ]
 
 

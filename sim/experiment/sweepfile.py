@@ -14,7 +14,7 @@ horizon_days = 180
 [design]
 kind = "grid"                       # grid | oat | lhs | sobol | morris
 samples = 64                        # lhs, sobol (a power of two), morris (trajectories)
-levels = 4                          # morris grid levels
+levels = 4                          # morris grid levels (even)
 second_order = false                # sobol second-order indices
 seed = 1                            # design sampling (default: the sweep seed)
 
@@ -278,6 +278,8 @@ def load_sweep(
         if k in d and not _used(kind, k):
             raise _fail(source, f"design.{k}", f"not used by a {kind} design")
     levels = _int(source, "design.levels", d.get("levels", 4), 2, 100)
+    if kind == "morris" and levels % 2:  # SALib's trajectories are biased on an odd grid
+        raise _fail(source, "design.levels", f"must be even for morris (got {levels})")
     second = d.get("second_order", False)
     if not isinstance(second, bool):
         raise _fail(source, "design.second_order", f"expected true or false (got {second!r})")

@@ -361,7 +361,7 @@ def verify(
     from sim.verify.suite import check_keys
 
     _user_errors(lambda: check_keys(check))  # before any folder is made
-    folder = _user_errors(lambda: prepare_folder(out_dir, Path("results"), "verify"))
+    folder = _user_errors(lambda: prepare_folder(out_dir, Path("results"), "verify", "verify.csv"))
     _say(f"coalsim verify ({'quick' if quick else 'full'} suite) -> {folder}")
     suite = _user_errors(
         lambda: run_suite(
@@ -406,7 +406,9 @@ def breakeven(
 
     resolved = _user_errors(lambda: scn.load(scenario_file, list(set_ or [])))
     name = resolved.scenario.name
-    folder = _user_errors(lambda: prepare_folder(out_dir, Path("results") / "breakeven", name))
+    folder = _user_errors(
+        lambda: prepare_folder(out_dir, Path("results") / "breakeven", name, "breakeven.csv")
+    )
     a = be.analyse(resolved, quick=quick, replications=replications)
     table = Table(title=f"{name}: break-even of each party")
     for col in be.COLUMNS[:-1]:  # formulas are listed below the table

@@ -44,21 +44,14 @@ class RunResult:
     target: list[precision.Status] = field(default_factory=list)
 
 
-def check_out(out: Path) -> None:
-    """``--out`` must be a folder, or nothing yet, and hold no run."""
-    if out.exists() and not out.is_dir():
-        raise ScenarioError(f"--out {out}: exists and is not a folder")
-    if (out / store.MANIFEST).exists():
-        raise ScenarioError(f"--out {out}: already holds a run; choose another folder")
-
-
-def prepare_folder(out: Path | None, results_root: Path, name: str) -> Path:
-    """The folder to write into: a new timestamped one, or ``out`` if it holds no run yet."""
+def prepare_folder(out: Path | None, results_root: Path, name: str, own: str | None = None) -> Path:
+    """The folder to write into: a new timestamped one, or ``out`` if it holds no output
+    (but, with ``own``, an earlier one of the same command's: ``store.check_out``)."""
     where = f"--out {out}" if out is not None else str(results_root)
     try:
         if out is None:
             return store.new_run_dir(results_root, name)
-        check_out(out)
+        store.check_out(out, own)
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:  # e.g. a path under a file, or no permission
         raise ScenarioError(f"{where}: cannot create the results folder ({e})") from None
@@ -245,7 +238,7 @@ def prepare_sweep(
         path, list(METRICS), headline_metrics(), overrides=overrides, replications=replications
     )
     if out is not None and not dry_run:
-        check_out(out)
+        store.check_out(out)
     options = {"set": list(overrides), "replications": replications}
     return PreparedSweep(sweep, resume is not None, options, out, results_root, resume)
 

@@ -180,7 +180,7 @@ def test_run_refuses_to_overwrite(tiny_run: tuple[Path, Path, Result], runner: C
     result = run(runner, str(scenario), "--workers", "1", "--out", str(out))
     assert result.exit_code == 2
     no_traceback(result)
-    assert f"--out {out}: already holds a run" in result.stderr
+    assert f"--out {out}: already holds a run's or a sweep's results" in result.stderr
     assert (out / "runs.csv").read_bytes() == before
 
 

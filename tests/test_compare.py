@@ -210,7 +210,7 @@ def test_compare_refuses_to_write_into_a_run_folder(runs: dict[str, Path], tmp_p
         app, ["compare", str(runs["a"]), str(runs["surge"]), "--out", str(target)]
     )
     assert result.exit_code == 2, result.output
-    assert f"--out {target}: already holds results (manifest.json)" in result.stderr
+    assert f"--out {target}: already holds a run's or a sweep's" in result.stderr
     assert snapshot(target) == before
 
 

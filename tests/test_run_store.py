@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 import sim.run
+from sim.errors import ScenarioError
+from sim.experiment import store
 from sim.run import run_scenario
 from sim.scenario import Scenario, resolve
 
@@ -65,3 +67,24 @@ def test_interrupted_run_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     with pytest.raises(KeyboardInterrupt):
         run_scenario(resolve(Scenario(horizon_days=20)), tmp_path / "int", workers=1)
     assert _manifest(tmp_path / "int")["status"] == "interrupted"
+
+
+@pytest.mark.parametrize(
+    ("marker", "own", "refused"),
+    [
+        ("manifest.json", None, True),  # a run's or a sweep's folder is never written into
+        ("manifest.json", "verify.csv", True),
+        ("verify.csv", "verify.csv", False),  # an earlier verify is replaced whole
+        ("verify.csv", None, True),  # but a run or sweep is not written next to it
+        ("compare.csv", "breakeven.csv", True),
+    ],
+)
+def test_out_folders_hold_one_kind_of_output(
+    tmp_path: Path, marker: str, own: str | None, refused: bool
+) -> None:
+    (tmp_path / marker).write_text("x", encoding="utf-8")
+    if refused:
+        with pytest.raises(ScenarioError, match=f"already holds .*\\({marker}\\)"):
+            store.check_out(tmp_path, own)
+    else:
+        store.check_out(tmp_path, own)

@@ -19,12 +19,39 @@ from typing import Any
 import pandas as pd
 
 from sim import __version__
+from sim.errors import ScenarioError
 
 MANIFEST = "manifest.json"
 
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+OUTPUTS = {
+    MANIFEST: "a run's or a sweep's results",
+    "verify.csv": "the results of coalsim verify",
+    "breakeven.csv": "the results of coalsim breakeven",
+    "compare.csv": "a comparison",
+}
+"""The file that marks each kind of output folder."""
+
+
+def check_out(out: Path, own: str | None = None) -> None:
+    """``--out`` must be a folder, or nothing yet, and hold no output of coalsim's.
+
+    ``own``: the marker file of the command's own output (``verify.csv`` for verify).
+    An earlier output of the same command may be written again, as it always writes
+    the same files and so is replaced whole; a run's or a sweep's folder never is, and
+    no output is written into another kind's folder.
+    """
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(f"--out {out}: exists and is not a folder")
+    for marker, what in OUTPUTS.items():
+        if marker != own and (out / marker).exists():
+            raise ScenarioError(
+                f"--out {out}: already holds {what} ({marker}); choose another folder"
+            )
 
 
 def new_run_dir(root: Path, name: str) -> Path:

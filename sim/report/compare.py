@@ -26,7 +26,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from sim.experiment.store import MANIFEST, write_atomic, write_csv
+from sim.experiment.store import check_out as store_check_out
+from sim.experiment.store import write_atomic, write_csv
 from sim.report import style
 from sim.report.data import ReportError, RunData, load_run, mean_ci, read_manifest
 
@@ -293,17 +294,9 @@ def default_folder(results: Path, c: Comparison) -> Path:
 
 
 def check_out(out: Path) -> None:
-    """``--out`` must be a folder, or nothing yet, and hold no results (no manifest.json).
-
-    The rule ``run`` and ``sweep`` apply to their ``--out``: a run's or a sweep's
-    folder is never written into. A folder of an earlier comparison (compare.csv,
-    compare.txt and figures/, no manifest.json) may be written again: a comparison
-    always writes the same files, so the new one replaces the old one whole.
-    """
-    if out.exists() and not out.is_dir():
-        raise ReportError(f"--out {out}: exists and is not a folder")
-    if (out / MANIFEST).exists():
-        raise ReportError(f"--out {out}: already holds results ({MANIFEST}); choose another folder")
+    """``--out`` must hold no output of coalsim's but an earlier comparison, which a new one
+    replaces whole (``store.check_out``): never a run's or a sweep's folder."""
+    store_check_out(out, "compare.csv")
 
 
 def write_comparison(c: Comparison, out: Path) -> list[Path]:

@@ -216,6 +216,9 @@ def test_bad_sweep_fails_before_running(
         ('name = ".."\n', "got '..')"),
         ('name = ""\n', "name: expected"),
         ("description = 3\n", "description: expected text (got 3)"),
+        # the [set] table is the sweep file's, not the command line's --set
+        ("[set]\nnope = 1\n", "with its [set] table: nope: unknown key"),
+        ('[set]\n"horizon_days" = -3\n', "with its [set] table: horizon_days: Input should be"),
     ],
 )
 def test_bad_top_level_keys(extra: str, message: str, write: WriteFile) -> None:

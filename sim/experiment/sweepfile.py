@@ -47,7 +47,7 @@ from sim.errors import ScenarioError
 from sim.experiment.design import DESIGNS, SAMPLED, Design, Parameter, build
 from sim.scenario import load, resolve, validate
 from sim.scenario.base import NAME_PATTERN
-from sim.scenario.load import read_toml, set_path
+from sim.scenario.load import apply_override, read_toml, set_path
 
 TOP_KEYS = ("base", "description", "design", "name", "outputs", "replications", "seed", "set")
 DESIGN_KEYS = ("kind", "levels", "parameters", "samples", "second_order", "seed")
@@ -220,10 +220,22 @@ def load_sweep(
     base_path = (source.parent / raw["base"]) if not Path(raw["base"]).is_absolute() else None
     base_path = base_path or Path(raw["base"])
     try:
-        base = load(base_path, [*fixed, *overrides])
+        dump = load(base_path).scenario.model_dump(mode="json")
     except ScenarioError as e:
         raise _fail(source, "base", str(e)) from None
-    dump = base.scenario.model_dump(mode="json")
+    # The [set] table's keys are the sweep file's, so their mistakes are named there;
+    # --set's are the command line's.
+    for key, value in table.items():
+        try:
+            set_path(dump, key, value)
+        except ScenarioError as e:
+            raise _fail(source, f"set.{key}", str(e)) from None
+    for item in overrides:
+        apply_override(dump, item)
+    if table or overrides:
+        said = [*(["its [set] table"] if table else []), *(f"--set {o}" for o in overrides)]
+        where = f"{source} with {' and '.join(said)}"
+        dump = resolve(validate(dump, where), where).scenario.model_dump(mode="json")
 
     reps = replications
     if reps is None:

@@ -249,7 +249,8 @@ def compare_figure(c: Comparison) -> Figure:
         fontsize=8,
         fontweight="bold",
     )
-    ax.set_title(f"{c.b.name} against {c.a.name}: paired differences with 95% CIs")
+    how = "paired differences" if c.paired else "differences of means (Welch)"
+    ax.set_title(f"{c.b.name} against {c.a.name}: {how} with 95% CIs")
     note = "Blue / vermillion: the 95% CI excludes zero (rise / fall); grey: it does not."
     note += " Right: B - A in the metric's own unit (pp: percentage points)."
     if skipped:

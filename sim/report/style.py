@@ -330,19 +330,24 @@ def footnote(fig: Figure, text: str) -> None:
 
 
 class Readable(Formatter):
-    """Tick labels with thousands separators and as many decimals as the tick step needs."""
+    """Tick labels with thousands separators and as many decimals as the ticks need.
 
-    ticks: list[float] = []  # noqa: RUF012 - replaced per instance by set_locs
+    The decimals are the fewest that write every tick exactly, so steps of 2.5 or 0.25
+    read 2.5, 7.5 and 0.25, 0.75, not 2, 8 and 0.2, 0.8 (round-half-even would).
+    """
+
+    decimals = 0
 
     def set_locs(self, locs: Any) -> None:
-        self.ticks = sorted(float(v) for v in locs)
+        ticks = sorted(float(v) for v in locs)
+        steps = [b - a for a, b in itertools.pairwise(ticks) if b > a]
+        tolerance = (min(steps) if steps else 1.0) * 1e-6
+        self.decimals = next(
+            (d for d in range(7) if all(abs(round(v, d) - v) <= tolerance for v in ticks)), 6
+        )
 
     def __call__(self, x: float, pos: int | None = None) -> str:
-        locs = self.ticks
-        steps = [b - a for a, b in itertools.pairwise(locs) if b > a]
-        step = min(steps) if steps else abs(x) or 1.0
-        decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
-        return f"{x:,.{decimals}f}"
+        return f"{x:,.{self.decimals}f}"
 
 
 def tick(v: object) -> str:

@@ -393,7 +393,14 @@ def breakeven(
     replications: Annotated[
         int, typer.Option(min=1, help="replications of the check world per simulated point")
     ] = 2,
-    quick: Annotated[bool, typer.Option("--quick", help="two simulated points per party")] = False,
+    quick: Annotated[
+        bool,
+        typer.Option(
+            "--quick",
+            help="fewer simulated worlds: one interception chance either side of each "
+            "break-even (not two) and two reward levels (not four)",
+        ),
+    ] = False,
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", help="results folder (default: results/breakeven/<name>/<time>)"),

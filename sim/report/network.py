@@ -176,7 +176,8 @@ def trading_network(data: RunData) -> Figure:
     before, after = fig.subplots(1, 2)
     _draw(before, nodes, edges, pos, set())
     before.set_title(
-        f"Before investigations:\n{len(nodes)} parties, {len(edges)} trading links",
+        f"Before investigations: everyone who traded in the run\n"
+        f"({len(nodes)} parties, entrants included; {len(edges)} trading links)",
         loc="left",
         fontsize=10,
     )

@@ -18,7 +18,7 @@ from sim.experiment.executors import Executor, make_executor
 from sim.experiment.runner import keyed, run_replications
 from sim.experiment.stream import Table
 from sim.experiment.summary import summarise
-from sim.experiment.sweep import SweepResult, resume_options, run_sweep
+from sim.experiment.sweep import SweepResult, check_resume, resume_options, run_sweep
 from sim.experiment.sweepfile import Sweep, load_sweep
 from sim.fmt import human
 from sim.metrics import METRICS
@@ -239,6 +239,8 @@ def prepare_sweep(
     )
     if out is not None and not dry_run:
         store.check_out(out)
+    if resume is not None:  # before anything is said about the sweep
+        check_resume(sweep, resume, list(METRICS))
     options = {"set": list(overrides), "replications": replications}
     return PreparedSweep(sweep, resume is not None, options, out, results_root, resume)
 

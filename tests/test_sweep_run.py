@@ -273,8 +273,12 @@ def test_resume_refuses_what_it_cannot_continue(
     prepared.make_folder()
     m = dict(manifest(serial), status="interrupted")
     started.joinpath("manifest.json").write_text(json.dumps(m))
-    code, msg = resume("--resume", str(started), "--replications", "5")
-    assert code == 2 and "now gives a different sweep (replications changed)" in msg, msg
+    changed = runner.invoke(
+        app, ["sweep", str(grid), "--workers", "1", "--resume", str(started), "--replications", "5"]
+    )
+    assert changed.exit_code == 2
+    assert "now gives a different sweep (replications changed)" in changed.stderr, changed.stderr
+    assert "coalsim: sweep" not in changed.stdout  # refused before the sweep is announced
     code, msg = resume("--resume", str(started), "--out", str(tmp_path / "x"))
     assert code == 2 and "--resume and --out: give one" in msg
     assert prepared.sweep.points == 4

@@ -110,6 +110,19 @@ def _existing(folder: Path) -> dict[str, Any]:
     return manifest
 
 
+def check_resume(sweep: Sweep, folder: Path, metrics: Sequence[str]) -> dict[str, Any]:
+    """The manifest of the sweep ``folder`` holds, if ``sweep`` is that same sweep."""
+    manifest = _existing(folder)
+    prints = fingerprint(sweep, list(metrics))
+    differs = [k for k, v in prints.items() if manifest.get("fingerprint", {}).get(k) != v]
+    if differs:
+        raise ScenarioError(
+            f"--resume {folder}: {sweep.source} now gives a different sweep "
+            f"({', '.join(differs)} changed); resume with the file and options it started with"
+        )
+    return manifest
+
+
 def run_sweep(
     sweep: Sweep,
     folder: Path,
@@ -125,13 +138,7 @@ def run_sweep(
     metrics = list(metrics)
     prints = fingerprint(sweep, metrics)
     if resume:
-        manifest = _existing(folder)
-        differs = [k for k, v in prints.items() if manifest.get("fingerprint", {}).get(k) != v]
-        if differs:
-            raise ScenarioError(
-                f"--resume {folder}: {sweep.source} now gives a different sweep "
-                f"({', '.join(differs)} changed); resume with the file and options it started with"
-            )
+        manifest = check_resume(sweep, folder, metrics)
         manifest.setdefault("resumed_at", []).append(store.now_iso())
         manifest.update(status="running", error=None, executor=executor.describe())
     else:

@@ -19,9 +19,10 @@ from test_report import overlapping_labels, pdf_pages
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.report import make_report, style, sweep_figures
+from sim.report import make_report, style, sweep_figures, sweep_report
 from sim.report.data import load_sweep, mean_ci
 from sim.report.style import Missing
+from sim.report.tables import table_figure
 
 VESSELS = "patrols.jiangsu_patrol.vessels"
 FINE = "enforcement.fine_rmb"
@@ -156,6 +157,9 @@ def test_sensitivity_bars_with_cis(sweeps: dict[str, Path], design: str, tmp_pat
         if design == "sobol"
         else {"μ* (mean |effect|)", "σ (spread of effects)"}  # noqa: RUF001
     )
+    if design == "morris":  # what input change an effect is per: the parameter's full range
+        xlabels = {ax.get_xlabel() for ax in shown}
+        assert all("over the parameter's full range" in x for x in xlabels), xlabels
 
 
 def test_grid_sweep_report(sweeps: dict[str, Path]) -> None:
@@ -214,3 +218,82 @@ def test_report_of_a_real_sweep_folder(tmp_path: Path) -> None:
     assert set(written.notes) == {"sensitivity"}
     assert (out / "figures" / "heatmap_seizure_share.png").stat().st_size > 10_000
     assert pdf_pages(written.pdf) == 1 + 2 * 2 + 1
+
+
+A4_POINTS = (595.5, 842.0)
+"""An A4 page in PDF points (595.28 x 841.89), with a little room for rounding."""
+LONG_KEYS = {
+    FINE: [0.0, 6e5, 1.2e6, 2.4e6, 4.8e6, 1.2e7],
+    "enforcement.vessel_confiscation_probability": [0.25, 0.5, 1.0],
+    "enforcement.vessel_detention_days": [0.0, 90.0, 180.0],
+    "enforcement.accomplice_fine_rmb": [0.0, 1e6, 5e6],
+    "enforcement.accomplices_max": [5, 8, 12],
+}
+
+
+def page_sizes(pdf: Path) -> list[tuple[float, float]]:
+    """(width, height) of each page, in points, from the pages' media boxes."""
+    boxes = re.findall(
+        rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]", pdf.read_bytes()
+    )
+    return [(float(x1) - float(x0), float(y1) - float(y0)) for x0, y0, x1, y1 in boxes]
+
+
+def test_design_of_many_points_fits_a4_pages_and_is_whole_in_the_html(tmp_path: Path) -> None:
+    """600 points: the PDF lists those that fit on an A4 page and says so; the HTML all."""
+    levels = {VESSELS: list(range(25)), FINE: [1e5 * k for k in range(24)]}
+    folder = make_sweep(tmp_path / "big", "grid", levels, reps=2)
+    written = make_report(folder)
+    sizes = page_sizes(written.pdf)
+    assert len(sizes) == pdf_pages(written.pdf)
+    tables = sizes[:1] + sizes[-1:]  # the title page and the design table
+    assert all(min(w, h) <= A4_POINTS[0] and max(w, h) <= A4_POINTS[1] for w, h in tables)
+    assert all(h <= A4_POINTS[1] for _, h in sizes), sizes
+    page = written.html.read_text(encoding="utf-8")
+    design = page.split('<section id="design">', 1)[1].split("</section>", 1)[0]
+    assert design.count("<tr>") == 1 + 600
+    fig = table_figure("Design points", sweep_report.design_table(load_sweep(folder)))
+    shown = [t.get_text() for t in fig.texts]
+    assert any(
+        re.search(r"The first \d+ of 600 design points; all of them are in design\.csv", t)
+        for t in shown
+    )
+
+
+def test_design_table_headers_of_long_key_paths_do_not_overprint(tmp_path: Path) -> None:
+    folder = make_sweep(tmp_path / "fines", "oat", LONG_KEYS, reps=2)
+    sweep = load_sweep(folder)
+    table = sweep_report.design_table(sweep)
+    assert table.header[1 : 1 + len(LONG_KEYS)] == list(LONG_KEYS)
+    fig = table_figure("Design points", table)
+    assert overlapping_labels(fig) == []
+    assert fig.get_figheight() <= 11.69 and fig.get_figwidth() <= 11.69
+    # The title page's table of what was varied: "parameter <key path>" rows.
+    assert overlapping_labels(table_figure("Sweep", sweep_report.overview_table(sweep))) == []
+
+
+@pytest.mark.parametrize("design", ["sobol", "morris"])
+def test_sensitivity_table_with_cis_in_the_report(sweeps: dict[str, Path], design: str) -> None:
+    written = make_report(sweeps[design])
+    page = written.html.read_text(encoding="utf-8")
+    section = page.split('<section id="sensitivity_table">', 1)[1].split("</section>", 1)[0]
+    params = len(DESIGNS[design])
+    assert section.count("<tr>") == 1 + len(OUTPUTS) * params  # a row per output and parameter
+    heads = re.findall(r'<th(?: class="num")?>(.*?)</th>', section)
+    heads = [h.replace("<wbr>", "") for h in heads]
+    if design == "sobol":
+        assert heads == ["output", "parameter", "S1", "S1 95% CI", "ST", "ST 95% CI"]
+        # Seizure share, the first parameter: S1 0.6 and ST 0.78, intervals -20% / +20%.
+        assert "<td>Share of voyages seized</td>" in section
+        assert "0.600" in section and "0.480 to 0.720" in section
+        assert "0.780" in section and "0.624 to 0.936" in section
+    else:
+        assert heads == ["output", "parameter", "μ*", "μ* 95% CI", "σ", "σ 95% CI"]  # noqa: RUF001
+        # Effects in the output's unit: a seizure share's mu* of 0.6 is 60 percentage points.
+        assert "<td>Share of voyages seized (%)</td>" in section
+        assert "60.0" in section and "48.0 to 72.0" in section
+        assert "full range" in section
+    table = sweep_report.sensitivity_table(load_sweep(sweeps[design]))
+    assert table is not None
+    assert overlapping_labels(table_figure("Sensitivity indices", table)) == []
+    assert "Sensitivity indices with 95% confidence intervals" in written.pages

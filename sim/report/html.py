@@ -32,7 +32,8 @@ table { border-collapse: collapse; font-size: 0.92em; margin: 0.8em 0; }
 th, td { padding: 4px 10px; text-align: left; vertical-align: top; }
 th { border-bottom: 2px solid #333; }
 tr:nth-child(even) td { background: #f4f4f4; }
-th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 footer { margin-top: 3em; color: #666; font-size: 0.85em; border-top: 1px solid #ddd; }
 """
 
@@ -55,10 +56,15 @@ def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
+def _breakable(text: str) -> str:
+    """Escaped text a browser may break after the dots and underscores of a key path."""
+    return escape(text).replace(".", ".<wbr>").replace("_", "_<wbr>")
+
+
 def _table(t: Table) -> str:
     numeric = set(t.right)
     head = "".join(
-        f'<th class="num">{escape(h)}</th>' if i in numeric else f"<th>{escape(h)}</th>"
+        f'<th class="num">{_breakable(h)}</th>' if i in numeric else f"<th>{_breakable(h)}</th>"
         for i, h in enumerate(t.header)
     )
     body = []

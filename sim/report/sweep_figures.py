@@ -263,9 +263,7 @@ def sensitivity(sweep: SweepData) -> Figure:
         ax.set_title(style.label(m), loc="left", fontsize=10)
         unit = style.unit_for(m).label
         ax.set_xlabel(
-            f"Morris effect ({unit})"
-            if morris and unit
-            else "Morris effect"
+            "change over the parameter's full range" + (f" ({unit})" if unit else "")
             if morris
             else "Sobol index (share of variance)"
         )
@@ -273,5 +271,11 @@ def sensitivity(sweep: SweepData) -> Figure:
     for ax in axes.flat[len(metrics) :]:
         ax.set_visible(False)
     style.suptitle(fig, f"{sweep.name}: sensitivity of each output to each parameter")
-    style.footnote(fig, "Bars: index estimates; whiskers: 95% confidence intervals.")
+    note = "Bars: index estimates; whiskers: 95% confidence intervals."
+    if any(i in ("mu_star", "sigma") for i in s["index"].astype(str)):
+        note += (
+            " μ*: the mean absolute change in the output when the parameter moves over its full "
+            "range; σ: the spread of those changes."  # noqa: RUF001
+        )
+    style.footnote(fig, note)
     return fig

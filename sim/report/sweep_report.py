@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -9,11 +10,13 @@ import pandas as pd
 from sim.report import style, sweep_figures
 from sim.report.build import Part, Written, render
 from sim.report.data import SweepData, load_sweep
-from sim.report.tables import Table
+from sim.report.tables import Table, fit_widths, needed_widths, page_chars
 
-MAX_ROWS = 500
-"""Design points listed in the HTML table; the full design is in design.csv."""
+MAX_ROWS = 5000
+"""Design points listed in the HTML table (the largest shipped design has 512); the full
+design is in design.csv. The PDF lists those that fit on its page."""
 MAX_METRIC_COLUMNS = 4
+INDEX_NAMES = {"S1": "S1", "ST": "ST", "S2": "S2", "mu_star": "μ*", "sigma": "σ"}  # noqa: RUF001
 
 
 def _value(v: object) -> str:
@@ -49,28 +52,105 @@ def overview_table(sweep: SweepData) -> Table:
     base = sweep.manifest.get("base_scenario") or sweep.manifest.get("scenario_file")
     if base:
         rows.insert(0, ["base scenario", str(base)])
-    return Table(["setting", "value"], rows, [40, 78])
+    return Table(["setting", "value"], rows, [30, 80])  # 110 characters: an upright page
 
 
 def design_table(sweep: SweepData) -> Table:
-    """Every design point with its parameter values and the mean of the first outputs."""
+    """Every design point with its parameter values and the mean of the first outputs.
+
+    Headers are key paths and metric names: they wrap between their parts on the PDF page,
+    which is turned sideways when the columns need more room than an upright page has. The
+    page lists the points that fit on it; the HTML lists every one (up to ``MAX_ROWS``)."""
     metrics = sweep.outputs[:MAX_METRIC_COLUMNS]
     wide = sweep.summary.pivot_table(index="point", columns="metric", values="mean")
     frame = sweep.design.set_index("point").join(wide[[m for m in metrics if m in wide]])
+    metrics = [m for m in metrics if m in frame]
     header = ["point", *sweep.parameters]
-    header += [
-        f"{style.label(m)} ({style.unit_for(m).label})".replace(" ()", "")
-        for m in metrics
-        if m in frame
-    ]
+    header += [f"{style.label(m)} ({style.unit_for(m).label})".replace(" ()", "") for m in metrics]
     rows = []
     for point, r in frame.head(MAX_ROWS).iterrows():
         cells = [str(point), *(_value(r[p]) for p in sweep.parameters)]
-        cells += [style.number(style.unit_for(m)(float(r[m]))) for m in metrics if m in frame]
+        cells += [style.number(style.unit_for(m)(float(r[m]))) for m in metrics]
         rows.append(cells)
-    width = max(8, 110 // max(len(header), 1))
+    landscape = sum(needed_widths(header, rows)) > page_chars()
     right = tuple(range(1 + len(sweep.parameters), len(header)))
-    return Table(header, rows, [6] + [width] * (len(header) - 1), right)
+    return Table(
+        header,
+        rows,
+        fit_widths(header, rows, page_chars(landscape)),
+        right,
+        landscape=landscape,
+        notes=("Outputs: mean over each point's replications.",) if metrics else (),
+        more="The first {shown} of {total} design points; all of them are in design.csv and "
+        "runs.csv (means in summary.csv) and in the HTML report.",
+    )
+
+
+def _index(v: float, morris: bool) -> str:
+    """A Morris effect to three significant figures; a Sobol index (a share) to 0.001."""
+    if morris or math.isnan(v):
+        return style.number(v)
+    return f"{v:.3f}".replace("-0.000", "0.000")
+
+
+def _ci(lo: float, hi: float, morris: bool) -> str:
+    if math.isnan(lo) or math.isnan(hi):
+        return "n/a"
+    return f"{_index(lo, morris)} to {_index(hi, morris)}"
+
+
+def sensitivity_table(sweep: SweepData) -> Table | None:
+    """Each index with its 95% interval, per output and parameter, as in sensitivity.csv;
+    Morris effects in the output's display unit. None when the sweep saved no indices."""
+    s = sweep.sensitivity
+    if s is None or s.empty:
+        return None
+    known = list(dict.fromkeys(s["metric"].astype(str)))
+    metrics = [m for m in sweep.outputs if m in known] or known
+    indices = [str(i) for i in dict.fromkeys(s["index"])]
+    morris = any(i in ("mu_star", "sigma") for i in indices)
+    header = ["output", "parameter"]
+    for i in indices:
+        header += [INDEX_NAMES.get(i, i), f"{INDEX_NAMES.get(i, i)} 95% CI"]
+    keys = zip(*(s[c].astype(str) for c in ("metric", "parameter", "index")), strict=True)
+    values = s[["value", "ci95_low", "ci95_high"]].to_numpy(dtype=float)
+    found = {k: (float(v[0]), float(v[1]), float(v[2])) for k, v in zip(keys, values, strict=True)}
+    rows = []
+    for m in metrics:
+        u = style.unit_for(m)
+        scale = u.scale if morris else 1.0
+        name = style.label(m) + (f" ({u.label})" if morris and u.label else "")
+        for p in dict.fromkeys(s.loc[s["metric"].astype(str) == m, "parameter"].astype(str)):
+            cells = [name, p]
+            for i in indices:
+                if (m, p, i) not in found:
+                    cells += ["", ""]
+                    continue
+                v, lo, hi = (x / scale for x in found[(m, p, i)])
+                cells += [_index(v, morris), _ci(lo, hi, morris)]
+            rows.append(cells)
+    landscape = sum(needed_widths(header, rows)) > page_chars()
+    return Table(
+        header,
+        rows,
+        fit_widths(header, rows, page_chars(landscape)),
+        tuple(range(2, len(header))),
+        landscape=landscape,
+        notes=(MORRIS_NOTE if morris else SOBOL_NOTE,),
+        more="The first {shown} of {total} rows; all of them are in sensitivity.csv and in the "
+        "HTML report.",
+    )
+
+
+SOBOL_NOTE = (
+    "S1: the share of the output's variance due to the parameter alone; ST: the share it has "
+    "a part in, interactions with other parameters included. Intervals: 95%, by bootstrap."
+)
+MORRIS_NOTE = (
+    "μ*: the mean absolute change in the output when the parameter moves over its full range, "
+    "in the output's unit; σ: the spread of those changes (interactions and non-linearity). "  # noqa: RUF001
+    "Intervals: 95%, by bootstrap."
+)
 
 
 def sweep_parts(sweep: SweepData) -> list[Part]:
@@ -107,12 +187,24 @@ def sweep_parts(sweep: SweepData) -> list[Part]:
             lambda: sweep_figures.sensitivity(sweep),
         )
     )
+    indices = sensitivity_table(sweep)
+    if indices is not None:
+        note = MORRIS_NOTE if "μ*" in indices.header else SOBOL_NOTE
+        parts.append(
+            Part(
+                "sensitivity_table",
+                "Sensitivity indices with 95% confidence intervals",
+                f"The values behind the chart, from sensitivity.csv. {note}",
+                table=indices,
+                table_page=True,
+            )
+        )
     table = design_table(sweep)
     shown = (
         f"the first {MAX_ROWS} of {len(sweep.design)}; all are in design.csv"
         if len(sweep.design) > MAX_ROWS
         else f"all {len(sweep.design)}"
-    )
+    )  # the PDF page lists those that fit on it and says how many
     parts.append(
         Part(
             "design",

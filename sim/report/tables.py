@@ -6,6 +6,8 @@ written into the HTML and drawn onto a PDF page.
 
 from __future__ import annotations
 
+import math
+import re
 import textwrap
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +57,83 @@ class Table:
     """Characters per column before a cell wraps, on a PDF page."""
     right: tuple[int, ...] = ()
     """Columns aligned right (numbers)."""
+    landscape: bool = False
+    """Draw the PDF page on A4 turned sideways, for a table too wide to stand upright."""
+    notes: tuple[str, ...] = ()
+    """Said under the table on its PDF page (the HTML has the section's caption)."""
+    more: str = ""
+    """When set, the PDF page keeps only the rows that fit on one A4 page and, if some are
+    left out, says so with this note (``{shown}`` and ``{total}`` are filled in). The HTML
+    keeps every row. When empty, every row is drawn, however long the page."""
+
+
+A4 = (8.27, 11.69)
+"""Width and height of an upright A4 page, in inches."""
+CHARS_PER_INCH = 110 / (A4[0] - 1.0)
+"""Characters of a table cell (8.5 pt) across an inch of the page, margins left out."""
+HEADER_SCALE = 1.2
+"""How much wider a character of a (bold, 9 pt) header is than a cell's."""
+
+
+def page_chars(landscape: bool = False) -> int:
+    """Characters across a table page, margins left out."""
+    return int(((A4[1] if landscape else A4[0]) - 1.0) * CHARS_PER_INCH)
+
+
+def _pieces(word: str) -> list[str]:
+    """A word cut after each dot, underscore, slash or hyphen: a key path's smallest parts."""
+    return [p for p in re.split(r"(?<=[._/-])", word) if p]
+
+
+def _groups(word: str, width: int) -> list[list[str]]:
+    """A word too long for a line in its dotted parts, each as the pieces it may be cut into
+    (after underscores and hyphens, then anywhere) if it is too long for a line itself."""
+    out = []
+    for part in (p for p in re.split(r"(?<=[./])", word) if p):
+        subs = [part] if len(part) <= width else [p for p in re.split(r"(?<=[_-])", part) if p]
+        out.append([s[i : i + width] for s in subs for i in range(0, len(s), width)])
+    return out
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` characters, broken at spaces and, inside a word too long
+    for a line, between the parts of a key path (after dots, then underscores and hyphens);
+    a part longer than a line is cut."""
+    width = max(int(width), 1)
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        groups = [[word]] if len(word) <= width else _groups(word, width)
+        for g, group in enumerate(groups):
+            glue = " " if g == 0 and line else ""
+            if len(line) + len(glue) + len("".join(group)) <= width:
+                line += glue + "".join(group)
+                continue
+            for k, piece in enumerate(group):
+                glue = " " if g == k == 0 and line else ""
+                if line and len(line) + len(glue) + len(piece) > width:
+                    lines.append(line)
+                    line = piece
+                else:
+                    line += glue + piece
+    return [*lines, line] if line else lines or [""]
+
+
+def needed_widths(header: list[str], rows: list[list[str]]) -> list[int]:
+    """Characters per column for its longest cell (up to 40) and its header's longest part
+    unbroken, with a character between columns."""
+    need = []
+    for k, head in enumerate(header):
+        part = max((len(p) for w in head.split() for p in _pieces(w)), default=1)
+        cell = min(max((len(r[k]) for r in rows), default=1), 40)
+        need.append(max(math.ceil(part * HEADER_SCALE), cell) + 1)
+    return need
+
+
+def fit_widths(header: list[str], rows: list[list[str]], chars: int) -> list[int]:
+    """``needed_widths`` stretched or squeezed to ``chars`` characters in all."""
+    need = needed_widths(header, rows)
+    return [max(n * chars // sum(need), 3) for n in need]
 
 
 def _ci(row: pd.Series, metric: str) -> str:
@@ -195,25 +274,51 @@ def _flatten(prefix: str, d: dict[str, Any]) -> list[list[str]]:
 LINE_INCHES = 0.19
 
 
+def _fitting(heights: list[int], lines: float) -> int:
+    """How many of the first rows (``heights`` in lines) fit in ``lines`` lines."""
+    used = 0
+    for k, n in enumerate(heights):
+        used += n
+        if used > lines:
+            return k
+    return len(heights)
+
+
 @style.styled
 def table_figure(
     title: str,
     table: Table,
     subtitle: str = "",
     notes: list[str] | None = None,
-    width: float = 8.27,
+    width: float | None = None,
     min_height: float = 3.0,
 ) -> Figure:
-    """A table drawn as a page: wrapped cells, a rule under the header, zebra rows."""
-    wrapped = [
-        [textwrap.wrap(c, w) or [""] for c, w in zip(r, table.widths, strict=True)]
-        for r in table.rows
-    ]
+    """A table drawn as a page: wrapped cells and headers, a rule under the header, zebra
+    rows; A4 wide (upright, or sideways for a ``landscape`` table)."""
+    page_w, page_h = (A4[1], A4[0]) if table.landscape else A4
+    width = width or page_w
+    head = [wrap(c, int(w / HEADER_SCALE)) for c, w in zip(table.header, table.widths, strict=True)]
+    head_n = max((len(c) for c in head), default=1)
+    cell_w = [w if k in table.right else w - 1 for k, w in enumerate(table.widths)]  # a gap
+    wrapped = [[wrap(c, w) for c, w in zip(r, cell_w, strict=True)] for r in table.rows]
     heights = [max(len(c) for c in r) for r in wrapped]
-    note_lines = [ln for n in notes or [] for ln in textwrap.wrap(n, int(width * 13))]
     sub_lines = textwrap.wrap(subtitle, int(width * 13))  # a long --set list must not run off
-    lines = sum(heights) + 1 + (len(note_lines) + 1 if note_lines else 0)
     top = 1.0 + 0.18 * len(sub_lines) + (0.17 if sub_lines else 0.0)
+    notes = [*(notes or []), *table.notes]
+
+    def note_lines(texts: list[str]) -> list[str]:
+        return [ln for n in texts for ln in textwrap.wrap(n, int(width * 13))]
+
+    if table.more:
+        total = len(heights)
+        probe = note_lines([*notes, table.more.format(shown=total, total=total)])
+        room = (page_h - top - 0.5) / LINE_INCHES - head_n - len(probe) - 1
+        keep = _fitting(heights, room)
+        if keep < total:
+            notes.append(table.more.format(shown=keep, total=total))
+            wrapped, heights = wrapped[:keep], heights[:keep]
+    lines_under = note_lines(notes)
+    lines = sum(heights) + head_n + (len(lines_under) + 1 if lines_under else 0)
     fig = style.new_figure((width, max(top + LINE_INCHES * lines + 0.5, min_height)))
     fig.set_layout_engine("none")
     h = fig.get_figheight()
@@ -228,20 +333,20 @@ def table_figure(
             va="top",
             linespacing=1.3,
         )
-    total = sum(table.widths)
+    total_w = sum(table.widths)
     edges = [0.5 / width]
     for w in table.widths:
-        edges.append(edges[-1] + (width - 1.0) / width * w / total)
+        edges.append(edges[-1] + (width - 1.0) / width * w / total_w)
     pad = 0.12 / width
 
     def cell_x(k: int) -> tuple[float, str]:
         return (edges[k + 1] - pad, "right") if k in table.right else (edges[k], "left")
 
-    y = 1 - top / h
-    for k, head in enumerate(table.header):
+    y = 1 - top / h - head_n * LINE_INCHES / h
+    for k, cell in enumerate(head):  # headers of one line or several stand on the rule
         x, ha = cell_x(k)
-        fig.text(x, y, head, fontsize=9, fontweight="bold", va="top", ha=ha)
-    y -= LINE_INCHES / h
+        text = "\n".join(cell)
+        fig.text(x, y + 0.06 / h, text, fontsize=9, fontweight="bold", va="bottom", ha=ha)
     fig.add_artist(_rule(fig, y + 0.03 / h, width))
     for i, (cells, n) in enumerate(zip(wrapped, heights, strict=True)):
         if i % 2 == 1:
@@ -252,11 +357,11 @@ def table_figure(
                 x, y - 0.02 / h, "\n".join(cell), fontsize=8.5, va="top", ha=ha, linespacing=1.25
             )
         y -= n * LINE_INCHES / h
-    if note_lines:
+    if lines_under:
         fig.text(
             edges[0],
             y - LINE_INCHES / h,
-            "\n".join(note_lines),
+            "\n".join(lines_under),
             fontsize=8.5,
             va="top",
             color="#444444",

@@ -192,9 +192,20 @@ PAGES = [  # (title in the contents, words on the page itself)
     ("Map of the region", "routes, enforcement zones and seizures"),
     ("Trading network before and after investigations", "trading network before and after"),
     ("DPRK-side revenue across replications", "DPRK-side revenue across"),
-    ("Scenario parameters", "Scenario parameters"),
-    ("Every metric", "Every metric"),
+    # long tables go on as many A4 pages as they need
+    ("Scenario parameters (1 of 2)", "Scenario parameters (1 of 2)"),
+    ("Scenario parameters (2 of 2)", "Scenario parameters (2 of 2)"),
+    ("Every metric (1 of 2)", "Every metric (1 of 2)"),
+    ("Every metric (2 of 2)", "Every metric (2 of 2)"),
 ]
+
+
+def test_no_pdf_page_is_taller_than_a4(report: Path) -> None:
+    from test_report_sweep import page_sizes
+
+    sizes = page_sizes(report / "report.pdf")
+    assert len(sizes) == 1 + len(PAGES)
+    assert max(h for _, h in sizes) <= 842.0, sizes  # A4 is 595 x 842 pt
 
 
 def test_pdf_has_title_page_then_one_page_per_figure_and_table(report: Path) -> None:
@@ -346,7 +357,8 @@ def test_a_run_without_lots_gets_a_complete_report(run_without_lots: Path) -> No
     for key in set(FIGURES) - NO_DATA:  # the map, the buyers and their network are there
         assert "<img" in section(page, key), key
     # The title page, one page per figure drawn and the zones, parameters and metrics tables.
-    assert pdf_pages(out / "report.pdf") == 1 + len(FIGURES) - len(NO_DATA) + 3
+    # zones; then the parameters and every metric, two A4 pages each
+    assert pdf_pages(out / "report.pdf") == 1 + len(FIGURES) - len(NO_DATA) + 5
 
 
 @pytest.mark.parametrize("kind", ["header only", "empty file"])

@@ -19,7 +19,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from sim.experiment.store import write_atomic
-from sim.report import html, style
+from sim.report import html, paging, style
 from sim.report.style import Missing
 from sim.report.tables import Table, table_figure
 
@@ -95,7 +95,12 @@ def render(
                 written.figures += [png, svg]
                 pages.append((part.title, fig))
         if part.table is not None and part.table_page:
-            pages.append((part.title, table_figure(part.title, part.table)))
+            pieces = paging.split(part.table)
+            for k, piece in enumerate(pieces):
+                name = (
+                    part.title if len(pieces) == 1 else f"{part.title} ({k + 1} of {len(pieces)})"
+                )
+                pages.append((name, table_figure(name, piece)))
         blocks.append(block)
 
     footer = f"Made by coalsim from the saved results in {folder} ({_meta_line(manifest)})."

@@ -274,7 +274,14 @@ def _flatten(prefix: str, d: dict[str, Any]) -> list[list[str]]:
 LINE_INCHES = 0.19
 
 
-def _fitting(heights: list[int], lines: float) -> int:
+def wrapped_cells(table: Table) -> tuple[list[list[str]], list[list[list[str]]]]:
+    """The header's and each row's cells as the lines a PDF page draws them in."""
+    head = [wrap(c, int(w / HEADER_SCALE)) for c, w in zip(table.header, table.widths, strict=True)]
+    cell_w = [w if k in table.right else w - 1 for k, w in enumerate(table.widths)]  # a gap
+    return head, [[wrap(c, w) for c, w in zip(r, cell_w, strict=True)] for r in table.rows]
+
+
+def rows_fitting(heights: list[int], lines: float) -> int:
     """How many of the first rows (``heights`` in lines) fit in ``lines`` lines."""
     used = 0
     for k, n in enumerate(heights):
@@ -297,10 +304,8 @@ def table_figure(
     rows; A4 wide (upright, or sideways for a ``landscape`` table)."""
     page_w, page_h = (A4[1], A4[0]) if table.landscape else A4
     width = width or page_w
-    head = [wrap(c, int(w / HEADER_SCALE)) for c, w in zip(table.header, table.widths, strict=True)]
+    head, wrapped = wrapped_cells(table)
     head_n = max((len(c) for c in head), default=1)
-    cell_w = [w if k in table.right else w - 1 for k, w in enumerate(table.widths)]  # a gap
-    wrapped = [[wrap(c, w) for c, w in zip(r, cell_w, strict=True)] for r in table.rows]
     heights = [max(len(c) for c in r) for r in wrapped]
     sub_lines = textwrap.wrap(subtitle, int(width * 13))  # a long --set list must not run off
     top = 1.0 + 0.18 * len(sub_lines) + (0.17 if sub_lines else 0.0)
@@ -313,7 +318,7 @@ def table_figure(
         total = len(heights)
         probe = note_lines([*notes, table.more.format(shown=total, total=total)])
         room = (page_h - top - 0.5) / LINE_INCHES - head_n - len(probe) - 1
-        keep = _fitting(heights, room)
+        keep = rows_fitting(heights, room)
         if keep < total:
             notes.append(table.more.format(shown=keep, total=total))
             wrapped, heights = wrapped[:keep], heights[:keep]

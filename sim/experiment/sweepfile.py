@@ -47,7 +47,7 @@ from sim.errors import ScenarioError
 from sim.experiment.design import DESIGNS, SAMPLED, Design, Parameter, build
 from sim.scenario import load, resolve, validate
 from sim.scenario.base import NAME_PATTERN
-from sim.scenario.load import apply_override, read_toml, set_path
+from sim.scenario.load import apply_override, apply_set_table, read_toml, set_path
 
 TOP_KEYS = ("base", "description", "design", "name", "outputs", "replications", "seed", "set")
 DESIGN_KEYS = ("kind", "levels", "parameters", "samples", "second_order", "seed")
@@ -225,11 +225,7 @@ def load_sweep(
         raise _fail(source, "base", str(e)) from None
     # The [set] table's keys are the sweep file's, so their mistakes are named there;
     # --set's are the command line's.
-    for key, value in table.items():
-        try:
-            set_path(dump, key, value)
-        except ScenarioError as e:
-            raise _fail(source, f"set.{key}", str(e)) from None
+    apply_set_table(dump, table, source)
     for item in overrides:
         apply_override(dump, item)
     if table or overrides:

@@ -116,12 +116,18 @@ def read_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> Scenario:
     if not isinstance(changes, dict) or not changes:
         raise ScenarioError(f"{path}: set: expected a table of key.path = value")
     data = scenario.model_dump(mode="json")
-    for key, value in changes.items():
+    apply_set_table(data, changes, path)
+    return validate(data, f"{path} (after its [set] table)")
+
+
+def apply_set_table(data: dict[str, Any], table: dict[str, Any], source: Path) -> None:
+    """A file's ``[set]`` table (a scenario's or a sweep's) on a resolved dump, key by key;
+    a mistake is named ``set.<key>`` in ``source``."""
+    for key, value in table.items():
         try:
             set_path(data, key, value)
         except ScenarioError as e:
-            raise ScenarioError(f"{path}: set.{key}: {e}") from None
-    return validate(data, f"{path} (after its [set] table)")
+            raise ScenarioError(f"{source}: set.{key}: {e}") from None
 
 
 def _merge(under: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from rich.table import Table
 from sim import scenario as scn
 from sim.errors import ScenarioError
 from sim.fmt import human
+from sim.metric_ranges import cut_ends, metric_range
 from sim.metrics import METRICS
 
 app = typer.Typer(
@@ -121,17 +122,25 @@ def run(
     table.add_column("95% CI", justify="right", no_wrap=True)
     if wide:
         table.add_column("meaning")
-    idle = []
+    idle, cut = [], False
     for row in result.summary.to_dict("records"):
         lo, hi, n = float(row["ci95_low"]), float(row["ci95_high"]), int(row["n"])
         name = str(row["metric"])
         if n == 0:  # no replication has a value: a displacement metric with no change day
             idle.append(name)
             continue
-        ci = f"{human(lo)} .. {human(hi)}" if n > 1 else "n/a"
+        low_cut, high_cut = cut_ends(lo, hi, float(row["std"]), metric_range(name))
+        cut = cut or low_cut or high_cut
+        ends = f"{human(lo)}{'*' * low_cut} .. {human(hi)}{'*' * high_cut}"
+        ci = ends if n > 1 else "n/a"
         cells = [name, human(float(row["mean"])), ci]
         table.add_row(*cells, *([METRICS[name]] if wide else []))
     out.print(table)
+    if cut:
+        _say(
+            "* the interval is cut there, at the least or most the metric can be: "
+            f"Student's t from {n_runs} replications reached values it cannot take"
+        )
     if idle:
         _say(f"not applicable in this run (no value in any replication): {', '.join(idle)}")
     if target_ci is not None:

@@ -2,7 +2,8 @@
 
 The interval uses Student's t with n - 1 degrees of freedom: with the ten
 or twenty replications analysts often run, the normal 1.96 would overstate
-the precision.
+the precision. Saved intervals are cut to the values each metric can take
+(``sim.metric_ranges``); the precision target reads the uncut half-width.
 """
 
 from __future__ import annotations
@@ -13,11 +14,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.metric_ranges import UNBOUNDED, cut, metric_range
+
 LEVEL = 0.95
 
 
-def mean_ci(values: np.ndarray | pd.Series) -> tuple[float, float, float, float, int]:
-    """(mean, std, ci_low, ci_high, n) over the finite values."""
+def mean_ci(
+    values: np.ndarray | pd.Series, within: tuple[float, float] = UNBOUNDED
+) -> tuple[float, float, float, float, int]:
+    """(mean, std, ci_low, ci_high, n) over the finite values, the interval cut to
+    ``within``."""
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
     n = len(x)
@@ -28,13 +34,13 @@ def mean_ci(values: np.ndarray | pd.Series) -> tuple[float, float, float, float,
         return (mean, math.nan, math.nan, math.nan, 1)
     std = float(x.std(ddof=1))
     half = float(stats.t.ppf(0.5 + LEVEL / 2, n - 1)) * std / math.sqrt(n)
-    return (mean, std, mean - half, mean + half, n)
+    return (mean, std, *cut(mean - half, mean + half, within), n)
 
 
 def summarise(runs: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     rows = []
     for m in metrics:
-        mean, std, lo, hi, n = mean_ci(runs[m])
+        mean, std, lo, hi, n = mean_ci(runs[m], metric_range(m))
         rows.append(
             {"metric": m, "mean": mean, "std": std, "ci95_low": lo, "ci95_high": hi, "n": n}
         )

@@ -44,6 +44,7 @@ from sim.experiment.runner import Chunk, ChunkResult, Evaluate, chunk_size, chun
 from sim.experiment.stream import CHECKPOINT, FolderLock, Table, read_checkpoint, write_checkpoint
 from sim.experiment.summary import mean_ci
 from sim.experiment.sweepfile import Sweep
+from sim.metric_ranges import metric_range
 
 Progress = Callable[[int, int], None]
 SUMMARY_COLUMNS = ["point", "metric", "mean", "std", "ci95_low", "ci95_high", "n"]
@@ -277,7 +278,7 @@ def _write_point(
     rows = []
     for m in metrics:
         values = np.array([float(r.row.get(m, math.nan)) for r in results], dtype=float)
-        mean, std, lo, hi, n = mean_ci(values)
+        mean, std, lo, hi, n = mean_ci(values, metric_range(m))
         rows.append((point, m, mean, std, lo, hi, n))
     summary.rows(rows)
     fails.rows((point, f.replication, f.seed, f.error, f.traceback) for f in failures)

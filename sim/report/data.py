@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.errors import ScenarioError
+from sim.metric_ranges import UNBOUNDED, cut
 from sim.report.style import Missing
 
 MANIFEST = "manifest.json"
@@ -301,18 +302,23 @@ def t_half_width(std: np.ndarray, n: np.ndarray, level: float = 0.95) -> np.ndar
         return np.asarray(t * np.asarray(std, dtype=float) / np.sqrt(n))
 
 
-def band(frame: pd.DataFrame, value: str, by: str = "week") -> pd.DataFrame:
-    """Per value of ``by``: mean over replications with a 95% CI (columns mean, lo, hi, n)."""
+def band(
+    frame: pd.DataFrame, value: str, by: str = "week", within: tuple[float, float] = UNBOUNDED
+) -> pd.DataFrame:
+    """Per value of ``by``: mean over replications with a 95% CI (columns mean, lo, hi, n),
+    the CI cut to ``within``, the values the series can take (``sim.metric_ranges``)."""
     g = frame.groupby(by)[value]
     out = pd.DataFrame({"mean": g.mean(), "std": g.std(ddof=1), "n": g.count()})
     half = t_half_width(out["std"].to_numpy(), out["n"].to_numpy())
-    out["lo"] = out["mean"] - half
-    out["hi"] = out["mean"] + half
+    out["lo"] = np.maximum(out["mean"] - half, within[0])  # NaN stays NaN
+    out["hi"] = np.minimum(out["mean"] + half, within[1])
     return out.reset_index()
 
 
-def mean_ci(values: pd.Series | np.ndarray) -> tuple[float, float, float, int]:
-    """(mean, ci_low, ci_high, n) over the finite values."""
+def mean_ci(
+    values: pd.Series | np.ndarray, within: tuple[float, float] = UNBOUNDED
+) -> tuple[float, float, float, int]:
+    """(mean, ci_low, ci_high, n) over the finite values, the CI cut to ``within``."""
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
     n = len(x)
@@ -322,7 +328,7 @@ def mean_ci(values: pd.Series | np.ndarray) -> tuple[float, float, float, int]:
     if n == 1:
         return (m, math.nan, math.nan, 1)
     half = float(t_half_width(np.array([x.std(ddof=1)]), np.array([n]))[0])
-    return (m, m - half, m + half, n)
+    return (m, *cut(m - half, m + half, within), n)
 
 
 def per_replication(frame: pd.DataFrame, replications: pd.Series) -> pd.DataFrame:

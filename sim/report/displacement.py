@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from sim.metric_ranges import NONNEGATIVE
 from sim.metrics_displacement import change_day
 from sim.report import style
 from sim.report.data import RunData, band, mean_ci
@@ -141,13 +142,13 @@ def _blocks(frame: pd.DataFrame, weeks: int) -> tuple[pd.DataFrame, np.ndarray]:
 
 def _draw(ax: Axes, frame: pd.DataFrame, weeks: int, colour: str, text: str, lw: float) -> None:
     sums, middle = _blocks(frame, weeks)
-    b = band(sums.assign(v=sums["tonnes"] / 1e3), "v", by="block")
+    b = band(sums.assign(v=sums["tonnes"] / 1e3), "v", "block", NONNEGATIVE)
     x = middle[b["block"].to_numpy()]
     one = len(x) == 1  # a run of one block: a point and whiskers, as a band needs two
     ax.plot(x, b["mean"], color=colour, lw=lw, label=text, marker="o", ms=5 if one else 3)
     if b["n"].max() > 1 and one:
         m = b["mean"].to_numpy()
-        err = np.nan_to_num([m - b["lo"].clip(lower=0).to_numpy(), b["hi"].to_numpy() - m])
+        err = np.nan_to_num([m - b["lo"].to_numpy(), b["hi"].to_numpy() - m])
         ax.errorbar(x, m, yerr=err, color=colour, capsize=4, lw=1.0, ls="", alpha=0.6)
     elif b["n"].max() > 1:
         ax.fill_between(x, b["lo"].clip(lower=0), b["hi"], color=colour, alpha=0.15, lw=0)
@@ -230,7 +231,7 @@ def zone_table(data: RunData) -> Table:
         seized = mean_ci(z["seizures"])[0]
         tips = mean_ci(z["tips"])[0] if "tips" in z else math.nan
         ratio = z["seizures"] / z["patrol_hours_on_station"].where(z["patrol_hours_on_station"] > 0)
-        m, lo, hi, n = mean_ci(1e3 * ratio)
+        m, lo, hi, n = mean_ci(1e3 * ratio, NONNEGATIVE)
         ci = f"{style.number(lo)} to {style.number(hi)}" if n > 1 and np.isfinite(lo) else "n/a"
         rows.append(
             [

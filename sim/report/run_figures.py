@@ -6,12 +6,15 @@ Each function takes a ``RunData`` and returns a figure, or raises
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from sim.metric_ranges import NONNEGATIVE, metric_range
 from sim.report import style
 from sim.report.data import RunData, as_text, band, mean_ci
 from sim.report.style import Missing
@@ -55,7 +58,7 @@ def cumulative_tonnes(data: RunData) -> Figure:
         ("tonnes_seized", style.OUTCOME_COLOURS["seized"], "seized by the Coast Guard"),
     ):
         cum = ts.assign(v=ts.groupby("replication")[col].cumsum() / 1e3)
-        b = band(cum, "v")
+        b = band(cum, "v", within=NONNEGATIVE)
         x = b["week"].to_numpy() + 1.0
         _line_band(ax, b, x, colour, text)
         last = b.iloc[-1]
@@ -120,7 +123,7 @@ def _outcome_table(data: RunData) -> tuple[list[str], list[str], pd.DataFrame, p
 
 
 def _bars(ax: Axes, names: list[str], colours: list[str], table: pd.DataFrame, unit: str) -> None:
-    stats = [mean_ci(table[c]) for c in table.columns]
+    stats = [mean_ci(table[c], NONNEGATIVE) for c in table.columns]
     means = np.array([s[0] for s in stats])
     err = np.array([[s[0] - s[1], s[2] - s[0]] for s in stats]).reshape(-1, 2).T
     y = np.arange(len(names))
@@ -202,7 +205,7 @@ def money(data: RunData) -> Figure:
     rows = [r for r in rows if np.isfinite(values[r[2]]).any()]
     fig = style.new_figure((10.0, 5.5))
     ax = fig.add_subplot()
-    stats = [mean_ci(data.metric(m) / 1e6) for _, _, m in rows]
+    stats = [mean_ci(data.metric(m) / 1e6, metric_range(m)) for _, _, m in rows]
     means = np.array([s[0] for s in stats])
     lo = np.nan_to_num(means - np.array([s[1] for s in stats]))
     hi = np.nan_to_num(np.array([s[2] for s in stats]) - means)
@@ -253,8 +256,9 @@ def buyers_and_beliefs(data: RunData) -> Figure:
     axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
     colour = style.PARTY_COLOURS["Chinese buyers"]
     for ax, col in zip(axes, panels, strict=True):
-        scale = 100.0 if col == "mean_belief" else 1.0
-        b = band(ts.assign(v=ts[col] * scale), "v")
+        share = col == "mean_belief"  # a chance, drawn in percent
+        scale, top = (100.0, 100.0) if share else (1.0, math.inf)
+        b = band(ts.assign(v=ts[col] * scale), "v", within=(0.0, top))
         _line_band(ax, b, b["week"].to_numpy() + 1.0, colour, style.label(col))
         if col == "mean_belief":
             ax.set_ylabel("Believed chance of\ninterception (%)")
@@ -321,7 +325,7 @@ def payment_terms(data: RunData) -> Figure:
             f"too short a run for this figure: the share is counted over {w}-week windows, "
             f"and no window of at least {w // 2} weeks has a contract"
         )
-    b = band(sums.assign(v=100 * sums["advance"] / sums["total"]), "v", by="window")
+    b = band(sums.assign(v=100 * sums["advance"] / sums["total"]), "v", "window", (0.0, 100.0))
     x = b["window"].to_numpy() * w + w / 2
     mean = b["mean"].to_numpy()
     fig = style.new_figure((10.0, 4.5))
@@ -336,13 +340,7 @@ def payment_terms(data: RunData) -> Figure:
         lw=0,
         label="paid after delivery (the rest)",
     )
-    _line_band(
-        ax,
-        b.assign(lo=b["lo"].clip(0, 100), hi=b["hi"].clip(0, 100)),
-        x,
-        style.TERMS_COLOURS["advance"],
-        "paid in advance",
-    )
+    _line_band(ax, b, x, style.TERMS_COLOURS["advance"], "paid in advance")
     ax.set_ylim(0, 100)
     ax.yaxis.set_major_formatter(percent)
     ax.set_ylabel("Share of contracts (%)")
@@ -371,7 +369,7 @@ def revenue_histogram(data: RunData) -> Figure:
     if len(bins) > 21:
         bins = np.histogram_bin_edges(x, bins=20)
     colour = style.PARTY_COLOURS["DPRK sellers"]
-    m, lo, hi, n = mean_ci(x)
+    m, lo, hi, n = mean_ci(x, NONNEGATIVE)
     if np.isfinite(lo):
         ax.axvspan(
             lo, hi, color=style.GREY, alpha=0.25, lw=0, zorder=0.5, label="95% CI of the mean"

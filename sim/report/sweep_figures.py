@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from sim.metric_ranges import metric_range
 from sim.report import style
 from sim.report.data import SweepData, band
 from sim.report.style import Missing
@@ -105,13 +106,13 @@ def _response_panel(ax: Axes, sweep: SweepData, metric: str, p: str) -> str:
         if _numeric(sweep.design[p]) and sweep.design[p].nunique() > MAX_LEVELS:
             k = int(min(8, max(3, sweep.design[p].nunique() // 4)))
             runs = runs.assign(bin=pd.qcut(runs[p], k, duplicates="drop"))
-            b = band(runs.assign(v=runs[metric]), "v", by="bin")
+            b = band(runs.assign(v=runs[metric]), "v", "bin", metric_range(metric))
             centre = runs.groupby("bin", observed=True)[p].mean().to_numpy()
             b = b[b["n"] > 0]
             x, cats = centre[: len(b)], None
             how = "averaged over the other parameters; many-valued parameters in bins"
         else:
-            b = band(runs.assign(v=runs[metric]), "v", by=p)
+            b = band(runs.assign(v=runs[metric]), "v", p, metric_range(metric))
             x, cats = _x(sweep, p, b[p])
             how = "averaged over the other parameters"
         sx, _ = _x(sweep, p, pm[p])

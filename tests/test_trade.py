@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from sim.experiment.seeds import replication_seed
 from sim.model.buyers import ADVANCE, AFTER, BuyerAgent, break_even
 from sim.model.market import StrategicMarket
 from sim.model.model import Model
-from sim.scenario import Scenario, load, resolve
+from sim.scenario import Resolved, Scenario, load, resolve
 from sim.scenario.trade import Beliefs, Buyer
 from sim.verify.worlds import belief_world
 
@@ -311,3 +312,71 @@ def test_every_seizure_is_counted_in_the_zone_it_was_made_in() -> None:
             (s.seizure_time, s.seizure_zone) for s in seized
         )
     assert by_cause["tip"] > 20 and by_cause["patrol"] > 20, by_cause
+
+
+def _two_patrol_tip_world() -> Resolved:
+    """Nampo to Lianyungang through the Jiangsu zone, one lot every ten days, every voyage
+    tipped within the hour. Two patrols can make every boarding in time: the North
+    Shandong one, listed first, 4 to 6 hours' dash away, and the Jiangsu one in the zone."""
+
+    def patrol(name: str, base: str, zone: str) -> dict[str, Any]:
+        return {
+            "name": name,
+            "base": base,
+            "zone": zone,
+            "vessels": 1,
+            "start": "on_station",
+            "endurance_hours": 1e6,
+            "turnaround_hours": 0.0,
+        }
+
+    return resolve(
+        Scenario.model_validate(
+            {
+                "seed": 3,
+                "horizon_days": 200,
+                "market": {"kind": "fixed"},
+                "detection": {"recognition_probability": 0.0},  # no area-search boardings
+                "patrols": [
+                    patrol("far", "Yantai", "north_shandong"),
+                    patrol("near", "Lianyungang", "jiangsu_lianyungang"),
+                ],
+                "tips": {
+                    "knowers": 1,
+                    "base_probability": 1.0,
+                    "max_probability": 1.0,
+                    "accuracy": 1.0,
+                    "delay_hours_mean": 0.5,
+                },
+                "sellers": [
+                    {
+                        "name": "s",
+                        "port": "Nampo",
+                        "routes": ["nampo-lianyungang"],
+                        "vessels": 30,
+                        "lot_interval_days": 10.0,
+                        "lot_interval": "fixed",
+                    }
+                ],
+            }
+        )
+    )
+
+
+def test_a_tip_sends_the_nearest_free_patrol_which_searches_on_until_it_must_leave() -> None:
+    out = run(_two_patrol_tip_world())
+    seized = [s for s in out.shipments if s.outcome == "seized"]
+    assert len(seized) >= 15
+    assert all(s.cause == "tip" and s.patrol == "near#1" for s in seized)
+    leaves = {round(e.time, 6): e for e in out.patrol_events if e.reason == "tip"}
+    dash_limit = out.scenario.tips.max_intercept_hours
+    for s in seized:
+        # The patrol left station one dash before the boarding, long after the tip
+        # came in while the cargo was still a day or more from the zone.
+        (left,) = [e for e in leaves.values() if s.first_tip_time < e.time <= s.seizure_time]
+        assert left.vessel == "near#1"
+        assert 0.0 < s.seizure_time - left.time <= dash_limit
+        assert left.time - s.first_tip_time > 12.0
+    # Off station only for dash, escort and the return: on station most of the run.
+    hours = metrics.on_station_hours(out)
+    assert hours["near#1"] > 0.8 * out.horizon_hours

@@ -104,6 +104,7 @@ class PatrolVessel:
         self.state = ON_STATION
         self.configure(group)
         self.mission: simpy.Event | None = None
+        self.reserved = False  # spoken for by a tip, still searching until it must leave
         self.retired = False
         self.process = env.process(self._duty(*self._start_state(phase_hours)))
 
@@ -308,7 +309,12 @@ class CoastGuard:
         )
 
     def free_vessels(self) -> list[PatrolVessel]:
-        return [v for z in self.zones.values() for v in z.on_station if v.mission is None]
+        return [
+            v
+            for z in self.zones.values()
+            for v in z.on_station
+            if v.mission is None and not v.reserved
+        ]
 
     def dispatch(self, vessel: PatrolVessel) -> None:
         """Send a vessel off station towards a tipped cargo."""

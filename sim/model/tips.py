@@ -10,7 +10,10 @@ station and not already on a tip), at dash speed, to where the cargo will
 be inside the next enforcement zone on its way (the Coast Guard acts only on
 the Chinese side); if it gets there within its longest dash while the cargo
 is still in that zone, the tip proves right with the tip's accuracy and the
-cargo is seized.
+cargo is seized. "Nearest" is the shortest dash to that meeting point among
+the patrols that can make it; the one sent is spoken for from the tip on
+but searches on station until it must leave to meet the cargo, which is
+often a day or more away when the tip comes in.
 So tips and area search compete for the same vessels. The reward is paid
 only when a tip leads to a seizure (``sim.model.enforcement``).
 """
@@ -18,7 +21,7 @@ only when a tip leads to a seizure (``sim.model.enforcement``).
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import simpy
 
@@ -72,11 +75,8 @@ class Tips:
             if done:
                 return
 
-    def _reach(
-        self, vessel: PatrolVessel, voyage: Voyage, now: float
-    ) -> tuple[float, float, str] | None:
-        """Hours from now until the vessel can board the cargo inside an enforcement zone,
-        the hours it needs to get back to station from there, and the zone.
+    def _reach(self, vessel: PatrolVessel, voyage: Voyage, now: float) -> Reach | None:
+        """When and where the vessel can board the cargo inside an enforcement zone.
 
         The Coast Guard acts only on the Chinese side, so the interception is
         planned where the cargo will be inside the next zone on its way (on this
@@ -94,23 +94,44 @@ class Tips:
                 dash = geo.great_circle_nm(slat, slon, lat, lon) / vessel.dash_knots
                 at = max(now, t_in, now + dash)
             if dash <= t.max_intercept_hours and at < min(t_out, voyage.eta):
-                return at - now, dash * vessel.dash_knots / vessel.speed_knots, zone
+                return Reach(dash, at, dash * vessel.dash_knots / vessel.speed_knots, zone)
         return None
 
-    def _intercept(self, voyage: Voyage) -> Generator[simpy.Event, Any, bool]:
-        """Send the nearest free patrol; True once the voyage is over (seized or not)."""
-        model, env = self.model, self.model.env
-        now = env.now
-        best: tuple[float, float, str, PatrolVessel] | None = None
-        for v in model.coast_guard.free_vessels():
+    def _nearest(self, voyage: Voyage, now: float) -> tuple[Reach, PatrolVessel] | None:
+        """The free patrol with the shortest dash to a meeting point, and that point (of
+        two as near, the one that can board sooner)."""
+        best: tuple[Reach, PatrolVessel] | None = None
+        for v in self.model.coast_guard.free_vessels():
             reach = self._reach(v, voyage, now)
-            if reach is not None and (best is None or reach[0] < best[0]):
-                best = (*reach, v)
-        if best is None:
-            return False
-        tau, back, zone, vessel = best
-        model.coast_guard.dispatch(vessel)
-        yield env.timeout(tau)
+            if reach is not None and (best is None or reach[:2] < best[0][:2]):
+                best = (reach, v)
+        return best
+
+    def _intercept(self, voyage: Voyage) -> Generator[simpy.Event, Any, bool]:
+        """Send the nearest free patrol; True once the voyage is over (seized or not).
+
+        The patrol waits on station, still searching, until it must leave to meet the
+        cargo. If by then it has left station (an escort, the end of its endurance, a
+        new zone), the nearest patrol free at that moment is sent instead.
+        """
+        model, env = self.model, self.model.env
+        while True:
+            found = self._nearest(voyage, env.now)
+            if found is None:
+                return False
+            (dash, at, back, zone), vessel = found
+            if at - dash > env.now:
+                station = vessel.zone
+                vessel.reserved = True
+                yield env.timeout(at - dash - env.now)
+                vessel.reserved = False
+                if not voyage.at_sea:
+                    return True
+                if not vessel.free or vessel.zone is not station:
+                    continue
+            model.coast_guard.dispatch(vessel)
+            yield env.timeout(at - env.now)
+            break
         # The tip proves right with its accuracy, if the cargo is where it was expected
         # (a loitering ship may not have started its run in yet).
         if (
@@ -124,6 +145,16 @@ class Tips:
             return True
         model.coast_guard.release(vessel, back)
         return not voyage.at_sea
+
+
+class Reach(NamedTuple):
+    """A patrol's way to a tipped cargo: its dash (hours), when it can board, the hours
+    back to station from there, and the zone of the boarding."""
+
+    dash: float
+    at: float
+    back: float
+    zone: str
 
 
 def _next_zone(voyage: Voyage, now: float) -> str:

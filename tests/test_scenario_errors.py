@@ -106,6 +106,14 @@ via = ["taedong_mouth"]
     "whitespace only": ("  \n\n\t\n", ["file is empty"]),
     "not UTF-8": (b"horizon_days = 30\nname = '\xff\xfe'\n", ["not a UTF-8 text file"]),
     "nested too deeply": ("horizon_days = " + "[" * 600 + "]" * 600, ["nested too deeply"]),
+    "policy changing the market's kind": (
+        '[[policy]]\nday = 100\nset = { "market.kind" = "fixed" }\n',
+        ["policy[0].set.market.kind", "set up at the start", "cannot change market.kind"],
+    ),
+    "policy changing the horizon": (
+        '[[policy]]\nday = 100\nset = { "horizon_days" = 30 }\n',
+        ["policy[0].set.horizon_days", "policy may change only patrols"],
+    ),
 }
 
 

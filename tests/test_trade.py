@@ -191,6 +191,33 @@ def test_a_policy_change_takes_effect_on_its_day() -> None:
     assert arrivals == [0.0, 0.0, 70 * 24.0, 70 * 24.0]
 
 
+def test_a_policy_speed_change_shortens_the_transits_after_it() -> None:
+    resolved = search_world(
+        vessels=1,
+        endurance_hours=48.0,
+        transit_hours=None,  # worked out from the geography and the speed
+        turnaround_hours=12.0,
+        horizon_days=40,
+        policy=[{"day": 20, "set": {"patrols.test_patrol.speed_knots": 36.0}}],
+    )
+    out = run(resolved)
+    cg = Model(resolved, replication_seed(resolved.scenario.seed, 0)).coast_guard
+    transit = cg.transit["test_patrol"]  # at 18 kn
+    assert transit > 2.0
+    events = out.patrol_events
+    gaps = [
+        (leave.time, back.time - leave.time)
+        for leave, back in zip(events, events[1:], strict=False)
+        if not leave.on_station and back.on_station
+    ]
+    change = 20 * 24.0
+    before = [g for t, g in gaps if t + g < change]
+    after = [g for t, g in gaps if t > change]
+    assert before and after
+    assert before == pytest.approx([2 * transit + 12.0] * len(before))
+    assert after == pytest.approx([transit + 12.0] * len(after))  # twice the speed
+
+
 def test_arrested_buyers_leave_and_new_buyers_enter_while_the_trade_pays() -> None:
     s = Scenario.model_validate(
         {

@@ -227,8 +227,13 @@ class CoastGuard:
     def reconfigure(self, g: PatrolGroup) -> None:
         """Apply a policy's new settings for a group: size, speed, sweep width, cycle."""
         members = [v for v in self.groups[g.name] if not v.retired]
+        if g.transit_hours is None:  # a new speed: new transit times, from the next leg on
+            self.transit[g.name] = transit_hours(
+                self.geography.ports[g.base], self.geography.zones[g.zone], g.speed_knots
+            )
         for v in members:
             v.configure(g)
+            self._retarget(v, v.zone)
         # Reallocation may have spread the group over several zones: each one's rate changes.
         for zone in dict.fromkeys([self.zones[g.zone], *(v.zone for v in members)]):
             zone._update()

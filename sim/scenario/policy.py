@@ -24,6 +24,12 @@ PATROL_KEYS = (
     "turnaround_hours",
 )
 
+FIXED_AT_START = {
+    "market.kind": "the market is set up at the start: a policy cannot change market.kind "
+    "(run the two kinds as two scenarios and compare them)",
+}
+"""Keys inside the movable sections that the model reads only when a run begins."""
+
 
 def apply(scenario: Scenario, changes: dict[str, Any]) -> Scenario:
     """The scenario with a policy's changes applied (raises ScenarioError on a bad key)."""
@@ -51,6 +57,8 @@ def problems(scenario: Scenario) -> list[tuple[str, str]]:
             head = path.split(".")[0]
             if head not in MOVABLE:
                 out.append((f"{key}.set.{path}", f"policy may change only {', '.join(MOVABLE)}"))
+            elif path in FIXED_AT_START:
+                out.append((f"{key}.set.{path}", FIXED_AT_START[path]))
             elif head == "patrols" and path.split(".")[-1] not in PATROL_KEYS:
                 out.append(
                     (f"{key}.set.{path}", f"policy may change patrols' {', '.join(PATROL_KEYS)}")

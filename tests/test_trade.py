@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -207,7 +208,7 @@ def test_a_policy_speed_change_shortens_the_transits_after_it() -> None:
     events = out.patrol_events
     gaps = [
         (leave.time, back.time - leave.time)
-        for leave, back in zip(events, events[1:], strict=False)
+        for leave, back in pairwise(events)
         if not leave.on_station and back.on_station
     ]
     change = 20 * 24.0

@@ -49,7 +49,8 @@ METRICS: dict[str, str] = {
     "broker_fees_rmb": "fees brokers earned",
     "seized_value_rmb": "cargo value confiscated by the state",
     "rewards_paid_rmb": "tipster rewards paid by the state",
-    "tips": "tips given (all knowers who tipped)",
+    "tips": "tips given: every knower who tipped, also after the voyage was over "
+    "(zones.csv counts only those that came while the cargo still had a zone ahead)",
     "enforcement_return": "(fines + seized value) per yuan of rewards",
     "accomplices_named": "people named by investigations",
     "buyers_active_end": "buyers trading at the horizon (not arrested, bankrupt or serving)",
@@ -117,7 +118,6 @@ def replication_metrics(out: RunOutput) -> dict[str, float]:
     settled = len(delivered) + len(seized)
     end = out.horizon_hours
     active = [b for b in out.buyers if out.network.active(b.name, end)]
-    last = out.weekly[-1] if out.weekly else {}
     return {
         "shipments_attempted": float(len(sailed)),
         "shipments_delivered": float(len(delivered)),
@@ -145,7 +145,7 @@ def replication_metrics(out: RunOutput) -> dict[str, float]:
         "buyers_active_end": float(len(active)),
         "buyers_entered": float(sum(b.entered_at > 0 for b in out.buyers)),
         "buyers_left": float(sum(bool(b.left) for b in out.buyers)),
-        "mean_belief_end": float(last.get("mean_belief", math.nan)),
+        "mean_belief_end": out.mean_belief_end,
         "contacts_detected": float(sum(s.contacts for s in ships)),
         "patrol_hours_on_station": sum(hours.values()),
         "patrol_utilisation": sum(hours.values()) / in_service if in_service else math.nan,

@@ -408,3 +408,14 @@ def test_a_tip_sends_the_nearest_free_patrol_which_searches_on_until_it_must_lea
     # Off station only for dash, escort and the return: on station most of the run.
     hours = metrics.on_station_hours(out)
     assert hours["near#1"] > 0.8 * out.horizon_hours
+
+
+def test_mean_belief_end_is_measured_at_the_horizon_not_the_last_weekly_snapshot() -> None:
+    resolved = resolve(Scenario(horizon_days=100))  # the last snapshot is in week 14, day 98
+    out = run(resolved)
+    end = out.horizon_hours
+    active = [b for b in out.buyers if out.network.active(b.name, end)]
+    expected = np.mean([b.belief(end, out.scenario.beliefs) for b in active])
+    m = metrics.replication_metrics(out)
+    assert m["mean_belief_end"] == pytest.approx(expected, rel=1e-12)
+    assert m["mean_belief_end"] != pytest.approx(out.weekly[-1]["mean_belief"], rel=1e-6)

@@ -58,6 +58,9 @@ class RunOutput:
     zone_events: list[ZoneEvent]
     scenario: Scenario
     """The scenario as it stood at the start (policy entries included)."""
+    mean_belief_end: float = math.nan
+    """Active buyers' mean believed interception chance at the horizon itself (the weekly
+    snapshots stop up to a week short of it)."""
 
 
 def _instances(name: str, count: int) -> list[str]:
@@ -231,22 +234,21 @@ class Model:
                     agent.name, net.BUYER, self.params.network.brokers_per_buyer, rng
                 )
 
+    def _mean_belief(self, active: list[BuyerAgent], now: float) -> float:
+        beliefs = beliefs_of(active, now, self.params.beliefs)
+        # np.mean's own arithmetic (pairwise sum, one division) without its dispatch
+        # overhead, which cost as much as the conversion to an array
+        return float(np.add.reduce(np.array(beliefs))) / len(beliefs) if beliefs else math.nan
+
     def _weekly(self) -> Generator[simpy.Event, Any, None]:
         while True:
             now = self.env.now
             active = self.active_buyers(now)
-            beliefs = beliefs_of(active, now, self.params.beliefs)
             self.recorder.weekly.append(
                 {
                     "week": now / WEEK,
                     "buyers_active": float(len(active)),
-                    # np.mean's own arithmetic (pairwise sum, one division) without its
-                    # dispatch overhead, which cost as much as the conversion to an array
-                    "mean_belief": (
-                        float(np.add.reduce(np.array(beliefs))) / len(beliefs)
-                        if beliefs
-                        else math.nan
-                    ),
+                    "mean_belief": self._mean_belief(active, now),
                 }
             )
             yield self.env.timeout(WEEK)
@@ -288,6 +290,7 @@ class Model:
             weekly=self.recorder.weekly,
             zone_events=self.recorder.zone_events,
             scenario=self.scenario,
+            mean_belief_end=self._mean_belief(self.active_buyers(horizon), horizon),
         )
 
 

@@ -134,7 +134,9 @@ class Seller(Strict):
     port: Name = Field(description="loading port")
     routes: list[Name] = Field(min_length=1, description="routes the company ships on")
     route_weights: list[Annotated[float, Field(gt=0.0, le=1e6)]] | None = Field(
-        default=None, description="relative use of each route; equal when omitted"
+        default=None,
+        description="relative use of each route; equal when omitted (strategic market: "
+        "among the routes to the buyer's port, which the buyer decides)",
     )
     lot_interval_days: float = Field(
         default=3.0, gt=0.0, le=3650.0, description="mean days between lots ready to ship"

@@ -35,7 +35,7 @@ METRICS: dict[str, str] = {
     "shipments_seized_patrol": "voyages seized by area search",
     "shipments_seized_tip": "voyages seized on a tip",
     "shipments_at_sea_end": "voyages still at sea at the horizon",
-    "lots_held": "lots that found no buyer within the seller's patience",
+    "lots_held": "lots kept ashore: no buyer within the seller's patience, or no ship left",
     "lots_waiting_end": "lots sold or on offer but not sailed at the horizon",
     "tonnes_delivered": "coal delivered, t",
     "tonnes_seized": "coal seized, t",

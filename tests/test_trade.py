@@ -441,3 +441,45 @@ def test_an_investigation_names_the_deals_broker_first_and_never_the_fined_buyer
             assert names[0] == s.broker
             checked += 1
     assert checked >= 10
+
+
+def test_a_company_with_every_ship_confiscated_sells_no_more() -> None:
+    """No buyer pays in advance for coal that can never sail: once a company's last ship
+    is confiscated, its lots are held and no contract of its is signed."""
+    s = Scenario.model_validate(
+        {
+            "horizon_days": 240,
+            "seed": 6,
+            "contract": {"payment_terms": "advance"},
+            "detection": {"recognition_probability": 1.0, "ais_off_factor": 1.0},
+            "enforcement": {"vessel_confiscation_probability": 1.0},
+        }
+    )
+    out = run(resolve(s))
+    fleets = {name: sl.vessels for sl in s.sellers for name in _company_names(sl)}
+    emptied = 0
+    for company, ships in fleets.items():
+        lots = [sh for sh in out.shipments if sh.seller == company]
+        lost = sorted(sh.seizure_time for sh in lots if sh.outcome == "seized")
+        if len(lost) < ships:
+            continue
+        emptied += 1
+        gone = lost[ships - 1]  # every seizure confiscates: the last ship goes here
+        after = [sh for sh in lots if sh.t_ready > gone]
+        assert after and all(sh.outcome == "held" for sh in after)
+        assert not any(sh.t_contract > gone for sh in lots)
+        paid_after = [
+            e
+            for e in out.ledger
+            if e.reason == "payment" and e.payee == f"seller:{company}" and e.time > gone
+        ]
+        assert paid_after == []
+    assert emptied >= 2
+
+
+def _company_names(seller: Any) -> list[str]:
+    return (
+        [seller.name]
+        if seller.count == 1
+        else [f"{seller.name}#{k + 1}" for k in range(seller.count)]
+    )

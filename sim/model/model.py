@@ -195,6 +195,7 @@ class Model:
         """A seized ship is confiscated, or held for a while and handed back."""
         enf = self.params.enforcement
         if self.rng["enforcement"].random() < enf.vessel_confiscation_probability:
+            company.ships -= 1
             return
         yield self.env.timeout(enf.vessel_detention_days * 24.0)
         company.return_vessel(vessel)

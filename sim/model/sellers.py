@@ -3,7 +3,9 @@
 Each company has its own loading port, lot sizes, fleet and brokers. A lot
 is offered in rounds, ``retry_hours`` apart; one that finds no buyer within
 the company's patience is held (kept ashore, no money moves). A sold lot
-waits for a free ship and sails.
+waits for a free ship and sails. A company whose every ship has been
+confiscated offers nothing more: its lots are held, so that no buyer pays
+in advance for coal that can never sail.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class Company:
         self.route_cdf = cumulative(self.weights)
         self.cost_rmb_per_hour = seller.operating_cost_rmb_per_day / 24.0
         self.choice: RouteChoice | None = None  # set by the model when sellers adapt
+        self.ships = len(fleet.items)  # the company's own ships, at sea, in port or detained
 
     def p_board(self, ais_off: bool) -> float:
         """Chance a patrol contact with one of this company's ships ends in a boarding."""
@@ -107,6 +110,9 @@ def sell(model: Model, company: Company, rec: Shipment) -> Generator[simpy.Event
     deadline = env.now + company.seller.patience_days * 24.0
     choice = company.choice
     while True:
+        if company.ships == 0:  # all confiscated: nothing to carry the coal
+            rec.outcome = "held"
+            return
         alt = None if choice is None else choice.choose(env.now, model.params.adaptation)
         deal = model.market.find_deal(company, rec.tonnes, env.now, alt)
         if deal is not None:

@@ -115,7 +115,7 @@ def _outcome_table(data: RunData) -> tuple[list[str], list[str], pd.DataFrame, p
                     "delivered": "Delivered",
                     "at_sea": "At sea at the end",
                     "not_sailed": "Not sailed by the end",
-                    "held": "Found no buyer (held)",
+                    "held": "Kept ashore (held)",
                 }.get(c, c)
             )
             colours.append(style.OUTCOME_COLOURS.get(c, style.LIGHT_GREY))

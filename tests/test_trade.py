@@ -19,7 +19,7 @@ from sim.model.market import StrategicMarket
 from sim.model.model import Model
 from sim.scenario import Resolved, Scenario, load, resolve
 from sim.scenario.trade import Beliefs, Buyer
-from sim.verify.worlds import belief_world
+from sim.verify.worlds import belief_world, trade_world
 
 
 @pytest.mark.parametrize(("k", "p"), [(1, 0.3), (4, 0.1), (10, 0.05), (6, 0.4)])
@@ -483,3 +483,23 @@ def _company_names(seller: Any) -> list[str]:
         if seller.count == 1
         else [f"{seller.name}#{k + 1}" for k in range(seller.count)]
     )
+
+
+def test_a_ship_delivering_to_port_sails_past_the_transfer_point_without_stopping() -> None:
+    resolved = trade_world("after_delivery", ship_to_ship=0.5)
+    out = run(resolved)
+    speed = {sl.name: sl.speed_knots for sl in resolved.scenario.sellers}
+    routes = resolved.geography.routes
+    port, barge = 0, 0
+    for s in out.shipments:
+        if s.outcome != "delivered" or routes[s.route].transfer_nm is None:
+            continue
+        route, v = routes[s.route], speed[s.seller.split("#")[0]]
+        if s.delivery == "port":
+            port += 1
+            assert s.t_arrive - s.t_depart == pytest.approx(route.length_nm / v, abs=1e-9)
+        else:  # the seller's ship stops for the transfer
+            barge += 1
+            stop = route.transfer_nm / v + route.transfer_hours  # type: ignore[operator]
+            assert s.t_handover - s.t_depart == pytest.approx(stop, abs=1e-9)
+    assert port > 10 and barge > 10

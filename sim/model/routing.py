@@ -100,8 +100,9 @@ def alternatives(
             if mode == SHIP_TO_SHIP:
                 assert route.transfer_nm is not None
                 hours = 2 * route.transfer_nm / speed_knots + route.transfer_hours
-            else:
-                hours = 2 * route.length_nm / speed_knots + route.transfer_hours + discharge_hours
+            else:  # to port; a loitering ship stops at the anchorage, one to port sails past
+                stop = route.transfer_hours if mode == LOITER else 0.0
+                hours = 2 * route.length_nm / speed_knots + stop + discharge_hours
             out.append(Alternative(route, mode, w / len(usable), hours))
     return out
 

@@ -73,13 +73,13 @@ class VoyagePlan:
             assert route.transfer_nm is not None
             raw = route.exposure_from(route.transfer_nm, speed_knots)
             hours = (route.length_nm - route.transfer_nm) / speed_knots
-        else:
-            raw = route.exposure(speed_knots)
-            hours = route.duration_hours(speed_knots)
-            if part == TO_TRANSFER:
-                assert route.transfer_nm is not None
-                hours = route.hours_to(route.transfer_nm, speed_knots)
-                raw = [(z, a, min(b, hours)) for z, a, b in raw if a < hours]
+        elif part == TO_TRANSFER:  # sail to the transfer point and stop there
+            assert route.transfer_nm is not None
+            hours = route.hours_to(route.transfer_nm, speed_knots)
+            raw = [(z, a, min(b, hours)) for z, a, b in route.exposure(speed_knots) if a < hours]
+        else:  # to port, past any transfer point
+            raw = route.nonstop_exposure(speed_knots)
+            hours = route.nonstop_hours(speed_knots)
         legs = tuple((z, zones[z] if z in patrolled else None, a, b) for z, a, b in raw)
         return cls(route, part, speed_knots, legs, sum(b - a for _, _, a, b in legs), hours)
 
@@ -89,6 +89,8 @@ class VoyagePlan:
         h = min(max(hours, 0.0), self.hours)
         if self.part in ONWARD:
             return r.position_at(float(r.transfer_nm or 0.0) + h * self.speed_knots)
+        if self.part == FULL:
+            return r.position_at(h * self.speed_knots)
         return r.position_at(r.distance_at(h, self.speed_knots))
 
 

@@ -47,7 +47,9 @@ class Route(Strict):
     destination: Name = Field(description="discharge port name")
     via: list[Name] = Field(default_factory=list, description="waypoint names, in order")
     transfer_at: Name | None = Field(
-        default=None, description="waypoint in `via` where the ship stops for a transfer"
+        default=None,
+        description="waypoint in `via` where a ship-to-ship transfer (or a loitering ship) "
+        "stops; a ship delivering to port sails past",
     )
     transfer_hours: float = Field(
         default=0.0, ge=0.0, le=240.0, description="time stopped at the transfer point, hours"

@@ -139,7 +139,9 @@ def _exposures(resolved: Resolved) -> list[tuple[float, float, float]]:
         rw = np.array(_route_weights(sl))
         for wr, name in zip(rw / rw.sum(), sl.routes, strict=True):
             route = resolved.geography.routes[name]
-            h = sum(rate.get(z, 0.0) * (b - a) for z, a, b in route.exposure(sl.speed_knots))
+            h = sum(
+                rate.get(z, 0.0) * (b - a) for z, a, b in route.nonstop_exposure(sl.speed_knots)
+            )
             p = s.detection.recognition_probability * (1 - sl.concealment)
             for share, factor in (
                 (sl.ais_off_share, s.detection.ais_off_factor),
@@ -189,9 +191,9 @@ def average_deal(resolved: Resolved) -> Deal:
         d_cost = s_cost = 0.0
         for wr, name in zip(rw / rw.sum(), sl.routes, strict=True):
             route = resolved.geography.routes[name]
-            sail = route.duration_hours(sl.speed_knots)
+            sail = route.nonstop_hours(sl.speed_knots)
             d_cost += wr * rate * (sl.loading_hours + 2 * sail + sl.discharge_hours)
-            mid = _halfway(route.exposure(sl.speed_knots), patrolled, sail)
+            mid = _halfway(route.nonstop_exposure(sl.speed_knots), patrolled, sail)
             s_cost += wr * rate * (sl.loading_hours + mid)
         delivered.append(d_cost)
         seized.append(s_cost)

@@ -136,6 +136,14 @@ class RouteGeo:
     def duration_hours(self, speed_knots: float) -> float:
         return self.hours_to(self.length_nm, speed_knots, entering=False)
 
+    def nonstop_exposure(self, speed_knots: float) -> list[tuple[str, float, float]]:
+        """Zone intervals, in hours, for a ship that sails past the transfer point: one
+        delivering to port has no reason to stop there."""
+        return self.exposure_from(0.0, speed_knots)
+
+    def nonstop_hours(self, speed_knots: float) -> float:
+        return self.length_nm / speed_knots
+
     def distance_at(self, hours: float, speed_knots: float) -> float:
         """Inverse of ``hours_to``: how far along the route the ship is after ``hours``."""
         if self.transfer_nm is not None:

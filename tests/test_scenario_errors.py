@@ -106,6 +106,10 @@ via = ["taedong_mouth"]
     "whitespace only": ("  \n\n\t\n", ["file is empty"]),
     "not UTF-8": (b"horizon_days = 30\nname = '\xff\xfe'\n", ["not a UTF-8 text file"]),
     "nested too deeply": ("horizon_days = " + "[" * 600 + "]" * 600, ["nested too deeply"]),
+    "zone all on land": (
+        '[[zones]]\nname = "inland"\npolygon = [[116.5, 39.95], [117.0, 39.95], [116.8, 40.3]]\n',
+        ["zones[0].polygon", "zone 'inland' has no sea inside it"],
+    ),
     "policy changing the market's kind": (
         '[[policy]]\nday = 100\nset = { "market.kind" = "fixed" }\n',
         ["policy[0].set.market.kind", "set up at the start", "cannot change market.kind"],

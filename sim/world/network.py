@@ -165,9 +165,12 @@ class Geography:
 def make_zone(name: str, ring: list[tuple[float, float]]) -> ZoneGeo:
     poly = Polygon(ring)
     sea = poly.difference(geo.land())
-    c = sea.centroid
-    if not sea.contains(c):
-        c = sea.representative_point()
+    if sea.is_empty:  # all land: no station point; the scenario check names the zone
+        c = poly.representative_point()
+    else:
+        c = sea.centroid
+        if not sea.contains(c):
+            c = sea.representative_point()
     return ZoneGeo(name, poly, sea, geo.area_sq_nm(sea), (c.y, c.x))
 
 

@@ -120,3 +120,20 @@ def test_breakeven_of_a_bad_scenario_is_a_user_error(tmp_path: Path) -> None:
     bad.write_text('horizon_days = "soon"\n')
     result = CliRunner().invoke(app, ["breakeven", str(bad), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "horizon_days" in result.output
+
+
+def test_a_trade_no_buyer_signs_is_reported_as_unchecked_not_as_a_failure(tmp_path: Path) -> None:
+    """Resale at cost leaves the buyer a negative margin (the broker's fee): nobody signs, so
+    there is nothing to simulate, and the command says so instead of failing on NaNs."""
+    out = tmp_path / "be"
+    result = CliRunner().invoke(
+        app,
+        ["breakeven", str(BASELINE), "--quick", "--set", "contract.resale_multiplier=1"]
+        + ["--replications", "1", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "FAIL" not in result.output and "nan" not in result.output
+    assert "they sign at no q" in " ".join(result.output.split())
+    html = (out / "report.html").read_text()
+    assert html.count("not simulated: no buyer signs a deal whose margin is below zero") == 5
+    assert pd.read_csv(out / "breakeven_points.csv").empty

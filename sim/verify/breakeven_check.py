@@ -239,6 +239,8 @@ def simulate_points(
                 nets["buyer"] += n["buyer"]
                 nets["seller"] += n["seller"]
                 seized += z
+            if not seized:  # no deal signed (a buyer whose margin is negative): no check
+                continue
             share, s_lo, s_hi = wilson(sum(seized), len(seized), MEAN_LEVEL)
             for who in ("buyer", "seller"):
                 p = line[f"{who}_{terms}"]
@@ -265,6 +267,8 @@ def simulate_points(
         state: list[float] = []
         for r in range(replications):
             state += _books(world, simulate(world, r))[2]
+        if not state:  # no tip seizure, as no deal was signed
+            continue
         mean, lo, hi = t_interval(state, MEAN_LEVEL)
         points.append(
             SimPoint(

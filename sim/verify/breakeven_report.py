@@ -82,6 +82,8 @@ def effort_text(a: Analysis, p: Party) -> str:
 def check_text(a: Analysis, p: Party) -> str:
     pts = [x for x in a.points if x.key == p.key]
     if not pts:
+        if a.deal.margin <= 0:
+            return "not simulated: no buyer signs a deal whose margin is below zero"
         return "not simulated"
     ok = all(x.right_side for x in pts)
     sides = _span([x for x in pts if x.expected_sign > 0], ">", p.key == "coast_guard")
@@ -137,11 +139,21 @@ def decision_note(a: Analysis) -> str:
     """How the model's buyers use the break-even: on the margin net of the broker's fee."""
     d = a.deal
     m = (d.resale - 1) * d.value - d.broker_fee
+    if m <= 0:
+        return (
+            "The model's buyers decide on the same margin, net of the broker's fee, which is "
+            f"RMB {_money(m)} here: they sign at no q, so nothing trades."
+        )
     qa, qd = m / (m + d.value + d.fine), m / (m + d.fine)
     return (
         "The model's buyers decide on the same margin, net of the broker's fee, so they "
         f"sign while q <= {qa:.3f} (advance) and {qd:.3f} (after delivery)."
     )
+
+
+POINT_COLUMNS = ["party", "target", "interception", "interception_low", "interception_high",
+                 "profit_rmb", "ci95_low", "ci95_high", "analytic_rmb", "n", "expected_sign",
+                 "right_side"]  # fmt: skip
 
 
 def frames(a: Analysis) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -163,22 +175,11 @@ def frames(a: Analysis) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     points = pd.DataFrame(
         [
-            {
-                "party": x.key,
-                "target": x.target,
-                "interception": x.realised,
-                "interception_low": x.realised_low,
-                "interception_high": x.realised_high,
-                "profit_rmb": x.profit,
-                "ci95_low": x.low,
-                "ci95_high": x.high,
-                "analytic_rmb": x.analytic,
-                "n": x.n,
-                "expected_sign": x.expected_sign,
-                "right_side": x.right_side,
-            }
+            (x.key, x.target, x.realised, x.realised_low, x.realised_high, x.profit, x.low,
+             x.high, x.analytic, x.n, x.expected_sign, x.right_side)
             for x in a.points
-        ]
+        ],  # fmt: skip
+        columns=POINT_COLUMNS,  # the header stays when nothing could be simulated
     )
     return parties_frame, points
 

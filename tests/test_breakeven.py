@@ -126,11 +126,8 @@ def test_a_trade_no_buyer_signs_is_reported_as_unchecked_not_as_a_failure(tmp_pa
     """Resale at cost leaves the buyer a negative margin (the broker's fee): nobody signs, so
     there is nothing to simulate, and the command says so instead of failing on NaNs."""
     out = tmp_path / "be"
-    result = CliRunner().invoke(
-        app,
-        ["breakeven", str(BASELINE), "--quick", "--set", "contract.resale_multiplier=1"]
-        + ["--replications", "1", "--out", str(out)],
-    )
+    args = ["--quick", "--replications", "1", "--set", "contract.resale_multiplier=1"]
+    result = CliRunner().invoke(app, ["breakeven", str(BASELINE), *args, "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "FAIL" not in result.output and "nan" not in result.output
     assert "they sign at no q" in " ".join(result.output.split())

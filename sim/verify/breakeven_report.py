@@ -173,14 +173,12 @@ def frames(a: Analysis) -> tuple[pd.DataFrame, pd.DataFrame]:
             for p in a.parties
         ]
     )
-    points = pd.DataFrame(
-        [
-            (x.key, x.target, x.realised, x.realised_low, x.realised_high, x.profit, x.low,
-             x.high, x.analytic, x.n, x.expected_sign, x.right_side)
-            for x in a.points
-        ],  # fmt: skip
-        columns=POINT_COLUMNS,  # the header stays when nothing could be simulated
-    )
+    rows = [
+        (x.key, x.target, x.realised, x.realised_low, x.realised_high, x.profit, x.low,
+         x.high, x.analytic, x.n, x.expected_sign, x.right_side)
+        for x in a.points
+    ]  # fmt: skip
+    points = pd.DataFrame(rows, columns=POINT_COLUMNS)  # keeps its header with no rows
     return parties_frame, points
 
 

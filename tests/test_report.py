@@ -183,7 +183,7 @@ def pdf_pages(path: Path) -> int:
 
 PAGES = [  # (title in the contents, words on the page itself)
     ("Coal delivered and seized over time", "cumulative coal delivered and seized"),
-    ("Shipments by outcome and cause", "shipments by outcome and cause"),
+    ("Lots by outcome and cause", "lots of coal by outcome and cause"),
     ("Money by party", "money by party"),
     ("Buyers and risk beliefs over time", "buyers and their risk beliefs"),
     ("Payment terms over time", "payment terms of contracts"),

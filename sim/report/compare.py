@@ -250,7 +250,8 @@ def compare_figure(c: Comparison) -> Figure:
         fontweight="bold",
     )
     how = "paired differences" if c.paired else "differences of means (Welch)"
-    ax.set_title(f"{c.b.name} against {c.a.name}: {how} with 95% CIs")
+    # A figure title, wrapped: with long run names it would run past the "B - A" column.
+    style.suptitle(fig, f"{c.b.name} against {c.a.name}: {how} with 95% CIs")
     note = "Blue / vermillion: the 95% CI excludes zero (rise / fall); grey: it does not."
     note += " Right: B - A in the metric's own unit (pp: percentage points)."
     if skipped:

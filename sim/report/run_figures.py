@@ -146,19 +146,21 @@ def _bars(ax: Axes, names: list[str], colours: list[str], table: pd.DataFrame, u
 
 @style.styled
 def outcomes(data: RunData) -> Figure:
-    """Shipments by outcome, seizures split by cause: voyages and tonnes."""
+    """Lots by outcome, seizures split by cause: counts and tonnes. Lots that never sailed
+    (held ashore, or waiting at the end) are counted with the voyages, so the bars add up
+    to every lot that was ready."""
     names, colours, counts, tonnes = _outcome_table(data)
     fig = style.new_figure((11.0, 5.0))
     left, right = fig.subplots(1, 2, sharey=True)
     style.panel_gap(fig)
     _bars(left, names, colours, counts, "")
     left.invert_yaxis()  # first category on top; the right panel shares the axis
-    left.set_xlabel("Voyages per run")
-    left.set_title("Voyages", loc="left")
+    left.set_xlabel("Lots per run (a voyage each, if it sailed)")
+    left.set_title("Lots", loc="left")
     _bars(right, names, colours, tonnes, " kt")
     right.set_xlabel("Coal per run (kt)")
     right.set_title("Coal", loc="left")
-    fig.suptitle(f"{data.name}: shipments by outcome and cause of seizure")
+    fig.suptitle(f"{data.name}: lots of coal by outcome and cause of seizure")
     style.footnote(fig, f"Bars: mean over {data.replications} replications; whiskers: 95% CI.")
     return fig
 

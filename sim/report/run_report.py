@@ -41,9 +41,10 @@ def run_parts(data: RunData) -> list[Part]:
         ),
         Part(
             "outcomes",
-            "Shipments by outcome and cause",
+            "Lots by outcome and cause",
             "What became of every lot: delivered, seized (split by what led to the seizure), "
-            "still at sea or not yet sailed when the run ended; voyages and tonnes per run.",
+            "held ashore, still at sea or not yet sailed when the run ended; lots and tonnes "
+            "per run.",
             lambda: run_figures.outcomes(data),
         ),
         Part(

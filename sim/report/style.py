@@ -186,7 +186,7 @@ LABELS: dict[str, str] = {
     "patrol_hours_on_station": "Patrol hours on station",
     "contacts_detected": "Patrol contacts",
     "enforcement_return": "Enforcement return",
-    "lots_held": "Lots that found no buyer",
+    "lots_held": "Lots held ashore",
     "buyer_fines_rmb": "Fines paid by buyers",
     "broker_fees_rmb": "Brokers' fees",
     "tips": "Tips given",

@@ -151,15 +151,17 @@ def test_investigations_fail_when_one_accomplice_too_few_is_named(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     honest = TradeNetwork.accomplices
-    monkeypatch.setattr(TradeNetwork, "accomplices", lambda self, *a: honest(self, *a)[:-1])
+    monkeypatch.setattr(
+        TradeNetwork, "accomplices", lambda self, *a, **kw: honest(self, *a, **kw)[:-1]
+    )
     assert len(_failed(trade.investigations(True))) == 3
 
 
 def test_investigations_fail_when_someone_is_named_twice(monkeypatch: pytest.MonkeyPatch) -> None:
     honest = TradeNetwork.accomplices
 
-    def twice(self: TradeNetwork, *args: object) -> list[str]:
-        named = honest(self, *args)  # type: ignore[arg-type]
+    def twice(self: TradeNetwork, *args: object, **kw: bool) -> list[str]:
+        named = honest(self, *args, **kw)  # type: ignore[arg-type]
         return named[:-1] + named[:1] if len(named) > 1 else named
 
     monkeypatch.setattr(TradeNetwork, "accomplices", twice)

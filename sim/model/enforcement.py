@@ -130,7 +130,7 @@ class Enforcement:
         now = model.env.now
         k = e.accomplices_min + int(self.rng.random() * (e.accomplices_max - e.accomplices_min + 1))
         graph = model.network
-        for node in graph.accomplices(parties, k, now, self.rng):
+        for node in graph.accomplices(parties, k, now, self.rng, broker_first=e.name_deal_broker):
             graph.named_at.setdefault(node, now)
             graph.remove(node, now + e.sentence_days * 24.0)
             model.recorder.named.append((now, node, case))

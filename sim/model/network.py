@@ -95,20 +95,27 @@ class TradeNetwork:
         self._brokers[node] = (self.version, valid, out)
         return list(out)
 
-    def accomplices(self, case: list[str], k: int, now: float, rng: Draws) -> list[str]:
+    def accomplices(
+        self, case: list[str], k: int, now: float, rng: Draws, *, broker_first: bool = False
+    ) -> list[str]:
         """Up to ``k`` distinct Chinese parties nearest the case, breadth first from it.
 
         The case is the identified buyer, fined at the seizure and never named,
-        then the broker of the deal, who is in the case file: it is the first
-        accomplice named, if it is still trading. The rest are taken breadth
-        first from the case; nodes at the same distance are taken in random
-        order; DPRK sellers are walked through but never named, as Chinese
-        investigators cannot reach them; parties already out of the trade are
-        not named again.
+        then the broker of the deal. With ``broker_first`` that broker, who is
+        in the case file, is the first accomplice named if it is still trading;
+        without, the search starts from it but it is not charged. The rest are
+        taken breadth first from the case; nodes at the same distance are taken
+        in random order; DPRK sellers are walked through but never named, as
+        Chinese investigators cannot reach them; parties already out of the
+        trade are not named again.
         """
         seen = set(case)
         frontier = list(case)
-        named = [n for n in case[1:] if self.kind[n] != SELLER and self.active(n, now)][:k]
+        named = (
+            [n for n in case[1:] if self.kind[n] != SELLER and self.active(n, now)][:k]
+            if broker_first
+            else []
+        )
         while frontier and len(named) < k:
             ring: list[str] = []
             for node in frontier:

@@ -203,6 +203,11 @@ class Enforcement(Strict):
     accomplice_fine_rmb: float = Field(
         default=200_000.0, ge=0.0, le=1e10, description="fine on each named accomplice (assumption)"
     )
+    name_deal_broker: bool = Field(
+        default=False,
+        description="name the seized deal's broker first among the accomplices; off, the "
+        "search starts from it but it is not charged (the baseline's calibration)",
+    )
 
 
 class Policy(Strict):

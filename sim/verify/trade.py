@@ -194,8 +194,8 @@ def investigations(quick: bool = True, simulate: Simulate = run) -> Check:
                     twice = [n for n, c in Counter(names).items() if c > 1]
                     if twice:
                         notes.append(f"case {s.id} named {', '.join(twice)} more than once")
-                    if s.buyer in names:
-                        notes.append(f"case {s.id} named its own buyer")
+                    if s.buyer in names or (s.broker and s.broker in names):
+                        notes.append(f"case {s.id} named its own buyer or broker")
                     if any(out.network.kind.get(n) == SELLER for n in names):
                         notes.append(f"case {s.id} named a DPRK seller")
         mean, lo, hi = t_interval(counts, per)
@@ -210,8 +210,8 @@ def investigations(quick: bool = True, simulate: Simulate = run) -> Check:
         title="Investigations",
         mechanism="Seizures in the default trade with 150 buyers open investigations that "
         "walk the network; accomplices named per case, counting cases that named nobody. "
-        "No party may be named twice in a case, nor the case's own (already fined) buyer, "
-        "nor a DPRK seller; the deal's broker is named first.",
+        "No party may be named twice in a case, nor the case's own buyer or broker (the "
+        "search starts from them), nor a DPRK seller.",
         formula="named per case ~ U{min, ..., max}: mean (min + max) / 2",
         level="95% t, Bonferroni",
         interval=describe_level("Student's t interval", MEAN_LEVEL, len(settings))

@@ -211,11 +211,17 @@ def test_report_of_a_real_sweep_folder(tmp_path: Path) -> None:
     )
     out = tmp_path / "sweep"
     result = CliRunner().invoke(
-        app, ["sweep", str(sweep_file), "--workers", "1", "--out", str(out)]
+        app,
+        ["sweep", str(sweep_file), "--workers", "1", "--set", "seed=7", "--out", str(out)],
     )
     assert result.exit_code == 0, result.output
     written = make_report(out)
     assert set(written.notes) == {"sensitivity"}
+    # Every point's shared settings are on the report: a 20-day sweep says so.
+    page = " ".join(re.sub(r"<[^>]+>", " ", written.html.read_text()).split())
+    assert "horizon 20 days" in page and "root seed 7" in page
+    assert "changes to the base horizon_days=20; seed=7" in page
+    assert f"base scenario {base}" in page
     assert (out / "figures" / "heatmap_seizure_share.png").stat().st_size > 10_000
     assert pdf_pages(written.pdf) == 1 + 2 * 2 + 1
 

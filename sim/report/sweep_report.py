@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -49,10 +50,25 @@ def overview_table(sweep: SweepData) -> Table:
         else:
             text = ", ".join(sorted(col.astype(str).unique()))
         rows.append([f"parameter {p}", text])
-    base = sweep.manifest.get("base_scenario") or sweep.manifest.get("scenario_file")
+    m = sweep.manifest
+    base = m.get("base_scenario") or m.get("scenario_file")
+    # What every point shares, so that a 90-day sweep's coal does not read as a year's.
+    shared: list[list[str]] = []
     if base:
-        rows.insert(0, ["base scenario", str(base)])
-    return Table(["setting", "value"], rows, [30, 80])  # 110 characters: an upright page
+        shared.append(["base scenario", os.path.normpath(str(base))])
+    scenario = m.get("scenario")
+    if isinstance(scenario, dict) and "horizon_days" in scenario:
+        shared.append(["horizon", f"{_value(scenario['horizon_days'])} days"])
+    if m.get("seed") is not None:
+        shared.append(["root seed", str(m["seed"])])
+    overrides = m.get("overrides")
+    shared.append(
+        [
+            "changes to the base",
+            "; ".join(map(str, overrides)) if overrides else "none (the base as it stands)",
+        ]
+    )
+    return Table(["setting", "value"], shared + rows, [30, 80])  # 110 characters: upright
 
 
 def design_table(sweep: SweepData) -> Table:
@@ -80,10 +96,18 @@ def design_table(sweep: SweepData) -> Table:
         fit_widths(header, rows, page_chars(landscape)),
         right,
         landscape=landscape,
-        notes=("Outputs: mean over each point's replications.",) if metrics else (),
+        notes=(_outputs_note(sweep, metrics),) if metrics else (),
         more="The first {shown} of {total} design points; all of them are in design.csv and "
         "runs.csv (means in summary.csv) and in the HTML report.",
     )
+
+
+def _outputs_note(sweep: SweepData, shown: list[str]) -> str:
+    note = "Outputs: mean over each point's replications."
+    left = [m for m in sweep.outputs if m not in shown]
+    if left:
+        note += f" Not in this table, for room (their means are in summary.csv): {', '.join(left)}."
+    return note
 
 
 def _index(v: float, morris: bool) -> str:

@@ -275,6 +275,14 @@ def test_value_errors_after_override_name_the_file_and_the_override(base: Path) 
     assert str(e.value).startswith(f"{base} with --set horizon_days=-1: horizon_days: ")
 
 
+def test_cross_check_errors_after_override_name_the_override_too(base: Path) -> None:
+    """The file alone is valid: the message must not blame it without the --set."""
+    item = "contract.price_rmb_per_tonne_min=500"
+    with pytest.raises(ScenarioError) as e:
+        load(base, [item])
+    assert str(e.value).startswith(f"{base} with --set {item}: contract.price_rmb_per_tonne_min")
+
+
 # --- property: nothing but ScenarioError ever escapes ---------------------------
 
 DEFAULT_DUMP: dict[str, Any] = Scenario().model_dump(mode="json", exclude_none=True)

@@ -66,12 +66,14 @@ def load(path: str | Path, overrides: list[str] | None = None) -> Resolved:
     """Load, validate and resolve a scenario file with optional ``key.path=value`` overrides."""
     path = Path(path)
     scenario = read_scenario(path)
+    label = str(path)
     if overrides:
         data = scenario.model_dump(mode="json")
         for item in overrides:
             apply_override(data, item)
-        scenario = validate(data, f"{path} with --set {' --set '.join(overrides)}")
-    return resolve(scenario, str(path))
+        label = f"{path} with --set {' --set '.join(overrides)}"
+        scenario = validate(data, label)
+    return resolve(scenario, str(path), label)
 
 
 def with_run_options(
@@ -140,10 +142,11 @@ def _merge(under: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def resolve(scenario: Scenario, source: str = "<scenario>") -> Resolved:
+def resolve(scenario: Scenario, source: str = "<scenario>", label: str | None = None) -> Resolved:
+    """``label`` names the scenario in messages when it is more than its file (its --set)."""
     problems, geography = crosscheck.check(scenario)
     if problems or geography is None:
-        raise ScenarioError(_format(source, problems))
+        raise ScenarioError(_format(label or source, problems))
     return Resolved(scenario, geography, source)
 
 

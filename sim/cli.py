@@ -93,7 +93,7 @@ def run(
     if target_ci is None and (max_replications is not None or target_metric):
         _fail("--max-replications and --target-metric only apply with --target-ci")
     most = DEFAULT_MAX_REPLICATIONS if max_replications is None else max_replications
-    _user_errors(lambda: check_run_options(s.replications, target_ci, target_metric, most))
+    _user_errors(lambda: check_run_options(s.replications, target_ci, target_metric, most, s))
     folder = _user_errors(lambda: prepare_folder(out_dir, Path("results"), s.name))
     out.print(
         f"coalsim: {s.name}, {s.replications} replications, seed {s.seed} -> {folder}",

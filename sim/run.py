@@ -22,7 +22,8 @@ from sim.experiment.sweep import SweepResult, check_resume, resume_options, run_
 from sim.experiment.sweepfile import Sweep, load_sweep
 from sim.fmt import human
 from sim.metrics import METRICS
-from sim.scenario import Resolved
+from sim.metrics_displacement import DISPLACEMENT_METRICS, scenario_change_day
+from sim.scenario import Resolved, Scenario
 from sim.scenario.load import read_toml
 
 # The metrics a precision target and a sweep look at unless told otherwise.
@@ -63,15 +64,24 @@ def check_run_options(
     target_ci: float | None,
     target_metrics: Sequence[str] | None,
     max_replications: int,
+    scenario: Scenario | None = None,
 ) -> list[str]:
     """The metrics ``--target-ci`` watches, once the options are known to fit together.
 
-    Called before any folder is made, so a mistake leaves nothing behind.
+    Called before any folder is made, so a mistake leaves nothing behind. A displacement
+    metric in a scenario with no change day has no value in any replication, so it could
+    never reach the target: the run would go on to ``max_replications`` for nothing.
     """
     checked = list(target_metrics or headline_metrics())
     for m in checked:
         if m not in METRICS:
             raise ScenarioError(f"--target-metric {m}: unknown metric; known: {', '.join(METRICS)}")
+        idle = scenario is not None and scenario_change_day(scenario) is None
+        if m in DISPLACEMENT_METRICS and idle:
+            raise ScenarioError(
+                f"--target-metric {m}: has no value in this scenario, which has no change "
+                "day (set displacement.change_day or add a [[policy]] entry)"
+            )
     if target_ci is not None and not target_ci > 0:
         raise ScenarioError(f"--target-ci {target_ci}: must be greater than 0")
     if target_ci is not None and max_replications < replications:
@@ -104,7 +114,7 @@ def run_scenario(
     is reached. ``progress`` is called with (finished, planned so far).
     """
     s = resolved.scenario
-    checked = check_run_options(s.replications, target_ci, target_metrics, max_replications)
+    checked = check_run_options(s.replications, target_ci, target_metrics, max_replications, s)
     maximum = max_replications if target_ci is not None else s.replications
     manifest = store.base_manifest(
         kind="run",

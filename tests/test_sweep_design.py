@@ -270,3 +270,24 @@ def test_set_table_changes_every_point(write: WriteFile) -> None:
     bad = write(text.replace("horizon_days = 10", "horizon_dayz = 10") + '"horizon_days" = [1.0]\n')
     with pytest.raises(ScenarioError, match="horizon_dayz"):
         load_sweep(bad, list(METRICS), headline_metrics())
+
+
+@pytest.mark.parametrize(
+    ("fixed", "overrides", "said"),
+    [
+        ('[set]\n"patrols.0.vessels" = 3\n', [], '[set] patrols.0.vessels'),
+        ("", ["patrols.bohai_strait_patrol.vessels=3"], "--set patrols.bohai_strait_patrol"),
+    ],
+)
+def test_a_key_both_fixed_and_swept_is_an_error(
+    fixed: str, overrides: list[str], said: str, write: WriteFile
+) -> None:
+    """The design's values would win and the fixed one be dropped without a word."""
+    base = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
+    text = f'base = "{base}"\n{fixed}[design]\nkind = "grid"\n[design.parameters]\n'
+    path = write(text + '"patrols.bohai_strait_patrol.vessels" = [1, 2]\n', "sweep.toml")
+    with pytest.raises(ScenarioError) as e:
+        load_sweep(path, list(METRICS), headline_metrics(), overrides=overrides)
+    message = str(e.value)
+    assert 'design.parameters."patrols.bohai_strait_patrol.vessels"' in message
+    assert said in message and "fixes a key this sweep varies" in message

@@ -103,6 +103,10 @@ def test_cli_reports_which_metrics_reached_the_target(
         ),
         (["--max-replications", "8"], "only apply with --target-ci"),
         (["--target-metric", "tonnes_delivered"], "only apply with --target-ci"),
+        (  # no change day: a displacement metric has no value, so it never gets there
+            ["--target-ci", "0.1", "--target-metric", "recovery_days"],
+            "--target-metric recovery_days: has no value in this scenario",
+        ),
     ],
 )
 def test_run_options_that_do_not_fit_fail_before_any_folder(

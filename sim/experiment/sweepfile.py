@@ -273,6 +273,7 @@ def load_sweep(
     parameters = tuple(
         _check_path(source, dump, _parameter(source, kind, str(k), v)) for k, v in params.items()
     )
+    _refuse_fixed_parameters(source, dump, parameters, list(table), overrides)
     samples = 0
     if kind in SAMPLED:
         if "samples" not in d:
@@ -305,6 +306,32 @@ def load_sweep(
         source, name, description, base_path, resolved_base, reps, seed, tuple(outputs),
         (*fixed, *overrides), design, points,
     )  # fmt: skip
+
+
+def _refuse_fixed_parameters(
+    source: Path,
+    dump: dict[str, Any],
+    parameters: tuple[Parameter, ...],
+    table_keys: list[str],
+    overrides: Sequence[str],
+) -> None:
+    """A key both fixed (``[set]``, ``--set``) and swept would be swept: the fixed value
+    would be dropped without a word, so it is an error. Whether two paths name the same
+    key (by index or by name) is asked of ``set_path`` itself."""
+    fixed = [(f"[set] {k}", k) for k in table_keys]
+    fixed += [(f"--set {o}", o.partition("=")[0].strip()) for o in overrides]
+    for p in parameters:
+        for said, key in fixed:
+            probe = copy.deepcopy(dump)
+            swept, kept = object(), object()
+            set_path(probe, p.path, swept)
+            set_path(probe, key, kept)
+            if _get(probe, p.path) is kept:
+                raise _fail(
+                    source,
+                    f'design.parameters."{p.path}"',
+                    f"{said} fixes a key this sweep varies; drop one of the two",
+                )
 
 
 def _used(kind: str, key: str) -> bool:

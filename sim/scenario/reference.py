@@ -110,7 +110,7 @@ def markdown() -> str:
         "key on the command line with `--set key.path=value`; list entries are addressed by",
         "index or by name (`--set patrols.jiangsu_patrol.vessels=4`).",
         "",
-        "Two more keys are read from a file, not from the schema: `base = \"file.toml\"`",
+        'Two more keys are read from a file, not from the schema: `base = "file.toml"`',
         "starts from another scenario file (relative to this one; tables merge key by key,",
         "a list given here replaces the base's whole list), and a `[set]` table of key",
         "paths changes single keys after the merge, as `--set` does.",

@@ -241,9 +241,10 @@ def prepare_sweep(
     """
     if resume is not None and out is not None:
         raise ScenarioError("--resume and --out: give one; --resume continues in its own folder")
-    if resume is not None and not overrides and replications is None:
+    if resume is not None:  # each option the resume does not give is the one it started with
         started = resume_options(resume)
-        overrides, replications = started.get("set", []), started.get("replications")
+        overrides = overrides or started.get("set", [])
+        replications = started.get("replications") if replications is None else replications
     sweep = load_sweep(
         path, list(METRICS), headline_metrics(), overrides=overrides, replications=replications
     )

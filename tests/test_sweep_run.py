@@ -279,6 +279,12 @@ def test_resume_refuses_what_it_cannot_continue(
     assert changed.exit_code == 2
     assert "now gives a different sweep (replications changed)" in changed.stderr, changed.stderr
     assert "coalsim: sweep" not in changed.stdout  # refused before the sweep is announced
+    # a changed --set alone is named alone: the stored replications still apply
+    only_set = runner.invoke(
+        app, ["sweep", str(grid), "--workers", "1", "--resume", str(started), "--set", "tips.knowers=2"]
+    )
+    assert only_set.exit_code == 2
+    assert "(base scenario changed)" in only_set.stderr, only_set.stderr
     code, msg = resume("--resume", str(started), "--out", str(tmp_path / "x"))
     assert code == 2 and "--resume and --out: give one" in msg
     assert prepared.sweep.points == 4

@@ -275,7 +275,7 @@ def test_set_table_changes_every_point(write: WriteFile) -> None:
 @pytest.mark.parametrize(
     ("fixed", "overrides", "said"),
     [
-        ('[set]\n"patrols.0.vessels" = 3\n', [], '[set] patrols.0.vessels'),
+        ('[set]\n"patrols.0.vessels" = 3\n', [], "[set] patrols.0.vessels"),
         ("", ["patrols.bohai_strait_patrol.vessels=3"], "--set patrols.bohai_strait_patrol"),
     ],
 )

@@ -21,9 +21,10 @@ from sim.cli import app
 from sim.experiment.design import Parameter, build
 from sim.experiment.executors import ProcessExecutor, SerialExecutor
 from sim.experiment.stream import CHECKPOINT
-from sim.experiment.sweep import run_sweep
+from sim.experiment.sweep import fingerprint, run_sweep
+from sim.experiment.sweepfile import load_sweep
 from sim.metrics import METRICS
-from sim.run import execute_sweep, prepare_sweep
+from sim.run import execute_sweep, headline_metrics, prepare_sweep
 
 WriteFile = Callable[..., Path]
 ROOT = Path(__file__).resolve().parents[1]
@@ -279,10 +280,13 @@ def test_resume_refuses_what_it_cannot_continue(
     assert changed.exit_code == 2
     assert "now gives a different sweep (replications changed)" in changed.stderr, changed.stderr
     assert "coalsim: sweep" not in changed.stdout  # refused before the sweep is announced
-    # a changed --set alone is named alone: the stored replications still apply
-    only_set = runner.invoke(
-        app, ["sweep", str(grid), "--workers", "1", "--resume", str(started), "--set", "tips.knowers=2"]
-    )
+    # started with --replications 1: a resume that changes --set alone is told only that,
+    # for the stored --replications still applies
+    one = load_sweep(grid, list(METRICS), headline_metrics(), replications=1)
+    m1 = dict(m, options={"set": [], "replications": 1}, fingerprint=fingerprint(one, METRICS))
+    started.joinpath("manifest.json").write_text(json.dumps(m1))
+    args = ["sweep", str(grid), "--workers", "1", "--resume", str(started)]
+    only_set = runner.invoke(app, [*args, "--set", "tips.knowers=2"])
     assert only_set.exit_code == 2
     assert "(base scenario changed)" in only_set.stderr, only_set.stderr
     code, msg = resume("--resume", str(started), "--out", str(tmp_path / "x"))

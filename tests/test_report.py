@@ -206,6 +206,10 @@ def test_no_pdf_page_is_taller_than_a4(report: Path) -> None:
     sizes = page_sizes(report / "report.pdf")
     assert len(sizes) == 1 + len(PAGES)
     assert max(h for _, h in sizes) <= 842.0, sizes  # A4 is 595 x 842 pt
+    # the title page and every table page are whole A4 pages, to print
+    tables = [k + 1 for k, (title, _) in enumerate(PAGES) if "(" in title]
+    for k in [0, *tables]:
+        assert sizes[k] == pytest.approx((595.4, 841.7), abs=0.5), (k, sizes[k])
 
 
 def test_pdf_has_title_page_then_one_page_per_figure_and_table(report: Path) -> None:

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from sim.experiment.store import write_atomic
 from sim.report import html, paging, style
 from sim.report.style import Missing
-from sim.report.tables import Table, table_figure
+from sim.report.tables import A4, Table, table_figure
 
 FIGURES = "figures"
 HTML = "report.html"
@@ -100,7 +100,8 @@ def render(
                 name = (
                     part.title if len(pieces) == 1 else f"{part.title} ({k + 1} of {len(pieces)})"
                 )
-                pages.append((name, table_figure(name, piece)))
+                a4_height = A4[0] if piece.landscape else A4[1]  # a whole page, to print
+                pages.append((name, table_figure(name, piece, min_height=a4_height)))
         blocks.append(block)
 
     footer = f"Made by coalsim from the saved results in {folder} ({_meta_line(manifest)})."

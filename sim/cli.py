@@ -31,6 +31,20 @@ out = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
 
+CHECK_NAMES = (
+    "random_search",
+    "integrated_hazard",
+    "tips",
+    "break_even",
+    "investigations",
+    "money",
+    "little",
+    "determinism",
+    "route_choice",
+)
+"""``sim.verify.suite.CHECKS``'s keys, spelled out for ``verify --help``: importing the suite
+costs the CLI most of a second (a test keeps the two the same)."""
+
 SetOpt = Annotated[
     list[str] | None,
     typer.Option("--set", help="override a key: key.path=value (repeatable)", metavar="KEY=VALUE"),
@@ -317,7 +331,9 @@ def _say(text: str) -> None:
 
 @app.command()
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="scenario files to check", metavar="FILE...")],
+    files: Annotated[
+        list[Path], typer.Argument(help="scenario or sweep files to check", metavar="FILE...")
+    ],
 ) -> None:
     """Check scenario and sweep files (every design point); exit 2 if any is invalid."""
     from sim.run import is_sweep_file, prepare_sweep
@@ -354,7 +370,8 @@ def verify(
         bool, typer.Option("--quick", help="the short suite: fewer points, under a minute")
     ] = False,
     check: Annotated[
-        list[str] | None, typer.Option("--check", help="run only this check (repeatable)")
+        list[str] | None,
+        typer.Option("--check", help=f"run only this check (repeatable): {', '.join(CHECK_NAMES)}"),
     ] = None,
     workers: Annotated[
         int | None, typer.Option(min=1, help="worker processes (default: all cores)")

@@ -223,3 +223,9 @@ def test_determinism_fails_when_a_run_draws_fresh_entropy() -> None:
         "same seed, same process: identical",
         "same seed, fresh process, other hash seed: identical",
     ]
+
+
+def test_verify_help_lists_every_check_by_name() -> None:
+    from sim.cli import CHECK_NAMES
+
+    assert tuple(CHECKS) == CHECK_NAMES

@@ -47,17 +47,23 @@ class RateColumn(ProgressColumn):
 
 
 class PlainProgress:
-    """A line at each tenth; the rate counts only what this process ran (not resumed work)."""
+    """A line at each tenth; the rate counts only what this process ran (not resumed work).
+
+    A total that grows (a precision target adding a batch) starts the tenths again from
+    where the count stands, so a run that goes on past its first batch keeps reporting."""
 
     def __init__(self, stream: IO[str], label: str, steps: int = 10) -> None:
         self.stream, self.label, self.steps = stream, label, steps
         self.t0 = time.monotonic()
         self.first: int | None = None
         self.shown = -1
+        self.total: int | None = None
 
     def __call__(self, done: int, total: int) -> None:
         if self.first is None:
             self.first = done
+        if total != self.total:
+            self.total, self.shown = total, -1
         step = self.steps if total <= 0 else done * self.steps // total
         if step <= self.shown:
             return

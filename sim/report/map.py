@@ -167,7 +167,7 @@ class Layout:
         self.taken.append(Bbox.from_bounds(px - size / 2, py - size / 2, size, size))
 
     def cost(self, bb: Bbox) -> float:
-        bb = bb.padded(6)  # a clear gap between labels, not just no overlap
+        bb = bb.padded(3)
         c = sum(_overlap(bb, t) for t in self.taken)
         c += bb.width * bb.height - _overlap(bb, self.frame)  # off the map counts too
         p = self.points

@@ -20,6 +20,7 @@ from sim.model.model import Model
 from sim.scenario import Resolved, Scenario, load, resolve
 from sim.scenario.trade import Beliefs, Buyer
 from sim.verify.worlds import belief_world, trade_world
+from sim.world import geo
 
 
 @pytest.mark.parametrize(("k", "p"), [(1, 0.3), (4, 0.1), (10, 0.05), (6, 0.4)])
@@ -345,33 +346,30 @@ def test_every_seizure_is_counted_in_the_zone_it_was_made_in() -> None:
     assert by_cause["tip"] > 20 and by_cause["patrol"] > 20, by_cause
 
 
-def _two_patrol_tip_world() -> Resolved:
-    """Nampo to Lianyungang through the Jiangsu zone, one lot every ten days, every voyage
-    tipped within the hour. Two patrols can make every boarding in time: the North
-    Shandong one, listed first, 4 to 6 hours' dash away, and the Jiangsu one in the zone."""
+def _patrol(name: str, base: str, zone: str, **settings: float) -> dict[str, Any]:
+    return {
+        "name": name,
+        "base": base,
+        "zone": zone,
+        "vessels": 1,
+        "start": "on_station",
+        "endurance_hours": 1e6,
+        "turnaround_hours": 0.0,
+        **settings,
+    }
 
-    def patrol(name: str, base: str, zone: str) -> dict[str, Any]:
-        return {
-            "name": name,
-            "base": base,
-            "zone": zone,
-            "vessels": 1,
-            "start": "on_station",
-            "endurance_hours": 1e6,
-            "turnaround_hours": 0.0,
-        }
 
+def _tip_world(patrols: list[dict[str, Any]], **extra: Any) -> Resolved:
+    """Nampo to Lianyungang through the Jiangsu zone, one lot every ten days (one voyage at
+    sea at a time), every voyage tipped within the hour, no area-search boardings."""
     return resolve(
         Scenario.model_validate(
             {
                 "seed": 3,
                 "horizon_days": 200,
                 "market": {"kind": "fixed"},
-                "detection": {"recognition_probability": 0.0},  # no area-search boardings
-                "patrols": [
-                    patrol("far", "Yantai", "north_shandong"),
-                    patrol("near", "Lianyungang", "jiangsu_lianyungang"),
-                ],
+                "detection": {"recognition_probability": 0.0},
+                "patrols": patrols,
                 "tips": {
                     "knowers": 1,
                     "base_probability": 1.0,
@@ -389,8 +387,20 @@ def _two_patrol_tip_world() -> Resolved:
                         "lot_interval": "fixed",
                     }
                 ],
+                **extra,
             }
         )
+    )
+
+
+def _two_patrol_tip_world() -> Resolved:
+    """Two patrols can make every boarding in time: the North Shandong one, listed first,
+    4 to 6 hours' dash away, and the Jiangsu one in the zone."""
+    return _tip_world(
+        [
+            _patrol("far", "Yantai", "north_shandong"),
+            _patrol("near", "Lianyungang", "jiangsu_lianyungang"),
+        ]
     )
 
 
@@ -411,6 +421,43 @@ def test_a_tip_sends_the_nearest_free_patrol_which_searches_on_until_it_must_lea
     # Off station only for dash, escort and the return: on station most of the run.
     hours = metrics.on_station_hours(out)
     assert hours["near#1"] > 0.8 * out.horizon_hours
+
+
+def _on_station(out: Any, vessel: str, t: float) -> bool:
+    last = [e for e in out.patrol_events if e.vessel == vessel and e.time < t]
+    return bool(last) and last[-1].on_station
+
+
+def test_a_patrol_whose_time_on_station_ends_before_it_must_leave_goes_at_once() -> None:
+    """A day on station from a base 3.5 hours away: often the spell ends before the patrol
+    would have had to leave. It then goes at once, and every tip that came in while it
+    was on station (and free: one voyage at sea at a time) ends in a seizure."""
+    only = _patrol("only", "Yantai", "jiangsu_lianyungang", endurance_hours=24.0)
+    out = run(_tip_world([{**only, "turnaround_hours": 2.0}]))
+    tipped = [s for s in out.shipments if s.tips and _on_station(out, "only#1", s.first_tip_time)]
+    assert len(tipped) >= 5
+    assert all(s.outcome == "seized" and s.cause == "tip" for s in tipped), [
+        (s.id, s.outcome) for s in tipped
+    ]
+
+
+def test_the_plan_is_made_again_when_it_is_time_to_leave() -> None:
+    """A policy cuts the dash speed from 25 to 2 knots while a patrol waits for a tipped
+    cargo: the dash it then makes takes as long as 2 knots need (none is faster)."""
+    near = _patrol("near", "Lianyungang", "jiangsu_lianyungang")
+    policy = [{"day": 13, "set": {"patrols.near.dash_speed_knots": 2.0}}]
+    resolved = _tip_world([near], policy=policy)
+    out = run(resolved)
+    station = resolved.geography.zones["jiangsu_lianyungang"].station
+    leaves = [e.time for e in out.patrol_events if e.reason == "tip"]
+    for s in out.shipments:
+        if s.cause != "tip":
+            continue
+        left = max(t for t in leaves if t <= s.seizure_time)
+        speed = 25.0 if left < 13 * 24.0 else 2.0
+        nm = geo.great_circle_nm(*station, s.seizure_lat, s.seizure_lon)
+        assert (s.seizure_time - left) * speed >= nm - 1e-6, (s.id, left, s.seizure_time, nm)
+    assert any(s.cause == "tip" and s.t_depart > 13 * 24.0 for s in out.shipments)
 
 
 def test_mean_belief_end_is_measured_at_the_horizon_not_the_last_weekly_snapshot() -> None:

@@ -105,6 +105,7 @@ class PatrolVessel:
         self.configure(group)
         self.mission: simpy.Event | None = None
         self.reserved = False  # spoken for by a tip, still searching until it must leave
+        self.on_station_until = 0.0  # when this spell on station ends, if nothing intervenes
         self.retired = False
         self.process = env.process(self._duty(*self._start_state(phase_hours)))
 
@@ -146,6 +147,7 @@ class PatrolVessel:
                 else:
                     state, remaining = ON_STATION, self.endurance
                 continue
+            self.on_station_until = env.now + remaining
             self.cg.arrive(self)
             start = env.now
             try:

@@ -111,8 +111,10 @@ class Tips:
         """Send the nearest free patrol; True once the voyage is over (seized or not).
 
         The patrol waits on station, still searching, until it must leave to meet the
-        cargo. If by then it has left station (an escort, the end of its endurance, a
-        new zone), the nearest patrol free at that moment is sent instead.
+        cargo, unless its time on station ends first: then it goes at once, as it would
+        have to leave anyway. When it is time to leave, the plan is made again, so a
+        patrol that has left station meanwhile (an escort, a new zone) is replaced by
+        the nearest one free then, and a new dash speed or a delayed cargo is allowed for.
         """
         model, env = self.model, self.model.env
         while True:
@@ -120,15 +122,14 @@ class Tips:
             if found is None:
                 return False
             (dash, at, back, zone), vessel = found
-            if at - dash > env.now:
-                station = vessel.zone
+            leave = at - dash
+            if leave > env.now + WAIT_TOLERANCE_HOURS and vessel.on_station_until >= leave:
                 vessel.reserved = True
-                yield env.timeout(at - dash - env.now)
+                yield env.timeout(leave - env.now)
                 vessel.reserved = False
                 if not voyage.at_sea:
                     return True
-                if not vessel.free or vessel.zone is not station:
-                    continue
+                continue
             model.coast_guard.dispatch(vessel)
             yield env.timeout(at - env.now)
             break
@@ -145,6 +146,11 @@ class Tips:
             return True
         model.coast_guard.release(vessel, back)
         return not voyage.at_sea
+
+
+WAIT_TOLERANCE_HOURS = 1e-6
+"""A wait shorter than this is no wait: re-planning at the moment to leave gives the
+same leaving time back up to rounding, which must not start another wait."""
 
 
 class Reach(NamedTuple):

@@ -149,6 +149,19 @@ def recovery_days(
     return float(checks[trough + back[0]] - t_change) / HOURS_PER_DAY
 
 
+def idle_metrics(scenario: Scenario) -> set[str]:
+    """The displacement metrics that have no value in any replication of ``scenario``, as
+    ``displacement_metrics`` leaves them NaN whatever happens in the run."""
+    day = scenario_change_day(scenario)
+    if day is None or day * HOURS_PER_DAY >= scenario.horizon_days * HOURS_PER_DAY:
+        return set(DISPLACEMENT_METRICS) - {"share_waited"}
+    if not scenario.displacement.pressured_destinations:
+        return {m for m in DISPLACEMENT_METRICS if m.startswith(("pressured_", "other_"))} | {
+            "displacement_index"
+        }
+    return set()
+
+
 def displacement_metrics(
     shipments: Sequence[Shipment], horizon_hours: float, scenario: Scenario
 ) -> dict[str, float]:

@@ -22,7 +22,7 @@ from sim.experiment.sweep import SweepResult, check_resume, resume_options, run_
 from sim.experiment.sweepfile import Sweep, load_sweep
 from sim.fmt import human
 from sim.metrics import METRICS
-from sim.metrics_displacement import DISPLACEMENT_METRICS, scenario_change_day
+from sim.metrics_displacement import idle_metrics
 from sim.scenario import Resolved, Scenario
 from sim.scenario.load import read_toml
 
@@ -69,18 +69,19 @@ def check_run_options(
     """The metrics ``--target-ci`` watches, once the options are known to fit together.
 
     Called before any folder is made, so a mistake leaves nothing behind. A displacement
-    metric in a scenario with no change day has no value in any replication, so it could
+    metric the scenario gives no value (no change day, or no pressured destinations) could
     never reach the target: the run would go on to ``max_replications`` for nothing.
     """
     checked = list(target_metrics or headline_metrics())
     for m in checked:
         if m not in METRICS:
             raise ScenarioError(f"--target-metric {m}: unknown metric; known: {', '.join(METRICS)}")
-        idle = scenario is not None and scenario_change_day(scenario) is None
-        if m in DISPLACEMENT_METRICS and idle:
+        if scenario is not None and m in idle_metrics(scenario):
             raise ScenarioError(
-                f"--target-metric {m}: has no value in this scenario, which has no change "
-                "day (set displacement.change_day or add a [[policy]] entry)"
+                f"--target-metric {m}: has no value in this scenario (it needs a change day "
+                "before the horizon, displacement.change_day or a [[policy]] entry, and for "
+                "the pressured and other destinations' metrics displacement."
+                "pressured_destinations)"
             )
     if target_ci is not None and not target_ci > 0:
         raise ScenarioError(f"--target-ci {target_ci}: must be greater than 0")

@@ -353,3 +353,27 @@ def test_report_draws_volume_by_destination_with_the_change_day(policy_run: Path
     legend = fig.axes[0].get_legend()
     assert legend is not None
     assert "Lianyungang (pressured)" in [t.get_text() for t in legend.get_texts()]
+
+
+def test_idle_metrics_are_those_no_replication_can_give() -> None:
+    """What ``--target-ci`` refuses to wait for: checked against real runs' NaNs."""
+    from sim.metrics_displacement import idle_metrics
+    from sim.scenario import Scenario, resolve
+
+    def scenario(**displacement: object) -> Scenario:
+        s = Scenario(horizon_days=60)
+        return Scenario.model_validate({**s.model_dump(mode="json"), "displacement": displacement})
+
+    cases = [
+        scenario(),
+        scenario(change_day=30),
+        scenario(change_day=30, pressured_destinations=["Lianyungang"]),
+    ]
+    for s in cases:
+        row = metrics.replication_metrics(run(resolve(s)))
+        nan = {m for m in DISPLACEMENT_METRICS if math.isnan(row[m])}
+        assert idle_metrics(s) <= nan, idle_metrics(s) - nan
+        assert "share_waited" not in idle_metrics(s)
+    assert idle_metrics(cases[0]) == set(DISPLACEMENT_METRICS) - {"share_waited"}
+    assert "pressured_tonnes_per_day_after" in idle_metrics(cases[1])
+    assert idle_metrics(cases[2]) == set()

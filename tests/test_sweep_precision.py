@@ -107,6 +107,10 @@ def test_cli_reports_which_metrics_reached_the_target(
             ["--target-ci", "0.1", "--target-metric", "recovery_days"],
             "--target-metric recovery_days: has no value in this scenario",
         ),
+        (  # share_waited has a value in any scenario: it is not refused
+            ["--target-ci", "0.1", "--target-metric", "share_waited", "--max-replications", "3"],
+            "--max-replications 3: below the first batch",
+        ),
     ],
 )
 def test_run_options_that_do_not_fit_fail_before_any_folder(

@@ -490,3 +490,12 @@ def test_comment_only_file_is_rejected_like_an_empty_one(runner, write) -> None:
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
     assert "comments.toml" in result.stderr and "no keys" in result.stderr
+
+
+def test_an_unquoted_dotted_key_in_set_changes_that_key_alone(write: WriteFile) -> None:
+    """TOML reads ``enforcement.sentence_days = 7`` as a nested table; the rest of the
+    base's section must stay as it was, not fall back to the defaults."""
+    base = write("[enforcement]\nfine_rmb = 5.0\nsentence_days = 30.0\n", "base.toml")
+    variant = write(f'base = "{base.name}"\n[set]\nenforcement.sentence_days = 7.0\n', "v.toml")
+    e = load(variant).scenario.enforcement
+    assert (e.fine_rmb, e.sentence_days) == (5.0, 7.0)

@@ -277,6 +277,8 @@ def test_set_table_changes_every_point(write: WriteFile) -> None:
     [
         ('[set]\n"patrols.0.vessels" = 3\n', [], "[set] patrols.0.vessels"),
         ("", ["patrols.bohai_strait_patrol.vessels=3"], "--set patrols.bohai_strait_patrol"),
+        # unquoted, TOML reads it as a nested table: the same single key
+        ("[set]\npatrols.0.vessels = 3\n", [], "[set] patrols.0.vessels"),
     ],
 )
 def test_a_key_both_fixed_and_swept_is_an_error(
@@ -291,3 +293,15 @@ def test_a_key_both_fixed_and_swept_is_an_error(
     message = str(e.value)
     assert 'design.parameters."patrols.bohai_strait_patrol.vessels"' in message
     assert said in message and "fixes a key this sweep varies" in message
+
+
+def test_a_set_key_that_renames_the_swept_entry_is_not_taken_for_the_same_key(
+    write: WriteFile,
+) -> None:
+    base = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
+    text = (
+        f'base = "{base}"\n[set]\n"patrols.0.name" = "renamed"\n'
+        '[design]\nkind = "grid"\n[design.parameters]\n"patrols.renamed.vessels" = [1, 2]\n'
+    )
+    sw = load_sweep(write(text, "sweep.toml"), list(METRICS), headline_metrics())
+    assert sw.points == 2

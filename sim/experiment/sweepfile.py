@@ -47,7 +47,13 @@ from sim.errors import ScenarioError
 from sim.experiment.design import DESIGNS, SAMPLED, Design, Parameter, build
 from sim.scenario import load, resolve, validate
 from sim.scenario.base import NAME_PATTERN
-from sim.scenario.load import apply_override, apply_set_table, read_toml, set_path
+from sim.scenario.load import (
+    apply_override,
+    apply_set_table,
+    read_toml,
+    set_path,
+    set_table_paths,
+)
 
 TOP_KEYS = ("base", "description", "design", "name", "outputs", "replications", "seed", "set")
 DESIGN_KEYS = ("kind", "levels", "parameters", "samples", "second_order", "seed")
@@ -216,7 +222,7 @@ def load_sweep(
     table = raw.get("set", {})
     if not isinstance(table, dict):
         raise _fail(source, "set", "expected a table of key.path = value")
-    fixed = [f"{k}={_toml_value(v)}" for k, v in table.items()]
+    fixed = [f"{k}={_toml_value(v)}" for k, v in set_table_paths(table).items()]
     base_path = (source.parent / raw["base"]) if not Path(raw["base"]).is_absolute() else None
     base_path = base_path or Path(raw["base"])
     try:
@@ -273,7 +279,7 @@ def load_sweep(
     parameters = tuple(
         _check_path(source, dump, _parameter(source, kind, str(k), v)) for k, v in params.items()
     )
-    _refuse_fixed_parameters(source, dump, parameters, list(table), overrides)
+    _refuse_fixed_parameters(source, dump, parameters, list(set_table_paths(table)), overrides)
     samples = 0
     if kind in SAMPLED:
         if "samples" not in d:
@@ -326,7 +332,11 @@ def _refuse_fixed_parameters(
             swept, kept = object(), object()
             set_path(probe, p.path, swept)
             set_path(probe, key, kept)
-            if _get(probe, p.path) is kept:
+            try:
+                now = _get(probe, p.path)
+            except (ValueError, IndexError):  # the fixed key renamed the swept path's entry
+                continue
+            if now is kept:
                 raise _fail(
                     source,
                     f'design.parameters."{p.path}"',

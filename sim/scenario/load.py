@@ -122,10 +122,24 @@ def read_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> Scenario:
     return validate(data, f"{path} (after its [set] table)")
 
 
+def set_table_paths(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A ``[set]`` table as key path -> value. TOML reads an unquoted dotted key
+    (``enforcement.fine_rmb = 5.0``) as a nested table; it means the same single key as
+    the quoted ``"enforcement.fine_rmb"``, not a whole new ``enforcement`` section."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            out.update(set_table_paths(value, f"{path}."))
+        else:
+            out[path] = value
+    return out
+
+
 def apply_set_table(data: dict[str, Any], table: dict[str, Any], source: Path) -> None:
     """A file's ``[set]`` table (a scenario's or a sweep's) on a resolved dump, key by key;
     a mistake is named ``set.<key>`` in ``source``."""
-    for key, value in table.items():
+    for key, value in set_table_paths(table).items():
         try:
             set_path(data, key, value)
         except ScenarioError as e:

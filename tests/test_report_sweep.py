@@ -303,3 +303,19 @@ def test_sensitivity_table_with_cis_in_the_report(sweeps: dict[str, Path], desig
     assert table is not None
     assert overlapping_labels(table_figure("Sensitivity indices", table)) == []
     assert "Sensitivity indices with 95% confidence intervals" in written.pages
+
+
+def test_a_swept_horizon_is_not_shown_as_shared(tmp_path: Path) -> None:
+    base = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
+    sweep_file = tmp_path / "h.toml"
+    sweep_file.write_text(
+        f'name = "h"\nbase = "{base}"\nreplications = 1\n'
+        '[design]\nkind = "grid"\n[design.parameters]\n"horizon_days" = [10, 20]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "sweep"
+    args = ["sweep", str(sweep_file), "--workers", "1", "--no-report", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    rows = dict((r[0], r[1]) for r in sweep_report.overview_table(load_sweep(out)).rows)
+    assert rows["horizon"] == "swept (see parameter horizon_days)"

@@ -4,8 +4,9 @@ Each company has its own loading port, lot sizes, fleet and brokers. A lot
 is offered in rounds, ``retry_hours`` apart; one that finds no buyer within
 the company's patience is held (kept ashore, no money moves). A sold lot
 waits for a free ship and sails. A company whose every ship has been
-confiscated offers nothing more: its lots are held, so that no buyer pays
-in advance for coal that can never sail.
+confiscated offers nothing more: its lots are held, so that no buyer signs
+(and pays in advance) for coal that can never sail. Lots it sold before its
+last ship went still wait for one, and count as waiting at the horizon.
 """
 
 from __future__ import annotations

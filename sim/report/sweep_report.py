@@ -57,7 +57,9 @@ def overview_table(sweep: SweepData) -> Table:
     if base:
         shared.append(["base scenario", os.path.normpath(str(base))])
     scenario = m.get("scenario")
-    if isinstance(scenario, dict) and "horizon_days" in scenario:
+    if "horizon_days" in sweep.parameters:
+        shared.append(["horizon", "swept (see parameter horizon_days)"])
+    elif isinstance(scenario, dict) and "horizon_days" in scenario:
         shared.append(["horizon", f"{_value(scenario['horizon_days'])} days"])
     if m.get("seed") is not None:
         shared.append(["root seed", str(m["seed"])])

@@ -267,7 +267,7 @@ def simulate_points(
         state: list[float] = []
         for r in range(replications):
             state += _books(world, simulate(world, r))[2]
-        if not state:  # no tip seizure, as no deal was signed
+        if not state:  # no tip led to a seizure (none does when no deal is signed)
             continue
         mean, lo, hi = t_interval(state, MEAN_LEVEL)
         points.append(

@@ -17,7 +17,7 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 def run(
-    scenario: Path, out: Path, *extra: str, replications: int = 4, horizon_days: int = 90
+    scenario: Path, out: Path, *extra: str, replications: int = 8, horizon_days: int = 90
 ) -> Path:
     short = ["--replications", str(replications), "--set", f"horizon_days={horizon_days}"]
     args = ["run", str(scenario), *short, "--workers", "1", "--no-report", *extra]
@@ -50,12 +50,14 @@ def test_same_scenario_same_seeds_differs_by_exactly_zero(runs: dict[str, Path])
     c = cmp.compare_runs(runs["a"], runs["a_again"])
     assert c.paired
     t = c.table
-    assert len(t) >= 20 and (t["n"] == 4).all()
+    assert len(t) >= 20 and (t["n"] == 8).all()
     assert (t["diff"] == 0).all()
     assert (t["ci95_low"] == 0).all() and (t["ci95_high"] == 0).all()
 
 
 def test_patrol_surge_raises_the_seized_share(runs: dict[str, Path]) -> None:
+    """Twice the patrols: +4.4 pp (+2.4 to +6.5) over 8 pairs of 90 days. README's example
+    shows 4 pairs, too few to rule out no change (+3.4, -0.1 to +6.9)."""
     c = cmp.compare_runs(runs["a"], runs["surge"])
     assert c.paired  # same root seed: replication k of each run shares its streams
     row = c.table.set_index("metric").loc["seizure_share"]
@@ -155,7 +157,7 @@ def test_compare_refuses_a_sweep_folder(
 def test_runs_with_different_replications_are_compared_on_the_shared_ones(
     runs: dict[str, Path], tmp_path: Path
 ) -> None:
-    """A has replications 0-3, B only 0-1: every column is over replications 0 and 1."""
+    """A has replications 0-7, B only 0-1: every column is over replications 0 and 1."""
     b = run(SCENARIOS / "baseline.toml", tmp_path / "two", replications=2)
     c = cmp.compare_runs(runs["a"], b)
     assert c.paired
@@ -169,8 +171,8 @@ def test_runs_with_different_replications_are_compared_on_the_shared_ones(
     plain = t.drop(index=cmp.DISPLACED, errors="ignore")
     finite = np.isfinite(plain["mean_a"]) & np.isfinite(plain["mean_b"])
     assert (plain["diff"][finite] == (plain["mean_b"] - plain["mean_a"])[finite]).all()
-    assert (c.shared, c.left_out_a, c.left_out_b) == (2, 2, 0)
-    # the same run against itself: B - A is exactly zero although A has two more replications
+    assert (c.shared, c.left_out_a, c.left_out_b) == (2, 6, 0)
+    # the same run against itself: B - A is exactly zero although A has six more replications
     assert (cmp.compare_runs(runs["a_again"], b).table["diff"] == 0).all()
 
     result = CliRunner().invoke(
@@ -178,7 +180,7 @@ def test_runs_with_different_replications_are_compared_on_the_shared_ones(
     )
     assert result.exit_code == 0, result.output
     note = (
-        "over the 2 replications both runs have; left out: 0 of A's 2 replications and 2 of B's 4"
+        "over the 2 replications both runs have; left out: 0 of A's 2 replications and 6 of B's 8"
     )
     assert note in result.stdout
     assert note in (tmp_path / "c" / "compare.txt").read_text()

@@ -17,9 +17,7 @@ from rich.table import Table
 
 from sim import scenario as scn
 from sim.errors import ScenarioError
-from sim.fmt import human
-from sim.metric_ranges import cut_ends, metric_range
-from sim.metrics import METRICS
+from sim.run_table import summary_table
 
 app = typer.Typer(
     help="coalsim: maritime interdiction risk simulator for sanctioned coal shipments.",
@@ -129,34 +127,10 @@ def run(
             )
         )
     n_runs = len(result.runs)
-    wide = out.width >= 110
-    table = Table(title=f"{s.name}: mean and 95% CI over {n_runs} replications")
-    table.add_column("metric", no_wrap=True)
-    table.add_column("mean", justify="right", no_wrap=True)
-    table.add_column("95% CI", justify="right", no_wrap=True)
-    if wide:
-        table.add_column("meaning")
-    idle, cut = [], False
-    for row in result.summary.to_dict("records"):
-        lo, hi, n = float(row["ci95_low"]), float(row["ci95_high"]), int(row["n"])
-        name = str(row["metric"])
-        if n == 0:  # no replication has a value: a displacement metric with no change day
-            idle.append(name)
-            continue
-        low_cut, high_cut = cut_ends(lo, hi, float(row["std"]), metric_range(name))
-        cut = cut or low_cut or high_cut
-        ends = f"{human(lo)}{'*' * low_cut} .. {human(hi)}{'*' * high_cut}"
-        ci = ends if n > 1 else "n/a"
-        cells = [name, human(float(row["mean"])), ci]
-        table.add_row(*cells, *([METRICS[name]] if wide else []))
+    table, notes = summary_table(s.name, result.summary, n_runs, wide=out.width >= 110)
     out.print(table)
-    if cut:
-        _say(
-            "* the interval is cut there, at the least or most the metric can be: "
-            f"Student's t from {n_runs} replications reached values it cannot take"
-        )
-    if idle:
-        _say(f"not applicable in this run (no value in any replication): {', '.join(idle)}")
+    for note in notes:
+        _say(note)
     if target_ci is not None:
         reached = [x.metric for x in result.target if x.reached]
         missed = [f"{x.metric} ({x.relative:.1%})" for x in result.target if not x.reached]

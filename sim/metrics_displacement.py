@@ -153,7 +153,7 @@ def idle_metrics(scenario: Scenario) -> set[str]:
     """The displacement metrics that have no value in any replication of ``scenario``, as
     ``displacement_metrics`` leaves them NaN whatever happens in the run."""
     day = scenario_change_day(scenario)
-    if day is None or day * HOURS_PER_DAY >= scenario.horizon_days * HOURS_PER_DAY:
+    if day is None or day >= scenario.horizon_days:
         return set(DISPLACEMENT_METRICS) - {"share_waited"}
     if not scenario.displacement.pressured_destinations:
         return {m for m in DISPLACEMENT_METRICS if m.startswith(("pressured_", "other_"))} | {

@@ -9,7 +9,6 @@ learns to save more.
 from __future__ import annotations
 
 import json
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,8 @@ import pandas as pd
 from scipy import stats
 
 from sim.errors import ScenarioError
-from sim.metric_ranges import UNBOUNDED, cut
+from sim.experiment.summary import mean_ci as summary_mean_ci
+from sim.metric_ranges import UNBOUNDED
 from sim.report.style import Missing
 
 MANIFEST = "manifest.json"
@@ -318,17 +318,10 @@ def band(
 def mean_ci(
     values: pd.Series | np.ndarray, within: tuple[float, float] = UNBOUNDED
 ) -> tuple[float, float, float, int]:
-    """(mean, ci_low, ci_high, n) over the finite values, the CI cut to ``within``."""
-    x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    n = len(x)
-    if n == 0:
-        return (math.nan, math.nan, math.nan, 0)
-    m = float(x.mean())
-    if n == 1:
-        return (m, math.nan, math.nan, 1)
-    half = float(t_half_width(np.array([x.std(ddof=1)]), np.array([n]))[0])
-    return (m, *cut(m - half, m + half, within), n)
+    """(mean, ci_low, ci_high, n) over the finite values, the CI cut to ``within``: the
+    saved summaries' interval (``sim.experiment.summary.mean_ci``) without the std."""
+    m, _, lo, hi, n = summary_mean_ci(values, within)
+    return (m, lo, hi, n)
 
 
 def per_replication(frame: pd.DataFrame, replications: pd.Series) -> pd.DataFrame:

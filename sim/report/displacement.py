@@ -151,7 +151,7 @@ def _draw(ax: Axes, frame: pd.DataFrame, weeks: int, colour: str, text: str, lw:
         err = np.nan_to_num([m - b["lo"].to_numpy(), b["hi"].to_numpy() - m])
         ax.errorbar(x, m, yerr=err, color=colour, capsize=4, lw=1.0, ls="", alpha=0.6)
     elif b["n"].max() > 1:
-        ax.fill_between(x, b["lo"].clip(lower=0), b["hi"], color=colour, alpha=0.15, lw=0)
+        ax.fill_between(x, b["lo"], b["hi"], color=colour, alpha=0.15, lw=0)
 
 
 def _change_line(ax: Axes, day: float | None, weeks: int) -> None:

@@ -262,7 +262,7 @@ def buyers_and_beliefs(data: RunData) -> Figure:
         scale, top = (100.0, 100.0) if share else (1.0, math.inf)
         b = band(ts.assign(v=ts[col] * scale), "v", within=(0.0, top))
         _line_band(ax, b, b["week"].to_numpy() + 1.0, colour, style.label(col))
-        if col == "mean_belief":
+        if share:
             ax.set_ylabel("Believed chance of\ninterception (%)")
             ax.yaxis.set_major_formatter(percent)
             ax.set_title("Buyers' mean risk belief", loc="left")

@@ -133,6 +133,24 @@ def test_each_figure_draws_and_saves(full_run: Path, tmp_path: Path, name: str) 
     assert overlapping_labels(fig) == [], name
 
 
+def test_map_keeps_port_names_apart(full_run: Path) -> None:
+    """Nampo and Songnim lie 16 km apart: their names must not run into one another
+    (the overlap check above allows boxes that touch, which reads as one name)."""
+    data = load_run(full_run)
+    fig = region_map(data)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    ports = {p["name"] for p in data.scenario["ports"]}
+    boxes = [
+        (t.get_text(), t.get_window_extent(renderer))
+        for t in drawn_texts(fig)
+        if t.get_text() in ports
+    ]
+    assert {"Nampo", "Songnim"} <= {name for name, _ in boxes}
+    close = [(a, b) for (a, ba), (b, bb) in combinations(boxes, 2) if ba.padded(2).overlaps(bb)]
+    assert close == []
+
+
 def test_figures_without_their_data_say_what_is_missing(saved_run: Path, tmp_path: Path) -> None:
     folder = tmp_path / "bare"
     shutil.copytree(saved_run, folder)

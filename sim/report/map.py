@@ -123,6 +123,9 @@ OFFSETS = [
 ]
 POINT_COST = 40.0
 """Cost, in square pixels, of covering one marked point or traced route point."""
+LABEL_GAP = 5.0
+"""Extra room, in pixels, kept around a placed label: two bold names 3 pixels apart
+(Nampo and Songnim, 16 km from each other) read as one."""
 
 
 Candidate = tuple[float, float, float, float, str, str]
@@ -197,7 +200,7 @@ class Layout:
             if c == 0:
                 break
         assert best is not None
-        self.taken.append(best[1].get_window_extent(self.renderer))
+        self.taken.append(best[1].get_window_extent(self.renderer).padded(LABEL_GAP))
         return best[1]
 
 

@@ -45,7 +45,12 @@ costs the CLI most of a second (a test keeps the two the same)."""
 
 SetOpt = Annotated[
     list[str] | None,
-    typer.Option("--set", help="override a key: key.path=value (repeatable)", metavar="KEY=VALUE"),
+    typer.Option(
+        "--set",
+        help="override a key: key.path=value, the value written as in TOML (true, 5.0, "
+        '"text", [1, 2]); repeatable',
+        metavar="KEY=VALUE",
+    ),
 ]
 
 
@@ -65,32 +70,48 @@ def _user_errors(fn: Callable[[], T]) -> T:
 @app.command()
 def run(
     scenario_file: Annotated[Path, typer.Argument(help="scenario TOML file", metavar="SCENARIO")],
-    replications: Annotated[int | None, typer.Option(min=1, help="replications to run")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="root seed")] = None,
+    replications: Annotated[
+        int | None,
+        typer.Option(min=1, metavar="N", help="replications to run (default: the scenario's)"),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, metavar="S", help="root seed (default: the scenario's)")
+    ] = None,
     set_: SetOpt = None,
     workers: Annotated[
-        int | None, typer.Option(min=1, help="worker processes (default: all cores)")
+        int | None, typer.Option(min=1, metavar="N", help="worker processes (default: all cores)")
     ] = None,
     out_dir: Annotated[
-        Path | None, typer.Option("--out", help="results folder (default: results/<name>/<time>)")
+        Path | None,
+        typer.Option(
+            "--out", metavar="DIR", help="results folder (default: results/<name>/<time>)"
+        ),
     ] = None,
     target_ci: Annotated[
         float | None,
         typer.Option(
+            metavar="FRACTION",
             help="add replications until every headline metric's 95% CI half-width "
             "is below this fraction of its mean (> 0, e.g. 0.05)",
         ),
     ] = None,
     max_replications: Annotated[
         int | None,
-        typer.Option(min=1, help="most replications a --target-ci run may use (default 1000)"),
+        typer.Option(
+            min=1, metavar="N", help="most replications a --target-ci run may use (default 1000)"
+        ),
     ] = None,
     target_metric: Annotated[
         list[str] | None,
-        typer.Option(help="metric for --target-ci (repeatable; default: headline metrics)"),
+        typer.Option(
+            metavar="METRIC", help="metric for --target-ci (repeatable; default: headline metrics)"
+        ),
     ] = None,
     no_report: Annotated[
-        bool, typer.Option("--no-report", help="skip the plotted report (figures, HTML, PDF)")
+        bool,
+        typer.Option(
+            "--no-report", metavar="", help="skip the plotted report (figures, HTML, PDF)"
+        ),
     ] = False,
 ) -> None:
     """Run a scenario's replications, save the results and write the report."""
@@ -213,26 +234,41 @@ def compare(
 def sweep(
     sweep_file: Annotated[Path, typer.Argument(help="sweep TOML file", metavar="SWEEP_FILE")],
     workers: Annotated[
-        int | None, typer.Option(min=1, help="local worker processes (default: all cores)")
+        int | None,
+        typer.Option(
+            min=1,
+            metavar="N",
+            help="local worker processes (default: all cores); or --scheduler or --dask-local",
+        ),
     ] = None,
     scheduler: Annotated[
-        str | None, typer.Option(help="run on an existing Dask cluster: tcp://HOST:PORT")
+        str | None,
+        typer.Option(metavar="ADDRESS", help="run on an existing Dask cluster: tcp://HOST:PORT"),
     ] = None,
     dask_local: Annotated[
-        int | None, typer.Option(min=1, help="start a Dask LocalCluster of N workers")
+        int | None,
+        typer.Option(min=1, metavar="N", help="start a Dask LocalCluster of N workers"),
     ] = None,
     resume: Annotated[
-        Path | None, typer.Option(help="continue an interrupted sweep in this folder")
+        Path | None,
+        typer.Option(metavar="DIR", help="continue an interrupted sweep in this folder"),
     ] = None,
     replications: Annotated[
-        int | None, typer.Option(min=1, help="replications per point (overrides the file)")
+        int | None,
+        typer.Option(min=1, metavar="N", help="replications per point (overrides the file)"),
     ] = None,
     set_: SetOpt = None,
     out_dir: Annotated[
-        Path | None, typer.Option("--out", help="results folder (default: results/<name>/<time>)")
+        Path | None,
+        typer.Option(
+            "--out", metavar="DIR", help="results folder (default: results/<name>/<time>)"
+        ),
     ] = None,
     no_report: Annotated[
-        bool, typer.Option("--no-report", help="skip the plotted report (figures, HTML, PDF)")
+        bool,
+        typer.Option(
+            "--no-report", metavar="", help="skip the plotted report (figures, HTML, PDF)"
+        ),
     ] = False,
 ) -> None:
     """Run a sweep file's design; exit 1 if any replication failed."""
@@ -341,17 +377,25 @@ def show(
 @app.command()
 def verify(
     quick: Annotated[
-        bool, typer.Option("--quick", help="the short suite: fewer points, under a minute")
+        bool,
+        typer.Option("--quick", metavar="", help="the short suite: fewer points, under a minute"),
     ] = False,
     check: Annotated[
         list[str] | None,
-        typer.Option("--check", help=f"run only this check (repeatable): {', '.join(CHECK_NAMES)}"),
+        typer.Option(
+            "--check",
+            metavar="NAME",
+            help=f"run only this check (repeatable): {', '.join(CHECK_NAMES)}",
+        ),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(min=1, help="worker processes (default: all cores)")
+        int | None, typer.Option(min=1, metavar="N", help="worker processes (default: all cores)")
     ] = None,
     out_dir: Annotated[
-        Path | None, typer.Option("--out", help="results folder (default: results/verify/<time>)")
+        Path | None,
+        typer.Option(
+            "--out", metavar="DIR", help="results folder (default: results/verify/<time>)"
+        ),
     ] = None,
 ) -> None:
     """Check the model's mechanics against theory; exit 1 if any check fails."""
@@ -391,19 +435,25 @@ def breakeven(
     scenario_file: Annotated[Path, typer.Argument(help="scenario TOML file", metavar="SCENARIO")],
     set_: SetOpt = None,
     replications: Annotated[
-        int, typer.Option(min=1, help="replications of the check world per simulated point")
+        int,
+        typer.Option(
+            min=1, metavar="N", help="replications of the check world per simulated point"
+        ),
     ] = 2,
     quick: Annotated[
         bool,
         typer.Option(
             "--quick",
+            metavar="",
             help="fewer simulated worlds: one interception chance either side of each "
             "break-even (not two) and two reward levels (not four)",
         ),
     ] = False,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="results folder (default: results/breakeven/<name>/<time>)"),
+        typer.Option(
+            "--out", metavar="DIR", help="results folder (default: results/breakeven/<name>/<time>)"
+        ),
     ] = None,
 ) -> None:
     """Where each party's expected profit is zero, by hand and by simulation; exit 1 if a

@@ -247,3 +247,19 @@ def test_shipped_baseline_validates_and_shows(runner: CliRunner) -> None:
     result = runner.invoke(app, ["show", str(BASELINE)])
     assert result.exit_code == 0, result.output
     assert Scenario.model_validate(tomllib.loads(result.stdout)) == load(BASELINE).scenario
+
+
+# --- help ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["run", "sweep", "compare", "verify", "breakeven", "report"])
+def test_help_shows_what_each_option_takes(command: str, runner: CliRunner) -> None:
+    """A flag shows no value to give (``--no-report <bool>`` reads as if it took one, and
+    ``--no-report true`` fails), and no option shows a Python type such as list[str]."""
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    options = [line for line in result.stdout.splitlines() if "--" in line]
+    assert options, result.stdout
+    for line in options:
+        if "--help" not in line:  # typer's own help flag keeps typer's style
+            assert "<bool>" not in line and "list[" not in line, line

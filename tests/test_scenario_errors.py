@@ -57,6 +57,14 @@ BAD_FILES: dict[str, tuple[str | bytes, list[str]]] = {
         PATROL + "sped_knots = 12\n",
         ["patrols[0].sped_knots", "unknown key", "did you mean 'speed_knots'"],
     ),
+    "key in capitals": (
+        "HORIZON_DAYS = 90\n",
+        ["HORIZON_DAYS", "unknown key", "did you mean 'horizon_days'"],
+    ),
+    "misspelt pressured destination": (
+        '[displacement]\npressured_destinations = ["Lianyungan"]\n',
+        ["displacement.pressured_destinations[0]", "did you mean 'Lianyungang'"],
+    ),
     "wrong type": (
         'horizon_days = "long"\n',
         ["horizon_days", "valid number", "'long'"],
@@ -68,7 +76,7 @@ BAD_FILES: dict[str, tuple[str | bytes, list[str]]] = {
     "fraction for a count": (PATROL + "vessels = 2.5\n", ["patrols[0].vessels", "integer"]),
     "word for a switch": (
         '[adaptation]\nenabled = "false"\n',
-        ["adaptation.enabled", "valid boolean", "'false'"],
+        ["adaptation.enabled", "expected true or false", "unquoted", "'false'"],
     ),
     "number for a switch": ("[adaptation]\nenabled = 1\n", ["adaptation.enabled", "boolean"]),
     # the name becomes the results folder's: never "." or ".." or a path
@@ -145,6 +153,16 @@ def test_a_sweep_file_is_not_taken_for_a_scenario(write: WriteFile, runner: CliR
     path = write('[design]\nkind = "grid"\n')
     result = runner.invoke(app, ["show", str(path)])
     assert_user_error(result, "this is a sweep file", "run it with `coalsim sweep`")
+
+
+def test_a_sweep_file_as_base_is_the_scenarios_mistake(tmp_path: Path, runner: CliRunner) -> None:
+    (tmp_path / "sweep.toml").write_text('[design]\nkind = "grid"\n')
+    path = tmp_path / "variant.toml"
+    path.write_text('base = "sweep.toml"\n')
+    result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "out")])
+    assert_user_error(result, f"error: {path}: base: 'sweep.toml' is a sweep file")
+    assert "coalsim sweep" not in result.stderr  # the user never meant to run the base
+    assert not (tmp_path / "out").exists()
 
 
 def test_missing_file(tmp_path: Path, runner: CliRunner) -> None:
@@ -249,6 +267,11 @@ BAD_OVERRIDES: dict[str, list[str]] = {
     "contrakt.fine_rmb=3": ["no key 'contrakt' in the top level", "did you mean 'contract'"],
     "tips=3": ["tips: expected a table of keys (got 3)"],  # no pydantic class names
     "ports=3": ["ports: expected a list (got 3)"],
+    "adaptation.enabled=True": ["adaptation.enabled", "expected true or false", "lowercase"],
+    "displacement.pressured_destinations=Lianyungang": [
+        "expected a list, written as in TOML",
+        "'Lianyungang'",
+    ],
     "displacement.change_day=3000": ["displacement.change_day", "not before horizon_days"],
     "sellers.0.route_weights=[1e308, 1e308, 1]": ["route_weights[0]", "less than or equal"],
 }

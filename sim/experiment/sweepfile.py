@@ -33,7 +33,6 @@ is one ``ScenarioError`` naming the file and the key.
 from __future__ import annotations
 
 import copy
-import difflib
 import math
 import re
 from collections.abc import Sequence
@@ -43,7 +42,7 @@ from typing import Any
 
 import tomli_w
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, did_you_mean
 from sim.experiment.design import DESIGNS, SAMPLED, Design, Parameter, build
 from sim.scenario import load, resolve, validate
 from sim.scenario.base import NAME_PATTERN
@@ -91,8 +90,7 @@ def _fail(source: Path, key: str, msg: str) -> ScenarioError:
 def _unknown(source: Path, where: str, keys: Sequence[str], allowed: Sequence[str]) -> None:
     for k in keys:
         if k not in allowed:
-            close = difflib.get_close_matches(k, allowed, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = did_you_mean(k, allowed, lead="", tail=" ")
             key = f"{where}.{k}" if where else k
             raise _fail(source, key, f"unknown key; {hint}allowed keys here: {', '.join(allowed)}")
 
@@ -248,8 +246,7 @@ def load_sweep(
         raise _fail(source, "outputs", "expected a non-empty list of metric names")
     for m in outputs:
         if m not in metrics:
-            close = difflib.get_close_matches(str(m), metrics, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = did_you_mean(str(m), metrics, lead="", tail=" ")
             known = ", ".join(metrics)
             raise _fail(source, "outputs", f"unknown metric {m!r}; {hint}known: {known}")
     name = raw.get("name", source.stem)

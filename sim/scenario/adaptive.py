@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator
 
+from sim.errors import did_you_mean
 from sim.scenario.base import Name, Probability, Strict
 
 if TYPE_CHECKING:
@@ -168,11 +169,15 @@ def problems(s: Scenario) -> list[tuple[str, str]]:
     ports = {p.name: p for p in s.ports}
     for j, z in enumerate(s.allocation.zones):
         if z not in zones:
-            out.append((f"allocation.zones[{j}]", f"no zone named {z!r}; zones are {zones}"))
+            hint = did_you_mean(z, zones)
+            out.append((f"allocation.zones[{j}]", f"no zone named {z!r}{hint}; zones are {zones}"))
     allowed = s.allocation.zones or zones
     for z in s.allocation.weights:
         if z not in allowed:
-            out.append((f"allocation.weights.{z}", f"is not a zone vessels may go to: {allowed}"))
+            hint = did_you_mean(z, allowed, lead=" (", tail=")")
+            out.append(
+                (f"allocation.weights.{z}", f"is not a zone vessels may go to{hint}: {allowed}")
+            )
     if s.allocation.weights and sum(s.allocation.weights.values()) <= 0:
         out.append(("allocation.weights", "weights must not all be 0"))
     day = s.displacement.change_day
@@ -188,10 +193,11 @@ def problems(s: Scenario) -> list[tuple[str, str]]:
         port = ports.get(name)
         if port is None or "discharge" not in port.roles:
             choices = [p for p, v in ports.items() if "discharge" in v.roles]
+            hint = did_you_mean(name, choices, lead=" (", tail=")")
             out.append(
                 (
                     f"displacement.pressured_destinations[{j}]",
-                    f"{name!r} is not a discharge port; discharge ports are {choices}",
+                    f"{name!r} is not a discharge port{hint}; discharge ports are {choices}",
                 )
             )
     if s.adaptation.enabled and "port" not in s.adaptation.modes:

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from shapely.geometry import Polygon
 
+from sim.errors import did_you_mean
 from sim.scenario import adaptive, policy
 from sim.scenario.schema import Scenario
 from sim.world import geo
@@ -33,10 +34,7 @@ def _known(key: str, value: str, known: Iterable[str], what: str) -> list[Proble
     names = sorted(known)
     if value in names:
         return []
-    import difflib
-
-    close = difflib.get_close_matches(value, names, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(value, names)
     return [(key, f"{what} {value!r} is not defined{hint} (defined: {', '.join(names)})")]
 
 

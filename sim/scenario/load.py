@@ -8,7 +8,6 @@ names the file, the key path and what is allowed.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, did_you_mean
 from sim.scenario import crosscheck
 from sim.scenario.schema import Scenario
 from sim.world.network import Geography
@@ -110,6 +109,11 @@ def read_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> Scenario:
             raise ScenarioError(f"{path}: base: {base!r} leads back to this file")
         if not base_path.is_file():
             raise ScenarioError(f"{path}: base: no scenario file {base_path}")
+        if isinstance(read_toml(base_path).get("design"), dict):  # else blamed on the base
+            raise ScenarioError(
+                f"{path}: base: {base!r} is a sweep file (it has a [design] table), "
+                "not a scenario; a base must be a scenario file"
+            )
         under = read_scenario(base_path, (*_chain, path.resolve())).model_dump(mode="json")
         raw = _merge(under, raw)
     scenario = validate(raw, str(path))
@@ -205,8 +209,7 @@ def _describe(err: Any) -> tuple[str, str]:
     if err["type"] == "extra_forbidden":
         parent, key = loc[:-1], str(loc[-1])
         allowed = sorted(_fields_at(parent))
-        close = difflib.get_close_matches(key, allowed, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        hint = did_you_mean(key, allowed, lead="", tail=" ")
         return _keypath(loc), f"unknown key; {hint}allowed keys here: {', '.join(allowed)}"
     value = err.get("input")
     shown = ("true" if value else "false") if isinstance(value, bool) else repr(value)  # as in TOML
@@ -217,6 +220,10 @@ def _describe(err: Any) -> tuple[str, str]:
         msg = "expected a table of keys"  # not pydantic's class name
     elif err["type"] == "list_type":
         msg = "expected a list"
+        if isinstance(value, str):  # most likely a --set value: TOML's brackets were left out
+            msg += ', written as in TOML: ["a", "b"] (quote it for the shell)'
+    elif err["type"] in ("bool_type", "bool_parsing") and isinstance(value, str):
+        msg = "expected true or false (TOML's booleans: lowercase, unquoted)"
     elif err["type"] == "string_pattern_mismatch":  # a Name: it may become a folder's name
         msg = "expected letters, digits, spaces or _ . - #, starting with a letter, a digit or _"
     if err["type"] == "missing":
@@ -295,8 +302,7 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
         elif isinstance(node, dict):
             if part not in node and not last:
                 allowed = sorted(node) or sorted(_fields_at(tuple(walked)))
-                close = difflib.get_close_matches(part, allowed, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                hint = did_you_mean(part, allowed)
                 where = ".".join(walked) or "the top level"
                 raise ScenarioError(f"no key {part!r} in {where}{hint}")
             if last:
@@ -317,6 +323,5 @@ def _list_index(node: list[Any], part: str, where: str) -> int:
     names = [e.get("name") for e in node if isinstance(e, dict)]
     if part in names:
         return names.index(part)
-    close = difflib.get_close_matches(part, [str(n) for n in names], n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(part, [str(n) for n in names])
     raise ScenarioError(f"no entry named {part!r} in {where}{hint}")

@@ -16,6 +16,16 @@ from rich.console import Console
 from rich.table import Table
 
 from sim import scenario as scn
+from sim.cli_options import (
+    BreakevenOut,
+    Checks,
+    NoReport,
+    RunOut,
+    ScenarioArg,
+    SetOpt,
+    VerifyOut,
+    Workers,
+)
 from sim.errors import ScenarioError
 from sim.run_table import summary_table
 
@@ -28,30 +38,6 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
-
-CHECK_NAMES = (
-    "random_search",
-    "integrated_hazard",
-    "tips",
-    "break_even",
-    "investigations",
-    "money",
-    "little",
-    "determinism",
-    "route_choice",
-)
-"""``sim.verify.suite.CHECKS``'s keys, spelled out for ``verify --help``: importing the suite
-costs the CLI most of a second (a test keeps the two the same)."""
-
-SetOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--set",
-        help="override a key: key.path=value, the value written as in TOML (true, 5.0, "
-        '"text", [1, 2]); repeatable',
-        metavar="KEY=VALUE",
-    ),
-]
 
 
 def _fail(message: object) -> NoReturn:
@@ -69,7 +55,7 @@ def _user_errors(fn: Callable[[], T]) -> T:
 
 @app.command()
 def run(
-    scenario_file: Annotated[Path, typer.Argument(help="scenario TOML file", metavar="SCENARIO")],
+    scenario_file: ScenarioArg,
     replications: Annotated[
         int | None,
         typer.Option(min=1, metavar="N", help="replications to run (default: the scenario's)"),
@@ -78,15 +64,8 @@ def run(
         int | None, typer.Option(min=0, metavar="S", help="root seed (default: the scenario's)")
     ] = None,
     set_: SetOpt = None,
-    workers: Annotated[
-        int | None, typer.Option(min=1, metavar="N", help="worker processes (default: all cores)")
-    ] = None,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", metavar="DIR", help="results folder (default: results/<name>/<time>)"
-        ),
-    ] = None,
+    workers: Workers = None,
+    out_dir: RunOut = None,
     target_ci: Annotated[
         float | None,
         typer.Option(
@@ -107,12 +86,7 @@ def run(
             metavar="METRIC", help="metric for --target-ci (repeatable; default: headline metrics)"
         ),
     ] = None,
-    no_report: Annotated[
-        bool,
-        typer.Option(
-            "--no-report", metavar="", help="skip the plotted report (figures, HTML, PDF)"
-        ),
-    ] = False,
+    no_report: NoReport = False,
 ) -> None:
     """Run a scenario's replications, save the results and write the report."""
     from sim.experiment.progress import progress
@@ -128,25 +102,38 @@ def run(
     most = DEFAULT_MAX_REPLICATIONS if max_replications is None else max_replications
     _user_errors(lambda: check_run_options(s.replications, target_ci, target_metric, most, s))
     folder = _user_errors(lambda: prepare_folder(out_dir, Path("results"), s.name))
+    count = f"{s.replications} replications"
+    if target_ci is not None:  # the batches after the first are sized as the CIs narrow
+        count += f" to start, up to {most} until the CI target is met"
     out.print(
-        f"coalsim: {s.name}, {s.replications} replications, seed {s.seed} -> {folder}",
+        f"coalsim: {s.name}, {count}, seed {s.seed} -> {folder}",
         markup=False,
         highlight=False,
         soft_wrap=True,
     )
-    with progress(err, "replications") as bar:
-        result = _user_errors(
-            lambda: run_scenario(
-                resolved,
-                folder,
-                overrides=overrides,
-                workers=workers,
-                progress=bar,
-                target_ci=target_ci,
-                target_metrics=target_metric,
-                max_replications=most,
+    try:
+        with progress(err, "replications") as bar:
+            result = _user_errors(
+                lambda: run_scenario(
+                    resolved,
+                    folder,
+                    overrides=overrides,
+                    workers=workers,
+                    progress=bar,
+                    target_ci=target_ci,
+                    target_metrics=target_metric,
+                    max_replications=most,
+                )
             )
+    except KeyboardInterrupt:
+        err.print(
+            f"interrupted: {folder} holds no results (its manifest.json says interrupted); "
+            "run the command again to start over",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
         )
+        raise typer.Exit(130) from None
     n_runs = len(result.runs)
     table, notes = summary_table(s.name, result.summary, n_runs, wide=out.width >= 110)
     out.print(table)
@@ -258,18 +245,8 @@ def sweep(
         typer.Option(min=1, metavar="N", help="replications per point (overrides the file)"),
     ] = None,
     set_: SetOpt = None,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", metavar="DIR", help="results folder (default: results/<name>/<time>)"
-        ),
-    ] = None,
-    no_report: Annotated[
-        bool,
-        typer.Option(
-            "--no-report", metavar="", help="skip the plotted report (figures, HTML, PDF)"
-        ),
-    ] = False,
+    out_dir: RunOut = None,
+    no_report: NoReport = False,
 ) -> None:
     """Run a sweep file's design; exit 1 if any replication failed."""
     from sim.experiment.progress import progress
@@ -366,7 +343,7 @@ def validate(
 
 @app.command()
 def show(
-    scenario_file: Annotated[Path, typer.Argument(help="scenario TOML file", metavar="SCENARIO")],
+    scenario_file: ScenarioArg,
     set_: SetOpt = None,
 ) -> None:
     """Print the fully resolved scenario as TOML (loads back to the same scenario)."""
@@ -380,23 +357,9 @@ def verify(
         bool,
         typer.Option("--quick", metavar="", help="the short suite: fewer points, under a minute"),
     ] = False,
-    check: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--check",
-            metavar="NAME",
-            help=f"run only this check (repeatable): {', '.join(CHECK_NAMES)}",
-        ),
-    ] = None,
-    workers: Annotated[
-        int | None, typer.Option(min=1, metavar="N", help="worker processes (default: all cores)")
-    ] = None,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", metavar="DIR", help="results folder (default: results/verify/<time>)"
-        ),
-    ] = None,
+    check: Checks = None,
+    workers: Workers = None,
+    out_dir: VerifyOut = None,
 ) -> None:
     """Check the model's mechanics against theory; exit 1 if any check fails."""
     from sim.run import prepare_folder
@@ -432,7 +395,7 @@ def verify(
 
 @app.command()
 def breakeven(
-    scenario_file: Annotated[Path, typer.Argument(help="scenario TOML file", metavar="SCENARIO")],
+    scenario_file: ScenarioArg,
     set_: SetOpt = None,
     replications: Annotated[
         int,
@@ -449,15 +412,12 @@ def breakeven(
             "break-even (not two) and two reward levels (not four)",
         ),
     ] = False,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", metavar="DIR", help="results folder (default: results/breakeven/<name>/<time>)"
-        ),
-    ] = None,
+    out_dir: BreakevenOut = None,
 ) -> None:
-    """Where each party's expected profit is zero, by hand and by simulation; exit 1 if a
-    simulated point falls on the wrong side of zero."""
+    """Each party's break-even, by hand and by simulation; exit 1 if one is on the wrong side.
+
+    A simulated point falls on the wrong side when its profit's sign contradicts the
+    break-even worked out by hand."""
     from sim.run import prepare_folder
     from sim.verify import breakeven_report as be
 

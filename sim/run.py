@@ -296,8 +296,13 @@ def select_executor(
     return make_executor(workers, n_tasks)
 
 
+DIGEST_POINTS = 32
+"""Points the terminal table shows: every point of the shipped grids and one-at-a-time
+designs (16 at most), so no row of a grid is cut off; longer designs are in summary.csv."""
+
+
 def sweep_digest(
-    result: SweepResult, sweep: Sweep, limit: int = 12
+    result: SweepResult, sweep: Sweep, limit: int = DIGEST_POINTS
 ) -> tuple[list[str], list[list[str]]]:
     """A small table for the terminal: each point's values and output means, or the indices.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 
 import numpy as np
 import pandas as pd
@@ -37,14 +38,70 @@ MAX_LEVELS = 12
 """A scattered design's parameter with more values than this is shown in bins."""
 
 
+# A scenario key names its unit in its last word(s) (README: "Units are in the key names").
+# Rates come first: ``entry_per_month_per_million_rmb`` ends in ``_rmb`` but is no sum of money.
+_PARAMETER_RATES: tuple[tuple[str, style.Unit], ...] = (
+    ("_rmb_per_tonne", style.Unit(1.0, "RMB/t")),
+    ("_rmb_per_day", style.Unit(1.0, "RMB/day")),
+    ("_tonnes_per_month", style.Unit(1e3, "kt/month")),
+)
+_PARAMETER_UNITS: tuple[tuple[str, style.Unit], ...] = (
+    ("_rmb", style.MILLION_RMB),
+    ("_tonnes", style.KT),
+    ("_share", style.PERCENT),
+    ("_days", style.DAYS),
+    ("_hours", style.Unit(1.0, "hours")),
+    ("_knots", style.Unit(1.0, "knots")),
+    ("_nm", style.Unit(1.0, "nm")),
+)
+
+
+def parameter_unit(key: str) -> style.Unit:
+    """How a swept scenario key (``enforcement.fine_rmb``) is shown: read from the unit its
+    name ends in, so parameters read in the metrics' units (money in million RMB, coal in kt,
+    shares in %). A ``_min``/``_max``/``_mean`` ending is the same quantity; a rate not
+    listed, a probability or a count is shown as it is set. The one place the sweep's figures
+    and its tables (sweep_report) take a parameter's unit from."""
+    name = key.rsplit(".", 1)[-1]
+    for end in ("_min", "_max", "_mean"):
+        name = name.removesuffix(end)
+    for table in (_PARAMETER_RATES, () if "_per_" in name else _PARAMETER_UNITS):
+        for suffix, unit in table:
+            if name.endswith(suffix):
+                return unit
+    return style.COUNT
+
+
+def parameter_label(key: str) -> str:
+    """A swept parameter's axis label or column header: its key path and display unit."""
+    u = parameter_unit(key)
+    return f"{key} ({u.label})" if u.label else key
+
+
+def parameter_value(key: str, v: object) -> str:
+    """A parameter's value in its display unit, without the unit, as exactly as it was set
+    (to 4 significant figures at most): a fine of 600,000 RMB reads 0.6, not 0.600."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        return str(v)
+    x = float(parameter_unit(key)(float(v)))
+    if not math.isfinite(x):
+        return "n/a"
+    if x == 0:
+        return "0"
+    most = max(0, 3 - math.floor(math.log10(abs(x))))
+    exact = (d for d in range(most + 1) if abs(round(x, d) - x) <= 1e-9 * abs(x))
+    return f"{x:,.{next(exact, most)}f}"
+
+
 def _numeric(col: pd.Series) -> bool:
     return bool(pd.api.types.is_numeric_dtype(col))
 
 
 def _x(sweep: SweepData, p: str, values: pd.Series) -> tuple[np.ndarray, list[str] | None]:
-    """Positions on the x axis; categorical parameters get one slot per value."""
+    """Positions on the x axis: numbers in the parameter's display unit (a fine in million
+    RMB), so ticks and labels agree; categorical parameters get one slot per value."""
     if _numeric(sweep.design[p]):
-        return values.to_numpy(dtype=float), None
+        return np.asarray(parameter_unit(p)(values.to_numpy(dtype=float))), None
     cats = sorted(sweep.design[p].astype(str).unique())
     return values.astype(str).map({c: i for i, c in enumerate(cats)}).to_numpy(float), cats
 
@@ -61,6 +118,28 @@ def _baseline(sweep: SweepData, p: str) -> object:
     return sweep.design[p].mode().iloc[0]
 
 
+def _series(
+    ax: Axes,
+    x: np.ndarray,
+    mean: pd.Series,
+    lo: pd.Series,
+    hi: pd.Series,
+    colour: str,
+    categorical: bool,
+    label: str | None = None,
+) -> None:
+    """One series of means with its 95% CI. Over numbers, a line and a band; over categories,
+    separate points with whiskers: a line from one category to the next would claim an
+    order (or values in between) that payment terms, say, do not have."""
+    m, low, high = (np.asarray(v, dtype=float) for v in (mean, lo, hi))
+    if categorical:
+        err = np.nan_to_num(np.abs(np.vstack([m - low, high - m])))
+        ax.errorbar(x, m, err, fmt="o", color=colour, ms=5, capsize=3, lw=1.4, label=label)
+        return
+    ax.plot(x, m, "-o", color=colour, ms=4, lw=1.8, label=label)
+    ax.fill_between(x, low, high, color=colour, alpha=0.2, lw=0)
+
+
 def _response_panel(ax: Axes, sweep: SweepData, metric: str, p: str) -> str:
     """Draw one parameter's response; returns how the other parameters were treated."""
     u = style.unit_for(metric)
@@ -73,20 +152,22 @@ def _response_panel(ax: Axes, sweep: SweepData, metric: str, p: str) -> str:
         and pm[others[0]].nunique() <= len(LINES)
     ):
         groups = [(None, pm)] if not others else list(pm.groupby(others[0], sort=True))
+        step = min(0.12, 0.6 / len(groups))  # side by side at a category, whiskers apart
         for i, (value, g) in enumerate(groups):
             g = g.sort_values(p)
             x, cats = _x(sweep, p, g[p])
-            c = LINES[i % len(LINES)]
-            text = style.tick(value) if others else "mean"
-            ax.plot(x, u(g["mean"]), "-o", color=c, ms=4, lw=1.8, label=text)
-            ax.fill_between(x, u(g["ci95_low"]), u(g["ci95_high"]), color=c, alpha=0.2, lw=0)
+            if cats is not None:
+                x = x + (i - (len(groups) - 1) / 2) * step
+            text = parameter_value(others[0], value) if others else "mean"
+            low, high, c = u(g["ci95_low"]), u(g["ci95_high"]), LINES[i % len(LINES)]
+            _series(ax, x, u(g["mean"]), low, high, c, cats is not None, text)
         if others:
             ax.legend(
                 fontsize=8,
                 loc="upper center",
                 bbox_to_anchor=(0.5, -0.22),
                 ncols=min(len(groups), 4),
-                title=others[0],
+                title=parameter_label(others[0]),
                 title_fontsize=8,
             )
         how = "one line per value of the other parameter" if others else ""
@@ -96,8 +177,8 @@ def _response_panel(ax: Axes, sweep: SweepData, metric: str, p: str) -> str:
             base = base[base[q] == _baseline(sweep, q)]
         g = base.sort_values(p)
         x, cats = _x(sweep, p, g[p])
-        ax.plot(x, u(g["mean"]), "-o", color=style.BLUE, ms=4, lw=1.8)
-        ax.fill_between(x, u(g["ci95_low"]), u(g["ci95_high"]), color=style.BLUE, alpha=0.2, lw=0)
+        low, high = u(g["ci95_low"]), u(g["ci95_high"])
+        _series(ax, x, u(g["mean"]), low, high, style.BLUE, cats is not None)
         how = "other parameters at their baseline values"
     else:
         runs = sweep.runs.merge(sweep.design, on="point")
@@ -107,7 +188,8 @@ def _response_panel(ax: Axes, sweep: SweepData, metric: str, p: str) -> str:
             k = int(min(8, max(3, sweep.design[p].nunique() // 4)))
             runs = runs.assign(bin=pd.qcut(runs[p], k, duplicates="drop"))
             b = band(runs.assign(v=runs[metric]), "v", "bin", metric_range(metric))
-            centre = runs.groupby("bin", observed=True)[p].mean().to_numpy()
+            centre = parameter_unit(p)(runs.groupby("bin", observed=True)[p].mean())
+            centre = centre.to_numpy(dtype=float)
             b = b[b["n"] > 0]
             x, cats = centre[: len(b)], None
             how = "averaged over the other parameters; many-valued parameters in bins"
@@ -117,11 +199,12 @@ def _response_panel(ax: Axes, sweep: SweepData, metric: str, p: str) -> str:
             how = "averaged over the other parameters"
         sx, _ = _x(sweep, p, pm[p])
         ax.scatter(sx, u(pm["mean"]), s=10, color=style.GREY, alpha=0.6, lw=0, label="points")
-        ax.plot(x, u(b["mean"]), "-o", color=style.BLUE, ms=4, lw=1.8, label="mean")
-        ax.fill_between(x, u(b["lo"]), u(b["hi"]), color=style.BLUE, alpha=0.2, lw=0)
+        low, high = u(b["lo"]), u(b["hi"])
+        _series(ax, x, u(b["mean"]), low, high, style.BLUE, cats is not None, "mean")
     if cats is not None:
         ax.set_xticks(range(len(cats)), cats)
-    ax.set_xlabel(p)
+        ax.set_xlim(-0.5, len(cats) - 0.5)
+    ax.set_xlabel(parameter_label(p))
     return how
 
 
@@ -142,12 +225,14 @@ def response(sweep: SweepData, metric: str) -> Figure:
         ax.yaxis.set_major_formatter(style.Readable())
         values = sweep.design[p]
         levels = sorted(values.unique()) if _numeric(values) else []
-        gaps = np.diff(np.asarray(levels, dtype=float))
+        at = np.asarray(parameter_unit(p)(np.asarray(levels, dtype=float)))
+        gaps = np.diff(at)
         even = len(gaps) > 0 and gaps.min() > 0 and gaps.max() / gaps.min() <= 2.5
         if 1 < len(levels) <= 6 and even:
-            ax.set_xticks(levels, [style.tick(v) for v in levels])
+            ax.set_xticks(at, [parameter_value(p, v) for v in levels])
         elif _numeric(values):
-            whole = bool((values == values.round()).all())
+            shown = parameter_unit(p)(values)
+            whole = bool((shown == shown.round()).all())
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4, prune="both", integer=whole))
             ax.xaxis.set_major_formatter(style.Readable())
     for ax in axes.flat[len(params) :]:
@@ -166,6 +251,8 @@ def response(sweep: SweepData, metric: str) -> Figure:
     clauses = sorted({c.strip() for h in hows for c in h.split(";")})
     if clauses:
         note += " " + "; ".join(clauses).capitalize() + "."
+    if any(not _numeric(sweep.design[p]) for p in params):
+        note += " Parameters whose values have no order: a point per value, whiskers: 95% CI."
     style.footnote(fig, note)
     return fig
 
@@ -178,19 +265,24 @@ def heatmap(sweep: SweepData, metric: str) -> Figure:
     pm = point_means(sweep, metric)
     u = style.unit_for(metric)
     pairs = list(itertools.combinations(sweep.parameters, 2))[:3]
+    grids = [
+        pm.pivot_table(index=b, columns=a, values="mean", aggfunc="mean").sort_index()
+        for a, b in pairs
+    ]
+    # One colour scale for every panel: they show one metric, so one colour is one value.
+    everything = np.concatenate([u(g.to_numpy(dtype=float)).ravel() for g in grids])
+    lo, hi = float(np.nanmin(everything)), float(np.nanmax(everything))
     fig = style.new_figure((6.4 * len(pairs) + 0.6, 5.4))
     axes = fig.subplots(1, len(pairs), squeeze=False)[0]
-    for ax, (a, b) in zip(axes, pairs, strict=True):
-        grid = pm.pivot_table(index=b, columns=a, values="mean", aggfunc="mean").sort_index()
+    for ax, (a, b), grid in zip(axes, pairs, grids, strict=True):
         z = u(grid.to_numpy(dtype=float))
-        im = ax.imshow(z, origin="lower", aspect="auto", cmap="viridis")
-        ax.set_xticks(range(grid.shape[1]), [style.tick(v) for v in grid.columns])
-        ax.set_yticks(range(grid.shape[0]), [style.tick(v) for v in grid.index])
-        ax.set_xlabel(a)
-        ax.set_ylabel(b)
+        im = ax.imshow(z, origin="lower", aspect="auto", cmap="viridis", vmin=lo, vmax=hi)
+        ax.set_xticks(range(grid.shape[1]), [parameter_value(a, v) for v in grid.columns])
+        ax.set_yticks(range(grid.shape[0]), [parameter_value(b, v) for v in grid.index])
+        ax.set_xlabel(parameter_label(a))
+        ax.set_ylabel(parameter_label(b))
         ax.grid(False)
         if z.size <= 100:
-            lo, hi = np.nanmin(z), np.nanmax(z)
             for (i, j), v in np.ndenumerate(z):
                 light = (v - lo) / (hi - lo) > 0.6 if hi > lo else False
                 ax.text(
@@ -202,9 +294,9 @@ def heatmap(sweep: SweepData, metric: str) -> Figure:
                     fontsize=8,
                     color="black" if light else "white",
                 )
-        cb = fig.colorbar(im, ax=ax, shrink=0.85)
-        cb.set_label(style.axis_label(metric))
-        cb.ax.yaxis.set_major_formatter(style.Readable())
+    cb = fig.colorbar(im, ax=list(axes), shrink=0.85, pad=0.02)
+    cb.set_label(style.axis_label(metric))
+    cb.ax.yaxis.set_major_formatter(style.Readable())
     style.suptitle(fig, f"{sweep.name}: {style.label(metric)} over the grid")
     if len(sweep.parameters) > 2:
         style.footnote(fig, "Each cell: mean over the other parameters' values and replications.")

@@ -41,15 +41,16 @@ def overview_table(sweep: SweepData) -> Table:
         col = sweep.design[p]
         if pd.api.types.is_numeric_dtype(col):
             values = sorted(col.unique())
+            shown = [sweep_figures.parameter_value(p, float(v)) for v in values]
             text = (
-                ", ".join(_value(float(v)) for v in values)
+                ", ".join(shown)
                 if len(values) <= 8
-                else f"{_value(float(col.min()))} to {_value(float(col.max()))} "
-                f"({len(values)} values)"
+                else f"{shown[0]} to {shown[-1]} ({len(values)} values)"
             )
         else:
             text = ", ".join(sorted(col.astype(str).unique()))
-        rows.append([f"parameter {p}", text])
+        # In the unit the figures use (a fine in million RMB), named with the key path.
+        rows.append([f"parameter {sweep_figures.parameter_label(p)}", text])
     m = sweep.manifest
     base = m.get("base_scenario") or m.get("scenario_file")
     # What every point shares, so that a 90-day sweep's coal does not read as a year's.
@@ -83,11 +84,11 @@ def design_table(sweep: SweepData) -> Table:
     wide = sweep.summary.pivot_table(index="point", columns="metric", values="mean")
     frame = sweep.design.set_index("point").join(wide[[m for m in metrics if m in wide]])
     metrics = [m for m in metrics if m in frame]
-    header = ["point", *sweep.parameters]
+    header = ["point", *(sweep_figures.parameter_label(p) for p in sweep.parameters)]
     header += [f"{style.label(m)} ({style.unit_for(m).label})".replace(" ()", "") for m in metrics]
     rows = []
     for point, r in frame.head(MAX_ROWS).iterrows():
-        cells = [str(point), *(_value(r[p]) for p in sweep.parameters)]
+        cells = [str(point), *(sweep_figures.parameter_value(p, r[p]) for p in sweep.parameters)]
         cells += [style.number(style.unit_for(m)(float(r[m]))) for m in metrics]
         rows.append(cells)
     landscape = sum(needed_widths(header, rows)) > page_chars()

@@ -15,7 +15,6 @@ import functools
 import io
 import itertools
 import math
-import numbers
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -348,14 +347,6 @@ class Readable(Formatter):
 
     def __call__(self, x: float, pos: int | None = None) -> str:
         return f"{x:,.{self.decimals}f}"
-
-
-def tick(v: object) -> str:
-    """A parameter value as a label: whole numbers without decimals, others to 3 figures."""
-    if isinstance(v, bool) or not isinstance(v, numbers.Real):
-        return str(v)
-    f = float(v)
-    return f"{int(f):,}" if f.is_integer() else number(f)
 
 
 class Missing(Exception):

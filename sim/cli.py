@@ -202,19 +202,19 @@ def compare(
     if out_dir is not None:  # refuse a results folder before any work
         _user_errors(lambda: cmp.check_out(out_dir))
     c = _user_errors(lambda: cmp.compare_runs(run_a, run_b))
-    table = Table(title=f"{c.b.name} - {c.a.name}: difference of means with 95% CI")
-    for name in ("metric (unit)", "A", "B", "B - A", "95% CI", "change"):
-        left = name == "metric (unit)"
-        table.add_column(
-            name, justify="left" if left else "right", no_wrap=not left, overflow="fold"
-        )
-    for row in cmp.rows(c):
-        table.add_row(*row)
-    out.print(table)
+    # Names are never broken: piped, or in a terminal too narrow for the table, it is
+    # printed as wide as it needs, on a console of its own (`out` stays as it is).
+    table, width = cmp.rich_table(c, out.width if out.is_terminal else None)
+    wide = out
+    if width > out.width:  # rich types the property `str`; it holds the literal Console takes
+        system = out.color_system
+        wide = Console(width=width, force_terminal=out.is_terminal, color_system=system)  # type: ignore[arg-type]
+    wide.print(table)
     _say(cmp.describe(c))
     folder = out_dir or cmp.default_folder(Path("results"), c)
     files = _user_errors(lambda: cmp.write_comparison(c, folder))
-    _say(f"comparison written to {folder} ({', '.join(f.name for f in files)})")
+    names = ", ".join(str(f.relative_to(folder)) for f in files)  # figures/compare.png ...
+    _say(f"comparison written to {folder} ({names})")
 
 
 @app.command()

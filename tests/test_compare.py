@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.text import Text
 from typer.testing import CliRunner
 
 from sim.cli import app
+from sim.metric_ranges import SIGNED
 from sim.report import compare as cmp
 from sim.report import style
+from sim.report.compare_figure import compare_figure
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -91,7 +98,7 @@ def test_compare_command_prints_the_table_and_draws_the_figure(
 def test_compare_figure_labels_do_not_overlap(runs: dict[str, Path]) -> None:
     from test_report import overlapping_labels
 
-    fig = cmp.compare_figure(cmp.compare_runs(runs["a"], runs["surge"]))
+    fig = compare_figure(cmp.compare_runs(runs["a"], runs["surge"]))
     assert overlapping_labels(fig) == []
     assert style.PARTY_COLOURS  # the figure uses the shared palette
 
@@ -222,3 +229,139 @@ def test_compare_may_rewrite_an_earlier_comparison(runs: dict[str, Path], tmp_pa
         result = CliRunner().invoke(app, ["compare", str(runs["a"]), str(b), "--out", str(out)])
         assert result.exit_code == 0, result.output
     assert (pd.read_csv(out / "compare.csv")["diff"] == 0).all()  # the second comparison's
+
+
+# ------------------------------------------------------------------ the figure
+
+
+@pytest.fixture(scope="module")
+def surge_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """README's surge pair, short: the displacement metrics (signed changes) and the
+    displaced share exist only for a run that reaches past the change day (120)."""
+    root = tmp_path_factory.mktemp("surge_pair")
+    kw = {"replications": 6, "horizon_days": 200}
+    return (
+        run(SCENARIOS / "lianyungang_no_surge.toml", root / "no_surge", **kw),  # type: ignore[arg-type]
+        run(SCENARIOS / "lianyungang_surge.toml", root / "surge", **kw),  # type: ignore[arg-type]
+    )
+
+
+def panel_with(fig: Figure, metric: str) -> Axes | None:
+    """The axes that has ``metric``'s label among its row labels (a long one is wrapped)."""
+    for ax in fig.axes:
+        if style.label(metric) in [" ".join(t.get_text().split()) for t in ax.get_yticklabels()]:
+            return ax
+    return None
+
+
+def test_compare_figure_draws_relative_change_only_where_it_means_something(
+    surge_pair: tuple[Path, Path],
+) -> None:
+    """A signed metric (a change, a net position) has no '% of A': its A mean can be near
+    zero (-39 t/day gave -1,386%). It is drawn with the displaced share, in units, apart
+    from the counts, amounts and shares drawn as % of A."""
+    from test_report import overlapping_labels
+
+    c = cmp.compare_runs(*surge_pair)
+    assert cmp.DISPLACED in set(c.table["metric"])
+    fig = compare_figure(c)
+    relative = panel_with(fig, "tonnes_delivered")
+    assert relative is not None
+    signed = [m for m in c.table["metric"] if m in SIGNED]
+    assert signed
+    assert c.table.set_index("metric").loc[signed, "relative"].isna().all()  # table: "n/a"
+    for m in [*signed, cmp.DISPLACED]:
+        panel = panel_with(fig, m)
+        assert panel is not None and panel is not relative, m
+    assert overlapping_labels(fig) == []
+
+
+def test_compare_figure_keeps_its_axis_readable_and_marks_what_runs_off_it(
+    runs: dict[str, Path],
+) -> None:
+    """One count that goes from 1 to 10 (+900%) must not squash every other row to a dot
+    at 0: it runs off a readable axis, with an arrow and its value in text."""
+    from test_report import overlapping_labels
+
+    c = cmp.compare_runs(runs["a"], runs["surge"])
+    t = c.table.set_index("metric")
+    t.loc["shipments_seized_tip", ["mean_a", "mean_b", "diff", "ci95_low", "ci95_high"]] = (
+        1.0, 10.0, 9.0, 8.0, 10.0,
+    )  # fmt: skip
+    t.loc["shipments_seized_tip", "relative"] = 9.0
+    fig = compare_figure(replace(c, table=t.reset_index()))
+    ax = panel_with(fig, "shipments_seized_tip")
+    assert ax is not None
+    others = t.drop(index="shipments_seized_tip")
+    others = others[np.isfinite(others["relative"])]
+    ends = others[["ci95_low", "ci95_high"]].to_numpy().T / others["mean_a"].to_numpy()
+    reach = 100 * float(np.nanmax(np.abs(ends)))
+    low, high = ax.get_xlim()
+    assert reach < 450 and max(-low, high) < 1.2 * reach  # the others set the axis, not +900%
+    texts = [x.get_text() for x in fig.findobj(Text)]
+    assert any("+900%" in x for x in texts), texts
+    assert overlapping_labels(fig) == []
+
+
+# ------------------------------------------------------------------ the printed table
+
+
+def test_compare_txt_holds_the_full_table(runs: dict[str, Path], tmp_path: Path) -> None:
+    """compare.txt is the printed table as aligned plain text, row for row, and the notes."""
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(
+        app, ["compare", str(runs["a"]), str(runs["surge"]), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    c = cmp.compare_runs(runs["a"], runs["surge"])
+    text = (out / "compare.txt").read_text()
+    lines = text.splitlines()
+    body = cmp.rows(c)
+    starts = [next(i for i, x in enumerate(lines) if x.startswith(row[0] + " ")) for row in body]
+    assert starts == sorted(starts)  # the printed table's order
+    for i, row in zip(starts, body, strict=True):
+        assert re.split(r"\s{2,}", lines[i].strip()) == row
+    header = next(i for i, x in enumerate(lines) if x.startswith("metric (unit)"))
+    table = lines[header : starts[-1] + 1]
+    assert len({len(x) for x in table}) == 1, "columns not aligned"
+    assert cmp.describe(c) in text
+
+
+@pytest.mark.parametrize("terminal", [False, True], ids=["piped", "80-column terminal"])
+def test_compare_never_breaks_a_metric_name(
+    runs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminal: bool
+) -> None:
+    """Piped (`coalsim compare A B > out.txt`) or in an 80-column terminal, each metric's
+    name (and unit) is printed whole on one line; piped, the whole row is."""
+    from rich.console import Console
+
+    import sim.cli
+
+    if terminal:
+        narrow = Console(force_terminal=True, width=80, color_system=None)
+        monkeypatch.setattr(sim.cli, "out", narrow)
+    result = CliRunner().invoke(
+        app,
+        ["compare", str(runs["a"]), str(runs["surge"]), "--out", str(tmp_path / "c")],
+        env={"COLUMNS": "80"},
+    )
+    assert result.exit_code == 0, result.output
+    cells = [[x.strip() for x in line.split("│")] for line in result.stdout.splitlines()]
+    for row in cmp.rows(cmp.compare_runs(runs["a"], runs["surge"])):
+        line = next((x for x in cells if row[0] in x), None)
+        assert line is not None, row[0]
+        if not terminal:  # the whole row on one line
+            assert [x for x in line if x] == row
+
+
+def test_compare_names_the_figures_with_their_folder(runs: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(
+        app, ["compare", str(runs["a"]), str(runs["surge"]), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    said = re.search(rf"comparison written to {re.escape(str(out))} \((.*)\)", result.stdout)
+    assert said is not None, result.stdout
+    names = said.group(1).split(", ")
+    assert "figures/compare.png" in names and "figures/compare.svg" in names
+    assert all((out / name).is_file() for name in names)

@@ -23,11 +23,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from rich.console import Console
+from rich.table import Table
 from scipy import stats
 
 from sim.experiment.store import check_out as store_check_out
 from sim.experiment.store import write_atomic, write_csv
+from sim.metric_ranges import metric_range
 from sim.report import style
 from sim.report.data import ReportError, RunData, load_run, mean_ci, read_manifest
 
@@ -39,7 +41,8 @@ class Comparison:
     a: RunData
     b: RunData
     table: pd.DataFrame
-    """metric, mean_a, mean_b, diff, ci95_low, ci95_high, n, relative"""
+    """metric, mean_a, mean_b, diff, ci95_low, ci95_high, n, relative. ``relative`` is
+    diff / mean_a, only where it means something (``_clear_of_zero``); NaN elsewhere."""
     paired: bool
     shared: int = 0
     """Replications both runs have: the only ones the table is computed on."""
@@ -102,7 +105,7 @@ def compare_runs(run_a: Path, run_b: Path) -> Comparison:
             n = min(len(ya), len(yb))
             half = _welch(ya, yb)[1] if n > 1 else math.nan
         lo, hi = d - half, d + half
-        rel = d / abs(mean_a) if mean_a not in (0.0,) and math.isfinite(mean_a) else math.nan
+        rel = d / mean_a if _clear_of_zero(m, ya) else math.nan
         rows.append(
             {
                 "metric": m,
@@ -127,6 +130,22 @@ def compare_runs(run_a: Path, run_b: Path) -> Comparison:
         left_out_a=len(set(a.runs["replication"]) - shared),
         left_out_b=len(set(b.runs["replication"]) - shared),
     )
+
+
+def _clear_of_zero(metric: str, a: np.ndarray) -> bool:
+    """Whether B - A as a share of A's mean means something for ``metric``.
+
+    Only for a metric that cannot be negative (a count, an amount, a share): a change
+    or a net position can sit near zero by chance (-39 t/day gave -1,386%) and its sign
+    flips the ratio's. And only when A's mean is clear of zero, beyond its own 95% CI
+    half-width: a ratio to a mean that could as well be zero is noise (a lumpy count
+    with A's mean 0.2 reads "+20,000%"). With a single replication there is no interval
+    and a positive mean is taken as it is.
+    """
+    if metric_range(metric)[0] < 0 or not len(a):
+        return False
+    mean, lo, hi, _ = mean_ci(a)
+    return bool(mean > 0 and not (hi - lo) / 2 >= mean)
 
 
 DISPLACED = "displaced_share_b_vs_a"
@@ -204,70 +223,82 @@ def _horizon(run: RunData) -> float | None:
         return None
 
 
-@style.styled
-def compare_figure(c: Comparison) -> Figure:
-    """Relative change of every metric, B against A, with its 95% CI."""
-    t = c.table[np.isfinite(c.table["relative"])].reset_index(drop=True)
-    skipped = [m for m in c.table["metric"] if m not in set(t["metric"])]
-    fig = style.new_figure((11.0, 0.34 * len(t) + 2.2))
-    ax = fig.add_subplot()
-    y = np.arange(len(t))
-    base = t["mean_a"].abs().to_numpy(float)
-    rel = 100 * t["relative"].to_numpy(float)
-    lo = 100 * (t["ci95_low"].to_numpy(float) / base)
-    hi = 100 * (t["ci95_high"].to_numpy(float) / base)
-    clear = (lo > 0) | (hi < 0)
-    colours = [
-        (style.BLUE if r > 0 else style.VERMILLION) if ok else style.GREY
-        for r, ok in zip(rel, clear, strict=True)
-    ]
-    ax.hlines(y, np.nan_to_num(lo), np.nan_to_num(hi), colors=colours, lw=2)
-    ax.scatter(rel, y, color=colours, zorder=3, s=28)
-    ax.axvline(0, color="#333333", lw=0.8)
-    ax.set_yticks(y, [style.label(m) for m in t["metric"]])
-    ax.invert_yaxis()
-    ax.grid(axis="y", visible=False)
-    ax.xaxis.set_major_formatter(style.Readable())
-    ax.set_xlabel(f"Change from A to B (% of A's mean); A = {c.a.name}, B = {c.b.name}")
-    for yi, (_, r) in zip(y, t.iterrows(), strict=True):
-        ax.annotate(
-            f"{_signed(r['metric'], float(r['diff']))}",
-            (1.0, yi),
-            xycoords=("axes fraction", "data"),
-            xytext=(6, 0),
-            textcoords="offset points",
-            va="center",
-            fontsize=8,
-        )
-    ax.annotate(
-        "B - A",
-        (1.0, 1.0),
-        xycoords="axes fraction",
-        xytext=(6, 4),
-        textcoords="offset points",
-        va="bottom",
-        fontsize=8,
-        fontweight="bold",
-    )
-    how = "paired differences" if c.paired else "differences of means (Welch)"
-    # A figure title, wrapped: with long run names it would run past the "B - A" column.
-    style.suptitle(fig, f"{c.b.name} against {c.a.name}: {how} with 95% CIs")
-    note = "Blue / vermillion: the 95% CI excludes zero (rise / fall); grey: it does not."
-    note += " Right: B - A in the metric's own unit (pp: percentage points)."
-    if skipped:
-        note += " Not drawn (no relative change: A's mean is zero or absent): "
-        note += ", ".join(skipped) + "."
-    style.footnote(fig, note)
-    return fig
+def signed(metric: str, x: float, *, unit: bool = True) -> str:
+    """A difference in the metric's unit; a difference of shares is in percentage points.
 
-
-def _signed(metric: str, x: float, *, unit: bool = True) -> str:
-    """A difference in the metric's unit; a difference of shares is in percentage points."""
+    The displaced share is not a difference but a share (of B's loss at the pressured
+    ports), so it reads "83%", not "+83 pp".
+    """
+    if metric == DISPLACED:
+        return f"{style.number(100 * x)}%" if unit else style.number(100 * x)
     u = style.unit_for(metric)
     v = u(x)
     text = ("+" if v > 0 else "") + style.number(v)
     label = "pp" if u == style.PERCENT else u.short or u.label
     return f"{text} {label}" if unit and label else text
+
+
+COLUMNS = ("metric (unit)", "A", "B", "B - A", "95% CI", "change")
+"""The table's columns: the metric's is left-aligned, the numbers right-aligned."""
+
+
+def title(c: Comparison) -> str:
+    return f"{c.b.name} - {c.a.name}: difference of means with 95% CI"
+
+
+def text_table(c: Comparison) -> str:
+    """The printed table as plain text in aligned columns, for compare.txt: a file to read
+    or diff without a terminal's box drawing, one line a metric whatever its length."""
+    body = rows(c)
+    widths = [max(len(r[i]) for r in [list(COLUMNS), *body]) for i in range(len(COLUMNS))]
+
+    def line(cells: list[str]) -> str:
+        first, *rest = cells
+        return "  ".join(
+            [first.ljust(widths[0]), *(x.rjust(w) for x, w in zip(rest, widths[1:], strict=True))]
+        )
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([title(c), "", line(list(COLUMNS)), rule, *map(line, body)])
+
+
+def rich_table(c: Comparison, fit: int | None = None) -> tuple[Table, int]:
+    """The table for the terminal, and the width it takes to print it whole.
+
+    No cell is ever folded: rich, left to fit a table into 80 columns, breaks metric
+    names ("shipments_seized_pa" / "trol"), and at some widths squeezes a column to
+    nothing or crops the last. Only the CI may wrap, at its " .. ", when that makes the
+    table fit ``fit`` columns (a terminal's width), drawn then without its outer border;
+    otherwise, and when piped (``fit`` None), the table is as wide as its longest row,
+    which the caller must give it.
+    """
+    body = rows(c)
+
+    def build(ci_width: int | None) -> Table:
+        narrow = ci_width is not None  # and without the outer border: 4 columns more
+        table = Table(title=title(c), show_edge=not narrow, pad_edge=not narrow)
+        for name in COLUMNS:
+            wraps = name == "95% CI" and ci_width is not None
+            table.add_column(
+                name,
+                justify="left" if name == COLUMNS[0] else "right",
+                no_wrap=not wraps,
+                width=ci_width if wraps else None,
+            )
+        for row in body:
+            table.add_row(*row)
+        return table
+
+    def width(table: Table) -> int:
+        return Console(width=10_000).measure(table).maximum
+
+    full = build(None)
+    if fit is None or width(full) <= fit:
+        return full, width(full)
+    ends = [row[4].split(" .. ") for row in body]
+    ci = max([len("95% CI")] + [max(len(e[0]) + 3, len(e[-1])) for e in ends])
+    narrow = build(ci)
+    return (narrow, width(narrow)) if width(narrow) <= fit else (full, width(full))
 
 
 def rows(c: Comparison) -> list[list[str]]:
@@ -284,7 +315,7 @@ def rows(c: Comparison) -> list[list[str]]:
         rel = f"{100 * r['relative']:+.1f}%" if np.isfinite(r["relative"]) else "n/a"
         name = f"{m} ({u.short or u.label})" if u.label else m
         a, b = style.number(u(r["mean_a"])), style.number(u(r["mean_b"]))
-        out.append([name, a, b, _signed(m, float(r["diff"]), unit=False), ci, rel])
+        out.append([name, a, b, signed(m, float(r["diff"]), unit=False), ci, rel])
     return out
 
 
@@ -302,7 +333,8 @@ def check_out(out: Path) -> None:
 
 
 def write_comparison(c: Comparison, out: Path) -> list[Path]:
-    """compare.csv and figures/compare.png|svg in ``out``; returns the files written.
+    """compare.csv, compare.txt (the table and its notes) and figures/compare.png|svg in
+    ``out``; returns the files written.
 
     ``out`` is checked by ``check_out`` first: never a run's or a sweep's folder.
     """
@@ -311,7 +343,9 @@ def write_comparison(c: Comparison, out: Path) -> list[Path]:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:  # e.g. a path under a file, or no permission
         raise ReportError(f"--out {out}: cannot create the folder ({e})") from None
+    from sim.report.compare_figure import compare_figure  # which imports this module
+
     write_csv(out / "compare.csv", c.table)
-    write_atomic(out / "compare.txt", describe(c) + "\n")
+    write_atomic(out / "compare.txt", f"{text_table(c)}\n\n{describe(c)}\n")
     png, svg = style.save(compare_figure(c), out / "figures", "compare")
     return [out / "compare.csv", out / "compare.txt", png, svg]

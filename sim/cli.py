@@ -7,25 +7,17 @@ printed as one message on stderr with exit code 2, never a traceback.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from sim import cli_checks as checks
 from sim import scenario as scn
-from sim.cli_options import (
-    BreakevenOut,
-    Checks,
-    NoReport,
-    RunOut,
-    ScenarioArg,
-    SetOpt,
-    VerifyOut,
-    Workers,
-)
+from sim.cli_io import err, fail, out, say, user_errors
+from sim.cli_options import NoReport, RunOut, ScenarioArg, SetOpt, Workers
 from sim.errors import ScenarioError
 from sim.run_table import summary_table
 
@@ -35,22 +27,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
-T = TypeVar("T")
-
-
-def _fail(message: object) -> NoReturn:
-    """A user error: one line on stderr, exit code 2."""
-    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
-
-
-def _user_errors(fn: Callable[[], T]) -> T:
-    try:
-        return fn()
-    except ScenarioError as e:
-        _fail(e)
 
 
 @app.command()
@@ -93,15 +69,15 @@ def run(
     from sim.run import DEFAULT_MAX_REPLICATIONS, check_run_options, prepare_folder, run_scenario
 
     overrides = list(set_ or [])
-    resolved = _user_errors(
+    resolved = user_errors(
         lambda: scn.with_run_options(scn.load(scenario_file, overrides), replications, seed)
     )
     s = resolved.scenario
     if target_ci is None and (max_replications is not None or target_metric):
-        _fail("--max-replications and --target-metric only apply with --target-ci")
+        fail("--max-replications and --target-metric only apply with --target-ci")
     most = DEFAULT_MAX_REPLICATIONS if max_replications is None else max_replications
-    _user_errors(lambda: check_run_options(s.replications, target_ci, target_metric, most, s))
-    folder = _user_errors(lambda: prepare_folder(out_dir, Path("results"), s.name))
+    user_errors(lambda: check_run_options(s.replications, target_ci, target_metric, most, s))
+    folder = user_errors(lambda: prepare_folder(out_dir, Path("results"), s.name))
     count = f"{s.replications} replications"
     if target_ci is not None:  # the batches after the first are sized as the CIs narrow
         count += f" to start, up to {most} until the CI target is met"
@@ -113,7 +89,7 @@ def run(
     )
     try:
         with progress(err, "replications") as bar:
-            result = _user_errors(
+            result = user_errors(
                 lambda: run_scenario(
                     resolved,
                     folder,
@@ -138,7 +114,7 @@ def run(
     table, notes = summary_table(s.name, result.summary, n_runs, wide=out.width >= 110)
     out.print(table)
     for note in notes:
-        _say(note)
+        say(note)
     if target_ci is not None:
         reached = [x.metric for x in result.target if x.reached]
         missed = [f"{x.metric} ({x.relative:.1%})" for x in result.target if not x.reached]
@@ -160,7 +136,7 @@ def _report(folder: Path) -> None:
     from sim.report import write_report
 
     try:
-        page = _user_errors(lambda: write_report(folder))
+        page = user_errors(lambda: write_report(folder))
     except typer.Exit:
         raise
     except Exception as e:  # the results are saved; say how to retry, keep the traceback out
@@ -172,7 +148,7 @@ def _report(folder: Path) -> None:
             soft_wrap=True,
         )
         raise typer.Exit(1) from None
-    _say(f"report written to {page} (and report.pdf, figures/)")
+    say(f"report written to {page} (and report.pdf, figures/)")
 
 
 @app.command()
@@ -200,8 +176,8 @@ def compare(
     from sim.report import compare as cmp
 
     if out_dir is not None:  # refuse a results folder before any work
-        _user_errors(lambda: cmp.check_out(out_dir))
-    c = _user_errors(lambda: cmp.compare_runs(run_a, run_b))
+        user_errors(lambda: cmp.check_out(out_dir))
+    c = user_errors(lambda: cmp.compare_runs(run_a, run_b))
     # Names are never broken: piped, or in a terminal too narrow for the table, it is
     # printed as wide as it needs, on a console of its own (`out` stays as it is).
     table, width = cmp.rich_table(c, out.width if out.is_terminal else None)
@@ -210,11 +186,11 @@ def compare(
         system = out.color_system
         wide = Console(width=width, force_terminal=out.is_terminal, color_system=system)  # type: ignore[arg-type]
     wide.print(table)
-    _say(cmp.describe(c))
+    say(cmp.describe(c))
     folder = out_dir or cmp.default_folder(Path("results"), c)
-    files = _user_errors(lambda: cmp.write_comparison(c, folder))
+    files = user_errors(lambda: cmp.write_comparison(c, folder))
     names = ", ".join(str(f.relative_to(folder)) for f in files)  # figures/compare.png ...
-    _say(f"comparison written to {folder} ({names})")
+    say(f"comparison written to {folder} ({names})")
 
 
 @app.command()
@@ -252,7 +228,7 @@ def sweep(
     from sim.experiment.progress import progress
     from sim.run import execute_sweep, prepare_sweep, select_executor, sweep_digest
 
-    prepared = _user_errors(
+    prepared = user_errors(
         lambda: prepare_sweep(
             sweep_file,
             out=out_dir,
@@ -263,20 +239,20 @@ def sweep(
     )
     sw = prepared.sweep
     total = sw.points * sw.replications
-    executor = _user_errors(lambda: select_executor(workers, scheduler, dask_local, total))
+    executor = user_errors(lambda: select_executor(workers, scheduler, dask_local, total))
     try:
-        folder = _user_errors(prepared.make_folder)
+        folder = user_errors(prepared.make_folder)
     except typer.Exit:
         executor.close()
         raise
-    _say(
+    say(
         f"coalsim: sweep {sw.name}, {sw.design.kind} design, {sw.points} points x "
         f"{sw.replications} replication{'s' if sw.replications != 1 else ''}, seed {sw.seed}, "
         f"on {executor.describe()} -> {folder}"
     )
     try:
         with progress(err, "sweep") as bar:
-            result = _user_errors(lambda: execute_sweep(prepared, executor, bar))
+            result = user_errors(lambda: execute_sweep(prepared, executor, bar))
     except KeyboardInterrupt:
         err.print(
             f"interrupted; continue with: coalsim sweep {sweep_file} --resume {folder}",
@@ -297,8 +273,8 @@ def sweep(
         table.add_row(*row)
     (out if out.is_terminal else Console(width=250)).print(table)
     if len(rows) < len(sw.design.rows) and header[0] == "point":
-        _say(f"({sw.points - len(rows)} more points in summary.csv)")
-    _say(f"results written to {folder} ({', '.join(result.files)})")
+        say(f"({sw.points - len(rows)} more points in summary.csv)")
+    say(f"results written to {folder} ({', '.join(result.files)})")
     if not no_report:
         _report(folder)
     if result.failures:
@@ -310,10 +286,6 @@ def sweep(
             soft_wrap=True,
         )
         raise typer.Exit(1)
-
-
-def _say(text: str) -> None:
-    out.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -330,7 +302,7 @@ def validate(
         try:
             if is_sweep_file(f):
                 sw = prepare_sweep(f, dry_run=True).sweep
-                _say(f"ok: {f} (sweep: {sw.design.kind}, {sw.points} points)")
+                say(f"ok: {f} (sweep: {sw.design.kind}, {sw.points} points)")
             else:
                 scn.load(f)
                 out.print(f"ok: {f}", markup=False, highlight=False, soft_wrap=True)
@@ -347,103 +319,12 @@ def show(
     set_: SetOpt = None,
 ) -> None:
     """Print the fully resolved scenario as TOML (loads back to the same scenario)."""
-    resolved = _user_errors(lambda: scn.load(scenario_file, list(set_ or [])))
+    resolved = user_errors(lambda: scn.load(scenario_file, list(set_ or [])))
     sys.stdout.write(scn.dumps(resolved.scenario))
 
 
-@app.command()
-def verify(
-    quick: Annotated[
-        bool,
-        typer.Option("--quick", metavar="", help="the short suite: fewer points, under a minute"),
-    ] = False,
-    check: Checks = None,
-    workers: Workers = None,
-    out_dir: VerifyOut = None,
-) -> None:
-    """Check the model's mechanics against theory; exit 1 if any check fails."""
-    from sim.run import prepare_folder
-    from sim.verify import report as vr
-    from sim.verify import run_suite
-    from sim.verify.suite import check_keys
-
-    _user_errors(lambda: check_keys(check))  # before any folder is made
-    folder = _user_errors(lambda: prepare_folder(out_dir, Path("results"), "verify", "verify.csv"))
-    _say(f"coalsim verify ({'quick' if quick else 'full'} suite) -> {folder}")
-    suite = _user_errors(
-        lambda: run_suite(
-            quick,
-            only=check,
-            workers=workers,
-            progress=lambda c: _say(f"  {vr.result(c.passed)}  {c.title} ({c.seconds:.1f} s)"),
-        )
-    )
-    for title, caption, body in vr.sections(suite):
-        table = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
-        for name in vr.SECTION_COLUMNS:
-            table.add_column(name, justify="left" if name == "point" else "right")
-        for row in body:
-            table.add_row(*row)
-        out.print(table)
-        out.print()
-    files = _user_errors(lambda: vr.write(suite, folder))
-    _say(vr.summary_line(suite))
-    _say(f"results written to {folder} ({', '.join(f.name for f in files[:3])}, figures/)")
-    if not suite.passed:
-        raise typer.Exit(1)
-
-
-@app.command()
-def breakeven(
-    scenario_file: ScenarioArg,
-    set_: SetOpt = None,
-    replications: Annotated[
-        int,
-        typer.Option(
-            min=1, metavar="N", help="replications of the check world per simulated point"
-        ),
-    ] = 2,
-    quick: Annotated[
-        bool,
-        typer.Option(
-            "--quick",
-            metavar="",
-            help="fewer simulated worlds: one interception chance either side of each "
-            "break-even (not two) and two reward levels (not four)",
-        ),
-    ] = False,
-    out_dir: BreakevenOut = None,
-) -> None:
-    """Each party's break-even, by hand and by simulation; exit 1 if one is on the wrong side.
-
-    A simulated point falls on the wrong side when its profit's sign contradicts the
-    break-even worked out by hand."""
-    from sim.run import prepare_folder
-    from sim.verify import breakeven_report as be
-
-    resolved = _user_errors(lambda: scn.load(scenario_file, list(set_ or [])))
-    name = resolved.scenario.name
-    folder = _user_errors(
-        lambda: prepare_folder(out_dir, Path("results") / "breakeven", name, "breakeven.csv")
-    )
-    a = be.analyse(resolved, quick=quick, replications=replications)
-    table = Table(title=f"{name}: break-even of each party")
-    for col in be.COLUMNS[:-1]:  # formulas are listed below the table
-        table.add_column(col)
-    rows = be.rows(a)
-    for row in rows:
-        table.add_row(*row[:-1])
-    out.print(table)
-    for row, party in zip(rows, a.parties, strict=True):
-        _say(f"{row[0]}, {row[1]}: {row[-1]}" + (f"; {party.note}" if party.note else ""))
-    _say(be.describe(a))
-    _say(be.decision_note(a))
-    files = _user_errors(lambda: be.write(a, folder))
-    _say(f"{len(a.points)} simulated points in {a.seconds:.1f} s")
-    _say(f"results written to {folder} ({', '.join(f.name for f in files[:3])}, figures/)")
-    if not a.passed:
-        err.print("error: a simulated point lies on the wrong side of zero", markup=False)
-        raise typer.Exit(1)
+app.command()(checks.verify)
+app.command()(checks.breakeven)
 
 
 def main() -> None:

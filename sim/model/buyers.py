@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from sim.scenario.trade import Beliefs, Buyer
 
@@ -40,13 +40,18 @@ class BuyerAgent:
         "beta_e",
         "capital0",
         "config",
+        "demand",
         "entered_at",
+        "hurdle",
         "last",
         "left",
         "left_at",
         "name",
         "party",
         "port",
+        "prior_alpha",
+        "prior_beta",
+        "risk_multiplier",
         "sit_until",
         "taken",
         "taken_total",
@@ -58,6 +63,14 @@ class BuyerAgent:
         self.config = config
         self.port = config.port
         self.capital0 = config.capital_rmb
+        # The config's numbers the market and the weekly sampler read for every buyer
+        # they reach, kept as plain slots: a pydantic model's attribute reads go
+        # through its ``__getattr__`` hook and cost several times as much.
+        self.prior_alpha = config.prior_alpha
+        self.prior_beta = config.prior_beta
+        self.demand = config.demand_tonnes_per_month
+        self.hurdle = config.hurdle_rmb
+        self.risk_multiplier = config.risk_multiplier
         self.alpha_e = 0.0  # evidence beyond the prior
         self.beta_e = 0.0
         self.last = now
@@ -78,8 +91,8 @@ class BuyerAgent:
     def belief(self, now: float, beliefs: Beliefs) -> float:
         """Mean believed chance that a shipment is intercepted."""
         self._fade(now, beliefs.memory_days)
-        a = self.config.prior_alpha + self.alpha_e
-        b = self.config.prior_beta + self.beta_e
+        a = self.prior_alpha + self.alpha_e
+        b = self.prior_beta + self.beta_e
         return a / (a + b)
 
     def observe(self, now: float, seized: bool, weight: float, beliefs: Beliefs) -> None:
@@ -94,7 +107,7 @@ class BuyerAgent:
         taken = self.taken
         while taken and taken[0][0] <= now - 720.0:
             self.taken_total -= taken.popleft()[1]
-        return self.config.demand_tonnes_per_month - self.taken_total
+        return self.demand - self.taken_total
 
     def take(self, now: float, tonnes: float) -> None:
         self.taken.append((now, tonnes))
@@ -105,7 +118,7 @@ class BuyerAgent:
     ) -> float:
         margin = value * (resale - 1.0) - cost
         loss = fine + (value if terms == ADVANCE else 0.0)
-        return expected_profit(min(1.0, q * self.config.risk_multiplier), margin, loss)
+        return expected_profit(min(1.0, q * self.risk_multiplier), margin, loss)
 
     def decide(
         self,
@@ -121,7 +134,7 @@ class BuyerAgent:
 
         ``cost`` is what the deal costs the buyer besides the cargo (the broker's fee).
         """
-        hurdle = self.config.hurdle_rmb
+        hurdle = self.hurdle
         if self.terms_value(q, value, resale, fine, offered, cost) >= hurdle:
             return offered
         other = AFTER if offered == ADVANCE else ADVANCE
@@ -130,40 +143,50 @@ class BuyerAgent:
         return None
 
 
-def _faded(
-    buyers: Iterable[BuyerAgent], now: float, beliefs: Beliefs, *, skip_left: bool = False
-) -> Iterator[BuyerAgent]:
-    """Each buyer with its evidence faded to ``now``: ``BuyerAgent._fade``'s arithmetic in
-    one loop with the constants hoisted, so the weekly sampler and seizure news (which
-    reach every buyer) need no method call per buyer."""
+def beliefs_of(buyers: Iterable[BuyerAgent], now: float, beliefs: Beliefs) -> list[float]:
+    """``[b.belief(now, beliefs) for b in buyers]``, with exactly its arithmetic.
+
+    ``BuyerAgent._fade`` is written out in the loop with its constants hoisted: the
+    weekly sampler reaches every buyer, and a method call (or a generator step) per
+    buyer cost more than the arithmetic. Most buyers were last faded together, so
+    one ``exp`` serves a run of them.
+    """
     scale = beliefs.memory_days * 24.0
     exp = math.exp
-    seen, f = math.nan, 1.0  # most buyers were last faded together: one exp serves them all
-    for b in buyers:
-        if skip_left and b.left:
-            continue
-        if now > b.last:
-            if b.last != seen:
-                seen = b.last
-                f = exp(-(now - seen) / scale)
-            b.alpha_e *= f
-            b.beta_e *= f
-            b.last = now
-        yield b
-
-
-def beliefs_of(buyers: Iterable[BuyerAgent], now: float, beliefs: Beliefs) -> list[float]:
-    """``[b.belief(now, beliefs) for b in buyers]``, with exactly its arithmetic."""
+    seen, f = math.nan, 1.0
     out: list[float] = []
-    for b in _faded(buyers, now, beliefs):
-        config = b.config
-        a = config.prior_alpha + b.alpha_e
-        beta = config.prior_beta + b.beta_e
-        out.append(a / (a + beta))
+    append = out.append
+    for b in buyers:
+        alpha, beta = b.alpha_e, b.beta_e
+        last = b.last
+        if now > last:
+            if last != seen:
+                seen = last
+                f = exp(-(now - seen) / scale)
+            alpha *= f
+            beta *= f
+            b.alpha_e, b.beta_e, b.last = alpha, beta, now
+        a = b.prior_alpha + alpha
+        append(a / (a + (b.prior_beta + beta)))
     return out
 
 
 def hear_news(buyers: Iterable[BuyerAgent], now: float, weight: float, beliefs: Beliefs) -> None:
-    """Every buyer still in the trade observes a seizure: ``observe(now, True, weight, ...)``."""
-    for b in _faded(buyers, now, beliefs, skip_left=True):
-        b.alpha_e += weight
+    """Every buyer still in the trade observes a seizure: ``observe(now, True, weight, ...)``,
+    with the fading written out as in ``beliefs_of`` (seizure news reaches every buyer)."""
+    scale = beliefs.memory_days * 24.0
+    exp = math.exp
+    seen, f = math.nan, 1.0
+    for b in buyers:
+        if b.left:
+            continue
+        last = b.last
+        if now > last:
+            if last != seen:
+                seen = last
+                f = exp(-(now - seen) / scale)
+            b.alpha_e = b.alpha_e * f + weight
+            b.beta_e *= f
+            b.last = now
+        else:
+            b.alpha_e += weight

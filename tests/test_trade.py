@@ -325,6 +325,24 @@ def test_rounds_that_reach_no_free_buyer_are_skipped_without_changing_any_outcom
     assert out_fast.named == out_slow.named
 
 
+@pytest.mark.parametrize("name", ["baseline", "lianyungang_surge"])
+def test_brokers_buyer_lists_kept_up_to_date_equal_a_rebuild(name: str) -> None:
+    """The market extends each company's broker -> buyers lists with the links entrants
+    make instead of rebuilding them; at the horizon they must equal a fresh rebuild."""
+    resolved = load(Path(__file__).parents[1] / "scenarios" / f"{name}.toml")
+    model = Model(resolved, replication_seed(resolved.scenario.seed, 1))
+    model.run()
+    market = model.market
+    assert isinstance(market, StrategicMarket) and market._cache
+    companies = {c.name: c for c in model.companies}
+    assert any(n.startswith("entrant#") for n in model.buyers)  # entrants made links
+    for (company, port), (_, kept) in list(market._cache.items()):
+        kept_now = market._known(companies[company], port)  # taken up to the last link
+        assert kept_now is kept
+        del market._cache[company, port]
+        assert market._known(companies[company], port) == kept
+
+
 def test_every_seizure_is_counted_in_the_zone_it_was_made_in() -> None:
     """Tip boardings are planned where the cargo enters a zone, on its very edge; they must
     count in that zone like search seizures do (zones.csv and proportional patrols read

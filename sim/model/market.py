@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.model.buyers import ADVANCE, AFTER, BuyerAgent
-from sim.model.network import BROKER
+from sim.model.network import BROKER, BUYER
 from sim.model.routing import PORT, SHIP_TO_SHIP, Alternative
 from sim.world.network import RouteGeo
 
@@ -120,7 +120,7 @@ class StrategicMarket(Market):
 
     def __init__(self, model: Model) -> None:
         super().__init__(model)
-        # (company, port) -> (network version, broker -> the buyers it knows there)
+        # (company, port) -> (links taken in, broker -> the buyers it knows there)
         self._cache: dict[tuple[str, str | None], tuple[int, dict[str, list[BuyerAgent]]]] = {}
         # (company, port) -> (quiet until, network version, uniforms a round draws)
         self._quiet: dict[tuple[str, str | None], tuple[float, int, int]] = {}
@@ -182,11 +182,23 @@ class StrategicMarket(Market):
 
     def _known(self, company: Company, port: str | None) -> dict[str, list[BuyerAgent]]:
         """Each of the company's brokers with the buyers it knows at ports the company
-        ships to, or at ``port`` (kept until the network changes)."""
+        ships to, or at ``port``.
+
+        Who knows whom changes only by new links (a removal or a leaver changes who is
+        available, which ``candidates`` asks of each buyer), and an entrant's links just
+        add it at the end of its brokers' lists: so the kept answer is brought up to date
+        from the network's list of links, not rebuilt, unless a link is the company's own.
+        """
         graph = self.model.network
         key = (company.name, port)
         cached = self._cache.get(key)
-        if cached is None or cached[0] != graph.version:
+        links = graph.links
+        if cached is not None and cached[0] != len(links):
+            if not self._extend(company, port, cached[1], links[cached[0] :]):
+                cached = None
+            else:
+                cached = self._cache[key] = (len(links), cached[1])
+        if cached is None:
             ports = company.ports if port is None else {port}
             agents = self.model.buyers
             known = {
@@ -194,8 +206,28 @@ class StrategicMarket(Market):
                 for broker in graph.adj[company.name]
                 if graph.kind[broker] == BROKER
             }
-            cached = self._cache[key] = (graph.version, known)
+            cached = self._cache[key] = (len(links), known)
         return cached[1]
+
+    def _extend(
+        self,
+        company: Company,
+        port: str | None,
+        known: dict[str, list[BuyerAgent]],
+        new: list[tuple[str, str]],
+    ) -> bool:
+        """Add the buyers that ``new`` links gave the company's brokers to ``known``, as a
+        rebuild would list them (``buyers_of`` keeps link order); False if a link is the
+        company's own, which only a rebuild takes in."""
+        kind, agents = self.model.network.kind, self.model.buyers
+        ports = company.ports if port is None else {port}
+        for a, b in new:
+            if a == company.name or b == company.name:
+                return False
+            broker, buyer = (a, b) if kind.get(a) == BROKER else (b, a)
+            if broker in known and kind.get(buyer) == BUYER and agents[buyer].port in ports:
+                known[broker].append(agents[buyer])
+        return True
 
     def find_deal(
         self, company: Company, tonnes: float, now: float, choice: Alternative | None = None

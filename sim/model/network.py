@@ -28,6 +28,9 @@ class TradeNetwork:
         self.version = 0
         """Counts changes to who reaches whom (a new link, a party leaving or being
         removed), so the market and ``brokers_of`` know when what they kept is stale."""
+        self.links: list[tuple[str, str]] = []
+        """Every link in the order made: who knows whom changes with nothing else, so
+        what is derived from that alone is brought up to date from here."""
         # node -> (version, valid until, its active brokers): see ``brokers_of``
         self._brokers: dict[str, tuple[int, float, list[str]]] = {}
 
@@ -43,6 +46,7 @@ class TradeNetwork:
         if b not in links:
             links.append(b)
             self.adj[b].append(a)
+            self.links.append((a, b))
             self.version += 1
             # A broker-buyer edge goes under its broker; two lookups, not four, as
             # every replication builds its network anew and so links every edge.

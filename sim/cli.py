@@ -102,9 +102,14 @@ def run(
                 )
             )
     except KeyboardInterrupt:
+        again = (  # run never writes over a folder that has a manifest
+            f"remove {folder} or give another --out to start over"
+            if out_dir is not None
+            else "run the command again to start over in a new folder"
+        )
         err.print(
             f"interrupted: {folder} holds no results (its manifest.json says interrupted); "
-            "run the command again to start over",
+            + again,
             markup=False,
             highlight=False,
             soft_wrap=True,
@@ -168,7 +173,10 @@ def compare(
     out_dir: Annotated[
         Path | None,
         typer.Option(
-            "--out", help="folder for compare.csv and the figure (default: results/compare/...)"
+            "--out",
+            metavar="DIR",
+            help="folder for compare.csv, compare.txt and figures/ "
+            "(default: results/compare/<A>_vs_<B>/<time>)",
         ),
     ] = None,
 ) -> None:
@@ -268,10 +276,10 @@ def sweep(
                   else f"means over {sw.replications} replications"))  # fmt: skip
     for name in header:
         left = name in ("point", "parameter")
-        table.add_column(name, justify="left" if left else "right", no_wrap=not left)
+        table.add_column(name, justify="left" if left else "right", no_wrap=not left, min_width=5)
     for row in rows:
         table.add_row(*row)
-    (out if out.is_terminal else Console(width=250)).print(table)
+    (out if out.is_terminal else Console(width=1000)).print(table)  # piped: never wrapped
     if len(rows) < len(sw.design.rows) and header[0] == "point":
         say(f"({sw.points - len(rows)} more points in summary.csv)")
     say(f"results written to {folder} ({', '.join(result.files)})")

@@ -323,16 +323,26 @@ def sweep_digest(
                 cells.append(human(float(got.iloc[0])) if len(got) else "n/a")
             rows.append(cells)
         return header, rows
+    # The report's units (a fine in million RMB, coal in kt), so the two agree.
+    from sim.report.style import number, unit_for
+    from sim.report.sweep_figures import parameter_unit, parameter_value
+
     summary = pd.read_csv(folder / "summary.csv")
     pivot = summary.pivot(index="point", columns="metric", values="mean")
     means: dict[Any, dict[Any, Any]] = pivot.to_dict("index")
-    header = ["point", *short_names(sweep.design.paths), *sweep.outputs]
+    paths = sweep.design.paths
+    named = [
+        f"{short} ({parameter_unit(p).label})" if parameter_unit(p).label else short
+        for p, short in zip(paths, short_names(paths), strict=True)
+    ]
+    units = {m: unit_for(m) for m in sweep.outputs}
+    outputs = [f"{m} ({u.short or u.label})" if u.label else m for m, u in units.items()]
+    header = ["point", *named, *outputs]
     rows = []
     for i, values in enumerate(sweep.design.rows[:limit]):
-        outs = [human(float(means[i][m])) if i in means else "n/a" for m in sweep.outputs]
-        rows.append(
-            [str(i), *(human(v) if isinstance(v, float) else str(v) for v in values), *outs]
-        )
+        outs = [number(units[m](float(means[i][m]))) if i in means else "n/a" for m in units]
+        shown = [parameter_value(p, v) for p, v in zip(paths, values, strict=True)]
+        rows.append([str(i), *shown, *outs])
     return header, rows
 
 

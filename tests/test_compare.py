@@ -303,6 +303,21 @@ def test_compare_figure_keeps_its_axis_readable_and_marks_what_runs_off_it(
     assert overlapping_labels(fig) == []
 
 
+@pytest.mark.parametrize("keep", ["relative", "own scale"])
+def test_compare_figure_footnote_speaks_of_the_panels_drawn(
+    runs: dict[str, Path], keep: str
+) -> None:
+    """With one panel only, the note must not explain a "lower panel" that is not there."""
+    c = cmp.compare_runs(runs["a"], runs["surge"])
+    rel = np.isfinite(c.table["relative"].to_numpy(float))
+    t = c.table[rel if keep == "relative" else ~rel].reset_index(drop=True)
+    fig = compare_figure(replace(c, table=t))
+    note = " ".join(x.get_text() for x in fig.texts)
+    assert "Lower panel" not in note
+    assert ("An arrow at an edge" in note) == (keep == "relative")
+    assert ("take either sign" in note) == (keep == "own scale")
+
+
 # ------------------------------------------------------------------ the printed table
 
 

@@ -16,8 +16,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.collections import LineCollection, PolyCollection
-from matplotlib.figure import Figure
 from test_report import overlapping_labels, pdf_pages
 from typer.testing import CliRunner
 
@@ -329,78 +327,3 @@ def test_a_swept_horizon_is_not_shown_as_shared(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = dict((r[0], r[1]) for r in sweep_report.overview_table(load_sweep(out)).rows)
     assert rows["horizon"] == "swept (see parameter horizon_days)"
-
-
-def panel(fig: Figure, key: str) -> Any:
-    """The response panel of one parameter, found by its x-axis label."""
-    return next(ax for ax in fig.axes if ax.get_xlabel().startswith(key))
-
-
-def test_money_parameters_are_shown_in_million_rmb(tmp_path: Path) -> None:
-    """Fines swept in RMB read in million RMB, the unit named, on axes and in the tables."""
-    sweep = load_sweep(make_sweep(tmp_path / "fines", "oat", LONG_KEYS, reps=2))
-    fig = sweep_figures.response(sweep, "tonnes_delivered")
-    fig.canvas.draw()
-    for key in (FINE, "enforcement.accomplice_fine_rmb"):
-        ax = panel(fig, key)
-        assert ax.get_xlabel() == f"{key} (million RMB)"
-        ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
-        assert ticks and all(float(t.replace(",", "")) <= 12 for t in ticks), ticks
-    assert panel(fig, "enforcement.vessel_detention_days").get_xlabel().endswith("(days)")
-    # A rate per million RMB is no sum of money: shown as set, with no unit claimed.
-    rate = "buyers.entry_per_month_per_million_rmb"
-    assert sweep_figures.parameter_label(rate) == rate
-    table = sweep_report.design_table(sweep)
-    column = table.header.index(f"{FINE} (million RMB)")
-    assert {r[column] for r in table.rows} == {"0", "0.6", "1.2", "2.4", "4.8", "12"}
-    rows = dict((r[0], r[1]) for r in sweep_report.overview_table(sweep).rows)
-    assert rows[f"parameter {FINE} (million RMB)"] == "0, 0.6, 1.2, 2.4, 4.8, 12"
-    grid = load_sweep(make_sweep(tmp_path / "grid", "grid", DESIGNS["grid"], reps=2))
-    heat = sweep_figures.heatmap(grid, "seizure_share").axes[0]
-    assert heat.get_ylabel() == f"{FINE} (million RMB)"
-    assert [t.get_text() for t in heat.get_yticklabels()] == ["0.6", "1.2", "2.4"]
-
-
-def test_heatmap_panels_of_a_metric_share_one_colour_scale(tmp_path: Path) -> None:
-    """Three panels of one metric: one colour means one value in all of them, one colourbar.
-    The third panel averages over the vessels that move the metric, so its own range would
-    be a sliver of the others'."""
-    levels = {VESSELS: [1, 2, 4], RESALE: [2.0, 3.0], FINE: [6e5, 2.4e6]}
-    sweep = load_sweep(make_sweep(tmp_path / "g3", "grid", levels, reps=2))
-    fig = sweep_figures.heatmap(sweep, "seizure_share")
-    images = [im for ax in fig.axes for im in ax.get_images()]
-    assert len(images) == 3
-    assert len({im.get_clim() for im in images}) == 1, [im.get_clim() for im in images]
-    assert [ax.get_label() for ax in fig.axes].count("<colorbar>") == 1
-    assert overlapping_labels(fig) == []
-
-
-TERMS = "contract.payment_terms"
-TERMS_LEVELS = ["advance", "after_delivery", "endogenous"]
-
-
-@pytest.mark.parametrize(
-    ("design", "levels"),
-    [
-        ("grid", {VESSELS: [1, 2, 4], TERMS: TERMS_LEVELS}),  # one series per vessel count
-        ("grid", {VESSELS: [1, 4], TERMS: TERMS_LEVELS, RESALE: [2.0, 3.0]}),  # averaged
-        ("oat", {VESSELS: [1, 2, 4], TERMS: TERMS_LEVELS}),
-    ],
-)
-def test_categorical_levels_are_separate_points_with_whiskers(
-    tmp_path: Path, design: str, levels: dict[str, list[Any]]
-) -> None:
-    """Payment terms have no order: no line or band runs from one term to the next."""
-    sweep = load_sweep(make_sweep(tmp_path / "terms", design, levels, reps=3))
-    fig = sweep_figures.response(sweep, "tonnes_delivered")
-    ax = panel(fig, TERMS)
-    assert [t.get_text() for t in ax.get_xticklabels()] == TERMS_LEVELS
-    joined = [
-        line
-        for line in ax.get_lines()
-        if line.get_linestyle() not in ("None", "none", "") and len(line.get_xdata()) > 1
-    ]
-    assert joined == []
-    assert not any(isinstance(c, PolyCollection) for c in ax.collections)  # no CI band
-    assert any(isinstance(c, LineCollection) for c in ax.collections)  # CI whiskers
-    assert overlapping_labels(fig) == []

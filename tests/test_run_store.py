@@ -88,3 +88,28 @@ def test_out_folders_hold_one_kind_of_output(
             store.check_out(tmp_path, own)
     else:
         store.check_out(tmp_path, own)
+
+
+def test_interrupted_run_from_the_cli_says_how_to_start_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C: exit 130 and one line on what is left. With --out, running the command again
+    would be refused (the folder has a manifest), so the line says what to do instead."""
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    def interrupted(scenario_json: str, seed: np.random.SeedSequence) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.run, "evaluate", interrupted)
+    scenario = tmp_path / "s.toml"
+    scenario.write_text("horizon_days = 20\nreplications = 2\n")
+    out = tmp_path / "int"
+    args = ["run", str(scenario), "--workers", "1", "--no-report", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 130, result.output
+    assert f"interrupted: {out} holds no results" in result.stderr
+    assert f"remove {out} or give another --out" in result.stderr
+    assert "Traceback" not in result.output
+    assert _manifest(out)["status"] == "interrupted"

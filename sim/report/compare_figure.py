@@ -215,21 +215,31 @@ def compare_figure(c: Comparison) -> Figure:
     style.suptitle(
         fig, f"{c.b.name} (B) against {c.a.name} (A): {how} with 95% CIs"
     )  # wrapped: long run names would run past the right-hand column
-    note = (
-        "Blue / vermillion: the 95% CI excludes zero (rise / fall); grey: it does not. An arrow "
-        "at an edge: the point or CI runs off the axis, its value written beside it. Right: "
-        "B - A in the metric's own unit (pp: percentage points; the displaced share is a share). "
-        "Lower panel: metrics that take either sign (changes, net positions), whose A mean can "
-        "sit near zero by chance, and the displaced share"
+    note = "Blue / vermillion: the 95% CI excludes zero (rise / fall); grey: it does not."
+    drawn = {draw for _, draw in panels}
+    if _relative_panel in drawn:
+        note += (
+            " An arrow at an edge: the point or CI runs off the axis, its value written beside it."
+        )
+    note += (
+        " Right: B - A in the metric's own unit (pp: percentage points; the displaced share is "
+        "a share)."
     )
-    near_zero = [
-        style.label(str(m))
-        for m, ok in zip(t["metric"], ~relative & has_diff, strict=True)
-        if ok and _nonnegative(str(m))
-    ]
-    if near_zero:
-        note += "; and, A's mean being zero or within its 95% CI of zero, " + "; ".join(near_zero)
-    note += "."
+    if _own_scale_panel in drawn:
+        where = "Lower panel" if _relative_panel in drawn else "Drawn on each row's own scale"
+        note += (
+            f" {where}: metrics that take either sign (changes, net positions), whose A mean "
+            "can sit near zero by chance, and the displaced share"
+        )
+        near_zero = [
+            style.label(str(m))
+            for m, ok in zip(t["metric"], ~relative & has_diff, strict=True)
+            if ok and _nonnegative(str(m))
+        ]
+        if near_zero:
+            note += "; and, A's mean being zero or within its 95% CI of zero, "
+            note += "; ".join(near_zero)
+        note += "."
     missing = [str(m) for m, ok in zip(t["metric"], has_diff, strict=True) if not ok]
     if missing:
         note += " Not drawn (one run has no value): " + ", ".join(missing) + "."

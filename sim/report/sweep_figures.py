@@ -265,12 +265,20 @@ def heatmap(sweep: SweepData, metric: str) -> Figure:
     pm = point_means(sweep, metric)
     u = style.unit_for(metric)
     pairs = list(itertools.combinations(sweep.parameters, 2))[:3]
+    # dropna=False: a row or column of cells without a value stays, drawn blank, rather
+    # than the grid silently losing that level of the parameter.
     grids = [
-        pm.pivot_table(index=b, columns=a, values="mean", aggfunc="mean").sort_index()
+        pm.pivot_table(index=b, columns=a, values="mean", aggfunc="mean", dropna=False)
+        .sort_index()
+        .sort_index(axis=1)
         for a, b in pairs
     ]
     # One colour scale for every panel: they show one metric, so one colour is one value.
     everything = np.concatenate([u(g.to_numpy(dtype=float)).ravel() for g in grids])
+    if not np.isfinite(everything).any():
+        raise Missing(
+            f"no design point has a value of {metric}: no replication of this sweep gave it one"
+        )
     lo, hi = float(np.nanmin(everything)), float(np.nanmax(everything))
     fig = style.new_figure((6.4 * len(pairs) + 0.6, 5.4))
     axes = fig.subplots(1, len(pairs), squeeze=False)[0]
@@ -284,6 +292,8 @@ def heatmap(sweep: SweepData, metric: str) -> Figure:
         ax.grid(False)
         if z.size <= 100:
             for (i, j), v in np.ndenumerate(z):
+                if not np.isfinite(v):
+                    continue  # a blank cell: no replication there gave a value
                 light = (v - lo) / (hi - lo) > 0.6 if hi > lo else False
                 ax.text(
                     j,

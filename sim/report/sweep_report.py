@@ -41,7 +41,7 @@ def overview_table(sweep: SweepData) -> Table:
         col = sweep.design[p]
         if pd.api.types.is_numeric_dtype(col):
             values = sorted(col.unique())
-            shown = [sweep_figures.parameter_value(p, float(v)) for v in values]
+            shown = [sweep_figures.parameter_value(p, v) for v in values]
             text = (
                 ", ".join(shown)
                 if len(values) <= 8

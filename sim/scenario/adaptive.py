@@ -169,7 +169,7 @@ def problems(s: Scenario) -> list[tuple[str, str]]:
     ports = {p.name: p for p in s.ports}
     for j, z in enumerate(s.allocation.zones):
         if z not in zones:
-            hint = did_you_mean(z, zones)
+            hint = did_you_mean(z, zones, lead=" (", tail=")")
             out.append((f"allocation.zones[{j}]", f"no zone named {z!r}{hint}; zones are {zones}"))
     allowed = s.allocation.zones or zones
     for z in s.allocation.weights:

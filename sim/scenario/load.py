@@ -221,7 +221,7 @@ def _describe(err: Any) -> tuple[str, str]:
     elif err["type"] == "list_type":
         msg = "expected a list"
         if isinstance(value, str):  # most likely a --set value: TOML's brackets were left out
-            msg += ', written as in TOML: ["a", "b"] (quote it for the shell)'
+            msg += ', written as in TOML: ["a", "b"]'
     elif err["type"] in ("bool_type", "bool_parsing") and isinstance(value, str):
         msg = "expected true or false (TOML's booleans: lowercase, unquoted)"
     elif err["type"] == "string_pattern_mismatch":  # a Name: it may become a folder's name

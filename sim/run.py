@@ -331,9 +331,10 @@ def sweep_digest(
     pivot = summary.pivot(index="point", columns="metric", values="mean")
     means: dict[Any, dict[Any, Any]] = pivot.to_dict("index")
     paths = sweep.design.paths
+    labels = [parameter_unit(p).label for p in paths]
     named = [
-        f"{short} ({parameter_unit(p).label})" if parameter_unit(p).label else short
-        for p, short in zip(paths, short_names(paths), strict=True)
+        f"{short} ({label})" if label else short
+        for short, label in zip(short_names(paths), labels, strict=True)
     ]
     units = {m: unit_for(m) for m in sweep.outputs}
     outputs = [f"{m} ({u.short or u.label})" if u.label else m for m, u in units.items()]

@@ -293,12 +293,14 @@ def rich_table(c: Comparison, fit: int | None = None) -> tuple[Table, int]:
         return Console(width=10_000).measure(table).maximum
 
     full = build(None)
-    if fit is None or width(full) <= fit:
-        return full, width(full)
+    full_width = width(full)
+    if fit is None or full_width <= fit:
+        return full, full_width
     ends = [row[4].split(" .. ") for row in body]
     ci = max([len("95% CI")] + [max(len(e[0]) + 3, len(e[-1])) for e in ends])
     narrow = build(ci)
-    return (narrow, width(narrow)) if width(narrow) <= fit else (full, width(full))
+    narrow_width = width(narrow)
+    return (narrow, narrow_width) if narrow_width <= fit else (full, full_width)
 
 
 def rows(c: Comparison) -> list[list[str]]:

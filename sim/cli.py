@@ -16,7 +16,7 @@ from rich.table import Table
 
 from sim import cli_checks as checks
 from sim import scenario as scn
-from sim.cli_io import err, fail, out, say, user_errors
+from sim.cli_io import err, fail, out, say, user_errors, warn
 from sim.cli_options import NoReport, RunOut, ScenarioArg, SetOpt, Workers
 from sim.errors import ScenarioError
 from sim.run_table import summary_table
@@ -81,12 +81,7 @@ def run(
     count = f"{s.replications} replications"
     if target_ci is not None:  # the batches after the first are sized as the CIs narrow
         count += f" to start, up to {most} until the CI target is met"
-    out.print(
-        f"coalsim: {s.name}, {count}, seed {s.seed} -> {folder}",
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
-    )
+    say(f"coalsim: {s.name}, {count}, seed {s.seed} -> {folder}")
     try:
         with progress(err, "replications") as bar:
             result = user_errors(
@@ -107,12 +102,8 @@ def run(
             if out_dir is not None
             else "run the command again to start over in a new folder"
         )
-        err.print(
-            f"interrupted: {folder} holds no results (its manifest.json says interrupted); "
-            + again,
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
+        warn(
+            f"interrupted: {folder} holds no results (its manifest.json says interrupted); " + again
         )
         raise typer.Exit(130) from None
     n_runs = len(result.runs)
@@ -123,15 +114,12 @@ def run(
     if target_ci is not None:
         reached = [x.metric for x in result.target if x.reached]
         missed = [f"{x.metric} ({x.relative:.1%})" for x in result.target if not x.reached]
-        out.print(
+        say(
             f"target 95% CI half-width < {target_ci:.1%} of |mean| after {n_runs} replications: "
             f"reached for {', '.join(reached) or 'none'}"
-            + (f"; not reached for {', '.join(missed)}" if missed else ""),
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
+            + (f"; not reached for {', '.join(missed)}" if missed else "")
         )
-    out.print(f"results written to {folder}", markup=False, highlight=False, soft_wrap=True)
+    say(f"results written to {folder}")
     if not no_report:
         _report(folder)
 
@@ -145,12 +133,9 @@ def _report(folder: Path) -> None:
     except typer.Exit:
         raise
     except Exception as e:  # the results are saved; say how to retry, keep the traceback out
-        err.print(
+        warn(
             f"error: the report failed ({type(e).__name__}: {e}); the results are saved, "
-            f"retry with: coalsim report {folder}",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
+            f"retry with: coalsim report {folder}"
         )
         raise typer.Exit(1) from None
     say(f"report written to {page} (and report.pdf, figures/)")
@@ -262,12 +247,7 @@ def sweep(
         with progress(err, "sweep") as bar:
             result = user_errors(lambda: execute_sweep(prepared, executor, bar))
     except KeyboardInterrupt:
-        err.print(
-            f"interrupted; continue with: coalsim sweep {sweep_file} --resume {folder}",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
+        warn(f"interrupted; continue with: coalsim sweep {sweep_file} --resume {folder}")
         raise typer.Exit(130) from None
     finally:
         executor.close()
@@ -286,12 +266,9 @@ def sweep(
     if not no_report:
         _report(folder)
     if result.failures:
-        err.print(
+        warn(
             f"error: {result.failures} of {result.replications} replications failed; "
-            f"see {folder / 'failures.csv'}",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
+            f"see {folder / 'failures.csv'}"
         )
         raise typer.Exit(1)
 
@@ -313,9 +290,9 @@ def validate(
                 say(f"ok: {f} (sweep: {sw.design.kind}, {sw.points} points)")
             else:
                 scn.load(f)
-                out.print(f"ok: {f}", markup=False, highlight=False, soft_wrap=True)
+                say(f"ok: {f}")
         except ScenarioError as e:
-            err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
+            warn(f"error: {e}")
             bad += 1
     if bad:
         raise typer.Exit(2)

@@ -21,7 +21,7 @@ T = TypeVar("T")
 
 def fail(message: object) -> NoReturn:
     """A user error: one line on stderr, exit code 2."""
-    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    warn(f"error: {message}")
     raise typer.Exit(2)
 
 
@@ -35,3 +35,8 @@ def user_errors(fn: Callable[[], T]) -> T:
 def say(text: str) -> None:
     """A line on stdout as written: no rich markup, highlighting or wrapping."""
     out.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def warn(text: str) -> None:
+    """A line on stderr as written (an error, an interruption): no markup or wrapping."""
+    err.print(text, markup=False, highlight=False, soft_wrap=True)

@@ -23,10 +23,10 @@ from typing import Any
 
 import simpy
 
-from sim.errors import ScenarioError
 from sim.experiment.seeds import replication_seed
 from sim.model.model import Model
 from sim.scenario import Resolved, Scenario, load, resolve
+from sim.scenario.errors import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SCENARIO = ROOT / "scenarios" / "baseline.toml"

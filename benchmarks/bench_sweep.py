@@ -54,7 +54,7 @@ def sweep_file(folder: Path, horizon_days: float, points: int, replications: int
 
 def timed_sweep(path: Path, out: Path, executor: Any) -> tuple[float, float, int]:
     """(validation seconds, run seconds, replications) of one sweep."""
-    from sim.run import execute_sweep, prepare_sweep
+    from sim.study.sweep import execute_sweep, prepare_sweep
 
     t0 = time.perf_counter()
     prepared = prepare_sweep(path, out=out)
@@ -159,7 +159,7 @@ def throughput(folder: Path, horizon_days: float, rounds: int) -> dict[str, Any]
     print(f"parallel efficiency on 2 workers: {eff:.2f} (target {TARGET_EFFICIENCY})")
     print(f"best scaling of the bare CPU loop on 2 processes meanwhile: {bare:.2f}")
     print(f"Dask overhead vs the process pool: {1000 * overhead:+.2f} ms per replication")
-    from sim.experiment.runner import chunk_size
+    from sim.experiment.replications import chunk_size
 
     size = chunk_size(n, 50, 2)
     for name in ("processes_2", "dask_local_2"):
@@ -174,7 +174,7 @@ CHILD = """
 import resource, sys, time
 from pathlib import Path
 from sim.experiment.executors import make_executor
-from sim.run import execute_sweep, prepare_sweep
+from sim.study.sweep import execute_sweep, prepare_sweep
 t0 = time.perf_counter()
 executor = make_executor(int(sys.argv[3]), 10**6)
 result = execute_sweep(prepare_sweep(Path(sys.argv[1]), out=Path(sys.argv[2])), executor)

@@ -3,7 +3,7 @@
 The experiment layer takes any module-level evaluation function; these stand in
 for the model so that sensitivity indices can be checked against theory and
 failures can be provoked on purpose. Each takes the point's JSON and a seed
-sequence, as ``sim.evaluate.evaluate`` does.
+sequence, as ``sim.metrics.evaluate.evaluate`` does.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def flaky_model(
     scenario_json: str, seed: np.random.SeedSequence
 ) -> tuple[dict[str, float], Any, Any]:
     """The coal model, except that replication 1 of a point with no fine raises."""
-    from sim.evaluate import evaluate_metrics
+    from sim.metrics.evaluate import evaluate_metrics
 
     if json.loads(scenario_json)["enforcement"]["fine_rmb"] == 0 and seed.spawn_key == (1,):
         raise RuntimeError("provoked model failure")

@@ -15,7 +15,7 @@ from matplotlib.text import Text
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.metric_ranges import SIGNED
+from sim.metrics.ranges import SIGNED
 from sim.report import compare as cmp
 from sim.report import style
 from sim.report.compare_figure import compare_figure

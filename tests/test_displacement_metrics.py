@@ -20,9 +20,8 @@ from typer.testing import CliRunner
 
 from sim import metrics
 from sim.cli import app
-from sim.evaluate import evaluate, evaluate_metrics
 from sim.experiment.seeds import replication_seed
-from sim.metrics_displacement import (
+from sim.metrics.displacement import (
     DISPLACEMENT_METRICS,
     change_day,
     displacement_metrics,
@@ -31,6 +30,7 @@ from sim.metrics_displacement import (
     volume_frame,
     zones_frame,
 )
+from sim.metrics.evaluate import evaluate, evaluate_metrics
 from sim.model.records import PatrolEvent, Shipment, ZoneEvent
 from sim.report.data import load_run
 from sim.report.displacement import run_change_day, volume_by_destination, weekly_delivered
@@ -357,7 +357,7 @@ def test_report_draws_volume_by_destination_with_the_change_day(policy_run: Path
 
 def test_idle_metrics_are_those_no_replication_can_give() -> None:
     """What ``--target-ci`` refuses to wait for: checked against real runs' NaNs."""
-    from sim.metrics_displacement import idle_metrics
+    from sim.metrics.displacement import idle_metrics
     from sim.scenario import Scenario, resolve
 
     def scenario(**displacement: object) -> Scenario:

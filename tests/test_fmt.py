@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from sim.fmt import human
+from sim.metrics.format import human
 
 
 @pytest.mark.parametrize(

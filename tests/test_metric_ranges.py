@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from sim.cli import app
 from sim.experiment.precision import status
 from sim.experiment.summary import summarise
-from sim.metric_ranges import (
+from sim.metrics import METRICS, replication_metrics
+from sim.metrics.ranges import (
     COUNTS_AND_AMOUNTS,
     NONNEGATIVE,
     SHARES,
@@ -24,7 +25,6 @@ from sim.metric_ranges import (
     cut_ends,
     metric_range,
 )
-from sim.metrics import METRICS, replication_metrics
 from sim.report.data import band
 from sim.scenario import load
 

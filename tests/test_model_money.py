@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from sim import metrics
 from sim.model import ledger as L
-from sim.run import run_scenario
 from sim.scenario import Scenario, resolve
+from sim.study.run import run_scenario
 
 
 def _world(terms: str = "after_delivery", **extra: object):

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import sim.run
-from sim.errors import ScenarioError
+import sim.study.run
 from sim.experiment import store
-from sim.run import run_scenario
 from sim.scenario import Scenario, resolve
+from sim.scenario.errors import ScenarioError
+from sim.study.run import run_scenario
 
 
 def _manifest(folder: Path) -> dict[str, object]:
@@ -45,11 +45,11 @@ def test_failed_run_says_so_and_leaves_no_tables(
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("model blew up")
-        from sim.evaluate import evaluate
+        from sim.metrics.evaluate import evaluate
 
         return evaluate(scenario_json, seed)
 
-    monkeypatch.setattr(sim.run, "evaluate", broken)
+    monkeypatch.setattr(sim.study.run, "evaluate", broken)
     resolved = resolve(Scenario(horizon_days=20, replications=3))
     with pytest.raises(RuntimeError):
         run_scenario(resolved, tmp_path / "bad", workers=1)
@@ -63,7 +63,7 @@ def test_interrupted_run_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     def interrupted(scenario_json: str, seed: np.random.SeedSequence) -> object:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sim.run, "evaluate", interrupted)
+    monkeypatch.setattr(sim.study.run, "evaluate", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run_scenario(resolve(Scenario(horizon_days=20)), tmp_path / "int", workers=1)
     assert _manifest(tmp_path / "int")["status"] == "interrupted"
@@ -102,7 +102,7 @@ def test_interrupted_run_from_the_cli_says_how_to_start_over(
     def interrupted(scenario_json: str, seed: np.random.SeedSequence) -> object:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sim.run, "evaluate", interrupted)
+    monkeypatch.setattr(sim.study.run, "evaluate", interrupted)
     scenario = tmp_path / "s.toml"
     scenario.write_text("horizon_days = 20\nreplications = 2\n")
     out = tmp_path / "int"

@@ -21,8 +21,8 @@ from pydantic import BaseModel
 from typer.testing import CliRunner, Result
 
 from sim.cli import app
-from sim.errors import ScenarioError
 from sim.scenario import Scenario, dumps, load, resolve, validate
+from sim.scenario.errors import ScenarioError
 from sim.scenario.load import _model_in, apply_override
 
 

@@ -11,12 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.errors import ScenarioError
 from sim.experiment.design import Parameter, build, latin_hypercube
 from sim.experiment.sweepfile import load_sweep
 from sim.metrics import METRICS
-from sim.run import headline_metrics
 from sim.scenario import Scenario
+from sim.scenario.errors import ScenarioError
+from sim.study.run import headline_metrics
 
 WriteFile = Callable[..., Path]
 

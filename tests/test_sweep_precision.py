@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.experiment import precision
-from sim.run import headline_metrics, run_scenario
 from sim.scenario import Scenario, resolve
+from sim.study.run import headline_metrics, run_scenario
 
 WriteFile = Callable[..., Path]
 

@@ -16,7 +16,7 @@ import pytest
 import sweep_helpers as h
 from typer.testing import CliRunner
 
-import sim.run
+import sim.study.sweep
 from sim.cli import app
 from sim.experiment.design import Parameter, build
 from sim.experiment.executors import ProcessExecutor, SerialExecutor
@@ -24,7 +24,8 @@ from sim.experiment.stream import CHECKPOINT
 from sim.experiment.sweep import fingerprint, run_sweep
 from sim.experiment.sweepfile import load_sweep
 from sim.metrics import METRICS
-from sim.run import execute_sweep, headline_metrics, prepare_sweep
+from sim.study.run import headline_metrics
+from sim.study.sweep import execute_sweep, prepare_sweep
 
 WriteFile = Callable[..., Path]
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,7 +144,7 @@ def test_failing_replication_goes_to_failures_csv(tmp_path: Path) -> None:
 def test_cli_sweep_with_a_failure_exits_1(
     grid: Path, tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sim.run, "evaluate_metrics", h.flaky_model)
+    monkeypatch.setattr(sim.study.sweep, "evaluate_metrics", h.flaky_model)
     out = tmp_path / "cli"
     result = runner.invoke(app, ["sweep", str(grid), "--workers", "1", "--out", str(out)])
     assert result.exit_code == 1, result.output

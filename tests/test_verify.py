@@ -226,6 +226,6 @@ def test_determinism_fails_when_a_run_draws_fresh_entropy() -> None:
 
 
 def test_verify_help_lists_every_check_by_name() -> None:
-    from sim.cli_options import CHECK_NAMES
+    from sim.cli.options import CHECK_NAMES
 
     assert tuple(CHECKS) == CHECK_NAMES

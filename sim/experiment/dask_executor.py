@@ -13,8 +13,8 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from sim.errors import ScenarioError
 from sim.experiment.executors import default_window, windowed
+from sim.scenario.errors import ScenarioError
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from sim import __version__
-from sim.errors import ScenarioError
+from sim.scenario.errors import ScenarioError
 
 MANIFEST = "manifest.json"
 

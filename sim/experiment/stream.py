@@ -26,8 +26,8 @@ from typing import IO, Any
 
 import pandas as pd
 
-from sim.errors import ScenarioError
 from sim.experiment import store
+from sim.scenario.errors import ScenarioError
 
 PARTIAL = ".partial"
 CHECKPOINT = ".checkpoint.json"

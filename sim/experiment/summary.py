@@ -3,7 +3,7 @@
 The interval uses Student's t with n - 1 degrees of freedom: with the ten
 or twenty replications analysts often run, the normal 1.96 would overstate
 the precision. Saved intervals are cut to the values each metric can take
-(``sim.metric_ranges``); the precision target reads the uncut half-width.
+(``sim.metrics.ranges``); the precision target reads the uncut half-width.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.metric_ranges import UNBOUNDED, cut, metric_range
+from sim.metrics.ranges import UNBOUNDED, cut, metric_range
 
 LEVEL = 0.95
 

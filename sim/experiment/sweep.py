@@ -37,14 +37,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import ScenarioError
 from sim.experiment import sensitivity, store
 from sim.experiment.executors import Executor
-from sim.experiment.runner import Chunk, ChunkResult, Evaluate, chunk_size, chunks, run_chunk
+from sim.experiment.replications import Chunk, ChunkResult, Evaluate, chunk_size, chunks, run_chunk
 from sim.experiment.stream import CHECKPOINT, FolderLock, Table, read_checkpoint, write_checkpoint
 from sim.experiment.summary import mean_ci
 from sim.experiment.sweepfile import Sweep
-from sim.metric_ranges import metric_range
+from sim.metrics.ranges import metric_range
+from sim.scenario.errors import ScenarioError
 
 Progress = Callable[[int, int], None]
 SUMMARY_COLUMNS = ["point", "metric", "mean", "std", "ci95_low", "ci95_high", "n"]

@@ -42,10 +42,10 @@ from typing import Any
 
 import tomli_w
 
-from sim.errors import ScenarioError, did_you_mean
 from sim.experiment.design import DESIGNS, SAMPLED, Design, Parameter, build
 from sim.scenario import load, resolve, validate
 from sim.scenario.base import NAME_PATTERN
+from sim.scenario.errors import ScenarioError, did_you_mean
 from sim.scenario.load import (
     apply_override,
     apply_set_table,

@@ -29,7 +29,7 @@ from scipy import stats
 
 from sim.experiment.store import check_out as store_check_out
 from sim.experiment.store import write_atomic, write_csv
-from sim.metric_ranges import metric_range
+from sim.metrics.ranges import metric_range
 from sim.report import style
 from sim.report.data import ReportError, RunData, load_run, mean_ci, read_manifest
 

@@ -27,7 +27,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.metric_ranges import metric_range
+from sim.metrics.ranges import metric_range
 from sim.report import style
 from sim.report.compare import DISPLACED, Comparison, signed
 

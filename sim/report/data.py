@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.errors import ScenarioError
 from sim.experiment.summary import mean_ci as summary_mean_ci
-from sim.metric_ranges import UNBOUNDED
+from sim.metrics.ranges import UNBOUNDED
 from sim.report.style import Missing
+from sim.scenario.errors import ScenarioError
 
 MANIFEST = "manifest.json"
 
@@ -306,7 +306,7 @@ def band(
     frame: pd.DataFrame, value: str, by: str = "week", within: tuple[float, float] = UNBOUNDED
 ) -> pd.DataFrame:
     """Per value of ``by``: mean over replications with a 95% CI (columns mean, lo, hi, n),
-    the CI cut to ``within``, the values the series can take (``sim.metric_ranges``)."""
+    the CI cut to ``within``, the values the series can take (``sim.metrics.ranges``)."""
     g = frame.groupby(by)[value]
     out = pd.DataFrame({"mean": g.mean(), "std": g.std(ddof=1), "n": g.count()})
     half = t_half_width(out["std"].to_numpy(), out["n"].to_numpy())

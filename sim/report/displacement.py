@@ -16,8 +16,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from sim.metric_ranges import NONNEGATIVE
-from sim.metrics_displacement import change_day
+from sim.metrics.displacement import change_day
+from sim.metrics.ranges import NONNEGATIVE
 from sim.report import style
 from sim.report.data import RunData, band, mean_ci
 from sim.report.style import Missing

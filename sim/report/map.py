@@ -45,8 +45,8 @@ class MapGeo:
 
 def map_geography(scenario: dict[str, Any]) -> MapGeo:
     """The saved scenario's geography, traced as the model traced it."""
-    from sim.errors import ScenarioError
     from sim.scenario import Scenario, resolve
+    from sim.scenario.errors import ScenarioError
 
     ports = [dict(p) for p in scenario.get("ports", [])]
     try:

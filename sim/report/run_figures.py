@@ -14,7 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from sim.metric_ranges import NONNEGATIVE, metric_range
+from sim.metrics.ranges import NONNEGATIVE, metric_range
 from sim.report import style
 from sim.report.data import RunData, as_text, band, mean_ci
 from sim.report.style import Missing

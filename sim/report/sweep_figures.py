@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from sim.metric_ranges import metric_range
+from sim.metrics.ranges import metric_range
 from sim.report import style
 from sim.report.data import SweepData, band
 from sim.report.style import Missing

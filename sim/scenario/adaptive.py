@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator
 
-from sim.errors import did_you_mean
 from sim.scenario.base import Name, Probability, Strict
+from sim.scenario.errors import did_you_mean
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario

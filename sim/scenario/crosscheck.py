@@ -11,8 +11,8 @@ from functools import lru_cache
 
 from shapely.geometry import Polygon
 
-from sim.errors import did_you_mean
 from sim.scenario import adaptive, policy
+from sim.scenario.errors import did_you_mean
 from sim.scenario.schema import Scenario
 from sim.world import geo
 from sim.world.network import Geography, Leg, PortGeo, RouteGeo, ZoneGeo, make_zone, trace_route

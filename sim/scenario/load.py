@@ -16,8 +16,8 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
-from sim.errors import ScenarioError, did_you_mean
 from sim.scenario import crosscheck
+from sim.scenario.errors import ScenarioError, did_you_mean
 from sim.scenario.schema import Scenario
 from sim.world.network import Geography
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.errors import ScenarioError
+from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario
 
 MOVABLE = ("patrols", "detection", "contract", "enforcement", "tips", "market", "beliefs")

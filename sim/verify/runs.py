@@ -168,7 +168,7 @@ def _digest_elsewhere(horizon_days: float, seed: int, replication: int) -> str:
 
 
 def _runs_csv(resolved: Resolved, workers: int) -> bytes:
-    from sim.run import run_scenario
+    from sim.study.run import run_scenario
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = run_scenario(resolved, Path(tmp) / "run", workers=workers).folder

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from sim.errors import ScenarioError
+from sim.scenario.errors import ScenarioError
 from sim.verify import adaptive, books, runs, search, trade
 from sim.verify.core import Check, Simulate, Suite, run
 

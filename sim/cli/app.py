@@ -14,12 +14,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sim import cli_checks as checks
 from sim import scenario as scn
-from sim.cli_io import err, fail, out, say, user_errors, warn
-from sim.cli_options import NoReport, RunOut, ScenarioArg, SetOpt, Workers
-from sim.errors import ScenarioError
-from sim.run_table import summary_table
+from sim.cli import checks
+from sim.cli.console import err, fail, out, say, user_errors, warn
+from sim.cli.options import NoReport, RunOut, ScenarioArg, SetOpt, Workers
+from sim.cli.run_table import summary_table
+from sim.scenario.errors import ScenarioError
 
 app = typer.Typer(
     help="coalsim: maritime interdiction risk simulator for sanctioned coal shipments.",
@@ -66,7 +66,12 @@ def run(
 ) -> None:
     """Run a scenario's replications, save the results and write the report."""
     from sim.experiment.progress import progress
-    from sim.run import DEFAULT_MAX_REPLICATIONS, check_run_options, prepare_folder, run_scenario
+    from sim.study.run import (
+        DEFAULT_MAX_REPLICATIONS,
+        check_run_options,
+        prepare_folder,
+        run_scenario,
+    )
 
     overrides = list(set_ or [])
     resolved = user_errors(
@@ -218,8 +223,9 @@ def sweep(
     no_report: NoReport = False,
 ) -> None:
     """Run a sweep file's design; exit 1 if any replication failed."""
+    from sim.cli.sweep_table import sweep_digest
     from sim.experiment.progress import progress
-    from sim.run import execute_sweep, prepare_sweep, select_executor, sweep_digest
+    from sim.study.sweep import execute_sweep, prepare_sweep, select_executor
 
     prepared = user_errors(
         lambda: prepare_sweep(
@@ -280,7 +286,7 @@ def validate(
     ],
 ) -> None:
     """Check scenario and sweep files (every design point); exit 2 if any is invalid."""
-    from sim.run import is_sweep_file, prepare_sweep
+    from sim.study.sweep import is_sweep_file, prepare_sweep
 
     bad = 0
     for f in files:

@@ -14,7 +14,7 @@ from dataclasses import asdict, fields
 import numpy as np
 import pandas as pd
 
-from sim.metrics_displacement import (
+from sim.metrics.displacement import (
     DISPLACEMENT_METRICS,
     displacement_metrics,
     station_intervals,

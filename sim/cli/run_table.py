@@ -7,9 +7,9 @@ from __future__ import annotations
 import pandas as pd
 from rich.table import Table
 
-from sim.fmt import human
-from sim.metric_ranges import cut_ends, metric_range
 from sim.metrics import METRICS
+from sim.metrics.format import human
+from sim.metrics.ranges import cut_ends, metric_range
 
 
 def summary_table(

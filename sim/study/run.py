@@ -1,5 +1,4 @@
-"""What ``coalsim run`` and ``coalsim sweep`` do, as functions: the coal model bound to the
-model-agnostic experiment layer."""
+"""Run a scenario's replications and write its run folder: what ``coalsim run`` does."""
 
 from __future__ import annotations
 
@@ -11,20 +10,16 @@ from typing import Any
 
 import pandas as pd
 
-from sim.errors import ScenarioError
-from sim.evaluate import evaluate, evaluate_metrics
 from sim.experiment import precision, store
 from sim.experiment.executors import Executor, make_executor
-from sim.experiment.runner import keyed, run_replications
+from sim.experiment.replications import keyed, run_replications
 from sim.experiment.stream import Table
 from sim.experiment.summary import summarise
-from sim.experiment.sweep import SweepResult, check_resume, resume_options, run_sweep
-from sim.experiment.sweepfile import Sweep, load_sweep
-from sim.fmt import human
 from sim.metrics import METRICS
-from sim.metrics_displacement import idle_metrics
+from sim.metrics.displacement import idle_metrics
+from sim.metrics.evaluate import evaluate
 from sim.scenario import Resolved, Scenario
-from sim.scenario.load import read_toml
+from sim.scenario.errors import ScenarioError
 
 # The metrics a precision target and a sweep look at unless told otherwise.
 HEADLINE = ("tonnes_delivered", "tonnes_seized", "seizure_share", "dprk_revenue_rmb", "fines_rmb")
@@ -203,158 +198,3 @@ def run_scenario(
         )
     store.write_manifest(folder, manifest)
     return RunResult(folder, runs, summary, statuses)
-
-
-# --- sweeps -----------------------------------------------------------------------
-
-
-@dataclass
-class PreparedSweep:
-    """A checked sweep and where it will go; the folder is made only when it is about to run."""
-
-    sweep: Sweep
-    resume: bool
-    options: dict[str, Any]
-    out: Path | None = None
-    results_root: Path = Path("results")
-    folder: Path | None = None
-
-    def make_folder(self) -> Path:
-        if self.folder is None:
-            self.folder = prepare_folder(self.out, self.results_root, self.sweep.name)
-        return self.folder
-
-
-def prepare_sweep(
-    path: Path,
-    *,
-    out: Path | None = None,
-    resume: Path | None = None,
-    overrides: Sequence[str] = (),
-    replications: int | None = None,
-    results_root: Path = Path("results"),
-    dry_run: bool = False,
-) -> PreparedSweep:
-    """Check a sweep file and every point of its design, and the folder options; nothing runs.
-
-    On ``resume``, the ``--set`` and ``--replications`` options the sweep was
-    started with are used again unless new ones are given.
-    """
-    if resume is not None and out is not None:
-        raise ScenarioError("--resume and --out: give one; --resume continues in its own folder")
-    if resume is not None:  # each option the resume does not give is the one it started with
-        started = resume_options(resume)
-        overrides = overrides or started.get("set", [])
-        replications = started.get("replications") if replications is None else replications
-    sweep = load_sweep(
-        path, list(METRICS), headline_metrics(), overrides=overrides, replications=replications
-    )
-    if out is not None and not dry_run:
-        store.check_out(out)
-    if resume is not None:  # before anything is said about the sweep
-        check_resume(sweep, resume, list(METRICS))
-    options = {"set": list(overrides), "replications": replications}
-    return PreparedSweep(sweep, resume is not None, options, out, results_root, resume)
-
-
-def is_sweep_file(path: Path) -> bool:
-    """A TOML file with a ``[design]`` table is a sweep file; anything else is a scenario."""
-    try:
-        return isinstance(read_toml(path).get("design"), dict)
-    except ScenarioError:
-        return False
-
-
-def execute_sweep(
-    prepared: PreparedSweep, executor: Executor, progress: Progress | None = None
-) -> SweepResult:
-    """Run a prepared sweep with the coal model (metrics only; no series or voyage logs)."""
-    return run_sweep(
-        prepared.sweep,
-        prepared.make_folder(),
-        evaluate=evaluate_metrics,
-        metrics=list(METRICS),
-        executor=executor,
-        progress=progress,
-        resume=prepared.resume,
-        options=prepared.options,
-    )
-
-
-def select_executor(
-    workers: int | None, scheduler: str | None, dask_local: int | None, n_tasks: int
-) -> Executor:
-    """Local processes (``workers``), an existing Dask cluster, or a Dask LocalCluster."""
-    options = (("--workers", workers), ("--scheduler", scheduler), ("--dask-local", dask_local))
-    given = [o for o, v in options if v is not None]
-    if len(given) > 1:
-        raise ScenarioError(f"{' and '.join(given)}: choose one way to run the sweep")
-    if scheduler is not None or dask_local is not None:
-        from sim.experiment.dask_executor import DaskExecutor
-
-        return DaskExecutor(scheduler, local_workers=dask_local)
-    return make_executor(workers, n_tasks)
-
-
-DIGEST_POINTS = 32
-"""Points the terminal table shows: every point of the shipped grids and one-at-a-time
-designs (16 at most), so no row of a grid is cut off; longer designs are in summary.csv."""
-
-
-def sweep_digest(
-    result: SweepResult, sweep: Sweep, limit: int = DIGEST_POINTS
-) -> tuple[list[str], list[list[str]]]:
-    """A small table for the terminal: each point's values and output means, or the indices.
-
-    For sobol and morris, one row per parameter: ST (or mu_star) for each output.
-    Otherwise the first ``limit`` points; the files hold everything.
-    """
-    folder = result.folder
-    if (folder / "sensitivity.csv").exists():
-        sens = pd.read_csv(folder / "sensitivity.csv")
-        index = "ST" if sweep.design.kind == "sobol" else "mu_star"
-        sens = sens[sens["index"] == index]
-        header = ["parameter", *(f"{index} {m}" for m in sweep.outputs)]
-        rows = []
-        for p, short in zip(sweep.design.paths, short_names(sweep.design.paths), strict=True):
-            cells = [short]
-            for m in sweep.outputs:
-                got = sens[(sens.parameter == p) & (sens.metric == m)]["value"]
-                cells.append(human(float(got.iloc[0])) if len(got) else "n/a")
-            rows.append(cells)
-        return header, rows
-    # The report's units (a fine in million RMB, coal in kt), so the two agree.
-    from sim.report.style import number, unit_for
-    from sim.report.sweep_figures import parameter_unit, parameter_value
-
-    summary = pd.read_csv(folder / "summary.csv")
-    pivot = summary.pivot(index="point", columns="metric", values="mean")
-    means: dict[Any, dict[Any, Any]] = pivot.to_dict("index")
-    paths = sweep.design.paths
-    labels = [parameter_unit(p).label for p in paths]
-    named = [
-        f"{short} ({label})" if label else short
-        for short, label in zip(short_names(paths), labels, strict=True)
-    ]
-    units = {m: unit_for(m) for m in sweep.outputs}
-    outputs = [f"{m} ({u.short or u.label})" if u.label else m for m, u in units.items()]
-    header = ["point", *named, *outputs]
-    rows = []
-    for i, values in enumerate(sweep.design.rows[:limit]):
-        outs = [number(units[m](float(means[i][m]))) if i in means else "n/a" for m in units]
-        shown = [parameter_value(p, v) for p, v in zip(paths, values, strict=True)]
-        rows.append([str(i), *shown, *outs])
-    return header, rows
-
-
-def short_names(paths: Sequence[str]) -> list[str]:
-    """Each key path's shortest trailing part that no other path shares."""
-    out = []
-    for p in paths:
-        parts = p.split(".")
-        for k in range(1, len(parts) + 1):
-            tail = ".".join(parts[-k:])
-            if sum(q == tail or q.endswith("." + tail) for q in paths) == 1:
-                break
-        out.append(tail)
-    return out

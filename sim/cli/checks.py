@@ -14,8 +14,8 @@ import typer
 from rich.table import Table
 
 from sim import scenario as scn
-from sim.cli_io import err, out, say, user_errors
-from sim.cli_options import BreakevenOut, Checks, ScenarioArg, SetOpt, VerifyOut, Workers
+from sim.cli.console import err, out, say, user_errors
+from sim.cli.options import BreakevenOut, Checks, ScenarioArg, SetOpt, VerifyOut, Workers
 
 
 def verify(
@@ -28,7 +28,7 @@ def verify(
     out_dir: VerifyOut = None,
 ) -> None:
     """Check the model's mechanics against theory; exit 1 if any check fails."""
-    from sim.run import prepare_folder
+    from sim.study.run import prepare_folder
     from sim.verify import report as vr
     from sim.verify import run_suite
     from sim.verify.suite import check_keys
@@ -83,7 +83,7 @@ def breakeven(
 
     A simulated point falls on the wrong side when its profit's sign contradicts the
     break-even worked out by hand."""
-    from sim.run import prepare_folder
+    from sim.study.run import prepare_folder
     from sim.verify import breakeven_report as be
 
     resolved = user_errors(lambda: scn.load(scenario_file, list(set_ or [])))

@@ -1,0 +1,76 @@
+"""What ``coalsim sweep`` prints when it is done: each point's values and output means, or
+each parameter's sensitivity index, in the report's units."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from sim.experiment.sweep import SweepResult
+from sim.experiment.sweepfile import Sweep
+from sim.metrics.format import human
+
+DIGEST_POINTS = 32
+"""Points the terminal table shows: every point of the shipped grids and one-at-a-time
+designs (16 at most), so no row of a grid is cut off; longer designs are in summary.csv."""
+
+
+def sweep_digest(
+    result: SweepResult, sweep: Sweep, limit: int = DIGEST_POINTS
+) -> tuple[list[str], list[list[str]]]:
+    """A small table for the terminal: each point's values and output means, or the indices.
+
+    For sobol and morris, one row per parameter: ST (or mu_star) for each output.
+    Otherwise the first ``limit`` points; the files hold everything.
+    """
+    folder = result.folder
+    if (folder / "sensitivity.csv").exists():
+        sens = pd.read_csv(folder / "sensitivity.csv")
+        index = "ST" if sweep.design.kind == "sobol" else "mu_star"
+        sens = sens[sens["index"] == index]
+        header = ["parameter", *(f"{index} {m}" for m in sweep.outputs)]
+        rows = []
+        for p, short in zip(sweep.design.paths, short_names(sweep.design.paths), strict=True):
+            cells = [short]
+            for m in sweep.outputs:
+                got = sens[(sens.parameter == p) & (sens.metric == m)]["value"]
+                cells.append(human(float(got.iloc[0])) if len(got) else "n/a")
+            rows.append(cells)
+        return header, rows
+    # The report's units (a fine in million RMB, coal in kt), so the two agree.
+    from sim.report.style import number, unit_for
+    from sim.report.sweep_figures import parameter_unit, parameter_value
+
+    summary = pd.read_csv(folder / "summary.csv")
+    pivot = summary.pivot(index="point", columns="metric", values="mean")
+    means: dict[Any, dict[Any, Any]] = pivot.to_dict("index")
+    paths = sweep.design.paths
+    labels = [parameter_unit(p).label for p in paths]
+    named = [
+        f"{short} ({label})" if label else short
+        for short, label in zip(short_names(paths), labels, strict=True)
+    ]
+    units = {m: unit_for(m) for m in sweep.outputs}
+    outputs = [f"{m} ({u.short or u.label})" if u.label else m for m, u in units.items()]
+    header = ["point", *named, *outputs]
+    rows = []
+    for i, values in enumerate(sweep.design.rows[:limit]):
+        outs = [number(units[m](float(means[i][m]))) if i in means else "n/a" for m in units]
+        shown = [parameter_value(p, v) for p, v in zip(paths, values, strict=True)]
+        rows.append([str(i), *shown, *outs])
+    return header, rows
+
+
+def short_names(paths: Sequence[str]) -> list[str]:
+    """Each key path's shortest trailing part that no other path shares."""
+    out = []
+    for p in paths:
+        parts = p.split(".")
+        for k in range(1, len(parts) + 1):
+            tail = ".".join(parts[-k:])
+            if sum(q == tail or q.endswith("." + tail) for q in paths) == 1:
+                break
+        out.append(tail)
+    return out

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench bench-sweep bench-adaptation clean
+.PHONY: setup demo test lint docs bench bench-sweep bench-adaptation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks
 	$(BIN)/ruff format --check sim tests benchmarks
 	$(BIN)/mypy
+
+# docs/metrics.md is written from the metric definitions (sim/metrics/registry.py).
+docs: $(STAMP)
+	$(BIN)/python -m sim.metrics.docs > docs/metrics.md
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py

@@ -11,23 +11,21 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from sim.experiment.design import Design
 from sim.experiment.sweepfile import Sweep
+from sim.metrics.outputs import Outputs
 
-EMPTY = pd.DataFrame()
 LINEAR = (4.0, 2.0, 1.0)  # y = 4 x1 + 2 x2 + x3 on [0, 1]^3
 ISHIGAMI_A, ISHIGAMI_B = 7.0, 0.1
 
 
-def ishigami(point_json: str, seed: np.random.SeedSequence) -> tuple[dict[str, float], Any, Any]:
+def ishigami(point_json: str, seed: np.random.SeedSequence) -> Outputs:
     x1, x2, x3 = json.loads(point_json)["x"]
     y = math.sin(x1) + ISHIGAMI_A * math.sin(x2) ** 2 + ISHIGAMI_B * x3**4 * math.sin(x1)
-    return {"y": y}, EMPTY, EMPTY
+    return Outputs({"y": y})
 
 
 def ishigami_indices() -> tuple[list[float], list[float]]:
@@ -40,19 +38,17 @@ def ishigami_indices() -> tuple[list[float], list[float]]:
     return [v1 / v, v2 / v, 0.0], [(v1 + v13) / v, v2 / v, v13 / v]
 
 
-def linear(point_json: str, seed: np.random.SeedSequence) -> tuple[dict[str, float], Any, Any]:
+def linear(point_json: str, seed: np.random.SeedSequence) -> Outputs:
     x = json.loads(point_json)["x"]
-    return {"y": float(np.dot(LINEAR, x))}, EMPTY, EMPTY
+    return Outputs({"y": float(np.dot(LINEAR, x))})
 
 
-def noisy_linear(
-    point_json: str, seed: np.random.SeedSequence
-) -> tuple[dict[str, float], Any, Any]:
+def noisy_linear(point_json: str, seed: np.random.SeedSequence) -> Outputs:
     """The linear model plus replication noise, and a second output."""
     x = json.loads(point_json)["x"]
     noise = np.random.default_rng(seed).normal(0.0, 0.1)
     y = float(np.dot(LINEAR, x)) + noise
-    return {"y": y, "z": 2 * y}, EMPTY, EMPTY
+    return Outputs({"y": y, "z": 2 * y})
 
 
 def synthetic_sweep(design: Design, replications: int = 1, seed: int = 3) -> Sweep:
@@ -72,7 +68,7 @@ def synthetic_sweep(design: Design, replications: int = 1, seed: int = 3) -> Swe
     )
 
 
-def flaky(point_json: str, seed: np.random.SeedSequence) -> tuple[dict[str, float], Any, Any]:
+def flaky(point_json: str, seed: np.random.SeedSequence) -> Outputs:
     """The linear model, except that replication 1 of any point with x1 = 0.5 raises."""
     x = json.loads(point_json)["x"]
     if x[0] == 0.5 and seed.spawn_key == (1,):
@@ -83,7 +79,7 @@ def flaky(point_json: str, seed: np.random.SeedSequence) -> tuple[dict[str, floa
 STOP_AT: dict[str, int] = {"point": -1}
 
 
-def stops(point_json: str, seed: np.random.SeedSequence) -> tuple[dict[str, float], Any, Any]:
+def stops(point_json: str, seed: np.random.SeedSequence) -> Outputs:
     """Ctrl-C (as a KeyboardInterrupt) when the sweep reaches x1 = STOP_AT["point"]."""
     x = json.loads(point_json)["x"]
     if x[0] == STOP_AT["point"]:
@@ -91,9 +87,7 @@ def stops(point_json: str, seed: np.random.SeedSequence) -> tuple[dict[str, floa
     return noisy_linear(point_json, seed)
 
 
-def flaky_model(
-    scenario_json: str, seed: np.random.SeedSequence
-) -> tuple[dict[str, float], Any, Any]:
+def flaky_model(scenario_json: str, seed: np.random.SeedSequence) -> Outputs:
     """The coal model, except that replication 1 of a point with no fine raises."""
     from sim.metrics.evaluate import evaluate_metrics
 

@@ -15,7 +15,7 @@ from matplotlib.text import Text
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.metrics.ranges import SIGNED
+from sim.metrics.ranges import metric_range
 from sim.report import compare as cmp
 from sim.report import style
 from sim.report.compare_figure import compare_figure
@@ -267,7 +267,7 @@ def test_compare_figure_draws_relative_change_only_where_it_means_something(
     fig = compare_figure(c)
     relative = panel_with(fig, "tonnes_delivered")
     assert relative is not None
-    signed = [m for m in c.table["metric"] if m in SIGNED]
+    signed = [m for m in c.table["metric"] if metric_range(m)[0] < 0]
     assert signed
     assert c.table.set_index("metric").loc[signed, "relative"].isna().all()  # table: "n/a"
     for m in [*signed, cmp.DISPLACED]:
@@ -350,11 +350,11 @@ def test_compare_never_breaks_a_metric_name(
     name (and unit) is printed whole on one line; piped, the whole row is."""
     from rich.console import Console
 
-    import sim.cli
+    import sim.cli.commands
 
     if terminal:
         narrow = Console(force_terminal=True, width=80, color_system=None)
-        monkeypatch.setattr(sim.cli, "out", narrow)
+        monkeypatch.setattr(sim.cli.commands, "out", narrow)
     result = CliRunner().invoke(
         app,
         ["compare", str(runs["a"]), str(runs["surge"]), "--out", str(tmp_path / "c")],

@@ -271,8 +271,8 @@ def short_run() -> tuple[dict[str, float], dict[str, pd.DataFrame], Scenario]:
             ),
         }
     )
-    row, _, _, extra = evaluate(s.model_dump_json(), replication_seed(s.seed, 0))
-    return row, extra, s
+    outputs = evaluate(s.model_dump_json(), replication_seed(s.seed, 0))
+    return outputs.metrics, outputs.tables, s
 
 
 def test_saved_tables_agree_with_the_runs_own_metrics(
@@ -288,8 +288,8 @@ def test_saved_tables_agree_with_the_runs_own_metrics(
     assert math.isfinite(row["pressured_tonnes_per_day_before"])
     # Sweeps keep only the metrics row: no long tables, the same metrics.
     only = evaluate_metrics(s.model_dump_json(), replication_seed(s.seed, 0))
-    assert len(only) == 3 and only[1].empty and only[2].empty
-    assert only[0].keys() == row.keys()
+    assert only.tables == {}
+    assert only.metrics.keys() == row.keys()
 
 
 def test_on_station_hours_add_up_over_zones_in_a_model_run() -> None:

@@ -14,9 +14,9 @@ from sim.cli import app
 from sim.experiment.design import Parameter, build, latin_hypercube
 from sim.experiment.sweepfile import load_sweep
 from sim.metrics import METRICS
+from sim.metrics.registry import names
 from sim.scenario import Scenario
 from sim.scenario.errors import ScenarioError
-from sim.study.run import headline_metrics
 
 WriteFile = Callable[..., Path]
 
@@ -30,7 +30,7 @@ def sweep_text(design: str, extra: str = "") -> str:
 def load(write: WriteFile, design: str, extra: str = "") -> object:
     write(BASE, "base.toml")
     path = write(sweep_text(design, extra), "sweep.toml")
-    return load_sweep(path, list(METRICS), headline_metrics())
+    return load_sweep(path, list(METRICS), names(target=True))
 
 
 def test_grid_is_the_cartesian_product_in_order(write: WriteFile) -> None:
@@ -226,20 +226,20 @@ def test_bad_top_level_keys(extra: str, message: str, write: WriteFile) -> None:
     text = sweep_text('kind = "grid"\n[design.parameters]\n"enforcement.fine_rmb" = [1.0]\n', extra)
     path = write(text.replace("replications = 2\n", "", 1) if "replications" in extra else text)
     with pytest.raises(ScenarioError, match="^" + str(path).replace(".", r"\.")) as e:
-        load_sweep(path, list(METRICS), headline_metrics())
+        load_sweep(path, list(METRICS), names(target=True))
     assert message in str(e.value)
 
 
 def test_a_scenario_file_is_not_taken_for_a_sweep(write: WriteFile) -> None:
     path = write(BASE, "base.toml")
     with pytest.raises(ScenarioError, match="looks like a scenario file"):
-        load_sweep(path, list(METRICS), headline_metrics())
+        load_sweep(path, list(METRICS), names(target=True))
 
 
 def test_missing_base(write: WriteFile) -> None:
     path = write(sweep_text('kind = "grid"\n[design.parameters]\n"horizon_days" = [1.0]\n'))
     with pytest.raises(ScenarioError, match=r"base: .*base\.toml: file not found"):
-        load_sweep(path, list(METRICS), headline_metrics())
+        load_sweep(path, list(METRICS), names(target=True))
 
 
 SHIPPED = sorted((Path(__file__).resolve().parents[1] / "scenarios" / "sweeps").glob("*.toml"))
@@ -250,7 +250,7 @@ def test_shipped_sweeps_validate(path: Path) -> None:
     # Key paths at every value and both ends of each range; every point's full
     # cross-checks only for the small designs (the sobol one has 512 points).
     small = "sobol" not in path.stem
-    sw = load_sweep(path, list(METRICS), headline_metrics(), check_points=small)
+    sw = load_sweep(path, list(METRICS), names(target=True), check_points=small)
     assert sw.points >= 4
     assert sw.base_path.exists()
 
@@ -260,7 +260,7 @@ def test_set_table_changes_every_point(write: WriteFile) -> None:
     write(BASE, "base.toml")
     text = 'base = "base.toml"\n' + extra + '[design]\nkind = "grid"\n[design.parameters]\n'
     path = write(text + '"tips.reward_fixed_rmb" = [0.0, 1e5]\n', "sweep.toml")
-    sw = load_sweep(path, list(METRICS), headline_metrics())
+    sw = load_sweep(path, list(METRICS), names(target=True))
     import json
 
     for point in sw.point_json:
@@ -269,7 +269,7 @@ def test_set_table_changes_every_point(write: WriteFile) -> None:
     assert sw.fixed == ("horizon_days=10", 'tips.reward_rule="fixed"')
     bad = write(text.replace("horizon_days = 10", "horizon_dayz = 10") + '"horizon_days" = [1.0]\n')
     with pytest.raises(ScenarioError, match="horizon_dayz"):
-        load_sweep(bad, list(METRICS), headline_metrics())
+        load_sweep(bad, list(METRICS), names(target=True))
 
 
 @pytest.mark.parametrize(
@@ -289,7 +289,7 @@ def test_a_key_both_fixed_and_swept_is_an_error(
     text = f'base = "{base}"\n{fixed}[design]\nkind = "grid"\n[design.parameters]\n'
     path = write(text + '"patrols.bohai_strait_patrol.vessels" = [1, 2]\n', "sweep.toml")
     with pytest.raises(ScenarioError) as e:
-        load_sweep(path, list(METRICS), headline_metrics(), overrides=overrides)
+        load_sweep(path, list(METRICS), names(target=True), overrides=overrides)
     message = str(e.value)
     assert 'design.parameters."patrols.bohai_strait_patrol.vessels"' in message
     assert said in message and "fixes a key this sweep varies" in message
@@ -303,5 +303,5 @@ def test_a_set_key_that_renames_the_swept_entry_is_not_taken_for_the_same_key(
         f'base = "{base}"\n[set]\n"patrols.0.name" = "renamed"\n'
         '[design]\nkind = "grid"\n[design.parameters]\n"patrols.renamed.vessels" = [1, 2]\n'
     )
-    sw = load_sweep(write(text, "sweep.toml"), list(METRICS), headline_metrics())
+    sw = load_sweep(write(text, "sweep.toml"), list(METRICS), names(target=True))
     assert sw.points == 2

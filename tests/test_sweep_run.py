@@ -24,7 +24,7 @@ from sim.experiment.stream import CHECKPOINT
 from sim.experiment.sweep import fingerprint, run_sweep
 from sim.experiment.sweepfile import load_sweep
 from sim.metrics import METRICS
-from sim.study.run import headline_metrics
+from sim.metrics.registry import names
 from sim.study.sweep import execute_sweep, prepare_sweep
 
 WriteFile = Callable[..., Path]
@@ -283,7 +283,7 @@ def test_resume_refuses_what_it_cannot_continue(
     assert "coalsim: sweep" not in changed.stdout  # refused before the sweep is announced
     # started with --replications 1: a resume that changes --set alone is told only that,
     # for the stored --replications still applies
-    one = load_sweep(grid, list(METRICS), headline_metrics(), replications=1)
+    one = load_sweep(grid, list(METRICS), names(target=True), replications=1)
     m1 = dict(m, options={"set": [], "replications": 1}, fingerprint=fingerprint(one, METRICS))
     started.joinpath("manifest.json").write_text(json.dumps(m1))
     args = ["sweep", str(grid), "--workers", "1", "--resume", str(started)]

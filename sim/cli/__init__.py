@@ -1,5 +1,5 @@
 """The ``coalsim`` command: options in, library calls out, messages back."""
 
-from sim.cli.app import app, main
+from sim.cli.commands import app, main
 
 __all__ = ["app", "main"]

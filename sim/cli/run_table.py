@@ -1,44 +1,53 @@
-"""What ``coalsim run`` prints when it is done: each metric's mean and 95% CI, and the
-notes under the table. Kept apart from the command so that the CLI module stays the
-wiring of options to library calls."""
+"""What ``coalsim run`` prints when it is done: each metric's mean and 95% CI in the
+report's units, and the notes under the table. Kept apart from the command so that the
+CLI module stays the wiring of options to library calls."""
 
 from __future__ import annotations
 
 import pandas as pd
 from rich.table import Table
 
-from sim.metrics import METRICS
-from sim.metrics.format import human
+from sim.metrics import registry
 from sim.metrics.ranges import cut_ends, metric_range
+from sim.metrics.units import number
 
 
 def summary_table(
     name: str, summary: pd.DataFrame, replications: int, wide: bool
 ) -> tuple[Table, list[str]]:
-    """The table and the notes to print after it (a cut interval, metrics with no value)."""
-    table = Table(title=f"{name}: mean and 95% CI over {replications} replications")
+    """The table and the notes to print after it (a cut interval, metrics with no value).
+
+    Metrics come in the report's reading order and units (6.70 %, 4,010 kt), so the
+    terminal and the report say the same thing the same way.
+    """
+    plural = "s" if replications != 1 else ""
+    table = Table(title=f"{name}: mean and 95% CI over {replications} replication{plural}")
     table.add_column("metric", no_wrap=True)
     table.add_column("mean", justify="right", no_wrap=True)
     table.add_column("95% CI", justify="right", no_wrap=True)
+    table.add_column("unit", no_wrap=True)
     if wide:
         table.add_column("meaning")
     idle, cut = [], False
-    for row in summary.to_dict("records"):
+    rows = {str(r["metric"]): r for r in summary.to_dict("records")}
+    for metric in registry.reading_order(rows):
+        row = rows[metric]
         lo, hi, n = float(row["ci95_low"]), float(row["ci95_high"]), int(row["n"])
-        metric = str(row["metric"])
         if n == 0:  # no replication has a value: a displacement metric with no change day
             idle.append(metric)
             continue
         low_cut, high_cut = cut_ends(lo, hi, float(row["std"]), metric_range(metric))
         cut = cut or low_cut or high_cut
-        ends = f"{human(lo)}{'*' * low_cut} .. {human(hi)}{'*' * high_cut}"
-        cells = [metric, human(float(row["mean"])), ends if n > 1 else "n/a"]
-        table.add_row(*cells, *([METRICS.get(metric, "")] if wide else []))
+        d = registry.definition(metric)
+        u = d.unit
+        ends = f"{number(u(lo))}{'*' * low_cut} .. {number(u(hi))}{'*' * high_cut}"
+        cells = [metric, number(u(float(row["mean"]))), ends if n > 1 else "n/a", u.brief]
+        table.add_row(*cells, *([d.meaning] if wide else []))
     notes = []
     if cut:
         notes.append(
             "* the interval is cut there, at the least or most the metric can be: "
-            f"Student's t from {replications} replications reached values it cannot take"
+            f"Student's t from {replications} replication{plural} reached values it cannot take"
         )
     if idle:
         notes.append(f"not applicable in this run (no value in any replication): {', '.join(idle)}")

@@ -10,7 +10,8 @@ import pandas as pd
 
 from sim.experiment.sweep import SweepResult
 from sim.experiment.sweepfile import Sweep
-from sim.metrics.format import human
+from sim.metrics.registry import definition
+from sim.metrics.units import COUNT, Unit, number
 
 DIGEST_POINTS = 32
 """Points the terminal table shows: every point of the shipped grids and one-at-a-time
@@ -30,17 +31,18 @@ def sweep_digest(
         sens = pd.read_csv(folder / "sensitivity.csv")
         index = "ST" if sweep.design.kind == "sobol" else "mu_star"
         sens = sens[sens["index"] == index]
-        header = ["parameter", *(f"{index} {m}" for m in sweep.outputs)]
+        # Sobol's indices are shares of variance; Morris's mu_star is in the output's unit.
+        units = {m: definition(m).unit if index == "mu_star" else COUNT for m in sweep.outputs}
+        header = ["parameter", *(_named(f"{index} {m}", units[m]) for m in sweep.outputs)]
         rows = []
         for p, short in zip(sweep.design.paths, short_names(sweep.design.paths), strict=True):
             cells = [short]
             for m in sweep.outputs:
                 got = sens[(sens.parameter == p) & (sens.metric == m)]["value"]
-                cells.append(human(float(got.iloc[0])) if len(got) else "n/a")
+                cells.append(number(units[m](float(got.iloc[0]))) if len(got) else "n/a")
             rows.append(cells)
         return header, rows
     # The report's units (a fine in million RMB, coal in kt), so the two agree.
-    from sim.report.style import number, unit_for
     from sim.report.sweep_figures import parameter_unit, parameter_value
 
     summary = pd.read_csv(folder / "summary.csv")
@@ -52,8 +54,8 @@ def sweep_digest(
         f"{short} ({label})" if label else short
         for short, label in zip(short_names(paths), labels, strict=True)
     ]
-    units = {m: unit_for(m) for m in sweep.outputs}
-    outputs = [f"{m} ({u.short or u.label})" if u.label else m for m, u in units.items()]
+    units = {m: definition(m).unit for m in sweep.outputs}
+    outputs = [_named(m, u) for m, u in units.items()]
     header = ["point", *named, *outputs]
     rows = []
     for i, values in enumerate(sweep.design.rows[:limit]):
@@ -74,3 +76,8 @@ def short_names(paths: Sequence[str]) -> list[str]:
                 break
         out.append(tail)
     return out
+
+
+def _named(name: str, unit: Unit) -> str:
+    """A column header with its unit: 'tonnes_delivered (kt)'; a count has none."""
+    return f"{name} ({unit.brief})" if unit.label else name

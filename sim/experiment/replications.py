@@ -20,24 +20,17 @@ import pandas as pd
 
 from sim.experiment.executors import Executor, ordered
 from sim.experiment.seeds import replication_seed
+from sim.metrics.outputs import Outputs
 
-Tables = dict[str, pd.DataFrame]
-Evaluate = Callable[
-    [str, np.random.SeedSequence],
-    tuple[dict[str, float], pd.DataFrame, pd.DataFrame]
-    | tuple[dict[str, float], pd.DataFrame, pd.DataFrame, Tables],
-]
-"""Metrics row, weekly series, event log and, optionally, further named tables."""
+Evaluate = Callable[[str, np.random.SeedSequence], Outputs]
+"""A model: scenario JSON and a replication's seed sequence in, named outputs out."""
 
 
 @dataclass(frozen=True)
 class ReplicationResult:
     replication: int
     seed: int
-    row: dict[str, float]
-    series: pd.DataFrame
-    log: pd.DataFrame
-    extra: Tables = field(default_factory=dict)
+    outputs: Outputs
 
 
 @dataclass(frozen=True)
@@ -77,11 +70,8 @@ class ChunkResult:
 
 
 def run_task(task: Task, evaluate: Evaluate) -> ReplicationResult:
-    row, series, log, *more = evaluate(
-        task.scenario_json, replication_seed(task.seed, task.replication)
-    )
-    extra: Tables = more[0] if more else {}
-    return ReplicationResult(task.replication, task.seed, row, series, log, extra)
+    outputs = evaluate(task.scenario_json, replication_seed(task.seed, task.replication))
+    return ReplicationResult(task.replication, task.seed, outputs)
 
 
 def run_chunk(chunk: Chunk, evaluate: Evaluate, catch: bool = False) -> ChunkResult:
@@ -128,14 +118,6 @@ def run_replications(
         executor.imap_unordered(partial(run_chunk, evaluate=evaluate), work)
     ):
         yield from chunk_result.results
-
-
-def tables(results: list[ReplicationResult]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """runs (one row per replication), series and log, each keyed by replication and seed."""
-    runs = pd.DataFrame([{"replication": r.replication, "seed": r.seed, **r.row} for r in results])
-    series = pd.concat([keyed(r, r.series) for r in results], ignore_index=True)
-    log = pd.concat([keyed(r, r.log) for r in results], ignore_index=True)
-    return runs, series, log
 
 
 def keyed(r: ReplicationResult, frame: pd.DataFrame) -> pd.DataFrame:

@@ -273,11 +273,12 @@ def _write_point(
     results = [r for c in parts for r in c.results]
     failures = sorted((f for c in parts for f in c.failures), key=lambda f: f.replication)
     runs.rows(
-        (point, r.replication, r.seed, *(r.row.get(m, math.nan) for m in metrics)) for r in results
+        (point, r.replication, r.seed, *(r.outputs.metrics.get(m, math.nan) for m in metrics))
+        for r in results
     )
     rows = []
     for m in metrics:
-        values = np.array([float(r.row.get(m, math.nan)) for r in results], dtype=float)
+        values = np.array([float(r.outputs.metrics.get(m, math.nan)) for r in results], dtype=float)
         mean, std, lo, hi, n = mean_ci(values, metric_range(m))
         rows.append((point, m, mean, std, lo, hi, n))
     summary.rows(rows)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.metrics.registry import names
 from sim.model.records import PatrolEvent, Shipment, ZoneEvent
 
 if TYPE_CHECKING:
@@ -31,25 +32,8 @@ HOURS_PER_WEEK = 168.0
 TRAILING_DAYS = 28.0
 """The recovery test compares a trailing four-week rate: a week holds too few voyages."""
 
-DISPLACEMENT_METRICS: dict[str, str] = {
-    "pressured_tonnes_per_day_before": "coal delivered to the pressured destinations per day, "
-    "in the window before the change (t/day)",
-    "pressured_tonnes_per_day_after": "the same in the window after the change (t/day)",
-    "pressured_tonnes_per_day_change": "after - before, pressured destinations (t/day)",
-    "other_tonnes_per_day_before": "coal delivered to all other destinations per day, "
-    "in the window before the change (t/day)",
-    "other_tonnes_per_day_after": "the same in the window after the change (t/day)",
-    "other_tonnes_per_day_change": "after - before, other destinations (t/day)",
-    "tonnes_per_day_change": "after - before, all destinations (t/day)",
-    "displacement_index": "share of the volume lost on the pressured destinations that "
-    "reappears on the others: other change / -(pressured change); only when the pressured "
-    "volume fell",
-    "recovery_days": "days from the change until all delivered coal's trailing 4-week rate, "
-    "after its lowest point in the after window, is back to recovery_fraction x its rate "
-    "before (0: never fell below that; NaN: not back by the horizon)",
-    "share_waited": "share of sailed voyages that waited in port or loitered to let a "
-    "patrol surge pass",
-}
+DISPLACEMENT_METRICS = tuple(names("displacement"))
+"""Their meanings and units are in ``sim.metrics.registry``."""
 
 VOLUME_COLUMNS = [
     "week",

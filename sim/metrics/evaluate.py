@@ -1,4 +1,5 @@
-"""The coal model as the experiment layer sees it: scenario JSON and a seed in, tables out.
+"""The coal model as the experiment layer sees it: scenario JSON and a seed in, named
+outputs out (as the EMA Workbench's models return named outcomes).
 
 Workers receive the scenario as JSON and resolve it once per process:
 traced geography is cheap to rebuild but needless to ship for every task.
@@ -9,9 +10,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-import pandas as pd
 
 from sim import metrics
+from sim.metrics.outputs import Outputs
 from sim.model.model import simulate
 from sim.scenario import Resolved, Scenario, resolve
 
@@ -21,32 +22,28 @@ def _resolved(scenario_json: str) -> Resolved:
     return resolve(Scenario.model_validate_json(scenario_json))
 
 
-def evaluate(
-    scenario_json: str, seed: np.random.SeedSequence
-) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
-    """Metrics row, weekly series, shipment log, trading network, and the volume and zones
-    tables of one replication."""
+def evaluate(scenario_json: str, seed: np.random.SeedSequence) -> Outputs:
+    """Every output of one replication: metrics and the tables a run folder keeps (weekly
+    series, shipment log, trading network, volume and zones)."""
     out = simulate(_resolved(scenario_json), seed)
     nodes, edges = metrics.network_frames(out)
-    return (
+    return Outputs(
         metrics.replication_metrics(out),
-        metrics.weekly_series(out),
-        metrics.shipments_frame(out),
-        {"network_nodes": nodes, "network_edges": edges, **metrics.displacement_frames(out)},
+        {
+            "timeseries": metrics.weekly_series(out),
+            "shipments": metrics.shipments_frame(out),
+            "network_nodes": nodes,
+            "network_edges": edges,
+            **metrics.displacement_frames(out),
+        },
     )
 
 
-_NO_FRAME = pd.DataFrame()
-
-
-def evaluate_metrics(
-    scenario_json: str, seed: np.random.SeedSequence
-) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
-    """Like ``evaluate`` but only the metrics row: what sweeps keep.
+def evaluate_metrics(scenario_json: str, seed: np.random.SeedSequence) -> Outputs:
+    """Like ``evaluate`` but only the metrics: what sweeps keep.
 
     Building the weekly series, the shipment log and the long tables (network,
     volume, zones) costs about as much as a short simulation itself, so
     sweeps, which save none of them, skip them.
     """
-    out = simulate(_resolved(scenario_json), seed)
-    return metrics.replication_metrics(out), _NO_FRAME, _NO_FRAME
+    return Outputs(metrics.replication_metrics(simulate(_resolved(scenario_json), seed)))

@@ -8,90 +8,24 @@ cut interval contains the true mean whenever the uncut one does) and spares
 the reader bounds the metric cannot take. A cut interval is still as wide
 inside the range as the data make it: it says "few replications" as loudly.
 
-Every metric is classified here; a test checks that the classes cover
-``sim.metrics.METRICS`` exactly and that real runs stay inside them.
+Each metric's range is part of its definition (``sim.metrics.registry``); a test
+checks that real runs stay inside them.
 """
 
 from __future__ import annotations
 
 import math
 
-UNBOUNDED = (-math.inf, math.inf)
-NONNEGATIVE = (0.0, math.inf)
-UNIT = (0.0, 1.0)
+from sim.metrics.registry import NONNEGATIVE, SHARE, UNBOUNDED, definition
 
-SHARES = frozenset(
-    {
-        "seizure_share",
-        "mean_belief_end",
-        "patrol_utilisation",
-        "share_advance",
-        "share_after_delivery",
-        "share_ship_to_ship",
-        "share_waited",
-    }
-)
-"""Metrics that are fractions of a whole, in [0, 1]."""
-
-SIGNED = frozenset(
-    {
-        "dprk_net_rmb",
-        "buyer_profit_rmb",
-        "ledger_imbalance_rmb",
-        "pressured_tonnes_per_day_change",
-        "other_tonnes_per_day_change",
-        "tonnes_per_day_change",
-        "displacement_index",
-    }
-)
-"""Net positions and changes, which can take either sign (the displacement index can
-also exceed 1: the other destinations may gain more than the pressured ones lost)."""
-
-COUNTS_AND_AMOUNTS = frozenset(
-    {
-        "shipments_attempted",
-        "shipments_delivered",
-        "shipments_seized",
-        "shipments_seized_patrol",
-        "shipments_seized_tip",
-        "shipments_at_sea_end",
-        "lots_held",
-        "lots_waiting_end",
-        "tonnes_delivered",
-        "tonnes_seized",
-        "dprk_revenue_rmb",
-        "dprk_losses_rmb",
-        "buyer_fines_rmb",
-        "fines_rmb",
-        "broker_fees_rmb",
-        "seized_value_rmb",
-        "rewards_paid_rmb",
-        "tips",
-        "enforcement_return",
-        "accomplices_named",
-        "buyers_active_end",
-        "buyers_entered",
-        "buyers_left",
-        "contacts_detected",
-        "patrol_hours_on_station",
-        "pressured_tonnes_per_day_before",
-        "pressured_tonnes_per_day_after",
-        "other_tonnes_per_day_before",
-        "other_tonnes_per_day_after",
-        "recovery_days",
-    }
-)
-"""Counts, hours, tonnes and gross amounts of money: never negative."""
+__all__ = ["NONNEGATIVE", "SHARE", "UNBOUNDED", "cut", "cut_ends", "metric_range"]
 
 
 def metric_range(name: str) -> tuple[float, float]:
-    """The closed range of ``name``'s values; unbounded for a name not classified here
-    (a column a later model version adds is left as it is, not cut by a guess)."""
-    if name in SHARES:
-        return UNIT
-    if name in COUNTS_AND_AMOUNTS:
-        return NONNEGATIVE
-    return UNBOUNDED
+    """The closed range of ``name``'s values, from its definition; unbounded for a name
+    defined nowhere (a column another coalsim version saved is left as it is, not cut by
+    a guess)."""
+    return definition(name).range
 
 
 def cut(low: float, high: float, within: tuple[float, float]) -> tuple[float, float]:

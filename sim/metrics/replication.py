@@ -1,5 +1,7 @@
 """Turns a finished run's records into metrics, weekly series, a shipment log and the network.
 
+What each metric means, its unit and its range are in ``sim.metrics.registry``.
+
 All money figures come from the ledger and all counts from the shipment
 records, so that a figure in a table can always be traced to entries.
 """
@@ -15,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from sim.metrics.displacement import (
-    DISPLACEMENT_METRICS,
     displacement_metrics,
     station_intervals,
     volume_frame,
@@ -27,45 +28,6 @@ from sim.model.model import RunOutput
 from sim.model.records import Shipment
 
 HOURS_PER_WEEK = 168.0
-
-METRICS: dict[str, str] = {
-    "shipments_attempted": "voyages that sailed",
-    "shipments_delivered": "voyages that reached the buyer",
-    "shipments_seized": "voyages seized at sea (all causes)",
-    "shipments_seized_patrol": "voyages seized by area search",
-    "shipments_seized_tip": "voyages seized on a tip",
-    "shipments_at_sea_end": "voyages still at sea at the horizon",
-    "lots_held": "lots kept ashore: no buyer within the seller's patience, or no ship left",
-    "lots_waiting_end": "lots sold or on offer but not sailed at the horizon",
-    "tonnes_delivered": "coal delivered (saved in tonnes)",
-    "tonnes_seized": "coal seized (saved in tonnes)",
-    "seizure_share": "seized / (seized + delivered) voyages",
-    "dprk_revenue_rmb": "payments received by DPRK sellers",
-    "dprk_losses_rmb": "cargo value DPRK sellers lost to seizure",
-    "dprk_net_rmb": "DPRK sellers' cash position: payments received - running costs",
-    "buyer_profit_rmb": "Chinese buyers' cash position: resale - payments - fees - fines",
-    "buyer_fines_rmb": "fines paid by buyers (as the identified buyer or as accomplices)",
-    "fines_rmb": "all fines paid to the state",
-    "broker_fees_rmb": "fees brokers earned",
-    "seized_value_rmb": "cargo value confiscated by the state",
-    "rewards_paid_rmb": "tipster rewards paid by the state",
-    "tips": "tips given: every knower who tipped, also after the voyage was over "
-    "(zones.csv counts only those that came while the cargo still had a zone ahead)",
-    "enforcement_return": "(fines + seized value) per yuan of rewards",
-    "accomplices_named": "people named by investigations",
-    "buyers_active_end": "buyers trading at the horizon (not arrested, bankrupt or serving)",
-    "buyers_entered": "buyers who entered the trade during the run",
-    "buyers_left": "buyers who left (arrested or bankrupt)",
-    "mean_belief_end": "buyers' mean believed interception chance at the horizon",
-    "contacts_detected": "patrol detections of smuggling ships (boarded or not)",
-    "patrol_hours_on_station": "patrol vessel-hours on station",
-    "patrol_utilisation": "share of patrol vessel-hours in service spent on station",
-    "share_advance": "share of contracts on advance payment",
-    "share_after_delivery": "share of contracts on payment after delivery",
-    "share_ship_to_ship": "share of contracts delivered by ship-to-ship transfer",
-    "ledger_imbalance_rmb": "sum of all parties' net positions (must be 0)",
-    **DISPLACEMENT_METRICS,
-}
 
 
 def on_station_hours(out: RunOutput) -> dict[str, float]:

@@ -30,6 +30,7 @@ from scipy import stats
 from sim.experiment.store import check_out as store_check_out
 from sim.experiment.store import write_atomic, write_csv
 from sim.metrics.ranges import metric_range
+from sim.metrics.units import PERCENT
 from sim.report import style
 from sim.report.data import ReportError, RunData, load_run, mean_ci, read_manifest
 
@@ -234,7 +235,7 @@ def signed(metric: str, x: float, *, unit: bool = True) -> str:
     u = style.unit_for(metric)
     v = u(x)
     text = ("+" if v > 0 else "") + style.number(v)
-    label = "pp" if u == style.PERCENT else u.short or u.label
+    label = "pp" if u == PERCENT else u.short or u.label
     return f"{text} {label}" if unit and label else text
 
 

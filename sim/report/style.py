@@ -1,4 +1,5 @@
-"""One place for how reports look: colours, units, labels, figure creation and saving.
+"""One place for how reports look: colours, figure creation and saving; units and labels
+come from the metric definitions (``sim.metrics.registry``).
 
 Every figure takes its colours from here, so a party or a cause has the same
 colour in every figure. The palette is Okabe and Ito's (2008), which stays
@@ -14,11 +15,9 @@ from __future__ import annotations
 import functools
 import io
 import itertools
-import math
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -28,6 +27,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import Formatter
+
+from sim.metrics.registry import definition
+from sim.metrics.units import Unit as Unit
+from sim.metrics.units import number as number
 
 # Okabe-Ito.
 BLACK = "#000000"
@@ -98,56 +101,9 @@ def cause_label(cause: str) -> str:
 # ------------------------------------------------------------------ units
 
 
-@dataclass(frozen=True)
-class Unit:
-    """How a metric is shown: value / scale, in ``label`` (e.g. million RMB)."""
-
-    scale: float
-    label: str
-    short: str = ""
-    """For narrow tables: 'M RMB', 'k h'; the label when empty."""
-
-    def __call__(self, x: Any) -> Any:
-        """``x`` (a number, an array or a Series) in this unit."""
-        return x / self.scale
-
-
-MILLION_RMB = Unit(1e6, "million RMB", "M RMB")
-KT = Unit(1e3, "kt")
-PERCENT = Unit(0.01, "%")
-THOUSAND_HOURS = Unit(1e3, "thousand vessel-hours", "k h")
-COUNT = Unit(1.0, "")
-TONNES_PER_DAY = Unit(1.0, "t/day")
-DAYS = Unit(1.0, "days")
-
-
 def unit_for(metric: str) -> Unit:
-    if metric.endswith("_rmb"):
-        return MILLION_RMB
-    if "tonnes_per_day" in metric:
-        return TONNES_PER_DAY
-    if metric.endswith("_days"):
-        return DAYS
-    if metric == "displacement_index":
-        return PERCENT
-    if metric.startswith("tonnes"):
-        return KT
-    if "share" in metric or "utilisation" in metric or "belief" in metric:
-        return PERCENT
-    if "hours" in metric:
-        return THOUSAND_HOURS
-    return COUNT
-
-
-def number(x: float) -> str:
-    """Three significant figures with thousands separators: 3,982 / 519 / 12.3 / 0.052."""
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "n/a"
-    a = abs(x)
-    if a >= 100 or a == 0:
-        return f"{x:,.0f}"
-    digits = 2 - math.floor(math.log10(a))
-    return f"{x:,.{digits}f}"
+    """The unit ``metric`` is shown in, from its definition."""
+    return definition(metric).unit
 
 
 def shown(metric: str, x: float) -> str:
@@ -156,71 +112,14 @@ def shown(metric: str, x: float) -> str:
     return f"{number(u(x))} {u.label}".rstrip()
 
 
-LABELS: dict[str, str] = {
-    "shipments_attempted": "Voyages sailed",
-    "shipments_delivered": "Voyages delivered",
-    "shipments_seized": "Voyages seized",
-    "shipments_seized_patrol": "Voyages seized by patrol",
-    "shipments_seized_tip": "Voyages seized after a tip",
-    "shipments_at_sea_end": "Voyages at sea at the end",
-    "lots_waiting_end": "Lots waiting at the end",
-    "tonnes_delivered": "Coal delivered",
-    "tonnes_seized": "Coal seized",
-    "seizure_share": "Share of voyages seized",
-    "dprk_revenue_rmb": "DPRK sellers' revenue",
-    "dprk_losses_rmb": "DPRK sellers' cargo lost",
-    "dprk_net_rmb": "DPRK sellers' net cash",
-    "buyer_profit_rmb": "Chinese buyers' net cash",
-    "broker_income_rmb": "Brokers' income",
-    "broker_commission_rmb": "Brokers' commissions",
-    "fines_rmb": "Fines paid to the state",
-    "seized_value_rmb": "Cargo value confiscated",
-    "rewards_paid_rmb": "Rewards paid to tipsters",
-    "accomplices_named": "Accomplices named",
-    "buyers_active": "Buyers active",
-    "buyers_active_end": "Buyers active at the end",
-    "mean_belief": "Buyers' mean risk belief",
-    "share_advance": "Share of contracts paid in advance",
-    "patrol_utilisation": "Patrol utilisation",
-    "patrol_hours_on_station": "Patrol hours on station",
-    "contacts_detected": "Patrol contacts",
-    "enforcement_return": "Enforcement return",
-    "lots_held": "Lots held ashore",
-    "buyer_fines_rmb": "Fines paid by buyers",
-    "broker_fees_rmb": "Brokers' fees",
-    "tips": "Tips given",
-    "buyers_entered": "Buyers who entered",
-    "buyers_left": "Buyers who left",
-    "mean_belief_end": "Buyers' mean risk belief at the end",
-    "share_after_delivery": "Share of contracts paid on delivery",
-    "share_ship_to_ship": "Share delivered ship-to-ship",
-    "pressured_tonnes_per_day_before": "Pressured destinations: coal per day before",
-    "pressured_tonnes_per_day_after": "Pressured destinations: coal per day after",
-    "pressured_tonnes_per_day_change": "Pressured destinations: change in coal per day",
-    "other_tonnes_per_day_before": "Other destinations: coal per day before",
-    "other_tonnes_per_day_after": "Other destinations: coal per day after",
-    "other_tonnes_per_day_change": "Other destinations: change in coal per day",
-    "tonnes_per_day_change": "All destinations: change in coal per day",
-    "displacement_index": "Displacement index (lost volume that reappears elsewhere)",
-    "recovery_days": "Days until volume recovers",
-    "share_waited": "Share of voyages that waited for a surge to pass",
-    "displaced_share_b_vs_a": "Displaced: of the pressured volume B loses against A, "
-    "the share B delivers elsewhere",
-}
-
-
 def label(metric: str) -> str:
     """A metric's name for a title or table, e.g. 'Coal delivered'."""
-    if metric in LABELS:
-        return LABELS[metric]
-    words = metric.removesuffix("_rmb").replace("_", " ")
-    return words[:1].upper() + words[1:]
+    return definition(metric).label
 
 
 def axis_label(metric: str) -> str:
     """'Coal delivered (kt)'; a plain count has no unit."""
-    u = unit_for(metric)
-    return f"{label(metric)} ({u.label})" if u.label else label(metric)
+    return definition(metric).axis_label
 
 
 # ------------------------------------------------------------------ figures

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from sim.metrics.ranges import metric_range
+from sim.metrics.units import COUNT, DAYS, KT, MILLION_RMB, PERCENT
 from sim.report import style
 from sim.report.data import SweepData, band
 from sim.report.style import Missing
@@ -46,10 +47,10 @@ _PARAMETER_RATES: tuple[tuple[str, style.Unit], ...] = (
     ("_tonnes_per_month", style.Unit(1e3, "kt/month")),
 )
 _PARAMETER_UNITS: tuple[tuple[str, style.Unit], ...] = (
-    ("_rmb", style.MILLION_RMB),
-    ("_tonnes", style.KT),
-    ("_share", style.PERCENT),
-    ("_days", style.DAYS),
+    ("_rmb", MILLION_RMB),
+    ("_tonnes", KT),
+    ("_share", PERCENT),
+    ("_days", DAYS),
     ("_hours", style.Unit(1.0, "hours")),
     ("_knots", style.Unit(1.0, "knots")),
     ("_nm", style.Unit(1.0, "nm")),
@@ -69,7 +70,7 @@ def parameter_unit(key: str) -> style.Unit:
         for suffix, unit in table:
             if name.endswith(suffix):
                 return unit
-    return style.COUNT
+    return COUNT
 
 
 def parameter_label(key: str) -> str:

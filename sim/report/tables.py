@@ -15,38 +15,8 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.metrics import registry
 from sim.report import style
-
-HEADLINE = [
-    "tonnes_delivered",
-    "tonnes_seized",
-    "seizure_share",
-    "shipments_attempted",
-    "shipments_seized",
-    "shipments_seized_patrol",
-    "shipments_seized_tip",
-    "dprk_revenue_rmb",
-    "dprk_net_rmb",
-    "dprk_losses_rmb",
-    "buyer_profit_rmb",
-    "broker_fees_rmb",
-    "buyer_fines_rmb",
-    "fines_rmb",
-    "seized_value_rmb",
-    "rewards_paid_rmb",
-    "tips",
-    "accomplices_named",
-    "buyers_active",
-    "buyers_active_end",
-    "buyers_entered",
-    "buyers_left",
-    "mean_belief",
-    "mean_belief_end",
-    "share_advance",
-    "patrol_utilisation",
-    "enforcement_return",
-]
-"""What a decision maker reads first, in this order; metrics a run lacks are left out."""
 
 
 @dataclass(frozen=True)
@@ -157,17 +127,18 @@ def metric_table(summary: pd.DataFrame, metrics: list[str] | None = None) -> Tab
 
 
 def headline_table(summary: pd.DataFrame) -> Table:
-    return metric_table(summary, HEADLINE)
+    """The headline metrics, then any displacement metric the run gave a value (a policy
+    run is read for where the coal went)."""
+    given = set(summary.loc[summary["n"] > 0, "metric"])
+    moved = [m for m in registry.names("displacement") if m in given]
+    return metric_table(summary, registry.headline() + moved)
 
 
 def all_metrics_table(summary: pd.DataFrame) -> Table:
-    try:
-        from sim.metrics import METRICS
-    except ImportError:  # pragma: no cover - the report does not need the model
-        METRICS = {}
-    t = metric_table(summary)
-    names = [m for m in summary["metric"] if m in set(summary["metric"])]
-    rows = [[n, *r[1:], METRICS.get(n, "")] for n, r in zip(names, t.rows, strict=True)]
+    """Every metric of the summary, in reading order, with its meaning."""
+    names = registry.reading_order(summary["metric"])
+    t = metric_table(summary, names)
+    rows = [[n, *r[1:], registry.definition(n).meaning] for n, r in zip(names, t.rows, strict=True)]
     return Table(
         ["metric", "mean", "95% CI", "unit", "meaning"], rows, [32, 10, 18, 14, 36], (1, 2)
     )

@@ -18,18 +18,13 @@ from sim.experiment.summary import summarise
 from sim.metrics import METRICS
 from sim.metrics.displacement import idle_metrics
 from sim.metrics.evaluate import evaluate
+from sim.metrics.registry import names
 from sim.scenario import Resolved, Scenario
 from sim.scenario.errors import ScenarioError
 
-# The metrics a precision target and a sweep look at unless told otherwise.
-HEADLINE = ("tonnes_delivered", "tonnes_seized", "seizure_share", "dprk_revenue_rmb", "fines_rmb")
 DEFAULT_MAX_REPLICATIONS = 1000
 
 Progress = Callable[[int, int], None]
-
-
-def headline_metrics() -> list[str]:
-    return [m for m in HEADLINE if m in METRICS]
 
 
 @dataclass(frozen=True)
@@ -67,7 +62,7 @@ def check_run_options(
     metric the scenario gives no value (no change day, or no pressured destinations) could
     never reach the target: the run would go on to ``max_replications`` for nothing.
     """
-    checked = list(target_metrics or headline_metrics())
+    checked = list(target_metrics or names(target=True))
     for m in checked:
         if m not in METRICS:
             raise ScenarioError(f"--target-metric {m}: unknown metric; known: {', '.join(METRICS)}")
@@ -125,9 +120,9 @@ def run_scenario(
     folder.mkdir(parents=True, exist_ok=True)
     store.write_manifest(folder, manifest)
     own = executor is None
-    tables = [Table(folder, n, None) for n in ("runs.csv", "timeseries.csv", "shipments.csv")]
-    runs_t, series_t, log_t = tables
-    extra_t: dict[str, Table] = {}  # further tables the model returns (the trading network)
+    runs_t = Table(folder, "runs.csv", None)
+    tables = [runs_t]
+    named: dict[str, Table] = {}  # the model's tables, each in a file of its name
     rows: list[dict[str, Any]] = []
     statuses: list[precision.Status] = []
     try:
@@ -138,19 +133,17 @@ def run_scenario(
         scenario_json = s.model_dump_json()
         while True:
             for r in run_replications(scenario_json, s.seed, range(start, n), executor, evaluate):
-                row = {"replication": r.replication, "seed": r.seed, **r.row}
+                row = {"replication": r.replication, "seed": r.seed, **r.outputs.metrics}
                 if runs_t.columns is None:
                     runs_t.columns = list(row)
                     runs_t.rows([runs_t.columns])
                 runs_t.rows([[row.get(c) for c in runs_t.columns]])
-                series_t.frame(keyed(r, r.series))
-                log_t.frame(keyed(r, r.log))
-                for name, frame in r.extra.items():
-                    if name not in extra_t:
-                        extra_t[name] = Table(folder, f"{name}.csv", None)
-                        extra_t[name].create()
-                        tables.append(extra_t[name])
-                    extra_t[name].frame(keyed(r, frame))
+                for name, frame in r.outputs.tables.items():
+                    if name not in named:
+                        named[name] = Table(folder, f"{name}.csv", None)
+                        named[name].create()
+                        tables.append(named[name])
+                    named[name].frame(keyed(r, frame))
                 rows.append(row)
                 if progress is not None:
                     progress(len(rows), n)
@@ -180,8 +173,7 @@ def run_scenario(
     finally:
         if own and executor is not None:
             executor.close()
-    files = ["runs.csv", "summary.csv", "timeseries.csv", "shipments.csv"]
-    files += [f"{name}.csv" for name in extra_t]
+    files = ["runs.csv", "summary.csv", *(f"{name}.csv" for name in named)]
     manifest.update(status="complete", finished_at=store.now_iso(), files=sorted(files))
     if target_ci is not None:
         manifest.update(

@@ -14,9 +14,10 @@ from sim.experiment.sweep import SweepResult, check_resume, resume_options, run_
 from sim.experiment.sweepfile import Sweep, load_sweep
 from sim.metrics import METRICS
 from sim.metrics.evaluate import evaluate_metrics
+from sim.metrics.registry import names
 from sim.scenario.errors import ScenarioError
 from sim.scenario.load import read_toml
-from sim.study.run import Progress, headline_metrics, prepare_folder
+from sim.study.run import Progress, prepare_folder
 
 
 @dataclass
@@ -58,7 +59,7 @@ def prepare_sweep(
         overrides = overrides or started.get("set", [])
         replications = started.get("replications") if replications is None else replications
     sweep = load_sweep(
-        path, list(METRICS), headline_metrics(), overrides=overrides, replications=replications
+        path, list(METRICS), names(target=True), overrides=overrides, replications=replications
     )
     if out is not None and not dry_run:
         store.check_out(out)

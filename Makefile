@@ -25,9 +25,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check sim tests benchmarks
 	$(BIN)/mypy
 
-# docs/metrics.md is written from the metric definitions (sim/metrics/registry.py).
+# docs/metrics.md and docs/scenario.md are written from the metric definitions and the schema.
 docs: $(STAMP)
 	$(BIN)/python -m sim.metrics.docs > docs/metrics.md
+	$(BIN)/python -m sim.scenario.reference > docs/scenario.md
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py

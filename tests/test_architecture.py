@@ -9,7 +9,18 @@ from pathlib import Path
 
 SIM = Path(__file__).resolve().parents[1] / "sim"
 
-LAYERS = ["world", "scenario", "model", "metrics", "experiment", "report", "study", "verify", "cli"]
+LAYERS = [
+    "world",
+    "scenario",
+    "model",
+    "observe",
+    "metrics",
+    "experiment",
+    "report",
+    "study",
+    "verify",
+    "cli",
+]
 """Bottom first; a package may import its own modules and any package before it."""
 
 

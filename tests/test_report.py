@@ -24,7 +24,7 @@ from matplotlib.text import Text
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.report import displacement, make_report, network, run_figures, style
+from sim.report import displacement, make_report, network, observed, run_figures, style
 from sim.report.data import load_run
 from sim.report.map import region_map
 from sim.report.style import Missing
@@ -40,6 +40,7 @@ FIGURES: dict[str, Callable[..., Figure]] = {
     "map": region_map,
     "network": network.trading_network,
     "revenue": run_figures.revenue_histogram,
+    "observed": observed.truth_and_seen,
 }
 SECTIONS = ["headline", *FIGURES, "zones", "parameters", "metrics"]
 
@@ -165,13 +166,22 @@ def test_figures_without_their_data_say_what_is_missing(saved_run: Path, tmp_pat
         with pytest.raises(Missing, match=r"network_nodes\.csv|buyers_active"):
             fn(data)
     written = make_report(folder)
-    assert set(written.notes) == {"network", "buyers", "volume", "zones"}
+    assert set(written.notes) == {"network", "buyers", "volume", "zones", "record"}
     assert "volume.csv" in written.notes["volume"] and "zones.csv" in written.notes["zones"]
     assert not (folder / "figures" / "volume.png").exists()
     page = written.html.read_text(encoding="utf-8")
     for key in written.notes:
         section = page.split(f'<section id="{key}">', 1)[1].split("</section>", 1)[0]
         assert '<p class="note">Not drawn:' in section and "<img" not in section
+
+
+def test_results_from_before_the_observer_get_a_note(saved_run: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "old"
+    shutil.copytree(saved_run, folder)
+    runs = pd.read_csv(folder / "runs.csv")
+    runs.drop(columns=["observed_tonnes", "dark_figure"]).to_csv(folder / "runs.csv", index=False)
+    with pytest.raises(Missing, match="no observation metrics"):
+        observed.truth_and_seen(load_run(folder))
 
 
 def test_report_writes_figures_html_and_pdf(report: Path) -> None:
@@ -207,14 +217,17 @@ PAGES = [  # (title in the contents, words on the page itself)
     ("Payment terms over time", "payment terms of contracts"),
     ("Coal delivered by destination over time", "coal delivered by destination over time"),
     ("Seizures per patrol hour by zone", "Seizures per patrol hour by zone"),
+    ("What an outside observer sees", "what happened and what was seen"),
     ("Map of the region", "routes, enforcement zones and seizures"),
     ("Trading network before and after investigations", "trading network before and after"),
     ("DPRK-side revenue across replications", "DPRK-side revenue across"),
     # long tables go on as many A4 pages as they need
-    ("Scenario parameters (1 of 2)", "Scenario parameters (1 of 2)"),
-    ("Scenario parameters (2 of 2)", "Scenario parameters (2 of 2)"),
-    ("Every metric (1 of 2)", "Every metric (1 of 2)"),
-    ("Every metric (2 of 2)", "Every metric (2 of 2)"),
+    ("Scenario parameters (1 of 3)", "Scenario parameters (1 of 3)"),
+    ("Scenario parameters (2 of 3)", "Scenario parameters (2 of 3)"),
+    ("Scenario parameters (3 of 3)", "Scenario parameters (3 of 3)"),
+    ("Every metric (1 of 3)", "Every metric (1 of 3)"),
+    ("Every metric (2 of 3)", "Every metric (2 of 3)"),
+    ("Every metric (3 of 3)", "Every metric (3 of 3)"),
 ]
 
 
@@ -343,7 +356,7 @@ NO_LOTS = [
     f"sellers.{k}.{key}" for k in range(4) for key in ("lot_interval=fixed", "lot_interval_days=60")
 ]
 """Every seller's first lot is due after the 30 days the run lasts: no lot, no voyage."""
-NO_DATA = {"tonnes", "outcomes", "money", "terms", "volume", "revenue"}
+NO_DATA = {"tonnes", "outcomes", "money", "terms", "volume", "revenue", "observed"}
 """The parts of a run without lots that have nothing to draw."""
 
 
@@ -376,6 +389,7 @@ def test_a_run_without_lots_gets_a_complete_report(run_without_lots: Path) -> No
         assert not (out / "figures" / f"{key}.png").exists(), key
     assert "no lot of coal was ready to ship" in section(page, "outcomes")
     assert "no coal was delivered or seized" in section(page, "tonnes")
+    assert "nothing to see" in section(page, "observed")
     for key in set(FIGURES) - NO_DATA:  # the map, the buyers and their network are there
         assert "<img" in section(page, key), key
     # The title page, one page per figure drawn, the zones table, then the parameters and
@@ -399,7 +413,7 @@ def test_a_run_whose_tables_have_no_rows_gets_a_note_for_each(
         header = path.read_text(encoding="utf-8").splitlines(keepends=True)[0]
         path.write_text(header if kind == "header only" else "", encoding="utf-8")
     written = make_report(folder)
-    assert set(written.notes) == set(FIGURES) - {"map"} | {"zones"}
+    assert set(written.notes) == set(FIGURES) - {"map"} | {"zones", "record"}
     page = written.html.read_text(encoding="utf-8")
     for key in written.notes:
         assert '<p class="note">Not drawn:' in section(page, key), key

@@ -65,7 +65,9 @@ def run(
     no_report: NoReport = False,
 ) -> None:
     """Run a scenario's replications, save the results and write the report."""
+    from sim.cli.run_table import record_table
     from sim.experiment.progress import progress
+    from sim.metrics import evidence
     from sim.study.run import (
         DEFAULT_MAX_REPLICATIONS,
         check_run_options,
@@ -82,6 +84,7 @@ def run(
         fail("--max-replications and --target-metric only apply with --target-ci")
     most = DEFAULT_MAX_REPLICATIONS if max_replications is None else max_replications
     user_errors(lambda: check_run_options(s.replications, target_ci, target_metric, most, s))
+    user_errors(lambda: evidence.check(s, str(scenario_file)))
     folder = user_errors(lambda: prepare_folder(out_dir, Path("results"), s.name))
     count = f"{s.replications} replications"
     if target_ci is not None:  # the batches after the first are sized as the CIs narrow
@@ -116,6 +119,8 @@ def run(
     out.print(table)
     for note in notes:
         say(note)
+    if s.public_figures:
+        out.print(record_table(s, result.summary))
     if target_ci is not None:
         reached = [x.metric for x in result.target if x.reached]
         missed = [f"{x.metric} ({x.relative:.1%})" for x in result.target if not x.reached]
@@ -286,6 +291,7 @@ def validate(
     ],
 ) -> None:
     """Check scenario and sweep files (every design point); exit 2 if any is invalid."""
+    from sim.metrics import evidence
     from sim.study.sweep import is_sweep_file, prepare_sweep
 
     bad = 0
@@ -295,7 +301,7 @@ def validate(
                 sw = prepare_sweep(f, dry_run=True).sweep
                 say(f"ok: {f} (sweep: {sw.design.kind}, {sw.points} points)")
             else:
-                scn.load(f)
+                evidence.check(scn.load(f).scenario, str(f))
                 say(f"ok: {f}")
         except ScenarioError as e:
             warn(f"error: {e}")

@@ -8,8 +8,10 @@ import pandas as pd
 from rich.table import Table
 
 from sim.metrics import registry
+from sim.metrics.evidence import against_record
 from sim.metrics.ranges import cut_ends, metric_range
 from sim.metrics.units import number
+from sim.scenario.schema import Scenario
 
 
 def summary_table(
@@ -52,3 +54,16 @@ def summary_table(
     if idle:
         notes.append(f"not applicable in this run (no value in any replication): {', '.join(idle)}")
     return table, notes
+
+
+def record_table(scenario: Scenario, summary: pd.DataFrame) -> Table:
+    """The run's means beside the public figures its world names."""
+    table = Table(title=f"{scenario.name}: against the public record (docs/sources.md)")
+    for column in ("metric", "unit", "public", "model (95% CI)", "inside?"):
+        table.add_column(column, no_wrap=True)
+    figures = [f.model_dump() for f in scenario.public_figures]
+    for a in against_record(summary, figures, scenario.horizon_days):
+        public = f"{a.shown(a.low, False)} .. {a.shown(a.high, False)}"
+        ci = f"{a.shown(a.ci_low, False)} .. {a.shown(a.ci_high, False)}"
+        table.add_row(a.metric, a.unit, public, f"{a.shown(a.mean, False)} ({ci})", a.verdict)
+    return table

@@ -25,6 +25,7 @@ from sim.metrics.units import (
     PERCENT,
     RATIO,
     THOUSAND_HOURS,
+    TONNES,
     TONNES_PER_DAY,
     Unit,
 )
@@ -106,6 +107,10 @@ METRICS: dict[str, Metric] = {
            "coal seized (saved in tonnes)"),
         _m("seizure_share", PERCENT, SHARE, "ht", "Share of voyages seized",
            "seized / (seized + delivered) voyages"),
+        _m("tonnes_per_voyage", TONNES, NONNEGATIVE, "h", "Cargo per voyage",
+           "mean cargo of the voyages that sailed"),
+        _m("transfer_tonnes_share", PERCENT, SHARE, "h", "Coal delivered by transfer at sea",
+           "share of the delivered coal handed to a buyer's barge at sea (ship-to-ship)"),
     ]),
     **_group("money", [
         _m("dprk_revenue_rmb", MILLION_RMB, NONNEGATIVE, "ht", "DPRK sellers' revenue",
@@ -201,6 +206,25 @@ METRICS: dict[str, Metric] = {
         _m("share_waited", PERCENT, SHARE, "", "Share of voyages that waited for a surge to pass",
            "share of sailed voyages that waited in port or loitered to let a patrol surge pass"),
     ]),
+    **_group("observed", [
+        _m("transfers", COUNT, NONNEGATIVE, "h", "Ship-to-ship transfers",
+           "ship-to-ship transfers completed: cargoes handed to a buyer's barge at sea"),
+        _m("port_calls", COUNT, NONNEGATIVE, "", "Deliveries into port",
+           "cargoes delivered into a Chinese port"),
+        _m("observed_transfers", COUNT, NONNEGATIVE, "h", "Transfers seen from outside",
+           "ship-to-ship transfers an outside observer saw (imagery, AIS tracks)"),
+        _m("observed_port_calls", COUNT, NONNEGATIVE, "", "Port deliveries reported",
+           "deliveries into port that were reported"),
+        _m("observed_tonnes", KT, NONNEGATIVE, "h", "Coal seen delivered",
+           "coal in the deliveries an outside observer saw (transfers and port calls)"),
+        _m("announced_seizures", COUNT, NONNEGATIVE, "h", "Seizures announced",
+           "seizures the Coast Guard announced publicly"),
+        _m("announced_tonnes_seized", KT, NONNEGATIVE, "", "Coal seized, announced",
+           "coal in the announced seizures"),
+        _m("dark_figure", PERCENT, SHARE, "h", "Dark figure: coal delivered unseen",
+           "share of the delivered coal that no outside observer saw: 1 - observed_tonnes / "
+           "tonnes_delivered"),
+    ]),
 }
 """Every metric of a replication, by name, in the order of ``runs.csv``'s columns."""
 
@@ -281,6 +305,7 @@ READING_ORDER = (
     "patrols",
     "contracts",
     "displacement",
+    "observed",
     "checks",
 )
 """The order in which a reader meets the groups: coal first, the ledger's check last."""

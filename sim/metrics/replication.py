@@ -22,10 +22,12 @@ from sim.metrics.displacement import (
     volume_frame,
     zones_frame,
 )
+from sim.metrics.registry import names
 from sim.model.enforcement import TIPSTERS
 from sim.model.ledger import STATE, balances_fen, seller_party
 from sim.model.model import RunOutput
 from sim.model.records import Shipment
+from sim.observe import observe
 
 HOURS_PER_WEEK = 168.0
 
@@ -48,6 +50,12 @@ def service_hours(out: RunOutput) -> float:
 
 def _share(items: list[Shipment], pred: Callable[[Shipment], bool]) -> float:
     return sum(1 for s in items if pred(s)) / len(items) if items else math.nan
+
+
+def _transfer_share(delivered: list[Shipment]) -> float:
+    tonnes = sum(s.tonnes for s in delivered)
+    at_sea = sum(s.tonnes for s in delivered if s.delivery == "ship_to_ship")
+    return at_sea / tonnes if tonnes > 0 else math.nan
 
 
 def replication_metrics(out: RunOutput) -> dict[str, float]:
@@ -92,6 +100,8 @@ def replication_metrics(out: RunOutput) -> dict[str, float]:
         "tonnes_delivered": sum(s.tonnes for s in delivered),
         "tonnes_seized": sum(s.tonnes for s in seized),
         "seizure_share": len(seized) / settled if settled else math.nan,
+        "tonnes_per_voyage": sum(s.tonnes for s in sailed) / len(sailed) if sailed else math.nan,
+        "transfer_tonnes_share": _transfer_share(delivered),
         "dprk_revenue_rmb": revenue / 100,
         "dprk_losses_rmb": losses / 100,
         "dprk_net_rmb": sum(v for k, v in net.items() if k in sellers) / 100,
@@ -116,6 +126,24 @@ def replication_metrics(out: RunOutput) -> dict[str, float]:
         "share_ship_to_ship": _share(contracted, lambda s: s.delivery == "ship_to_ship"),
         "ledger_imbalance_rmb": sum(net.values()) / 100,
         **displacement_metrics(ships, out.horizon_hours, out.scenario),
+        **observed_metrics(out),
+    }
+
+
+def observed_metrics(out: RunOutput) -> dict[str, float]:
+    """The run's deliveries and seizures, and what an outside observer saw of them."""
+    if out.seed is None:  # a run put together by hand, with no seed to observe it by
+        return dict.fromkeys(names("observed"), math.nan)
+    seen = observe(out.shipments, out.scenario.observation, out.seed)
+    return {
+        "transfers": float(seen.transfers),
+        "port_calls": float(seen.port_calls),
+        "observed_transfers": float(seen.observed_transfers),
+        "observed_port_calls": float(seen.observed_port_calls),
+        "observed_tonnes": seen.observed_tonnes,
+        "announced_seizures": float(seen.announced_seizures),
+        "announced_tonnes_seized": seen.announced_tonnes_seized,
+        "dark_figure": seen.dark_figure,
     }
 
 

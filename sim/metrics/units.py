@@ -36,6 +36,7 @@ PERCENT = Unit(0.01, "%")
 THOUSAND_HOURS = Unit(1e3, "thousand vessel-hours", "k h")
 COUNT = Unit(1.0, "")
 RATIO = Unit(1.0, "RMB per RMB", "RMB/RMB")
+TONNES = Unit(1.0, "t")
 TONNES_PER_DAY = Unit(1.0, "t/day")
 DAYS = Unit(1.0, "days")
 

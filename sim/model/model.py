@@ -61,6 +61,9 @@ class RunOutput:
     mean_belief_end: float = math.nan
     """Active buyers' mean believed interception chance at the horizon itself (the weekly
     snapshots stop up to a week short of it)."""
+    seed: np.random.SeedSequence | None = None
+    """The replication's seed sequence: what is drawn after the run (the outside observer,
+    ``sim.observe``) draws from its own stream of it."""
 
 
 def _instances(name: str, count: int) -> list[str]:
@@ -74,6 +77,7 @@ class Model:
         self.scenario = self.params = resolved.scenario
         self.geography = resolved.geography
         self.env = env if env is not None else simpy.Environment()
+        self.seed = seed
         self.rng = mechanism_streams(seed)
         self.ledger = Ledger()
         self.recorder = Recorder()
@@ -292,6 +296,7 @@ class Model:
             zone_events=self.recorder.zone_events,
             scenario=self.scenario,
             mean_belief_end=self._mean_belief(self.active_buyers(horizon), horizon),
+            seed=self.seed,
         )
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.report import displacement, network, run_figures
+from sim.report import displacement, network, observed, run_figures
 from sim.report.build import Part, Written, render
 from sim.report.data import RunData, load_run
 from sim.report.map import region_map
+from sim.report.record import record_table
 from sim.report.style import Missing
 from sim.report.tables import all_metrics_table, headline_table, parameter_table
 
@@ -79,6 +80,16 @@ def run_parts(data: RunData) -> list[Part]:
         ),
         zones_part(data, ci),
         Part(
+            "observed",
+            "What an outside observer sees",
+            "The run's true transfers, port deliveries, seizures and coal beside what an "
+            "outside analyst would have seen of them (satellite imagery, AIS tracks, port "
+            "reports, announced seizures), and the dark figure: the share of delivered coal "
+            f"that nobody outside saw. {ci}",
+            lambda: observed.truth_and_seen(data),
+        ),
+        record_part(data, ci),
+        Part(
             "map",
             "Map of the region",
             "Land from the shipped Natural Earth coastline; ports, routes as the model traces "
@@ -130,6 +141,21 @@ def zones_part(data: RunData, ci: str) -> Part:
     except Missing as m:
         return Part("zones", title, caption, note=str(m))
     return Part("zones", title, caption, table=table, table_page=True)
+
+
+def record_part(data: RunData, ci: str) -> Part:
+    """The world against the public figures it names, or a note when it names none."""
+    title = "Against the public record"
+    caption = (
+        "Each figure the scenario's [[public_figures]] names: the interval the public record "
+        "allows (docs/sources.md), and the model's mean with its 95% CI; a total per year is "
+        f"scaled from the run's horizon to 365 days. {ci}"
+    )
+    try:
+        table = record_table(data)
+    except Missing as m:
+        return Part("record", title, caption, note=str(m))
+    return Part("record", title, caption, table=table, table_page=True)
 
 
 def run_report(folder: Path) -> Written:

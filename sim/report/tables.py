@@ -217,7 +217,7 @@ def parameter_table(scenario: dict[str, Any], manifest: dict[str, Any]) -> Table
         rows.append([f"patrol {p.get('name', '')}", _patrol(p)])
     for b in scenario.get("buyers", []):
         rows.append([f"buyers {b.get('name', '')}", _buyer(b)])
-    done |= {*GEOGRAPHY, "sellers", "patrols", "buyers"}
+    done |= {*GEOGRAPHY, "sellers", "patrols", "buyers", "public_figures"}
     for key, value in scenario.items():
         if key in done:
             continue

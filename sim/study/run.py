@@ -15,7 +15,7 @@ from sim.experiment.executors import Executor, make_executor
 from sim.experiment.replications import keyed, run_replications
 from sim.experiment.stream import Table
 from sim.experiment.summary import summarise
-from sim.metrics import METRICS
+from sim.metrics import METRICS, evidence
 from sim.metrics.displacement import idle_metrics
 from sim.metrics.evaluate import evaluate
 from sim.metrics.registry import names
@@ -106,6 +106,7 @@ def run_scenario(
     """
     s = resolved.scenario
     checked = check_run_options(s.replications, target_ci, target_metrics, max_replications, s)
+    evidence.check(s, str(resolved.source))
     maximum = max_replications if target_ci is not None else s.replications
     manifest = store.base_manifest(
         kind="run",

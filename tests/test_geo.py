@@ -20,7 +20,7 @@ def _port(name: str, lat: float, approach_lat: float, lon: float = 122.0) -> Por
 
 
 def test_design_distances_from_nampo() -> None:
-    """DESIGN.md: great-circle distances from Nampo, to the nearest nautical mile or two."""
+    """docs/sources.md (Geography): great-circle distances from Nampo, to a mile or two."""
     nampo = (38.728, 125.417)
     for (lat, lon), nm in [
         ((38.90, 121.60), 178),
@@ -33,7 +33,7 @@ def test_design_distances_from_nampo() -> None:
 
 
 def test_design_route_lengths() -> None:
-    """Approach-to-approach sea lengths of the default routes match DESIGN.md."""
+    """Approach-to-approach sea lengths of the default routes match docs/sources.md."""
     g = resolve(Scenario()).geography
     expected = {
         "nampo-dalian": 172,

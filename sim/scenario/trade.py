@@ -1,7 +1,7 @@
 """Scenario sections for the trade and its enforcement: buyers, beliefs, network, tips, fines.
 
-Defaults follow the source report where it gives a figure (DESIGN.md
-section 2) and are marked as assumptions where it does not.
+Defaults follow the source report where it gives a figure (docs/sources.md
+lists each with its source) and are marked as assumptions where it does not.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The default world: the places of DESIGN.md section 2, as plain scenario data.
+"""The default world: the places of docs/sources.md (Geography), as plain scenario data.
 
 These are the values a scenario gets when it leaves out ``ports``,
 ``waypoints``, ``routes``, ``zones`` or ``patrols``, so a short file still

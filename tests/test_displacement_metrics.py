@@ -107,9 +107,29 @@ def test_before_and_after_rates_and_the_displacement_index_by_hand() -> None:
     assert m["other_tonnes_per_day_after"] == pytest.approx(150.0)
     assert m["other_tonnes_per_day_change"] == pytest.approx(50.0)
     assert m["tonnes_per_day_change"] == pytest.approx(-50.0)
-    # Half of the 100 t/day lost at Lianyungang reappears at Yantai.
-    assert m["displacement_index"] == pytest.approx(0.5)
+    # Three cargoes before against one after: the 100 t/day drop has a standard error of
+    # hypot(sqrt(3) x 1000 / 20, 1000 / 20) = 100 t/day, so it is not clear of zero (twice
+    # that) and gets no index: dividing by such drops gave indices of thousands of percent.
+    assert math.isnan(m["displacement_index"])
     assert m["share_waited"] == 0.0
+
+
+def test_the_index_where_the_drop_is_clear_of_zero_by_hand() -> None:
+    """The same 150 -> 50 t/day at Lianyungang, in 30 cargoes of 100 t before and 10 after:
+    standard error hypot(sqrt(30) x 100 / 20, sqrt(10) x 100 / 20) = 31.6 t/day, so the
+    drop of 100 is clear of 2 x 31.6; half of it reappears at Yantai (+50 t/day)."""
+    before = [ship(100 + k, "Lianyungang", 80 + 20 * k / 30, 100) for k in range(30)]
+    after = [ship(200 + k, "Lianyungang", 110 + 2 * k, 100) for k in range(10)]
+    yantai = [s for s in SHIPS if s.destination == "Yantai"]
+    m = displacement_metrics([*before, *after, *yantai], 200 * DAY, scenario())
+    assert m["pressured_tonnes_per_day_change"] == pytest.approx(-100.0)
+    assert m["displacement_index"] == pytest.approx(0.5)
+    # Just short of clear: the same drop in 3 x 1,000 t before and 10 x 100 t after has a
+    # standard error of hypot(86.6, 15.8) = 88.0, and 100 < 2 x 88.0.
+    few = [ship(300 + k, "Lianyungang", 85 + 5 * k, 1000) for k in range(3)]
+    m = displacement_metrics([*few, *after, *yantai], 200 * DAY, scenario())
+    assert m["pressured_tonnes_per_day_change"] == pytest.approx(-100.0)
+    assert math.isnan(m["displacement_index"])
 
 
 def test_index_is_nan_unless_the_pressured_volume_fell_and_metrics_nan_without_a_change() -> None:
@@ -377,3 +397,18 @@ def test_idle_metrics_are_those_no_replication_can_give() -> None:
     assert idle_metrics(cases[0]) == set(DISPLACEMENT_METRICS) - {"share_waited"}
     assert "pressured_tonnes_per_day_after" in idle_metrics(cases[1])
     assert idle_metrics(cases[2]) == set()
+
+
+@pytest.mark.parametrize("name", ["lianyungang_surge", "lianyungang_no_surge"])
+def test_the_index_stays_bounded_on_the_surge_pair(name: str) -> None:
+    """Dividing by any drop, however small, gave replication values of -2,392% on this
+    pair. Only drops clear of zero are divided by now: over 12 replications no index
+    passes +-500%, and the surge, whose drop is large, gives some."""
+    resolved = load(BASELINE.parent / f"{name}.toml")
+    values = [
+        metrics.replication_metrics(run(resolved, r))["displacement_index"] for r in range(12)
+    ]
+    finite = [v for v in values if math.isfinite(v)]
+    assert all(abs(v) <= 5.0 for v in finite), finite
+    if name == "lianyungang_surge":
+        assert len(finite) >= 2

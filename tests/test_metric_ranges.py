@@ -107,3 +107,29 @@ def test_run_table_marks_a_cut_end_and_says_why(tmp_path: Path) -> None:
     assert "0* .. " in result.stdout
     assert "the interval is cut there" in result.stdout
     assert "from 2 replications" in result.stdout
+
+
+def test_days_to_recover_are_cut_at_the_days_left_after_the_change(tmp_path: Path) -> None:
+    """By hand: 0, 0 and 19 days have mean 6.33 and a t half-width of
+    4.303 x 10.97 / sqrt(3) = 27.3, which would reach 33.6 days; with 20 days left after
+    the change the interval ends at 20 (and at 0 below)."""
+    from sim.metrics.displacement import run_ranges
+
+    scenario = load(ROOT / "scenarios" / "crackdown_midyear.toml", ["horizon_days=200"])
+    days_left = run_ranges(scenario.scenario)["recovery_days"]
+    assert days_left == (0.0, 20.0)  # policy on day 180 of 200
+    runs = pd.DataFrame({"recovery_days": [0.0, 0.0, 19.0]})
+    s = summarise(runs, ["recovery_days"], {"recovery_days": days_left}).iloc[0]
+    assert (s["ci95_low"], s["ci95_high"]) == (0.0, 20.0)
+    assert s["mean"] + t_half([0, 0, 19]) > 33.0  # what the uncut interval would have said
+    # A real run: two replications of the Lianyungang surge (change on day 120 of 365)
+    # recover in 57 and 9 days; Student's t with one degree of freedom reaches past the
+    # 245 days left, and the saved interval stops there.
+    out = tmp_path / "run"
+    surge = ROOT / "scenarios" / "lianyungang_surge.toml"
+    args = ["run", str(surge), "--replications", "2", "--no-report", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    saved = pd.read_csv(out / "summary.csv").set_index("metric").loc["recovery_days"]
+    assert saved["n"] == 2 and saved["ci95_low"] == 0.0 and saved["ci95_high"] == 245.0
+    assert "recovery_days" in result.output and "245*" in result.output

@@ -68,6 +68,7 @@ def run(
     from sim.cli.run_table import record_table
     from sim.experiment.progress import progress
     from sim.metrics import evidence
+    from sim.metrics.displacement import run_ranges
     from sim.study.run import (
         DEFAULT_MAX_REPLICATIONS,
         check_run_options,
@@ -115,7 +116,8 @@ def run(
         )
         raise typer.Exit(130) from None
     n_runs = len(result.runs)
-    table, notes = summary_table(s.name, result.summary, n_runs, wide=out.width >= 110)
+    wide = out.width >= 110
+    table, notes = summary_table(s.name, result.summary, n_runs, wide, run_ranges(s))
     out.print(table)
     for note in notes:
         say(note)

@@ -4,6 +4,8 @@ CLI module stays the wiring of options to library calls."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 from rich.table import Table
 
@@ -15,7 +17,11 @@ from sim.scenario.schema import Scenario
 
 
 def summary_table(
-    name: str, summary: pd.DataFrame, replications: int, wide: bool
+    name: str,
+    summary: pd.DataFrame,
+    replications: int,
+    wide: bool,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
 ) -> tuple[Table, list[str]]:
     """The table and the notes to print after it (a cut interval, metrics with no value).
 
@@ -38,7 +44,8 @@ def summary_table(
         if n == 0:  # no replication has a value: a displacement metric with no change day
             idle.append(metric)
             continue
-        low_cut, high_cut = cut_ends(lo, hi, float(row["std"]), metric_range(metric))
+        within = (ranges or {}).get(metric, metric_range(metric))
+        low_cut, high_cut = cut_ends(lo, hi, float(row["std"]), within)
         cut = cut or low_cut or high_cut
         d = registry.definition(metric)
         u = d.unit

@@ -9,6 +9,7 @@ the precision. Saved intervals are cut to the values each metric can take
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -37,10 +38,16 @@ def mean_ci(
     return (mean, std, *cut(mean - half, mean + half, within), n)
 
 
-def summarise(runs: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+def summarise(
+    runs: pd.DataFrame,
+    metrics: list[str],
+    within: Mapping[str, tuple[float, float]] | None = None,
+) -> pd.DataFrame:
+    """Mean, std and 95% CI per metric; ``within`` narrows a metric's range for this run
+    (days to recover cannot exceed the days left after the change)."""
     rows = []
     for m in metrics:
-        mean, std, lo, hi, n = mean_ci(runs[m], metric_range(m))
+        mean, std, lo, hi, n = mean_ci(runs[m], (within or {}).get(m, metric_range(m)))
         rows.append(
             {"metric": m, "mean": mean, "std": std, "ci95_low": lo, "ci95_high": hi, "n": n}
         )

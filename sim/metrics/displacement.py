@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 
 HOURS_PER_DAY = 24.0
 HOURS_PER_WEEK = 168.0
+CLEAR_OF_ZERO = 2.0
+"""The displacement index is a ratio to the pressured destinations' drop; a drop within
+twice its own standard error could as well be nothing, and dividing by it gave values of
+thousands of percent. Such replications have no index (NaN)."""
 TRAILING_DAYS = 28.0
 """The recovery test compares a trailing four-week rate: a week holds too few voyages."""
 
@@ -82,6 +86,15 @@ def _rate(arrivals: np.ndarray, tonnes: np.ndarray, start: float, end: float) ->
     return float(tonnes[inside].sum()) / ((end - start) / HOURS_PER_DAY)
 
 
+def _rate_se(arrivals: np.ndarray, tonnes: np.ndarray, start: float, end: float) -> float:
+    """Standard error of ``_rate``: cargoes arrive as a compound Poisson process, so the
+    window's tonnage has variance sum of tonnes squared (NaN for an empty window)."""
+    if not end > start:
+        return math.nan
+    inside = (arrivals >= start) & (arrivals < end)
+    return math.sqrt(float((tonnes[inside] ** 2).sum())) / ((end - start) / HOURS_PER_DAY)
+
+
 def _delivered(shipments: Iterable[Shipment]) -> list[Shipment]:
     return [s for s in shipments if s.outcome == "delivered" and math.isfinite(s.t_arrive)]
 
@@ -131,6 +144,15 @@ def recovery_days(
     if len(back) == 0:
         return math.nan
     return float(checks[trough + back[0]] - t_change) / HOURS_PER_DAY
+
+
+def run_ranges(scenario: Scenario) -> dict[str, tuple[float, float]]:
+    """Ranges narrower in this scenario than in general: the days to recover lie between 0
+    and the days left after the change (an interval past them holds no possible value)."""
+    day = scenario_change_day(scenario)
+    if day is None or day >= scenario.horizon_days:
+        return {}
+    return {"recovery_days": (0.0, scenario.horizon_days - day)}
 
 
 def idle_metrics(scenario: Scenario) -> set[str]:
@@ -186,7 +208,11 @@ def displacement_metrics(
         out[f"{name}_tonnes_per_day_after"] = a
         out[f"{name}_tonnes_per_day_change"] = a - b
     lost = -out["pressured_tonnes_per_day_change"]
-    if lost > 0:
+    noise = math.hypot(
+        _rate_se(arrivals[pressed], tonnes[pressed], pre0, pre1),
+        _rate_se(arrivals[pressed], tonnes[pressed], post0, post1),
+    )
+    if lost > CLEAR_OF_ZERO * noise:
         out["displacement_index"] = out["other_tonnes_per_day_change"] / lost
     return out
 

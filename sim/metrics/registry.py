@@ -197,8 +197,10 @@ METRICS: dict[str, Metric] = {
            "after - before, all destinations (t/day)"),
         _m("displacement_index", PERCENT, UNBOUNDED, "",
            "Displacement index (lost volume that reappears elsewhere)",
-           "share of the volume lost on the pressured destinations that reappears on the others:"
-           " other change / -(pressured change); only when the pressured volume fell"),
+           "share of the volume lost on the pressured destinations that reappears on the "
+           "others: other change / -(pressured change); only in a replication whose "
+           "pressured drop exceeds twice its standard error (compound Poisson over the "
+           "cargoes in each window), else NaN"),
         _m("recovery_days", DAYS, NONNEGATIVE, "", "Days until volume recovers",
            "days from the change until all delivered coal's trailing 4-week rate, after its "
            "lowest point in the after window, is back to recovery_fraction x its rate before (0:"

@@ -16,7 +16,7 @@ from sim.experiment.replications import keyed, run_replications
 from sim.experiment.stream import Table
 from sim.experiment.summary import summarise
 from sim.metrics import METRICS, evidence
-from sim.metrics.displacement import idle_metrics
+from sim.metrics.displacement import idle_metrics, run_ranges
 from sim.metrics.evaluate import evaluate
 from sim.metrics.registry import names
 from sim.scenario import Resolved, Scenario
@@ -156,7 +156,7 @@ def run_scenario(
                 break
             start, n = n, n + add
         runs = pd.DataFrame(rows)
-        summary = summarise(runs, list(METRICS))
+        summary = summarise(runs, list(METRICS), run_ranges(s))
         for t in tables:
             t.finish()
         store.write_csv(folder / "summary.csv", summary)

@@ -70,17 +70,44 @@ def check_world(
     """The scenario's average deal on the check route, at interception ``q`` by area search,
     or with tips only and a fixed ``reward`` per seizure."""
     s = resolved.scenario
-    deal = average_deal(resolved)
-    w = [sl.count / sl.lot_interval_days for sl in s.sellers]
+    seller = _check_seller(s, average_deal(resolved).tonnes)
+    patrol, detection, tips = _interception(seller, q, reward)
+    data: dict[str, Any] = {
+        "name": f"{s.name}_check",
+        "seed": seed,
+        "horizon_days": 365.0,
+        "zones": [{"name": "box", "polygon": OPEN_SEA_BOX}],
+        "patrols": [patrol],
+        "detection": detection,
+        "tips": tips,
+        "sellers": [seller],
+        "buyers": [
+            {
+                "name": "b",
+                "port": "Lianyungang",
+                "risk_multiplier": 0.0,
+                "capital_rmb": 1e12,
+                "demand_tonnes_per_month": 1e8,
+            }
+        ],
+        **_deal_terms(s, terms),
+    }
+    return resolve(Scenario.model_validate(data))
+
+
+def _check_seller(s: Scenario, tonnes: float) -> dict[str, Any]:
+    """One seller of the average lot, its ship's speed and costs the sellers' averages
+    weighted by how many lots each ships; plenty of vessels, nothing hidden."""
     sellers = s.sellers
-    seller = {
+    w = [sl.count / sl.lot_interval_days for sl in sellers]
+    return {
         "name": "check",
         "port": "Nampo",
         "routes": [ROUTE],
         "vessels": 300,
         "lot_interval_days": 0.5,
-        "lot_tonnes_min": deal.tonnes,
-        "lot_tonnes_max": deal.tonnes,
+        "lot_tonnes_min": tonnes,
+        "lot_tonnes_max": tonnes,
         "speed_knots": _mean([x.speed_knots for x in sellers], w),
         "loading_hours": _mean([x.loading_hours for x in sellers], w),
         "discharge_hours": _mean([x.discharge_hours for x in sellers], w),
@@ -89,8 +116,15 @@ def check_world(
         "concealment": 0.0,
         "patience_days": 30.0,
     }
-    probe = search_world(sellers=[seller])
-    a, b, area = zone_crossing(probe)
+
+
+def _interception(
+    seller: dict[str, Any], q: float | None, reward: float | None
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The patrol, detection and tips sections: with ``q``, a sweep width that makes the
+    chance of interception on the seller's crossing of the box exactly ``q`` (every contact
+    boarded, no tips); otherwise tips only, paid a fixed ``reward``, the patrol blind."""
+    a, b, area = zone_crossing(search_world(sellers=[seller]))
     tips: dict[str, Any] = {"knowers": 0}
     if q is not None:
         width = -math.log(1.0 - q) * area / (PATROL_VESSELS * 18.0 * (b - a))
@@ -105,38 +139,26 @@ def check_world(
             "reward_fixed_rmb": reward,
             "accuracy": 1.0,
         }
+    patrol = {
+        "name": "check_patrol",
+        "base": "Lianyungang",
+        "zone": "box",
+        "vessels": vessels,
+        "sweep_width_nm": width,
+        "speed_knots": 18.0,
+        "endurance_hours": 1e7,
+        "transit_hours": 0.0,
+        "turnaround_hours": 0.0,
+        "start": "on_station",
+    }
+    return patrol, {"recognition_probability": recognition, "ais_off_factor": 1.0}, tips
+
+
+def _deal_terms(s: Scenario, terms: str) -> dict[str, Any]:
+    """The scenario's broker fee, prices, resale and fines, under payment ``terms``; one
+    broker, no market entry, no arrests, no accomplices, no ship confiscated."""
     e, c = s.enforcement, s.contract
-    data: dict[str, Any] = {
-        "name": f"{s.name}_check",
-        "seed": seed,
-        "horizon_days": 365.0,
-        "zones": [{"name": "box", "polygon": OPEN_SEA_BOX}],
-        "patrols": [
-            {
-                "name": "check_patrol",
-                "base": "Lianyungang",
-                "zone": "box",
-                "vessels": vessels,
-                "sweep_width_nm": width,
-                "speed_knots": 18.0,
-                "endurance_hours": 1e7,
-                "transit_hours": 0.0,
-                "turnaround_hours": 0.0,
-                "start": "on_station",
-            }
-        ],
-        "detection": {"recognition_probability": recognition, "ais_off_factor": 1.0},
-        "tips": tips,
-        "sellers": [seller],
-        "buyers": [
-            {
-                "name": "b",
-                "port": "Lianyungang",
-                "risk_multiplier": 0.0,
-                "capital_rmb": 1e12,
-                "demand_tonnes_per_month": 1e8,
-            }
-        ],
+    return {
         "network": {
             "brokers": 1,
             "brokers_per_seller": 1,
@@ -163,7 +185,6 @@ def check_world(
             "vessel_confiscation_probability": 0.0,
         },
     }
-    return resolve(Scenario.model_validate(data))
 
 
 def _books(resolved: Resolved, out: Any) -> tuple[dict[str, list[float]], list[bool], list[float]]:

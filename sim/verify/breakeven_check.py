@@ -251,58 +251,58 @@ def simulate_points(
     for terms, qs in plan.items():
         qs = qs or {0.2, 0.6}  # no break-even under these terms: show the line anyway
         for q in sorted(qs):
-            world = check_world(resolved, terms, q=q)
-            line = {p.key: p for p in parties(average_deal(world))}
-            nets: dict[str, list[float]] = {"buyer": [], "seller": []}
-            seized: list[bool] = []
-            for r in range(replications):
-                n, z, _ = _books(world, simulate(world, r))
-                nets["buyer"] += n["buyer"]
-                nets["seller"] += n["seller"]
-                seized += z
-            if not seized:  # no deal signed (a buyer whose margin is negative): no check
-                continue
-            share, s_lo, s_hi = wilson(sum(seized), len(seized), MEAN_LEVEL)
-            for who in ("buyer", "seller"):
-                p = line[f"{who}_{terms}"]
-                mean, lo, hi = t_interval(nets[who], MEAN_LEVEL)
-                points.append(
-                    SimPoint(
-                        p.key,
-                        q,
-                        share,
-                        s_lo,
-                        s_hi,
-                        mean,
-                        lo,
-                        hi,
-                        p.profit(share),
-                        len(seized),
-                    )
-                )
+            points += _trader_points(
+                check_world(resolved, terms, q=q), terms, q, replications, simulate
+            )
     cg = scenario_parties["coast_guard"]
     for factor in (0.6, 1.5) if quick else (0.5, 0.8, 1.25, 1.6):
         reward = factor * cg.break_even
-        world = check_world(resolved, AFTER, reward=reward)
-        r_star = parties(average_deal(world))[-1].break_even
-        state: list[float] = []
-        for r in range(replications):
-            state += _books(world, simulate(world, r))[2]
-        if not state:  # no tip led to a seizure (none does when no deal is signed)
-            continue
-        mean, lo, hi = t_interval(state, MEAN_LEVEL)
-        points.append(
-            SimPoint(
-                "coast_guard",
-                reward,
-                reward,
-                reward,
-                reward,
-                mean,
-                lo,
-                hi,
-                r_star - reward,
-                len(state),
-            )
+        points += _reward_points(
+            check_world(resolved, AFTER, reward=reward), reward, replications, simulate
         )
     return points
+
+
+def _trader_points(
+    world: Resolved, terms: str, q: float, replications: int, simulate: Simulate
+) -> list[SimPoint]:
+    """The buyer's and the seller's profit per deal under ``terms`` at interception ``q``;
+    none when no deal was signed (a buyer whose margin is negative)."""
+    line = {p.key: p for p in parties(average_deal(world))}
+    nets: dict[str, list[float]] = {"buyer": [], "seller": []}
+    seized: list[bool] = []
+    for r in range(replications):
+        n, z, _ = _books(world, simulate(world, r))
+        nets["buyer"] += n["buyer"]
+        nets["seller"] += n["seller"]
+        seized += z
+    if not seized:
+        return []
+    share, s_lo, s_hi = wilson(sum(seized), len(seized), MEAN_LEVEL)
+    points = []
+    for who in ("buyer", "seller"):
+        p = line[f"{who}_{terms}"]
+        mean, lo, hi = t_interval(nets[who], MEAN_LEVEL)
+        points.append(
+            SimPoint(p.key, q, share, s_lo, s_hi, mean, lo, hi, p.profit(share), len(seized))
+        )
+    return points
+
+
+def _reward_points(
+    world: Resolved, reward: float, replications: int, simulate: Simulate
+) -> list[SimPoint]:
+    """The state's net per tip seizure at a fixed ``reward``; none when no tip led to a
+    seizure (none does when no deal is signed)."""
+    r_star = parties(average_deal(world))[-1].break_even
+    state: list[float] = []
+    for r in range(replications):
+        state += _books(world, simulate(world, r))[2]
+    if not state:
+        return []
+    mean, lo, hi = t_interval(state, MEAN_LEVEL)
+    return [
+        SimPoint(
+            "coast_guard", reward, reward, reward, reward, mean, lo, hi, r_star - reward, len(state)
+        )
+    ]

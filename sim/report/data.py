@@ -322,4 +322,3 @@ def mean_ci(
     saved summaries' interval (``sim.experiment.summary.mean_ci``) without the std."""
     m, _, lo, hi, n = summary_mean_ci(values, within)
     return (m, lo, hi, n)
-

@@ -14,9 +14,6 @@ SIM = Path(__file__).resolve().parents[1] / "sim"
 LIMIT = 80
 
 LONGER: dict[str, str] = {
-    "report/run_report.py:run_parts": (
-        "the run report's sections in order, each a title and caption: a list, not logic"
-    ),
     "scenario/crosscheck.py:check": "being split by the crosscheck work (issue 14, item 5)",
     "experiment/sweepfile.py:load_sweep": "being split by the sweepfile work (issue 14, item 5)",
     "study/run.py:run_scenario": "being split by the study/run work (issue 14, item 5)",

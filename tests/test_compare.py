@@ -348,13 +348,15 @@ def test_compare_never_breaks_a_metric_name(
 ) -> None:
     """Piped (`coalsim compare A B > out.txt`) or in an 80-column terminal, each metric's
     name (and unit) is printed whole on one line; piped, the whole row is."""
+    import importlib
+
     from rich.console import Console
 
-    import sim.cli.app
-
+    # The module, not the package's `app` (the Typer object of the same name).
+    cli_app = importlib.import_module("sim.cli.app")
     if terminal:
         narrow = Console(force_terminal=True, width=80, color_system=None)
-        monkeypatch.setattr(sim.cli.app, "out", narrow)
+        monkeypatch.setattr(cli_app, "out", narrow)
     result = CliRunner().invoke(
         app,
         ["compare", str(runs["a"]), str(runs["surge"]), "--out", str(tmp_path / "c")],

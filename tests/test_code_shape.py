@@ -14,12 +14,14 @@ SIM = Path(__file__).resolve().parents[1] / "sim"
 LIMIT = 80
 
 LONGER: dict[str, str] = {
-    "scenario/crosscheck.py:check": "being split by the crosscheck work (issue 14, item 5)",
-    "experiment/sweepfile.py:load_sweep": "being split by the sweepfile work (issue 14, item 5)",
-    "study/run.py:run_scenario": "being split by the study/run work (issue 14, item 5)",
-    "report/tables.py:table_figure": "being split by the metrics registry work (issue 14, item 1)",
+    "scenario/crosscheck.py:check": "being split by the scenario/crosscheck.py work",
+    "experiment/sweepfile.py:load_sweep": "being split by the experiment/sweepfile.py work",
+    "study/run.py:run_scenario": "being split by the study/run.py work",
+    "report/tables.py:table_figure": "being split by the report/tables.py work",
 }
-"""Functions deliberately longer than LIMIT ("file under sim/:qualified name"), and why."""
+"""Functions allowed longer than LIMIT ("file under sim/:qualified name"), and why. The
+"being split" entries sit in files other work was editing when this test was written;
+they go when that work lands (the last test below fails until they do)."""
 
 
 def function_lengths(source: str) -> dict[str, int]:

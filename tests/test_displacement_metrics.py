@@ -31,6 +31,7 @@ from sim.metrics.displacement import (
     zones_frame,
 )
 from sim.metrics.evaluate import evaluate, evaluate_metrics
+from sim.metrics.replication import on_station_hours
 from sim.model.records import PatrolEvent, Shipment, ZoneEvent
 from sim.report.data import load_run
 from sim.report.displacement import run_change_day, volume_by_destination, weekly_delivered
@@ -315,9 +316,7 @@ def test_saved_tables_agree_with_the_runs_own_metrics(
 def test_on_station_hours_add_up_over_zones_in_a_model_run() -> None:
     out = run(load(BASELINE, ["horizon_days=30"]))
     z = metrics.displacement_frames(out)["zones"]
-    assert z["patrol_hours_on_station"].sum() == pytest.approx(
-        sum(metrics.on_station_hours(out).values())
-    )
+    assert z["patrol_hours_on_station"].sum() == pytest.approx(sum(on_station_hours(out).values()))
 
 
 POLICY_RUN = """

@@ -20,7 +20,7 @@ from test_report import overlapping_labels, pdf_pages
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.report import make_report, style, sweep_figures, sweep_report
+from sim.report import make_report, style, sweep_figures, sweep_report, sweep_sensitivity
 from sim.report.data import load_sweep, mean_ci
 from sim.report.style import Missing
 from sim.report.tables import table_figure
@@ -148,7 +148,7 @@ def test_heatmap_only_for_grids(sweeps: dict[str, Path], tmp_path: Path) -> None
 
 @pytest.mark.parametrize("design", ["sobol", "morris"])
 def test_sensitivity_bars_with_cis(sweeps: dict[str, Path], design: str, tmp_path: Path) -> None:
-    fig = sweep_figures.sensitivity(load_sweep(sweeps[design]))
+    fig = sweep_sensitivity.sensitivity(load_sweep(sweeps[design]))
     png, _ = style.save(fig, tmp_path, "sensitivity")
     assert png.stat().st_size > 10_000
     assert overlapping_labels(fig) == []

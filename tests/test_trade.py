@@ -14,6 +14,7 @@ from builders import binomial_halfwidth, run, search_world
 
 from sim import metrics
 from sim.experiment.seeds import replication_seed
+from sim.metrics.replication import on_station_hours
 from sim.model.buyers import ADVANCE, AFTER, BuyerAgent, break_even
 from sim.model.market import StrategicMarket
 from sim.model.model import Model
@@ -437,7 +438,7 @@ def test_a_tip_sends_the_nearest_free_patrol_which_searches_on_until_it_must_lea
         assert 0.0 < s.seizure_time - left.time <= dash_limit
         assert left.time - s.first_tip_time > 12.0
     # Off station only for dash, escort and the return: on station most of the run.
-    hours = metrics.on_station_hours(out)
+    hours = on_station_hours(out)
     assert hours["near#1"] > 0.8 * out.horizon_hours
 
 

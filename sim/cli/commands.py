@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -17,9 +17,32 @@ from rich.table import Table
 from sim import scenario as scn
 from sim.cli import checks
 from sim.cli.console import err, fail, out, say, user_errors, warn
-from sim.cli.options import NoReport, RunOut, ScenarioArg, SetOpt, Workers
+from sim.cli.options import (
+    DaskLocal,
+    MaxReplications,
+    NoReport,
+    Resume,
+    RunOut,
+    RunReplications,
+    ScenarioArg,
+    Scheduler,
+    Seed,
+    SetOpt,
+    SweepFileArg,
+    SweepReplications,
+    SweepWorkers,
+    TargetCi,
+    TargetMetric,
+    Workers,
+)
 from sim.cli.run_table import summary_table
 from sim.scenario.errors import ScenarioError
+
+if TYPE_CHECKING:  # imported by the commands that need them: the CLI starts faster
+    from sim.experiment.sweep import SweepResult
+    from sim.experiment.sweepfile import Sweep
+    from sim.scenario import Scenario
+    from sim.study.run import RunResult
 
 app = typer.Typer(
     help="coalsim: maritime interdiction risk simulator for sanctioned coal shipments.",
@@ -32,43 +55,19 @@ app = typer.Typer(
 @app.command()
 def run(
     scenario_file: ScenarioArg,
-    replications: Annotated[
-        int | None,
-        typer.Option(min=1, metavar="N", help="replications to run (default: the scenario's)"),
-    ] = None,
-    seed: Annotated[
-        int | None, typer.Option(min=0, metavar="S", help="root seed (default: the scenario's)")
-    ] = None,
+    replications: RunReplications = None,
+    seed: Seed = None,
     set_: SetOpt = None,
     workers: Workers = None,
     out_dir: RunOut = None,
-    target_ci: Annotated[
-        float | None,
-        typer.Option(
-            metavar="FRACTION",
-            help="add replications until every headline metric's 95% CI half-width "
-            "is below this fraction of its mean (> 0, e.g. 0.05)",
-        ),
-    ] = None,
-    max_replications: Annotated[
-        int | None,
-        typer.Option(
-            min=1, metavar="N", help="most replications a --target-ci run may use (default 1000)"
-        ),
-    ] = None,
-    target_metric: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="METRIC", help="metric for --target-ci (repeatable; default: headline metrics)"
-        ),
-    ] = None,
+    target_ci: TargetCi = None,
+    max_replications: MaxReplications = None,
+    target_metric: TargetMetric = None,
     no_report: NoReport = False,
 ) -> None:
     """Run a scenario's replications, save the results and write the report."""
-    from sim.cli.run_table import record_table
     from sim.experiment.progress import progress
     from sim.metrics import evidence
-    from sim.metrics.displacement import run_ranges
     from sim.study.run import (
         DEFAULT_MAX_REPLICATIONS,
         check_run_options,
@@ -87,10 +86,7 @@ def run(
     user_errors(lambda: check_run_options(s.replications, target_ci, target_metric, most, s))
     user_errors(lambda: evidence.check(s, str(scenario_file)))
     folder = user_errors(lambda: prepare_folder(out_dir, Path("results"), s.name))
-    count = f"{s.replications} replications"
-    if target_ci is not None:  # the batches after the first are sized as the CIs narrow
-        count += f" to start, up to {most} until the CI target is met"
-    say(f"coalsim: {s.name}, {count}, seed {s.seed} -> {folder}")
+    say(_run_banner(s, folder, target_ci, most))
     try:
         with progress(err, "replications") as bar:
             result = user_errors(
@@ -106,15 +102,38 @@ def run(
                 )
             )
     except KeyboardInterrupt:
-        again = (  # run never writes over a folder that has a manifest
-            f"remove {folder} or give another --out to start over"
-            if out_dir is not None
-            else "run the command again to start over in a new folder"
-        )
-        warn(
-            f"interrupted: {folder} holds no results (its manifest.json says interrupted); " + again
-        )
-        raise typer.Exit(130) from None
+        _run_interrupted(folder, given_out=out_dir is not None)
+    _print_run_summary(s, result, target_ci)
+    say(f"results written to {folder}")
+    if not no_report:
+        _report(folder)
+
+
+def _run_banner(s: Scenario, folder: Path, target_ci: float | None, most: int) -> str:
+    """The line a run starts with: what runs, how many times, with which seed, to where."""
+    count = f"{s.replications} replications"
+    if target_ci is not None:  # the batches after the first are sized as the CIs narrow
+        count += f" to start, up to {most} until the CI target is met"
+    return f"coalsim: {s.name}, {count}, seed {s.seed} -> {folder}"
+
+
+def _run_interrupted(folder: Path, given_out: bool) -> NoReturn:
+    """Ctrl-C: say the folder holds no results and how to start over; exit 130."""
+    again = (  # run never writes over a folder that has a manifest
+        f"remove {folder} or give another --out to start over"
+        if given_out
+        else "run the command again to start over in a new folder"
+    )
+    warn(f"interrupted: {folder} holds no results (its manifest.json says interrupted); " + again)
+    raise typer.Exit(130) from None
+
+
+def _print_run_summary(s: Scenario, result: RunResult, target_ci: float | None) -> None:
+    """The metrics table, its notes, the public figures the world names and, with
+    --target-ci, which metrics met the target."""
+    from sim.cli.run_table import record_table
+    from sim.metrics.displacement import run_ranges
+
     n_runs = len(result.runs)
     wide = out.width >= 110
     table, notes = summary_table(s.name, result.summary, n_runs, wide, run_ranges(s))
@@ -131,9 +150,6 @@ def run(
             f"reached for {', '.join(reached) or 'none'}"
             + (f"; not reached for {', '.join(missed)}" if missed else "")
         )
-    say(f"results written to {folder}")
-    if not no_report:
-        _report(folder)
 
 
 def _report(folder: Path) -> None:
@@ -200,37 +216,17 @@ def compare(
 
 @app.command()
 def sweep(
-    sweep_file: Annotated[Path, typer.Argument(help="sweep TOML file", metavar="SWEEP_FILE")],
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            metavar="N",
-            help="local worker processes (default: all cores); or --scheduler or --dask-local",
-        ),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(metavar="ADDRESS", help="run on an existing Dask cluster: tcp://HOST:PORT"),
-    ] = None,
-    dask_local: Annotated[
-        int | None,
-        typer.Option(min=1, metavar="N", help="start a Dask LocalCluster of N workers"),
-    ] = None,
-    resume: Annotated[
-        Path | None,
-        typer.Option(metavar="DIR", help="continue an interrupted sweep in this folder"),
-    ] = None,
-    replications: Annotated[
-        int | None,
-        typer.Option(min=1, metavar="N", help="replications per point (overrides the file)"),
-    ] = None,
+    sweep_file: SweepFileArg,
+    workers: SweepWorkers = None,
+    scheduler: Scheduler = None,
+    dask_local: DaskLocal = None,
+    resume: Resume = None,
+    replications: SweepReplications = None,
     set_: SetOpt = None,
     out_dir: RunOut = None,
     no_report: NoReport = False,
 ) -> None:
     """Run a sweep file's design; exit 1 if any replication failed."""
-    from sim.cli.sweep_table import sweep_digest
     from sim.experiment.progress import progress
     from sim.study.sweep import execute_sweep, prepare_sweep, select_executor
 
@@ -251,11 +247,7 @@ def sweep(
     except typer.Exit:
         executor.close()
         raise
-    say(
-        f"coalsim: sweep {sw.name}, {sw.design.kind} design, {sw.points} points x "
-        f"{sw.replications} replication{'s' if sw.replications != 1 else ''}, seed {sw.seed}, "
-        f"on {executor.describe()} -> {folder}"
-    )
+    say(_sweep_banner(sw, executor.describe(), folder))
     try:
         with progress(err, "sweep") as bar:
             result = user_errors(lambda: execute_sweep(prepared, executor, bar))
@@ -264,6 +256,31 @@ def sweep(
         raise typer.Exit(130) from None
     finally:
         executor.close()
+    _print_sweep_digest(result, sw)
+    say(f"results written to {folder} ({', '.join(result.files)})")
+    if not no_report:
+        _report(folder)
+    if result.failures:
+        warn(
+            f"error: {result.failures} of {result.replications} replications failed; "
+            f"see {folder / 'failures.csv'}"
+        )
+        raise typer.Exit(1)
+
+
+def _sweep_banner(sw: Sweep, where: str, folder: Path) -> str:
+    """The line a sweep starts with: its design, its size, its seed, where it runs and writes."""
+    return (
+        f"coalsim: sweep {sw.name}, {sw.design.kind} design, {sw.points} points x "
+        f"{sw.replications} replication{'s' if sw.replications != 1 else ''}, seed {sw.seed}, "
+        f"on {where} -> {folder}"
+    )
+
+
+def _print_sweep_digest(result: SweepResult, sw: Sweep) -> None:
+    """Each point's means (or each parameter's indices), never wrapped when piped."""
+    from sim.cli.sweep_table import sweep_digest
+
     header, rows = sweep_digest(result, sw)
     table = Table(title=f"{sw.name}: " + ("sensitivity" if sw.design.kind in ("sobol", "morris")
                   else f"means over {sw.replications} replications"))  # fmt: skip
@@ -275,15 +292,6 @@ def sweep(
     (out if out.is_terminal else Console(width=1000)).print(table)  # piped: never wrapped
     if len(rows) < len(sw.design.rows) and header[0] == "point":
         say(f"({sw.points - len(rows)} more points in summary.csv)")
-    say(f"results written to {folder} ({', '.join(result.files)})")
-    if not no_report:
-        _report(folder)
-    if result.failures:
-        warn(
-            f"error: {result.failures} of {result.replications} replications failed; "
-            f"see {folder / 'failures.csv'}"
-        )
-        raise typer.Exit(1)
 
 
 @app.command()

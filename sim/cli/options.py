@@ -66,3 +66,57 @@ Checks = Annotated[
         help=f"run only this check (repeatable): {', '.join(CHECK_NAMES)}",
     ),
 ]
+
+# The run and sweep commands' own options, named here so their signatures read as a list.
+RunReplications = Annotated[
+    int | None,
+    typer.Option(min=1, metavar="N", help="replications to run (default: the scenario's)"),
+]
+Seed = Annotated[
+    int | None, typer.Option(min=0, metavar="S", help="root seed (default: the scenario's)")
+]
+TargetCi = Annotated[
+    float | None,
+    typer.Option(
+        metavar="FRACTION",
+        help="add replications until every headline metric's 95% CI half-width "
+        "is below this fraction of its mean (> 0, e.g. 0.05)",
+    ),
+]
+MaxReplications = Annotated[
+    int | None,
+    typer.Option(
+        min=1, metavar="N", help="most replications a --target-ci run may use (default 1000)"
+    ),
+]
+TargetMetric = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="METRIC", help="metric for --target-ci (repeatable; default: headline metrics)"
+    ),
+]
+SweepFileArg = Annotated[Path, typer.Argument(help="sweep TOML file", metavar="SWEEP_FILE")]
+SweepWorkers = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        metavar="N",
+        help="local worker processes (default: all cores); or --scheduler or --dask-local",
+    ),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(metavar="ADDRESS", help="run on an existing Dask cluster: tcp://HOST:PORT"),
+]
+DaskLocal = Annotated[
+    int | None,
+    typer.Option(min=1, metavar="N", help="start a Dask LocalCluster of N workers"),
+]
+Resume = Annotated[
+    Path | None,
+    typer.Option(metavar="DIR", help="continue an interrupted sweep in this folder"),
+]
+SweepReplications = Annotated[
+    int | None,
+    typer.Option(min=1, metavar="N", help="replications per point (overrides the file)"),
+]

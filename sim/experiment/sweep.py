@@ -137,33 +137,7 @@ def run_sweep(
 ) -> SweepResult:
     """Run (or resume) ``sweep`` into ``folder``; model errors go to failures.csv."""
     metrics = list(metrics)
-    prints = fingerprint(sweep, metrics)
-    if resume:
-        manifest = check_resume(sweep, folder, metrics)
-        manifest.setdefault("resumed_at", []).append(store.now_iso())
-        manifest.update(status="running", error=None, executor=executor.describe())
-    else:
-        manifest = store.base_manifest(
-            kind="sweep",
-            name=sweep.name,
-            description=sweep.description,
-            sweep_file=str(sweep.source),
-            design=sweep.design.kind,
-            parameters=sweep.design.paths,
-            outputs=list(sweep.outputs),
-            base_scenario=str(sweep.base_path),
-            overrides=list(sweep.fixed),
-            scenario=sweep.base_scenario,
-            replications=sweep.replications,
-            seed=sweep.seed,
-            points=sweep.points,
-            points_done=0,
-            failures=0,
-            options=options or {},
-            fingerprint=prints,
-            executor=executor.describe(),
-            files=[],
-        )
+    manifest = _start_manifest(sweep, folder, metrics, executor, resume, options)
     folder.mkdir(parents=True, exist_ok=True)
     with FolderLock(folder):
         if not resume:
@@ -190,6 +164,45 @@ def run_sweep(
         )
         store.write_manifest(folder, manifest)
     return SweepResult(folder, sweep.points, sweep.points * sweep.replications, failures, files)
+
+
+def _start_manifest(
+    sweep: Sweep,
+    folder: Path,
+    metrics: list[str],
+    executor: Executor,
+    resume: bool,
+    options: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """A new sweep's manifest, or a resumed one's (checked to be the same sweep) marked
+    running again on this executor."""
+    if resume:
+        manifest = check_resume(sweep, folder, metrics)
+        manifest.setdefault("resumed_at", []).append(store.now_iso())
+        manifest.update(status="running", error=None, executor=executor.describe())
+    else:
+        manifest = store.base_manifest(
+            kind="sweep",
+            name=sweep.name,
+            description=sweep.description,
+            sweep_file=str(sweep.source),
+            design=sweep.design.kind,
+            parameters=sweep.design.paths,
+            outputs=list(sweep.outputs),
+            base_scenario=str(sweep.base_path),
+            overrides=list(sweep.fixed),
+            scenario=sweep.base_scenario,
+            replications=sweep.replications,
+            seed=sweep.seed,
+            points=sweep.points,
+            points_done=0,
+            failures=0,
+            options=options or {},
+            fingerprint=fingerprint(sweep, metrics),
+            executor=executor.describe(),
+            files=[],
+        )
+    return manifest
 
 
 def _tables(folder: Path, metrics: list[str]) -> list[Table]:

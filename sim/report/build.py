@@ -71,7 +71,6 @@ def render(
     parts: list[Part],
 ) -> Written:
     """Make every part, then write figures/, report.html and report.pdf into ``folder``."""
-    fig_dir = folder / FIGURES
     blocks: list[html.Block] = []
     pages: list[tuple[str, Figure]] = []
     written = Written(folder / HTML, folder / PDF, [])
@@ -80,33 +79,60 @@ def render(
         if part.note:
             block.note = written.notes[part.key] = part.note
         if part.make is not None:
-            try:
-                fig = part.make()
-            except Missing as m:
-                block.note = str(m)
-                written.notes[part.key] = str(m)
-                for stale in (fig_dir / f"{part.key}.png", fig_dir / f"{part.key}.svg"):
-                    stale.unlink(missing_ok=True)
-            else:
-                png, svg = style.save(fig, fig_dir, part.key)
-                block.png = png.read_bytes()
-                block.alt = f"{part.title}. {part.caption}"
-                block.files = [f"{FIGURES}/{png.name}", f"{FIGURES}/{svg.name}"]
-                written.figures += [png, svg]
+            fig = _draw(part, part.make, block, folder / FIGURES, written)
+            if fig is not None:
                 pages.append((part.title, fig))
         if part.table is not None and part.table_page:
-            pieces = paging.split(part.table)
-            for k, piece in enumerate(pieces):
-                name = (
-                    part.title if len(pieces) == 1 else f"{part.title} ({k + 1} of {len(pieces)})"
-                )
-                a4_height = A4[0] if piece.landscape else A4[1]  # a whole page, to print
-                pages.append((name, table_figure(name, piece, min_height=a4_height)))
+            pages += _table_pages(part.title, part.table)
         blocks.append(block)
 
     footer = f"Made by coalsim from the saved results in {folder} ({_meta_line(manifest)})."
     write_atomic(written.html, html.page(title, meta, blocks, footer))
+    _write_pdf(written, title, meta, headline, parts, pages)
+    return written
 
+
+def _draw(
+    part: Part, make: Callable[[], Figure], block: html.Block, fig_dir: Path, written: Written
+) -> Figure | None:
+    """Make a part's figure and save it; a figure that cannot be drawn leaves a note (and
+    no stale file from an earlier report) in its place."""
+    try:
+        fig = make()
+    except Missing as m:
+        block.note = str(m)
+        written.notes[part.key] = str(m)
+        for stale in (fig_dir / f"{part.key}.png", fig_dir / f"{part.key}.svg"):
+            stale.unlink(missing_ok=True)
+        return None
+    png, svg = style.save(fig, fig_dir, part.key)
+    block.png = png.read_bytes()
+    block.alt = f"{part.title}. {part.caption}"
+    block.files = [f"{FIGURES}/{png.name}", f"{FIGURES}/{svg.name}"]
+    written.figures += [png, svg]
+    return fig
+
+
+def _table_pages(title: str, table: Table) -> list[tuple[str, Figure]]:
+    """A table as whole PDF pages, numbered when it takes more than one."""
+    pieces = paging.split(table)
+    pages = []
+    for k, piece in enumerate(pieces):
+        name = title if len(pieces) == 1 else f"{title} ({k + 1} of {len(pieces)})"
+        a4_height = A4[0] if piece.landscape else A4[1]  # a whole page, to print
+        pages.append((name, table_figure(name, piece, min_height=a4_height)))
+    return pages
+
+
+def _write_pdf(
+    written: Written,
+    title: str,
+    meta: str,
+    headline: Table,
+    parts: list[Part],
+    pages: list[tuple[str, Figure]],
+) -> None:
+    """The PDF: a front page (headline table, contents, what was not drawn), then the pages."""
     contents = [f"p. {i + 2}: {t}" for i, (t, _) in enumerate(pages)]
     notes = [
         f"Not drawn: {p.title} ({written.notes[p.key]})" for p in parts if p.key in written.notes
@@ -125,7 +151,6 @@ def render(
             pdf.savefig(fig)
     os.replace(tmp, written.pdf)
     written.pages = ["Title and headline results", *(t for t, _ in pages)]
-    return written
 
 
 def make_report(folder: Path) -> Written:

@@ -322,8 +322,3 @@ def mean_ci(
     saved summaries' interval (``sim.experiment.summary.mean_ci``) without the std."""
     m, _, lo, hi, n = summary_mean_ci(values, within)
     return (m, lo, hi, n)
-
-
-def per_replication(frame: pd.DataFrame, replications: pd.Series) -> pd.DataFrame:
-    """Reindex a per-replication count table so replications with no rows count as zero."""
-    return frame.reindex(sorted(replications.unique()), fill_value=0)

@@ -228,21 +228,47 @@ def region_map(data: RunData) -> Figure:
     g = map_geography(data.scenario)
     if not g.ports and not g.routes:
         raise Missing("the saved scenario has no ports or routes to draw")
-    x0, x1, y0, y1 = _extent(g)
-    mid = math.radians((y0 + y1) / 2)
-    aspect = (x1 - x0) * math.cos(mid) / (y1 - y0)
+    ext = _extent(g)
+    fig, ax = _map_axes(ext)
+    _draw_land(ax, ext)
+    _draw_zones(ax, g.zones)
+    top = _draw_routes(ax, g.routes, _route_use(data, list(g.routes)))
+    handles: list[Any] = _background_handles(routes_scaled=top > 0)
+    n = data.replications
+    seized = _seizures(data)
+    handles += _draw_seizures(ax, seized, n)
+    handles += _draw_ports(ax, g.ports)
+    _set_frame(ax, ext)
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=9)
+    ax.set_title(f"{data.name}: routes, enforcement zones and seizures ({n} replications)")
+    if g.note:
+        fig.text(0.01, 0.005, g.note, fontsize=7, color="#444444")
+    _label_places(fig, ax, g, seized)
+    return fig
+
+
+def _map_axes(ext: tuple[float, float, float, float]) -> tuple[Figure, Axes]:
+    """A figure sized to the region's shape on the map (at most 12 in wide)."""
+    x0, x1, y0, y1 = ext
+    aspect = (x1 - x0) * math.cos(math.radians((y0 + y1) / 2)) / (y1 - y0)
     h = 9.0
     fig = style.new_figure((min(max(h * aspect, 6.5), 12.0) + 1.0, h + 1.8))
     ax = fig.add_subplot()
     ax.set_facecolor(SEA)
     ax.grid(False)
-    _draw_land(ax, (x0, x1, y0, y1))
-    for ring in g.zones.values():
+    return fig, ax
+
+
+def _draw_zones(ax: Axes, zones: dict[str, np.ndarray]) -> None:
+    for ring in zones.values():
         ax.fill(ring[:, 0], ring[:, 1], facecolor=style.GREEN, alpha=0.10, zorder=2)
         ax.plot(ring[:, 0], ring[:, 1], color=style.GREEN, lw=1.2, ls="--", zorder=2)
-    use = _route_use(data, list(g.routes))
+
+
+def _draw_routes(ax: Axes, routes: dict[str, list[np.ndarray]], use: dict[str, float]) -> float:
+    """Each route's legs, as wide as its share of the voyages; the most voyages per run."""
     top = max(use.values(), default=0.0)
-    for name, legs in g.routes.items():
+    for name, legs in routes.items():
         lw = 0.8 + 3.2 * use.get(name, 0.0) / top if top > 0 else 1.2
         for leg in legs:
             ax.plot(
@@ -254,81 +280,68 @@ def region_map(data: RunData) -> Figure:
                 zorder=3,
                 solid_capstyle="round",
             )
-    handles: list[Any] = [
+    return top
+
+
+def _background_handles(routes_scaled: bool) -> list[Any]:
+    label = "Route (width: voyages per run)" if routes_scaled else "Route"
+    return [
         Patch(facecolor=LAND, edgecolor=COAST, label="Land (Natural Earth 1:50m)"),
         Patch(
             facecolor=style.GREEN + "1A", edgecolor=style.GREEN, ls="--", label="Enforcement zone"
         ),
-        Line2D(
-            [],
-            [],
-            color="#55606E",
-            lw=2.5,
-            label="Route (width: voyages per run)" if top > 0 else "Route",
-        ),
+        Line2D([], [], color="#55606E", lw=2.5, label=label),
     ]
-    n = data.replications
-    seized = _seizures(data)
+
+
+def _draw_seizures(ax: Axes, seized: dict[str, np.ndarray], n: int) -> list[Any]:
+    """The seizure positions coloured by cause; a legend entry per cause with its count."""
+    handles: list[Any] = []
     for cause, pts in seized.items():
         if len(pts):
+            colour = style.cause_colour(cause)
             ax.scatter(
-                pts[:, 0],
-                pts[:, 1],
-                s=16,
-                color=style.cause_colour(cause),
-                alpha=0.7,
-                edgecolor="#1A1A1A",
-                lw=0.3,
+                pts[:, 0], pts[:, 1], s=16, color=colour, alpha=0.7, edgecolor="#1A1A1A", lw=0.3,
                 zorder=4,
-            )
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    ls="",
-                    marker="o",
-                    color=style.cause_colour(cause),
-                    label=f"Seizure: {style.cause_label(cause)}\n({len(pts):,} in {n} runs)",
-                )
-            )
-    bases = [p for p in g.ports if "coast_guard_base" in p.get("roles", [])]
+            )  # fmt: skip
+            label = f"Seizure: {style.cause_label(cause)}\n({len(pts):,} in {n} runs)"
+            handles.append(Line2D([], [], ls="", marker="o", color=colour, label=label))
+    return handles
+
+
+def _draw_ports(ax: Axes, ports: list[dict[str, Any]]) -> list[Any]:
+    """Coast Guard bases, DPRK loading ports and Chinese ports, and their legend entries."""
+    bases = [p for p in ports if "coast_guard_base" in p.get("roles", [])]
     ax.scatter(
-        [p["lon"] for p in bases],
-        [p["lat"] for p in bases],
-        marker="*",
-        s=260,
-        color=style.GREEN,
-        edgecolor="white",
-        lw=0.6,
-        zorder=5,
-    )
+        [p["lon"] for p in bases], [p["lat"] for p in bases], marker="*", s=260,
+        color=style.GREEN, edgecolor="white", lw=0.6, zorder=5,
+    )  # fmt: skip
     for country, colour, marker in (("DPRK", style.VERMILLION, "s"), ("China", style.BLUE, "o")):
-        ps = [p for p in g.ports if p.get("country") == country]
+        ps = [p for p in ports if p.get("country") == country]
         ax.scatter(
-            [p["lon"] for p in ps],
-            [p["lat"] for p in ps],
-            marker=marker,
-            s=34,
-            color=colour,
-            edgecolor="white",
-            lw=0.8,
-            zorder=5,
-        )
-    handles += [
+            [p["lon"] for p in ps], [p["lat"] for p in ps], marker=marker, s=34, color=colour,
+            edgecolor="white", lw=0.8, zorder=5,
+        )  # fmt: skip
+    return [
         Line2D([], [], ls="", marker="s", color=style.VERMILLION, label="DPRK loading port"),
         Line2D([], [], ls="", marker="o", color=style.BLUE, label="Chinese port"),
         Line2D([], [], ls="", marker="*", ms=13, color=style.GREEN, label="Coast Guard base"),
     ]
+
+
+def _set_frame(ax: Axes, ext: tuple[float, float, float, float]) -> None:
+    """Limits, degrees on the axes, a true-to-scale aspect at the middle latitude, scale bar."""
+    x0, x1, y0, y1 = ext
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    ax.set_aspect(1 / math.cos(mid))
+    ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)))
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0f}°E")
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0f}°N")
     _scale_bar(ax, x0, x1, y0, y1)
-    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=9)
-    ax.set_title(f"{data.name}: routes, enforcement zones and seizures ({n} replications)")
-    if g.note:
-        fig.text(0.01, 0.005, g.note, fontsize=7, color="#444444")
+
+
+def _label_places(fig: Figure, ax: Axes, g: MapGeo, seized: dict[str, np.ndarray]) -> None:
+    """Port and zone names, each placed where it covers the fewest ports, routes and seizures."""
     obstacles = [np.asarray([[p["lon"], p["lat"]] for p in g.ports]).reshape(-1, 2)]
     obstacles += [leg[::2] for legs in g.routes.values() for leg in legs]
     obstacles += [pts for pts in seized.values() if len(pts)]
@@ -352,7 +365,6 @@ def region_map(data: RunData) -> Figure:
             color="#006B4F",
             style="italic",
         )
-    return fig
 
 
 def _scale_bar(ax: Axes, x0: float, x1: float, y0: float, y1: float) -> None:

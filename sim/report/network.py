@@ -94,6 +94,34 @@ def _draw(
     pos: dict[str, tuple[float, float]],
     removed: set[str],
 ) -> None:
+    _draw_links(ax, edges, pos, removed)
+    _draw_parties(ax, nodes, pos, removed)
+    if len(nodes) <= MAX_NAMES:
+        for n, (x, y) in pos.items():
+            left = x >= len(KINDS) - 1
+            ax.annotate(
+                n,
+                (x, y),
+                xytext=(-7 if left else 7, 0),
+                textcoords="offset points",
+                ha="right" if left else "left",
+                va="center",
+                fontsize=7,
+            )
+    ax.set_xlim(-0.6, len(KINDS) - 0.4)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xticks(range(len(KINDS)), [KIND_LABELS[k] for k in KINDS])
+    ax.set_yticks([])
+    ax.grid(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(axis="x", length=0)
+
+
+def _draw_links(
+    ax: Axes, edges: pd.DataFrame, pos: dict[str, tuple[float, float]], removed: set[str]
+) -> None:
+    """The links kept, and (when few enough to tell apart) the links cut, dotted."""
     segs_kept: list[list[tuple[float, float]]] = []
     segs_cut: list[list[tuple[float, float]]] = []
     for s, t in zip(edges["source"], edges["target"], strict=True):
@@ -107,6 +135,12 @@ def _draw(
         ax.add_collection(
             LineCollection(segs_cut, colors="#C8C8C8", linewidths=0.5, linestyles=":", alpha=0.8)
         )
+
+
+def _draw_parties(
+    ax: Axes, nodes: pd.DataFrame, pos: dict[str, tuple[float, float]], removed: set[str]
+) -> None:
+    """A dot per party in its kind's colour; a party removed is hollow and crossed out."""
     size = float(np.clip(900 / max(len(nodes), 1), 12, 90))
     for kind, group in nodes.groupby("kind"):
         colour = style.NODE_COLOURS.get(str(kind), style.GREY)
@@ -141,26 +175,6 @@ def _draw(
                 lw=0.6,
                 zorder=4,
             )
-    if len(nodes) <= MAX_NAMES:
-        for n, (x, y) in pos.items():
-            left = x >= len(KINDS) - 1
-            ax.annotate(
-                n,
-                (x, y),
-                xytext=(-7 if left else 7, 0),
-                textcoords="offset points",
-                ha="right" if left else "left",
-                va="center",
-                fontsize=7,
-            )
-    ax.set_xlim(-0.6, len(KINDS) - 0.4)
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xticks(range(len(KINDS)), [KIND_LABELS[k] for k in KINDS])
-    ax.set_yticks([])
-    ax.grid(False)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_visible(False)
-    ax.tick_params(axis="x", length=0)
 
 
 @style.styled

@@ -29,10 +29,35 @@ def run_meta(data: RunData) -> str:
 
 
 def run_parts(data: RunData) -> list[Part]:
+    """The run report's sections, in the order they are printed."""
     n = data.replications
     ci = f"Means over {n} replications with 95% confidence intervals (Student's t)."
     return [
         Part("headline", "Headline results", ci, table=headline_table(data.summary)),
+        *_trade_figures(data, ci),
+        zones_part(data, ci),
+        *_seen_parts(data, ci),
+        *_place_figures(data),
+        Part(
+            "parameters",
+            "Scenario parameters",
+            "The key settings of the run, as saved in its manifest.",
+            table=parameter_table(data.scenario, data.manifest),
+            table_page=True,
+        ),
+        Part(
+            "metrics",
+            "Every metric",
+            ci,
+            table=all_metrics_table(data.summary),
+            table_page=True,
+        ),
+    ]
+
+
+def _trade_figures(data: RunData, ci: str) -> list[Part]:
+    """What the trade did over the run: coal, lots, money, buyers, terms, destinations."""
+    return [
         Part(
             "tonnes",
             "Coal delivered and seized over time",
@@ -78,7 +103,12 @@ def run_parts(data: RunData) -> list[Part]:
             f"others? {ci}",
             lambda: displacement.volume_by_destination(data),
         ),
-        zones_part(data, ci),
+    ]
+
+
+def _seen_parts(data: RunData, ci: str) -> list[Part]:
+    """What an outside observer saw of the run, and the run against the public record."""
+    return [
         Part(
             "observed",
             "What an outside observer sees",
@@ -89,6 +119,12 @@ def run_parts(data: RunData) -> list[Part]:
             lambda: observed.truth_and_seen(data),
         ),
         record_part(data, ci),
+    ]
+
+
+def _place_figures(data: RunData) -> list[Part]:
+    """Where it happened and who traded: the map, the network, and how runs differ."""
+    return [
         Part(
             "map",
             "Map of the region",
@@ -110,20 +146,6 @@ def run_parts(data: RunData) -> list[Part]:
             "Payments received by DPRK sellers in each replication, with the mean and its 95% "
             "confidence interval: how far one simulated year can differ from another.",
             lambda: run_figures.revenue_histogram(data),
-        ),
-        Part(
-            "parameters",
-            "Scenario parameters",
-            "The key settings of the run, as saved in its manifest.",
-            table=parameter_table(data.scenario, data.manifest),
-            table_page=True,
-        ),
-        Part(
-            "metrics",
-            "Every metric",
-            ci,
-            table=all_metrics_table(data.summary),
-            table_page=True,
         ),
     ]
 

@@ -1,10 +1,10 @@
-"""Figures of a sweep: responses against each parameter, grid heatmaps, sensitivity indices.
+"""Figures of a sweep: responses against each parameter and grid heatmaps (sensitivity
+indices: ``sim.report.sweep_sensitivity``).
 
 A sweep folder holds design.csv (``point`` and one column per key path),
 runs.csv (``point, replication, seed, <metrics>``), summary.csv in long
 form (``point, metric, mean, std, ci95_low, ci95_high, n``) and, for a
-sensitivity design, sensitivity.csv (``metric, parameter, index, value,
-ci95_low, ci95_high``).
+sensitivity design, sensitivity.csv.
 """
 
 from __future__ import annotations
@@ -26,13 +26,6 @@ from sim.report.data import SweepData, band
 from sim.report.style import Missing
 
 LINES = [style.BLUE, style.VERMILLION, style.GREEN, style.ORANGE, style.PURPLE, style.SKY_BLUE]
-INDEX_COLOURS = {"S1": style.BLUE, "ST": style.ORANGE, "mu_star": style.BLUE, "sigma": style.ORANGE}
-INDEX_LABELS = {
-    "S1": "first-order S1",
-    "ST": "total ST",
-    "mu_star": "μ* (mean |effect|)",
-    "sigma": "σ (spread of effects)",  # noqa: RUF001
-}
 STRUCTURED = ("grid", "oat")
 MAX_PANELS = 9
 MAX_LEVELS = 12
@@ -143,7 +136,6 @@ def _series(
 
 def _response_panel(ax: Axes, sweep: SweepData, metric: str, p: str) -> str:
     """Draw one parameter's response; returns how the other parameters were treated."""
-    u = style.unit_for(metric)
     pm = point_means(sweep, metric)
     others = [q for q in sweep.parameters if q != p]
     if not others or (
@@ -152,61 +144,91 @@ def _response_panel(ax: Axes, sweep: SweepData, metric: str, p: str) -> str:
         and len(others) == 1
         and pm[others[0]].nunique() <= len(LINES)
     ):
-        groups = [(None, pm)] if not others else list(pm.groupby(others[0], sort=True))
-        step = min(0.12, 0.6 / len(groups))  # side by side at a category, whiskers apart
-        for i, (value, g) in enumerate(groups):
-            g = g.sort_values(p)
-            x, cats = _x(sweep, p, g[p])
-            if cats is not None:
-                x = x + (i - (len(groups) - 1) / 2) * step
-            text = parameter_value(others[0], value) if others else "mean"
-            low, high, c = u(g["ci95_low"]), u(g["ci95_high"]), LINES[i % len(LINES)]
-            _series(ax, x, u(g["mean"]), low, high, c, cats is not None, text)
-        if others:
-            ax.legend(
-                fontsize=8,
-                loc="upper center",
-                bbox_to_anchor=(0.5, -0.22),
-                ncols=min(len(groups), 4),
-                title=parameter_label(others[0]),
-                title_fontsize=8,
-            )
-        how = "one line per value of the other parameter" if others else ""
+        cats, how = _line_per_other_value(ax, sweep, metric, p, pm, others)
     elif sweep.design_kind == "oat":
-        base = pm
-        for q in others:
-            base = base[base[q] == _baseline(sweep, q)]
-        g = base.sort_values(p)
-        x, cats = _x(sweep, p, g[p])
-        low, high = u(g["ci95_low"]), u(g["ci95_high"])
-        _series(ax, x, u(g["mean"]), low, high, style.BLUE, cats is not None)
-        how = "other parameters at their baseline values"
+        cats, how = _line_at_baseline(ax, sweep, metric, p, pm, others)
     else:
-        runs = sweep.runs.merge(sweep.design, on="point")
-        if metric not in runs:
-            raise Missing(f"the sweep's runs.csv has no `{metric}` column")
-        if _numeric(sweep.design[p]) and sweep.design[p].nunique() > MAX_LEVELS:
-            k = int(min(8, max(3, sweep.design[p].nunique() // 4)))
-            runs = runs.assign(bin=pd.qcut(runs[p], k, duplicates="drop"))
-            b = band(runs.assign(v=runs[metric]), "v", "bin", metric_range(metric))
-            centre = parameter_unit(p)(runs.groupby("bin", observed=True)[p].mean())
-            centre = centre.to_numpy(dtype=float)
-            b = b[b["n"] > 0]
-            x, cats = centre[: len(b)], None
-            how = "averaged over the other parameters; many-valued parameters in bins"
-        else:
-            b = band(runs.assign(v=runs[metric]), "v", p, metric_range(metric))
-            x, cats = _x(sweep, p, b[p])
-            how = "averaged over the other parameters"
-        sx, _ = _x(sweep, p, pm[p])
-        ax.scatter(sx, u(pm["mean"]), s=10, color=style.GREY, alpha=0.6, lw=0, label="points")
-        low, high = u(b["lo"]), u(b["hi"])
-        _series(ax, x, u(b["mean"]), low, high, style.BLUE, cats is not None, "mean")
+        cats, how = _line_over_others(ax, sweep, metric, p, pm)
     if cats is not None:
         ax.set_xticks(range(len(cats)), cats)
         ax.set_xlim(-0.5, len(cats) - 0.5)
     ax.set_xlabel(parameter_label(p))
     return how
+
+
+Drawn = tuple[list[str] | None, str]
+"""The categories on the x axis (None for numbers), and how the others were treated."""
+
+
+def _line_per_other_value(
+    ax: Axes, sweep: SweepData, metric: str, p: str, pm: pd.DataFrame, others: list[str]
+) -> Drawn:
+    """One parameter alone, or a grid of two with few values of the other: one series of
+    point means for each value of the other."""
+    u = style.unit_for(metric)
+    groups = [(None, pm)] if not others else list(pm.groupby(others[0], sort=True))
+    step = min(0.12, 0.6 / len(groups))  # side by side at a category, whiskers apart
+    cats = None
+    for i, (value, g) in enumerate(groups):
+        g = g.sort_values(p)
+        x, cats = _x(sweep, p, g[p])
+        if cats is not None:
+            x = x + (i - (len(groups) - 1) / 2) * step
+        text = parameter_value(others[0], value) if others else "mean"
+        low, high, c = u(g["ci95_low"]), u(g["ci95_high"]), LINES[i % len(LINES)]
+        _series(ax, x, u(g["mean"]), low, high, c, cats is not None, text)
+    if others:
+        ax.legend(
+            fontsize=8,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.22),
+            ncols=min(len(groups), 4),
+            title=parameter_label(others[0]),
+            title_fontsize=8,
+        )
+    return cats, "one line per value of the other parameter" if others else ""
+
+
+def _line_at_baseline(
+    ax: Axes, sweep: SweepData, metric: str, p: str, pm: pd.DataFrame, others: list[str]
+) -> Drawn:
+    """One at a time: the points where every other parameter is at its baseline."""
+    u = style.unit_for(metric)
+    base = pm
+    for q in others:
+        base = base[base[q] == _baseline(sweep, q)]
+    g = base.sort_values(p)
+    x, cats = _x(sweep, p, g[p])
+    low, high = u(g["ci95_low"]), u(g["ci95_high"])
+    _series(ax, x, u(g["mean"]), low, high, style.BLUE, cats is not None)
+    return cats, "other parameters at their baseline values"
+
+
+def _line_over_others(ax: Axes, sweep: SweepData, metric: str, p: str, pm: pd.DataFrame) -> Drawn:
+    """Sampled designs: every replication's value averaged by the parameter's value (or
+    its quantile bin, when it takes many), over the point means in grey."""
+    u = style.unit_for(metric)
+    runs = sweep.runs.merge(sweep.design, on="point")
+    if metric not in runs:
+        raise Missing(f"the sweep's runs.csv has no `{metric}` column")
+    if _numeric(sweep.design[p]) and sweep.design[p].nunique() > MAX_LEVELS:
+        k = int(min(8, max(3, sweep.design[p].nunique() // 4)))
+        runs = runs.assign(bin=pd.qcut(runs[p], k, duplicates="drop"))
+        b = band(runs.assign(v=runs[metric]), "v", "bin", metric_range(metric))
+        centre = parameter_unit(p)(runs.groupby("bin", observed=True)[p].mean())
+        centre = centre.to_numpy(dtype=float)
+        b = b[b["n"] > 0]
+        x, cats = centre[: len(b)], None
+        how = "averaged over the other parameters; many-valued parameters in bins"
+    else:
+        b = band(runs.assign(v=runs[metric]), "v", p, metric_range(metric))
+        x, cats = _x(sweep, p, b[p])
+        how = "averaged over the other parameters"
+    sx, _ = _x(sweep, p, pm[p])
+    ax.scatter(sx, u(pm["mean"]), s=10, color=style.GREY, alpha=0.6, lw=0, label="points")
+    low, high = u(b["lo"]), u(b["hi"])
+    _series(ax, x, u(b["mean"]), low, high, style.BLUE, cats is not None, "mean")
+    return cats, how
 
 
 @style.styled
@@ -311,75 +333,4 @@ def heatmap(sweep: SweepData, metric: str) -> Figure:
     style.suptitle(fig, f"{sweep.name}: {style.label(metric)} over the grid")
     if len(sweep.parameters) > 2:
         style.footnote(fig, "Each cell: mean over the other parameters' values and replications.")
-    return fig
-
-
-@style.styled
-def sensitivity(sweep: SweepData) -> Figure:
-    """Sensitivity indices with 95% CIs, one panel per metric."""
-    s = sweep.sensitivity
-    if s is None or s.empty:
-        raise Missing(
-            f"this {sweep.design_kind} sweep saved no sensitivity indices "
-            "(sensitivity.csv); they come with sobol and morris designs"
-        )
-    metrics = [m for m in sweep.outputs if m in set(s["metric"])] or list(
-        dict.fromkeys(s["metric"])
-    )
-    metrics = metrics[:MAX_PANELS]
-    params = list(dict.fromkeys(s["parameter"]))
-    cols = min(2, len(metrics))
-    rows = math.ceil(len(metrics) / cols)
-    fig = style.new_figure((6.0 * cols + 1.0, 0.45 * len(params) * rows + 1.6 * rows + 0.8))
-    axes = fig.subplots(rows, cols, squeeze=False)
-    for ax, m in zip(axes.flat, metrics, strict=False):
-        sm = s[s["metric"] == m]
-        indices = list(dict.fromkeys(sm["index"]))
-        h = 0.8 / max(len(indices), 1)
-        morris = any(i in ("mu_star", "sigma") for i in indices)
-        scale = style.unit_for(m).scale if morris else 1.0
-        for k, idx in enumerate(indices):
-            si = sm[sm["index"] == idx].set_index("parameter").reindex(params)
-            y = np.arange(len(params)) + (k - (len(indices) - 1) / 2) * h
-            val = si["value"].to_numpy(float) / scale
-            err = np.abs(
-                np.vstack(
-                    [
-                        val - si["ci95_low"].to_numpy(float) / scale,
-                        si["ci95_high"].to_numpy(float) / scale - val,
-                    ]
-                )
-            )
-            ax.barh(
-                y,
-                val,
-                height=h * 0.9,
-                color=INDEX_COLOURS.get(idx, style.GREY),
-                xerr=np.nan_to_num(err),
-                capsize=2,
-                ecolor="#333333",
-                label=INDEX_LABELS.get(idx, idx),
-            )
-        ax.set_yticks(range(len(params)), params)
-        ax.invert_yaxis()
-        ax.axvline(0, color="#333333", lw=0.8)
-        ax.grid(axis="y", visible=False)
-        ax.set_title(style.label(m), loc="left", fontsize=10)
-        unit = style.unit_for(m).label
-        ax.set_xlabel(
-            "change over the parameter's full range" + (f" ({unit})" if unit else "")
-            if morris
-            else "Sobol index (share of variance)"
-        )
-        ax.legend(fontsize=8, loc="lower right")
-    for ax in axes.flat[len(metrics) :]:
-        ax.set_visible(False)
-    style.suptitle(fig, f"{sweep.name}: sensitivity of each output to each parameter")
-    note = "Bars: index estimates; whiskers: 95% confidence intervals."
-    if any(i in ("mu_star", "sigma") for i in s["index"].astype(str)):
-        note += (
-            " μ*: the mean absolute change in the output when the parameter moves over its full "
-            "range; σ: the spread of those changes."  # noqa: RUF001
-        )
-    style.footnote(fig, note)
     return fig

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.report import style, sweep_figures
+from sim.report import style, sweep_figures, sweep_sensitivity
 from sim.report.build import Part, Written, render
 from sim.report.data import SweepData, load_sweep
 from sim.report.tables import Table, fit_widths, needed_widths, page_chars
@@ -204,16 +204,23 @@ def sweep_parts(sweep: SweepData) -> list[Part]:
                     lambda m=m: sweep_figures.heatmap(sweep, m),  # type: ignore[misc]
                 )
             )
-    parts.append(
+    parts += _sensitivity_parts(sweep)
+    parts.append(_design_part(sweep))
+    return parts
+
+
+def _sensitivity_parts(sweep: SweepData) -> list[Part]:
+    """The indices' chart (a note, for a design that has none) and, when saved, their table."""
+    parts = [
         Part(
             "sensitivity",
             "Sensitivity indices",
             "How much of each output's variation each parameter explains (Sobol: first-order "
             "and total indices) or how strongly it moves the output (Morris: μ* and σ), with "  # noqa: RUF001
             "95% confidence intervals.",
-            lambda: sweep_figures.sensitivity(sweep),
+            lambda: sweep_sensitivity.sensitivity(sweep),
         )
-    )
+    ]
     indices = sensitivity_table(sweep)
     if indices is not None:
         note = MORRIS_NOTE if "μ*" in indices.header else SOBOL_NOTE
@@ -226,22 +233,24 @@ def sweep_parts(sweep: SweepData) -> list[Part]:
                 table_page=True,
             )
         )
+    return parts
+
+
+def _design_part(sweep: SweepData) -> Part:
+    """The design points with the first outputs' means; the PDF page says how many fit."""
     table = design_table(sweep)
     shown = (
         f"the first {MAX_ROWS} of {len(sweep.design)}; all are in design.csv"
         if len(sweep.design) > MAX_ROWS
         else f"all {len(sweep.design)}"
     )  # the PDF page lists those that fit on it and says how many
-    parts.append(
-        Part(
-            "design",
-            "Design points",
-            f"Design points ({shown}) with the mean of the first outputs at each.",
-            table=table,
-            table_page=True,
-        )
+    return Part(
+        "design",
+        "Design points",
+        f"Design points ({shown}) with the mean of the first outputs at each.",
+        table=table,
+        table_page=True,
     )
-    return parts
 
 
 def sweep_report(folder: Path) -> Written:

@@ -309,6 +309,32 @@ def table_figure(
             va="top",
             linespacing=1.3,
         )
+    edges, y = _draw_body(fig, table, head, wrapped, heights, top)
+    if lines_under:
+        fig.text(
+            edges[0],
+            y - LINE_INCHES / h,
+            "\n".join(lines_under),
+            fontsize=8.5,
+            va="top",
+            color="#444444",
+            linespacing=1.25,
+        )
+    return fig
+
+
+def _draw_body(
+    fig: Figure,
+    table: Table,
+    head: list[list[str]],
+    wrapped: list[list[list[str]]],
+    heights: list[int],
+    top: float,
+) -> tuple[list[float], float]:
+    """The header on its rule and the zebra rows; the column edges and where the rows end
+    (figure fractions)."""
+    width, h = fig.get_figwidth(), fig.get_figheight()
+    head_n = max((len(c) for c in head), default=1)
     total_w = sum(table.widths)
     edges = [0.5 / width]
     for w in table.widths:
@@ -333,17 +359,7 @@ def table_figure(
                 x, y - 0.02 / h, "\n".join(cell), fontsize=8.5, va="top", ha=ha, linespacing=1.25
             )
         y -= n * LINE_INCHES / h
-    if lines_under:
-        fig.text(
-            edges[0],
-            y - LINE_INCHES / h,
-            "\n".join(lines_under),
-            fontsize=8.5,
-            va="top",
-            color="#444444",
-            linespacing=1.25,
-        )
-    return fig
+    return edges, y
 
 
 def _rule(fig: Figure, y: float, width: float) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from sim.model import ledger as L
@@ -115,6 +116,41 @@ REGIMES = (("after_delivery", 0.0), ("advance", 0.0), ("endogenous", 0.5))
 """Payment terms and the share of deals to Lianyungang delivered ship-to-ship."""
 
 
+@dataclass
+class _Audit:
+    """One replication's books against its records."""
+
+    unaccounted: int
+    """Fen the ledger's net positions miss zero by, plus fen each flow misses its due by."""
+    tolerance: int
+    """Fen of rounding allowed: one per running-cost entry."""
+    dots: list[Point]
+    """A flow's ledger total against what the records imply, for the figure."""
+    notes: list[str]
+    """Entries that are not a positive amount of a known flow."""
+
+
+def _audit(terms: str, world: Resolved, out: RunOutput) -> _Audit:
+    ledger: dict[str, int] = defaultdict(int)
+    notes = []
+    for en in out.ledger:
+        ledger[en.reason] += en.fen
+        if en.fen <= 0 or en.reason not in FLOWS:
+            notes.append(f"{terms}: entry {en} is not a positive known flow")
+    want, n = expected_flows(world, out)
+    audit = _Audit(abs(sum(L.balances_fen(out.ledger).values())), 0, [], notes)
+    for reason in FLOWS:
+        audit.unaccounted += abs(ledger.get(reason, 0) - want.get(reason, 0))
+        audit.tolerance += n.get(reason, 0) if reason == "operating_cost" else 0
+        # cargo_value equals seizure by construction (a pass-through pair): one dot
+        if reason != "cargo_value" and (want.get(reason) or ledger.get(reason)):
+            got, ought = ledger.get(reason, 0) / 100, want.get(reason, 0) / 100
+            series = "seizure = cargo_value" if reason == "seizure" else reason
+            dot = Point(f"{terms}: {reason}", ought, ought, got, got, got, n.get(reason, 0), series)
+            audit.dots.append(dot)
+    return audit
+
+
 def money(quick: bool = True, simulate: Simulate = run) -> Check:
     """The ledger balances to zero and every kind of flow equals what the records imply."""
     t0 = time.perf_counter()
@@ -125,35 +161,12 @@ def money(quick: bool = True, simulate: Simulate = run) -> Check:
         for r in range(1 if quick else 4):
             out = simulate(world, r)
             entries += len(out.ledger)
-            ledger: dict[str, int] = defaultdict(int)
-            for en in out.ledger:
-                ledger[en.reason] += en.fen
-                if en.fen <= 0 or en.reason not in FLOWS:
-                    notes.append(f"{terms}: entry {en} is not a positive known flow")
-            imbalance = sum(L.balances_fen(out.ledger).values())
-            want, n = expected_flows(world, out)
-            unaccounted += abs(imbalance)
-            for reason in FLOWS:
-                diff = abs(ledger.get(reason, 0) - want.get(reason, 0))
-                unaccounted += diff
-                tolerance += n.get(reason, 0) if reason == "operating_cost" else 0
-                # cargo_value equals seizure by construction (a pass-through pair): one dot
-                shown = reason != "cargo_value" and (want.get(reason) or ledger.get(reason))
-                if r == 0 and shown:
-                    got, ought = ledger.get(reason, 0) / 100, want.get(reason, 0) / 100
-                    series = "seizure = cargo_value" if reason == "seizure" else reason
-                    plot.append(
-                        Point(
-                            f"{terms}: {reason}",
-                            ought,
-                            ought,
-                            got,
-                            got,
-                            got,
-                            n.get(reason, 0),
-                            series,
-                        )
-                    )
+            audit = _audit(terms, world, out)
+            unaccounted += audit.unaccounted
+            tolerance += audit.tolerance
+            notes += audit.notes
+            if r == 0:
+                plot += audit.dots
         est, tol = unaccounted / 100, tolerance / 100
         how = f"{terms} terms" + (f", {sts:.0%} ship-to-ship" if sts else "")
         label = f"{how}: RMB unaccounted in {entries:,} entries"

@@ -70,17 +70,44 @@ def check_world(
     """The scenario's average deal on the check route, at interception ``q`` by area search,
     or with tips only and a fixed ``reward`` per seizure."""
     s = resolved.scenario
-    deal = average_deal(resolved)
-    w = [sl.count / sl.lot_interval_days for sl in s.sellers]
+    seller = _check_seller(s, average_deal(resolved).tonnes)
+    patrol, detection, tips = _interception(seller, q, reward)
+    data: dict[str, Any] = {
+        "name": f"{s.name}_check",
+        "seed": seed,
+        "horizon_days": 365.0,
+        "zones": [{"name": "box", "polygon": OPEN_SEA_BOX}],
+        "patrols": [patrol],
+        "detection": detection,
+        "tips": tips,
+        "sellers": [seller],
+        "buyers": [
+            {
+                "name": "b",
+                "port": "Lianyungang",
+                "risk_multiplier": 0.0,
+                "capital_rmb": 1e12,
+                "demand_tonnes_per_month": 1e8,
+            }
+        ],
+        **_deal_terms(s, terms),
+    }
+    return resolve(Scenario.model_validate(data))
+
+
+def _check_seller(s: Scenario, tonnes: float) -> dict[str, Any]:
+    """One seller of the average lot, its ship's speed and costs the sellers' averages
+    weighted by how many lots each ships; plenty of vessels, nothing hidden."""
     sellers = s.sellers
-    seller = {
+    w = [sl.count / sl.lot_interval_days for sl in sellers]
+    return {
         "name": "check",
         "port": "Nampo",
         "routes": [ROUTE],
         "vessels": 300,
         "lot_interval_days": 0.5,
-        "lot_tonnes_min": deal.tonnes,
-        "lot_tonnes_max": deal.tonnes,
+        "lot_tonnes_min": tonnes,
+        "lot_tonnes_max": tonnes,
         "speed_knots": _mean([x.speed_knots for x in sellers], w),
         "loading_hours": _mean([x.loading_hours for x in sellers], w),
         "discharge_hours": _mean([x.discharge_hours for x in sellers], w),
@@ -89,8 +116,15 @@ def check_world(
         "concealment": 0.0,
         "patience_days": 30.0,
     }
-    probe = search_world(sellers=[seller])
-    a, b, area = zone_crossing(probe)
+
+
+def _interception(
+    seller: dict[str, Any], q: float | None, reward: float | None
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The patrol, detection and tips sections: with ``q``, a sweep width that makes the
+    chance of interception on the seller's crossing of the box exactly ``q`` (every contact
+    boarded, no tips); otherwise tips only, paid a fixed ``reward``, the patrol blind."""
+    a, b, area = zone_crossing(search_world(sellers=[seller]))
     tips: dict[str, Any] = {"knowers": 0}
     if q is not None:
         width = -math.log(1.0 - q) * area / (PATROL_VESSELS * 18.0 * (b - a))
@@ -105,38 +139,26 @@ def check_world(
             "reward_fixed_rmb": reward,
             "accuracy": 1.0,
         }
+    patrol = {
+        "name": "check_patrol",
+        "base": "Lianyungang",
+        "zone": "box",
+        "vessels": vessels,
+        "sweep_width_nm": width,
+        "speed_knots": 18.0,
+        "endurance_hours": 1e7,
+        "transit_hours": 0.0,
+        "turnaround_hours": 0.0,
+        "start": "on_station",
+    }
+    return patrol, {"recognition_probability": recognition, "ais_off_factor": 1.0}, tips
+
+
+def _deal_terms(s: Scenario, terms: str) -> dict[str, Any]:
+    """The scenario's broker fee, prices, resale and fines, under payment ``terms``; one
+    broker, no market entry, no arrests, no accomplices, no ship confiscated."""
     e, c = s.enforcement, s.contract
-    data: dict[str, Any] = {
-        "name": f"{s.name}_check",
-        "seed": seed,
-        "horizon_days": 365.0,
-        "zones": [{"name": "box", "polygon": OPEN_SEA_BOX}],
-        "patrols": [
-            {
-                "name": "check_patrol",
-                "base": "Lianyungang",
-                "zone": "box",
-                "vessels": vessels,
-                "sweep_width_nm": width,
-                "speed_knots": 18.0,
-                "endurance_hours": 1e7,
-                "transit_hours": 0.0,
-                "turnaround_hours": 0.0,
-                "start": "on_station",
-            }
-        ],
-        "detection": {"recognition_probability": recognition, "ais_off_factor": 1.0},
-        "tips": tips,
-        "sellers": [seller],
-        "buyers": [
-            {
-                "name": "b",
-                "port": "Lianyungang",
-                "risk_multiplier": 0.0,
-                "capital_rmb": 1e12,
-                "demand_tonnes_per_month": 1e8,
-            }
-        ],
+    return {
         "network": {
             "brokers": 1,
             "brokers_per_seller": 1,
@@ -163,7 +185,6 @@ def check_world(
             "vessel_confiscation_probability": 0.0,
         },
     }
-    return resolve(Scenario.model_validate(data))
 
 
 def _books(resolved: Resolved, out: Any) -> tuple[dict[str, list[float]], list[bool], list[float]]:
@@ -230,58 +251,58 @@ def simulate_points(
     for terms, qs in plan.items():
         qs = qs or {0.2, 0.6}  # no break-even under these terms: show the line anyway
         for q in sorted(qs):
-            world = check_world(resolved, terms, q=q)
-            line = {p.key: p for p in parties(average_deal(world))}
-            nets: dict[str, list[float]] = {"buyer": [], "seller": []}
-            seized: list[bool] = []
-            for r in range(replications):
-                n, z, _ = _books(world, simulate(world, r))
-                nets["buyer"] += n["buyer"]
-                nets["seller"] += n["seller"]
-                seized += z
-            if not seized:  # no deal signed (a buyer whose margin is negative): no check
-                continue
-            share, s_lo, s_hi = wilson(sum(seized), len(seized), MEAN_LEVEL)
-            for who in ("buyer", "seller"):
-                p = line[f"{who}_{terms}"]
-                mean, lo, hi = t_interval(nets[who], MEAN_LEVEL)
-                points.append(
-                    SimPoint(
-                        p.key,
-                        q,
-                        share,
-                        s_lo,
-                        s_hi,
-                        mean,
-                        lo,
-                        hi,
-                        p.profit(share),
-                        len(seized),
-                    )
-                )
+            points += _trader_points(
+                check_world(resolved, terms, q=q), terms, q, replications, simulate
+            )
     cg = scenario_parties["coast_guard"]
     for factor in (0.6, 1.5) if quick else (0.5, 0.8, 1.25, 1.6):
         reward = factor * cg.break_even
-        world = check_world(resolved, AFTER, reward=reward)
-        r_star = parties(average_deal(world))[-1].break_even
-        state: list[float] = []
-        for r in range(replications):
-            state += _books(world, simulate(world, r))[2]
-        if not state:  # no tip led to a seizure (none does when no deal is signed)
-            continue
-        mean, lo, hi = t_interval(state, MEAN_LEVEL)
-        points.append(
-            SimPoint(
-                "coast_guard",
-                reward,
-                reward,
-                reward,
-                reward,
-                mean,
-                lo,
-                hi,
-                r_star - reward,
-                len(state),
-            )
+        points += _reward_points(
+            check_world(resolved, AFTER, reward=reward), reward, replications, simulate
         )
     return points
+
+
+def _trader_points(
+    world: Resolved, terms: str, q: float, replications: int, simulate: Simulate
+) -> list[SimPoint]:
+    """The buyer's and the seller's profit per deal under ``terms`` at interception ``q``;
+    none when no deal was signed (a buyer whose margin is negative)."""
+    line = {p.key: p for p in parties(average_deal(world))}
+    nets: dict[str, list[float]] = {"buyer": [], "seller": []}
+    seized: list[bool] = []
+    for r in range(replications):
+        n, z, _ = _books(world, simulate(world, r))
+        nets["buyer"] += n["buyer"]
+        nets["seller"] += n["seller"]
+        seized += z
+    if not seized:
+        return []
+    share, s_lo, s_hi = wilson(sum(seized), len(seized), MEAN_LEVEL)
+    points = []
+    for who in ("buyer", "seller"):
+        p = line[f"{who}_{terms}"]
+        mean, lo, hi = t_interval(nets[who], MEAN_LEVEL)
+        points.append(
+            SimPoint(p.key, q, share, s_lo, s_hi, mean, lo, hi, p.profit(share), len(seized))
+        )
+    return points
+
+
+def _reward_points(
+    world: Resolved, reward: float, replications: int, simulate: Simulate
+) -> list[SimPoint]:
+    """The state's net per tip seizure at a fixed ``reward``; none when no tip led to a
+    seizure (none does when no deal is signed)."""
+    r_star = parties(average_deal(world))[-1].break_even
+    state: list[float] = []
+    for r in range(replications):
+        state += _books(world, simulate(world, r))[2]
+    if not state:
+        return []
+    mean, lo, hi = t_interval(state, MEAN_LEVEL)
+    return [
+        SimPoint(
+            "coast_guard", reward, reward, reward, reward, mean, lo, hi, r_star - reward, len(state)
+        )
+    ]

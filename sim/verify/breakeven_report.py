@@ -233,26 +233,53 @@ def figure(a: Analysis) -> Figure:
     fig = style.new_figure((11.0, 9.0))
     grid = fig.add_gridspec(2, 2, height_ratios=[1.6, 1])
     main = fig.add_subplot(grid[0, :])
-    _lines(main, a, 0.0, 1.0, list(LINES))
-    main.set_xlim(0, 1)
-    main.set_xlabel("Interception probability per voyage q")
-    main.set_ylabel("Expected profit per deal (million RMB)")
-    main.set_title("Expected profit per deal against the chance a voyage is intercepted")
-    main.legend(loc="lower left", fontsize=8)
-    seller = next(p for p in a.parties if p.key == "seller_after_delivery")
+    _draw_parties(main, a)
     zoom = fig.add_subplot(grid[1, 0])
+    _draw_seller_zoom(zoom, a)
+    ax = fig.add_subplot(grid[1, 1])
+    _draw_reward_budget(ax, a)
+    for axis in (main, zoom, ax):
+        axis.yaxis.set_major_formatter(style.Readable())
+    style.suptitle(fig, f"Break-even of each party: {a.resolved.scenario.name}")
+    style.footnote(
+        fig,
+        "Lines: expected profit per deal for the scenario's average deal; "
+        "dots: simulated mean profit per deal in the check world (the same deal on "
+        "one route with a set interception probability), with 95% CIs for profit "
+        "and interception. " + describe(a),
+    )
+    return fig
+
+
+def _draw_parties(ax: Axes, a: Analysis) -> None:
+    """Every party's expected profit over the whole range of q."""
+    _lines(ax, a, 0.0, 1.0, list(LINES))
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("Interception probability per voyage q")
+    ax.set_ylabel("Expected profit per deal (million RMB)")
+    ax.set_title("Expected profit per deal against the chance a voyage is intercepted")
+    ax.legend(loc="lower left", fontsize=8)
+
+
+def _draw_seller_zoom(ax: Axes, a: Analysis) -> None:
+    """The seller paid after delivery near its break-even, which lies close to q = 1."""
+    seller = next(p for p in a.parties if p.key == "seller_after_delivery")
     q_star = seller.break_even if math.isfinite(seller.break_even) else 0.975
     lo = max(0.0, 1 - 4 * (1 - q_star))
-    _lines(zoom, a, lo, 1.0, ["seller_after_delivery"], unit=1e3)
-    zoom.set_xlim(lo, 1.0)
+    _lines(ax, a, lo, 1.0, ["seller_after_delivery"], unit=1e3)
+    ax.set_xlim(lo, 1.0)
     ends = [seller.profit(lo) / 1e3, seller.at_one / 1e3, 0.0]
     pad = 0.15 * (max(ends) - min(ends)) or 50.0
-    zoom.set_ylim(min(ends) - pad, max(ends) + pad)
-    zoom.set_xlabel("Interception probability per voyage q")
-    zoom.set_ylabel("Expected profit per deal (thousand RMB)")
-    zoom.set_title("DPRK seller paid after delivery, near its break-even")
+    ax.set_ylim(min(ends) - pad, max(ends) + pad)
+    ax.set_xlabel("Interception probability per voyage q")
+    ax.set_ylabel("Expected profit per deal (thousand RMB)")
+    ax.set_title("DPRK seller paid after delivery, near its break-even")
+
+
+def _draw_reward_budget(ax: Axes, a: Analysis) -> None:
+    """The state's net per tip seizure against the reward R, the scenario's R and the
+    simulated points."""
     cg = next(p for p in a.parties if p.key == "coast_guard")
-    ax = fig.add_subplot(grid[1, 1])
     r = np.linspace(0, 2 * cg.break_even, 100)
     ax.plot(r / 1e6, (cg.break_even - r) / 1e6, color=style.GREEN, lw=1.8, label="F + V - R")
     ax.axhline(0, color="#333333", lw=0.8)
@@ -293,17 +320,6 @@ def figure(a: Analysis) -> Figure:
     ax.set_ylabel("State's net per tip seizure (million RMB)")
     ax.set_title("Coast Guard reward budget")
     ax.legend(loc="upper right", fontsize=8)
-    for axis in (main, zoom, ax):
-        axis.yaxis.set_major_formatter(style.Readable())
-    style.suptitle(fig, f"Break-even of each party: {a.resolved.scenario.name}")
-    style.footnote(
-        fig,
-        "Lines: expected profit per deal for the scenario's average deal; "
-        "dots: simulated mean profit per deal in the check world (the same deal on "
-        "one route with a set interception probability), with 95% CIs for profit "
-        "and interception. " + describe(a),
-    )
-    return fig
 
 
 def _table(body: list[list[str]]) -> Table:
@@ -316,15 +332,9 @@ def _where(x: SimPoint) -> str:
     return f"{x.realised:.3f} ({x.realised_low:.3f} to {x.realised_high:.3f})"
 
 
-def write(a: Analysis, folder: Path) -> list[Path]:
-    """breakeven.csv, breakeven_points.csv, figures/breakeven.png|svg and report.html."""
-    folder.mkdir(parents=True, exist_ok=True)
-    table, points = frames(a)
-    files = [folder / "breakeven.csv", folder / "breakeven_points.csv", folder / "report.html"]
-    write_csv(files[0], table)
-    write_csv(files[1], points)
-    png, svg = style.save(figure(a), folder / "figures", "breakeven")
-    pts = Table(
+def _points_table(a: Analysis) -> Table:
+    """Each simulated point: where it sits, its profit with CI, the analytic profit there."""
+    return Table(
         [
             "party",
             "interception q (95% CI) or reward R",
@@ -347,6 +357,16 @@ def write(a: Analysis, folder: Path) -> list[Path]:
         [22, 26, 30, 10, 6, 6],
         (4,),
     )
+
+
+def write(a: Analysis, folder: Path) -> list[Path]:
+    """breakeven.csv, breakeven_points.csv, figures/breakeven.png|svg and report.html."""
+    folder.mkdir(parents=True, exist_ok=True)
+    table, points = frames(a)
+    files = [folder / "breakeven.csv", folder / "breakeven_points.csv", folder / "report.html"]
+    write_csv(files[0], table)
+    write_csv(files[1], points)
+    png, svg = style.save(figure(a), folder / "figures", "breakeven")
     blocks = [
         html.Block(
             "table",
@@ -365,7 +385,7 @@ def write(a: Analysis, folder: Path) -> list[Path]:
             "Simulated points",
             "Profit per deal in RMB with 95% CIs; "
             "right side: the interval lies on the side of zero the break-even says.",
-            table=pts,
+            table=_points_table(a),
         ),
     ]
     stamp = datetime.now(UTC).isoformat(timespec="seconds")

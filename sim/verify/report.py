@@ -211,6 +211,23 @@ def figure(check: Check) -> Figure:
         ax, res = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1.5])
     else:
         ax, res = fig.add_subplot(), None
+    xs = _draw_theory(ax, check, points, identity)
+    _errorbars(ax, check, points, xs)
+    _set_axes(ax, check, points, xs)
+    if res is not None:
+        _draw_residuals(ax, res, check, points, xs)
+    else:
+        ax.set_xlabel(check.x_label)
+    verdict = "passed" if check.passed else "FAILED"
+    ax.set_title("\n".join(textwrap.wrap(f"{check.title} ({verdict}): {check.formula}", 75)))
+    ax.legend(loc="best")
+    style.footnote(fig, f"Interval: {check.interval}. {check.mechanism}")
+    return fig
+
+
+def _draw_theory(ax: Axes, check: Check, points: list[Point], identity: bool) -> np.ndarray:
+    """What theory says: its curves, the line simulated = analytic, or a square per
+    category; the points' x positions (a category's index, or the point's x)."""
     for k, c in enumerate(check.curves):
         colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
         ax.plot(c.x, c.y, color=colour, lw=1.6, label=f"theory: {c.label}")
@@ -237,7 +254,11 @@ def figure(check: Check) -> Figure:
             label="theory",
             zorder=3,
         )
-    _errorbars(ax, check, points, xs)
+    return xs
+
+
+def _set_axes(ax: Axes, check: Check, points: list[Point], xs: np.ndarray) -> None:
+    """Log or readable scales; a category's label under its point."""
     if check.log_axes:
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -250,33 +271,29 @@ def figure(check: Check) -> Figure:
         ax.set_ylim(-0.15, 1.15)
         ax.grid(axis="x", visible=False)
     ax.set_ylabel(check.y_label)
-    if res is not None:
-        res.axhline(0.0, color=style.GREY, ls="--", lw=1.2)
-        _errorbars(res, check, points, xs, residual=True)
-        res.set_ylabel("simulated - analytic")
-        res.set_xlabel(check.x_label)
-        res.yaxis.set_major_formatter(style.Readable())
-        if len(points) <= 8 and all(len(p.label) <= 24 for p in points):
-            right = float(np.nanmin(xs) + 0.75 * (np.nanmax(xs) - np.nanmin(xs)))
-            for x, p in zip(xs, points, strict=True):
-                left = x > right
-                ax.annotate(
-                    p.label,
-                    (x, p.estimate),
-                    xytext=(-8 if left else 8, -4),
-                    textcoords="offset points",
-                    fontsize=8,
-                    va="top",
-                    ha="right" if left else "left",
-                    color="#333333",
-                )
-    else:
-        ax.set_xlabel(check.x_label)
-    verdict = "passed" if check.passed else "FAILED"
-    ax.set_title("\n".join(textwrap.wrap(f"{check.title} ({verdict}): {check.formula}", 75)))
-    ax.legend(loc="best")
-    style.footnote(fig, f"Interval: {check.interval}. {check.mechanism}")
-    return fig
+
+
+def _draw_residuals(ax: Axes, res: Axes, check: Check, points: list[Point], xs: np.ndarray) -> None:
+    """Simulated - analytic under the main panel; a few short point labels on the main one."""
+    res.axhline(0.0, color=style.GREY, ls="--", lw=1.2)
+    _errorbars(res, check, points, xs, residual=True)
+    res.set_ylabel("simulated - analytic")
+    res.set_xlabel(check.x_label)
+    res.yaxis.set_major_formatter(style.Readable())
+    if len(points) <= 8 and all(len(p.label) <= 24 for p in points):
+        right = float(np.nanmin(xs) + 0.75 * (np.nanmax(xs) - np.nanmin(xs)))
+        for x, p in zip(xs, points, strict=True):
+            left = x > right
+            ax.annotate(
+                p.label,
+                (x, p.estimate),
+                xytext=(-8 if left else 8, -4),
+                textcoords="offset points",
+                fontsize=8,
+                va="top",
+                ha="right" if left else "left",
+                color="#333333",
+            )
 
 
 def _table(check_rows: list[list[str]]) -> Table:

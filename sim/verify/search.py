@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 import numpy as np
 
@@ -85,11 +86,9 @@ def _phases(vessels: int, start: str, cycle: float) -> list[float]:
     return [0.0 if start == "on_station" else cycle * k / vessels for k in range(vessels)]
 
 
-def integrated_hazard(quick: bool = True, simulate: Simulate = run) -> Check:
-    """Patrols come and go: P(detected) = 1 - exp(-integral of lambda(t) dt), voyage by voyage."""
-    t0 = time.perf_counter()
-    width = 18.0
-    patrols = [
+def _patrol_groups(width: float) -> list[dict[str, Any]]:
+    """GROUPS as scenario patrols, every vessel sweeping ``width`` nm."""
+    return [
         {
             "name": name,
             "base": "Lianyungang",
@@ -104,7 +103,36 @@ def integrated_hazard(quick: bool = True, simulate: Simulate = run) -> Check:
         }
         for name, n, start, on, transit, turn in GROUPS
     ]
-    resolved = search_world(lot_interval_days=0.2, patrols=patrols)
+
+
+def _hazard_bins(
+    h: np.ndarray, d: np.ndarray, bins: int
+) -> list[tuple[str, float, float, int, int, str]]:
+    """Voyages with no vessel on station, then the others in ``bins`` quantile bins of their
+    hazard: each bin's label, mean hazard, theoretical share detected, detected, voyages."""
+    rows: list[tuple[str, float, float, int, int, str]] = []
+    idle = h == 0.0  # crossed while no vessel was on station: never detected
+    if idle.any():
+        rows.append(("no vessel on station", 0.0, 0.0, int(d[idle].sum()), int(idle.sum()), ""))
+    busy = h[~idle]
+    edges = np.unique(np.quantile(busy, np.linspace(0, 1, bins + 1)))
+    which = np.clip(np.searchsorted(edges, h, side="right") - 1, 0, len(edges) - 2)
+    for k in range(len(edges) - 1):
+        sel = (which == k) & ~idle
+        if not sel.any():
+            continue
+        p = 1 - np.exp(-h[sel])
+        mean_h = float(h[sel].mean())
+        label = f"hazard {edges[k]:.2f} to {edges[k + 1]:.2f}"
+        rows.append((label, mean_h, float(p.mean()), int(d[sel].sum()), int(sel.sum()), ""))
+    return rows
+
+
+def integrated_hazard(quick: bool = True, simulate: Simulate = run) -> Check:
+    """Patrols come and go: P(detected) = 1 - exp(-integral of lambda(t) dt), voyage by voyage."""
+    t0 = time.perf_counter()
+    width = 18.0
+    resolved = search_world(lot_interval_days=0.2, patrols=_patrol_groups(width))
     a, b, area = zone_crossing(resolved)
     rate = width * SPEED / area  # per vessel on station
     schedules = [
@@ -119,22 +147,7 @@ def integrated_hazard(quick: bool = True, simulate: Simulate = run) -> Check:
             hazard.append(rate * sum(on_station_hours(lo, hi, *sch) for sch in schedules))
             detected.append(s.contacts > 0)
     h, d = np.asarray(hazard), np.asarray(detected)
-    rows = []
-    idle = h == 0.0  # crossed while no vessel was on station: never detected
-    if idle.any():
-        rows.append(("no vessel on station", 0.0, 0.0, int(d[idle].sum()), int(idle.sum()), ""))
-    busy = h[~idle]
-    bins = 5 if quick else 9
-    edges = np.unique(np.quantile(busy, np.linspace(0, 1, bins + 1)))
-    which = np.clip(np.searchsorted(edges, h, side="right") - 1, 0, len(edges) - 2)
-    for k in range(len(edges) - 1):
-        sel = (which == k) & ~idle
-        if not sel.any():
-            continue
-        p = 1 - np.exp(-h[sel])
-        mean_h = float(h[sel].mean())
-        label = f"hazard {edges[k]:.2f} to {edges[k + 1]:.2f}"
-        rows.append((label, mean_h, float(p.mean()), int(d[sel].sum()), int(sel.sum()), ""))
+    rows = _hazard_bins(h, d, 5 if quick else 9)
     points, interval = share_points(rows)
     xs = tuple(float(x) for x in np.linspace(0.0, float(h.max()) * 1.05, 200))
     return Check(

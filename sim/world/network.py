@@ -221,12 +221,7 @@ def trace_route(
         )
         leg_cum_nm = np.concatenate([[0.0], np.cumsum(seg_nm)])
         leg_cum_flat = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(coords, axis=0).T))])
-        for zname, z in zones.items():
-            for piece in _line_pieces(leg.line.intersection(z.polygon)):
-                ends = [leg.line.project(Point(piece.coords[k])) for k in (0, -1)]
-                a_nm, b_nm = (float(np.interp(e, leg_cum_flat, leg_cum_nm)) for e in sorted(ends))
-                if b_nm > a_nm:
-                    raw_stretches.append((zname, offset + a_nm, offset + b_nm))
+        raw_stretches += _zone_stretches(leg, zones, leg_cum_flat, leg_cum_nm, offset)
         cum.extend((offset + leg_cum_nm[1:]).tolist())
         lons.extend(coords[1:, 0].tolist())
         lats.extend(coords[1:, 1].tolist())
@@ -247,6 +242,21 @@ def trace_route(
         np.asarray(lons),
         np.asarray(lats),
     )
+
+
+def _zone_stretches(
+    leg: Leg, zones: dict[str, ZoneGeo], cum_flat: np.ndarray, cum_nm: np.ndarray, offset: float
+) -> list[tuple[str, float, float]]:
+    """Where a leg runs inside each zone, in nm from the route's start (the leg starting at
+    ``offset``): shapely measures along the line in degrees, mapped here to nautical miles."""
+    stretches = []
+    for zname, z in zones.items():
+        for piece in _line_pieces(leg.line.intersection(z.polygon)):
+            ends = [leg.line.project(Point(piece.coords[k])) for k in (0, -1)]
+            a_nm, b_nm = (float(np.interp(e, cum_flat, cum_nm)) for e in sorted(ends))
+            if b_nm > a_nm:
+                stretches.append((zname, offset + a_nm, offset + b_nm))
+    return stretches
 
 
 def _distance_to_label(legs: tuple[Leg, ...] | list[Leg], label: str) -> float:

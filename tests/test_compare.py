@@ -350,11 +350,11 @@ def test_compare_never_breaks_a_metric_name(
     name (and unit) is printed whole on one line; piped, the whole row is."""
     from rich.console import Console
 
-    import sim.cli.app
+    import importlib
 
-    if terminal:
+    if terminal:  # the module, not the Typer app that sim.cli exports under the same name
         narrow = Console(force_terminal=True, width=80, color_system=None)
-        monkeypatch.setattr(sim.cli.app, "out", narrow)
+        monkeypatch.setattr(importlib.import_module("sim.cli.app"), "out", narrow)
     result = CliRunner().invoke(
         app,
         ["compare", str(runs["a"]), str(runs["surge"]), "--out", str(tmp_path / "c")],

@@ -348,9 +348,9 @@ def test_compare_never_breaks_a_metric_name(
 ) -> None:
     """Piped (`coalsim compare A B > out.txt`) or in an 80-column terminal, each metric's
     name (and unit) is printed whole on one line; piped, the whole row is."""
-    from rich.console import Console
-
     import importlib
+
+    from rich.console import Console
 
     if terminal:  # the module, not the Typer app that sim.cli exports under the same name
         narrow = Console(force_terminal=True, width=80, color_system=None)

@@ -6,9 +6,10 @@ printed as one message on stderr with exit code 2, never a traceback.
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -83,6 +84,7 @@ def run(
     most = DEFAULT_MAX_REPLICATIONS if max_replications is None else max_replications
     user_errors(lambda: check_run_options(s.replications, target_ci, target_metric, most, s))
     folder = user_errors(lambda: prepare_folder(out_dir, Path("results"), s.name))
+    workers = _capped(workers)
     count = f"{s.replications} replications"
     if target_ci is not None:  # the batches after the first are sized as the CIs narrow
         count += f" to start, up to {most} until the CI target is met"
@@ -111,6 +113,8 @@ def run(
             f"interrupted: {folder} holds no results (its manifest.json says interrupted); " + again
         )
         raise typer.Exit(130) from None
+    except Exception as e:  # a replication failed, the disk is full, the pool broke
+        _failed(e, f"{folder} holds no results (its manifest.json says failed)")
     n_runs = len(result.runs)
     table, notes = summary_table(s.name, result.summary, n_runs, wide=out.width >= 110)
     out.print(table)
@@ -127,6 +131,26 @@ def run(
     say(f"results written to {folder}")
     if not no_report:
         _report(folder)
+
+
+def _capped(workers: int | None) -> int | None:
+    from sim.experiment.executors import cap_workers
+
+    workers, note = cap_workers(workers)
+    if note is not None:
+        warn(note)
+    return workers
+
+
+def _failed(e: Exception, then: str) -> NoReturn:
+    """A run or sweep that broke after it started: one message, exit 1, no traceback."""
+    from sim.experiment.replications import ReplicationFailed
+
+    if isinstance(e, typer.Exit):
+        raise e
+    text = str(e) if isinstance(e, ReplicationFailed) else f"{type(e).__name__}: {e}"
+    warn(f"error: {text}; {then}")
+    raise typer.Exit(1) from None
 
 
 def _report(folder: Path) -> None:
@@ -238,6 +262,7 @@ def sweep(
     )
     sw = prepared.sweep
     total = sw.points * sw.replications
+    workers = _capped(workers)
     executor = user_errors(lambda: select_executor(workers, scheduler, dask_local, total))
     try:
         folder = user_errors(prepared.make_folder)
@@ -255,6 +280,8 @@ def sweep(
     except KeyboardInterrupt:
         warn(f"interrupted; continue with: coalsim sweep {sweep_file} --resume {folder}")
         raise typer.Exit(130) from None
+    except Exception as e:  # the disk is full, the pool or the cluster broke
+        _failed(e, f"continue with: coalsim sweep {sweep_file} --resume {folder}")
     finally:
         executor.close()
     header, rows = sweep_digest(result, sw)
@@ -318,5 +345,12 @@ app.command()(checks.verify)
 app.command()(checks.breakeven)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM (``kill``, a scheduler's stop) ends a command as Ctrl-C does, so a run's or a
+    sweep's manifest says ``interrupted`` and a sweep can be resumed."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     app()

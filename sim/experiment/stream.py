@@ -142,10 +142,15 @@ def read_checkpoint(folder: Path) -> tuple[int, dict[str, int]] | None:
 
 
 class FolderLock:
-    """An exclusive lock on a results folder, released by the OS if the process dies."""
+    """An exclusive lock on a results folder, released by the OS if the process dies.
 
-    def __init__(self, folder: Path) -> None:
+    ``remove``: delete the lock file on release (a run's folder, once written, is never
+    written again, and every writer checks the folder for a manifest under the lock).
+    """
+
+    def __init__(self, folder: Path, remove: bool = False) -> None:
         self.folder = folder
+        self.remove = remove
         self._fd: int | None = None
 
     def __enter__(self) -> FolderLock:
@@ -162,5 +167,7 @@ class FolderLock:
 
     def __exit__(self, *exc: object) -> None:
         if self._fd is not None:
+            if self.remove:
+                (self.folder / LOCK).unlink(missing_ok=True)
             os.close(self._fd)
             self._fd = None

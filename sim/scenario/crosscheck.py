@@ -6,9 +6,11 @@ Each problem is reported with the key path a user would edit.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from functools import lru_cache
 
+from shapely import STRtree
 from shapely.geometry import Polygon
 
 from sim.scenario import adaptive, policy
@@ -43,10 +45,6 @@ def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
     problems: list[Problem] = []
     for kind in ("ports", "waypoints", "routes", "zones", "patrols", "sellers", "buyers"):
         problems += _dupes(kind, (x.name for x in getattr(s, kind)))
-    ports = {p.name: p for p in s.ports}
-    wps = {w.name: (w.lat, w.lon) for w in s.waypoints}
-    routes = {r.name: r for r in s.routes}
-
     for i, p in enumerate(s.ports):
         if geo.on_land(p.approach_lat, p.approach_lon):
             problems.append(
@@ -55,31 +53,71 @@ def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
                     f"approach point of {p.name!r} lies on land; it must be at sea",
                 )
             )
-    zones: dict[str, ZoneGeo] = {}
+    zone_problems, zones = _zones(s)
+    problems += zone_problems
+    problems += _routes(s)
+    problems += _patrols(s)
+    problems += _sellers(s)
+    if s.enforcement.accomplices_min > s.enforcement.accomplices_max:
+        problems.append(("enforcement.accomplices_min", "is above enforcement.accomplices_max"))
+    if s.tips.base_probability > s.tips.max_probability:
+        problems.append(("tips.base_probability", "is above tips.max_probability"))
+    problems += policy.problems(s)
+    problems += adaptive.problems(s)
+    if s.contract.price_rmb_per_tonne_min > s.contract.price_rmb_per_tonne_max:
+        problems.append(
+            ("contract.price_rmb_per_tonne_min", "is above contract.price_rmb_per_tonne_max")
+        )
+    # Trace every route whose names resolve, even when other keys have
+    # problems, so a route over land is reported together with them rather
+    # than only after everything else has been fixed.
+    port_geo = {
+        p.name: PortGeo(
+            p.name, p.country, (p.lat, p.lon), (p.approach_lat, p.approach_lon), tuple(p.roles)
+        )
+        for p in s.ports
+    }
+    land_problems, traced = _trace(s, port_geo, zones)
+    problems += land_problems
+    if problems:
+        return problems, None
+    return [], Geography(port_geo, zones, traced)
+
+
+def _zones(s: Scenario) -> tuple[list[Problem], dict[str, ZoneGeo]]:
+    """Each zone's sea, and each zone that overlaps an earlier one (the first it overlaps:
+    one problem per zone, found through a spatial index, however many zones there are)."""
+    problems: list[tuple[int, Problem]] = []
+    sea: list[tuple[int, ZoneGeo]] = []
     for i, z in enumerate(s.zones):
         poly = Polygon(z.polygon)
         if not poly.is_valid or poly.area == 0:
-            problems.append(
-                (
-                    f"zones[{i}].polygon",
-                    f"zone {z.name!r} is not a simple polygon (edges cross or no area)",
-                )
-            )
+            msg = f"zone {z.name!r} is not a simple polygon (edges cross or no area)"
+            problems.append((i, (f"zones[{i}].polygon", msg)))
             continue
         zg = _zone(z.name, tuple(z.polygon))
         if zg.area_sq_nm < 1.0:
-            problems.append((f"zones[{i}].polygon", f"zone {z.name!r} has no sea inside it"))
+            problems.append((i, (f"zones[{i}].polygon", f"zone {z.name!r} has no sea inside it")))
             continue
-        for other in zones.values():
+        sea.append((i, zg))
+    tree = STRtree([zg.sea for _, zg in sea])
+    for n, (i, zg) in enumerate(sea):
+        for m in sorted(int(k) for k in tree.query(zg.sea) if k < n):
+            other = sea[m][1]
             if geo.area_sq_nm(zg.sea.intersection(other.sea)) > 1.0:
-                problems.append(
-                    (
-                        f"zones[{i}].polygon",
-                        f"zone {z.name!r} overlaps zone {other.name!r}; zones must not overlap",
-                    )
-                )
-        zones[z.name] = zg
+                msg = f"zone {zg.name!r} overlaps zone {other.name!r}; zones must not overlap"
+                problems.append((i, (f"zones[{i}].polygon", msg)))
+                break
+    zones: dict[str, ZoneGeo] = {}
+    for _, zg in sea:
+        zones.setdefault(zg.name, zg)
+    return [p for _, p in sorted(problems, key=lambda x: x[0])], zones
 
+
+def _routes(s: Scenario) -> list[Problem]:
+    problems: list[Problem] = []
+    ports = {p.name: p for p in s.ports}
+    wps = {w.name for w in s.waypoints}
     for i, r in enumerate(s.routes):
         key = f"routes[{i}]"
         problems += _known(f"{key}.origin", r.origin, ports, "port")
@@ -99,7 +137,12 @@ def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
             problems.append(
                 (f"{key}.destination", f"port {r.destination!r} has no 'discharge' role")
             )
+    return problems
 
+
+def _patrols(s: Scenario) -> list[Problem]:
+    problems: list[Problem] = []
+    ports = {p.name: p for p in s.ports}
     for i, pg in enumerate(s.patrols):
         problems += _known(f"patrols[{i}].base", pg.base, ports, "port")
         problems += _known(f"patrols[{i}].zone", pg.zone, {z.name for z in s.zones}, "zone")
@@ -107,7 +150,13 @@ def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
             problems.append(
                 (f"patrols[{i}].base", f"port {pg.base!r} has no 'coast_guard_base' role")
             )
+    return problems
 
+
+def _sellers(s: Scenario) -> list[Problem]:
+    problems: list[Problem] = []
+    ports = {p.name for p in s.ports}
+    routes = {r.name: r for r in s.routes}
     buyer_ports = {b.port for b in s.buyers}
     for i, b in enumerate(s.buyers):
         problems += _known(f"buyers[{i}].port", b.port, ports, "port")
@@ -153,37 +202,26 @@ def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
                         f"no buyer at {used.destination!r}, where route {rn!r} ends",
                     )
                 )
-    if s.enforcement.accomplices_min > s.enforcement.accomplices_max:
-        problems.append(("enforcement.accomplices_min", "is above enforcement.accomplices_max"))
-    if s.tips.base_probability > s.tips.max_probability:
-        problems.append(("tips.base_probability", "is above tips.max_probability"))
-    problems += policy.problems(s)
-    problems += adaptive.problems(s)
-    if s.contract.price_rmb_per_tonne_min > s.contract.price_rmb_per_tonne_max:
-        problems.append(
-            ("contract.price_rmb_per_tonne_min", "is above contract.price_rmb_per_tonne_max")
-        )
-    # Trace every route whose names resolve, even when other keys have
-    # problems, so a route over land is reported together with them rather
-    # than only after everything else has been fixed.
-    port_geo = {
-        p.name: PortGeo(
-            p.name, p.country, (p.lat, p.lon), (p.approach_lat, p.approach_lon), tuple(p.roles)
-        )
-        for p in s.ports
-    }
+    return problems
+
+
+def _trace(
+    s: Scenario, port_geo: dict[str, PortGeo], zones: dict[str, ZoneGeo]
+) -> tuple[list[Problem], dict[str, RouteGeo]]:
+    """Every route whose names resolve, traced; and each leg that crosses land."""
+    problems: list[Problem] = []
+    wps = {w.name: (w.lat, w.lon) for w in s.waypoints}
+    rings = {z.name: tuple(z.polygon) for z in reversed(s.zones)}  # the first of a name
+    zone_key = tuple((name, rings[name]) for name in zones)
     traced = {}
     for i, r in enumerate(s.routes):
         if (
-            r.origin not in ports
-            or r.destination not in ports
+            r.origin not in port_geo
+            or r.destination not in port_geo
             or any(w not in wps for w in r.via)
             or (r.transfer_at is not None and r.transfer_at not in r.via)
         ):
             continue
-        zone_key = tuple(
-            (name, tuple(next(z.polygon for z in s.zones if z.name == name))) for name in zones
-        )
         rg, crossings = _route(
             r.name,
             port_geo[r.origin],
@@ -202,9 +240,7 @@ def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
                 )
             )
         traced[r.name] = rg
-    if problems:
-        return problems, None
-    return [], Geography(port_geo, zones, traced)
+    return problems, traced
 
 
 # Tracing zones and routes is the costly part of loading a scenario (shapely
@@ -212,9 +248,15 @@ def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
 # geography, so the traced pieces are kept by their inputs.
 
 
-@lru_cache(maxsize=64)
 def _zone(name: str, ring: tuple[tuple[float, float], ...]) -> ZoneGeo:
-    return make_zone(name, list(ring))
+    return dataclasses.replace(_zone_shape(ring), name=name)
+
+
+@lru_cache(maxsize=64)
+def _zone_shape(ring: tuple[tuple[float, float], ...]) -> ZoneGeo:
+    """A ring's sea, whatever the zone is called (one shape reused under many names is
+    clipped against the coastline once)."""
+    return make_zone("", list(ring))
 
 
 @lru_cache(maxsize=512)

@@ -46,15 +46,16 @@ def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
     for kind in ("ports", "waypoints", "routes", "zones", "patrols", "sellers", "buyers"):
         problems += _dupes(kind, (x.name for x in getattr(s, kind)))
     for i, p in enumerate(s.ports):
-        if geo.on_land(p.approach_lat, p.approach_lon):
+        if _on_land(p.approach_lat, p.approach_lon):
             problems.append(
                 (
                     f"ports[{i}].approach_lat",
                     f"approach point of {p.name!r} lies on land; it must be at sea",
                 )
             )
-    zone_problems, zones = _zones(s)
+    zone_problems, shared = _zones(tuple((z.name, tuple(z.polygon)) for z in s.zones))
     problems += zone_problems
+    zones = dict(shared)  # the cached dict stays as it is
     problems += _routes(s)
     problems += _patrols(s)
     problems += _sellers(s)
@@ -84,20 +85,29 @@ def check(s: Scenario) -> tuple[list[Problem], Geography | None]:
     return [], Geography(port_geo, zones, traced)
 
 
-def _zones(s: Scenario) -> tuple[list[Problem], dict[str, ZoneGeo]]:
+@lru_cache(maxsize=16)
+def _on_land(lat: float, lon: float) -> bool:
+    return geo.on_land(lat, lon)
+
+
+@lru_cache(maxsize=4)
+def _zones(
+    rings: tuple[tuple[str, tuple[tuple[float, float], ...]], ...],
+) -> tuple[list[Problem], dict[str, ZoneGeo]]:
     """Each zone's sea, and each zone that overlaps an earlier one (the first it overlaps:
-    one problem per zone, found through a spatial index, however many zones there are)."""
+    one problem per zone, found through a spatial index, however many zones there are).
+    Kept by the zones' names and rings: every point of a sweep has the same zones."""
     problems: list[tuple[int, Problem]] = []
     sea: list[tuple[int, ZoneGeo]] = []
-    for i, z in enumerate(s.zones):
-        poly = Polygon(z.polygon)
+    for i, (name, ring) in enumerate(rings):
+        poly = Polygon(ring)
         if not poly.is_valid or poly.area == 0:
-            msg = f"zone {z.name!r} is not a simple polygon (edges cross or no area)"
+            msg = f"zone {name!r} is not a simple polygon (edges cross or no area)"
             problems.append((i, (f"zones[{i}].polygon", msg)))
             continue
-        zg = _zone(z.name, tuple(z.polygon))
+        zg = _zone(name, ring)
         if zg.area_sq_nm < 1.0:
-            problems.append((i, (f"zones[{i}].polygon", f"zone {z.name!r} has no sea inside it")))
+            problems.append((i, (f"zones[{i}].polygon", f"zone {name!r} has no sea inside it")))
             continue
         sea.append((i, zg))
     tree = STRtree([zg.sea for _, zg in sea])

@@ -218,11 +218,11 @@ def _run_points(
         start, failures = 0, 0
         write_checkpoint(folder, 0, tables)
     else:
-        start, sizes = state
+        start, sizes, digests = state
         if start >= sweep.points:  # killed while finishing: nothing left to run
             return _count_rows(fails.path if fails.path.exists() else fails.final)
         for t in tables:
-            t.reopen(sizes[t.name])
+            t.reopen(sizes[t.name], digests.get(t.name))
         failures = _count_rows(fails.path)
     reps = sweep.replications
     total = sweep.points * reps

@@ -188,7 +188,7 @@ def resolve(scenario: Scenario, source: str = "<scenario>", label: str | None = 
     """``label`` names the scenario in messages when it is more than its file (its --set)."""
     problems, geography = crosscheck.check(scenario)
     if problems or geography is None:
-        raise ScenarioError(_format(label or source, problems))
+        raise ScenarioError(format_problems(label or source, problems))
     return Resolved(scenario, geography, source)
 
 
@@ -204,7 +204,24 @@ def validate(data: Any, source: str) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as e:
-        raise ScenarioError(_format(source, [_describe(err) for err in e.errors()])) from None
+        raise ScenarioError(
+            format_problems(source, [_describe(err) for err in e.errors()])
+        ) from None
+
+
+def validate_key(scenario: Scenario, key: str, value: Any, source: str) -> Any:
+    """``value`` for the top-level ``key`` of a valid ``scenario``, validated exactly as
+    ``validate`` would validate it in the whole document: the schema's top-level keys are
+    independent of one another, so the rest need not be validated again."""
+    try:
+        model = Scenario.__pydantic_validator__.validate_assignment(
+            scenario.model_copy(), key, value
+        )
+    except ValidationError as e:
+        raise ScenarioError(
+            format_problems(source, [_describe(err) for err in e.errors()])
+        ) from None
+    return getattr(model, key)
 
 
 def dumps(scenario: Scenario) -> str:
@@ -212,7 +229,7 @@ def dumps(scenario: Scenario) -> str:
     return tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))
 
 
-def _format(source: str, problems: list[tuple[str, str]]) -> str:
+def format_problems(source: str, problems: list[tuple[str, str]]) -> str:
     if len(problems) == 1:
         key, msg = problems[0]
         return f"{source}: {key}: {msg}"

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ import pytest
 import sweep_helpers as h
 from typer.testing import CliRunner
 
+import sim.study.run
 from sim.cli import app
 from sim.experiment import store
 from sim.experiment.design import Parameter, build
@@ -295,6 +297,58 @@ def test_a_write_that_fails_leaves_the_old_file_and_no_temporary(
         store.write_atomic(tmp_path / "manifest.json", "new\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json"]
     assert (tmp_path / "manifest.json").read_text() == "old\n"
+
+
+def test_a_memory_error_or_a_broken_pool_in_a_run_is_a_message_and_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def exhausted(scenario_json: str, seed: np.random.SeedSequence) -> object:
+        raise MemoryError
+
+    base = ["run", str(BASELINE), "--replications", "2", "--no-report", "--set", "horizon_days=10"]
+    monkeypatch.setattr(sim.study.run, "evaluate", exhausted)
+    result = runner.invoke(app, [*base, "--workers", "1", "--out", str(tmp_path / "a")])
+    assert result.exit_code == 1
+    assert "error: replication 0 failed: MemoryError;" in result.output
+    assert "Exception ignored" not in result.output and "Traceback" not in result.output
+    assert json.loads((tmp_path / "a" / "manifest.json").read_text())["status"] == "failed"
+    monkeypatch.setattr(sim.study.run, "evaluate", h.dies)  # each worker process dies
+    monkeypatch.setenv(FORCE_WORKERS, "1")
+    result = runner.invoke(app, [*base, "--workers", "2", "--out", str(tmp_path / "b")])
+    assert result.exit_code == 1
+    assert "error: BrokenProcessPool:" in result.output and "says failed" in result.output
+    assert json.loads((tmp_path / "b" / "manifest.json").read_text())["status"] == "failed"
+
+
+def test_a_full_disk_during_a_sweep_is_a_message_and_leaves_it_resumable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write: Callable[..., Path]
+) -> None:
+    write("horizon_days = 10\nreplications = 1\n", "base.toml")
+    sweep = write(
+        'base = "base.toml"\n[design]\nkind = "oat"\n[design.parameters]\n'
+        '"enforcement.fine_rmb" = [0.0, 1.0]\n',
+        "fines.toml",
+    )
+    written = {"n": 0}
+    rows = Table.rows
+
+    def fills(self: Table, data: object) -> None:
+        written["n"] += 1
+        if written["n"] > 3:  # the headers went in; the first point's rows do not
+            raise OSError(errno.ENOSPC, "No space left on device")
+        rows(self, data)
+
+    monkeypatch.setattr(Table, "rows", fills)
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["sweep", str(sweep), "--workers", "1", "--out", str(out), "--no-report"]
+    )
+    assert result.exit_code == 1
+    assert "error: OSError: [Errno 28] No space left on device" in result.output
+    assert f"continue with: coalsim sweep {sweep} --resume {out}" in result.output
+    assert "Traceback" not in result.output
+    assert json.loads((out / "manifest.json").read_text())["status"] == "failed"
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
 # 5. Two runs into one folder.

@@ -21,6 +21,7 @@ the files it ends with are byte-identical to an uninterrupted sweep's.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -166,7 +167,8 @@ def run_sweep(
         )
     folder.mkdir(parents=True, exist_ok=True)
     with FolderLock(folder):
-        if not resume:
+        if not resume:  # under the lock: no other run or sweep has begun writing here
+            store.check_out(folder)
             store.write_atomic(folder / "design.csv", design_csv(sweep))
         store.write_manifest(folder, manifest)
         try:
@@ -179,7 +181,8 @@ def run_sweep(
                 finished_at=store.now_iso(),
                 error="".join(traceback.format_exception_only(e)).strip() or type(e).__name__,
             )
-            store.write_manifest(folder, manifest)
+            with contextlib.suppress(OSError):  # a full disk may not take it
+                store.write_manifest(folder, manifest)
             raise
         manifest.update(
             status="complete",

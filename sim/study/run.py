@@ -117,15 +117,10 @@ def run_scenario(
     checked = check_run_options(s.replications, target_ci, target_metrics, max_replications, s)
     maximum = max_replications if target_ci is not None else s.replications
     manifest = store.base_manifest(
-        kind="run",
-        scenario_name=s.name,
-        scenario_file=resolved.source,
-        overrides=overrides or [],
-        seed=s.seed,
-        replications=s.replications,
-        scenario=s.model_dump(mode="json"),
-        files=[],
-    )
+        kind="run", scenario_name=s.name, scenario_file=resolved.source,
+        overrides=overrides or [], seed=s.seed, replications=s.replications,
+        scenario=s.model_dump(mode="json"), files=[],
+    )  # fmt: skip
     folder.mkdir(parents=True, exist_ok=True)
     with FolderLock(folder, remove=True):
         store.check_out(folder)  # under the lock: no other run has begun writing here

@@ -23,8 +23,9 @@ EVENTS_PER_ACTOR_DAY = 20
 use, so only a runaway reaches it."""
 MIN_EVENT_CEILING = 1_000_000
 MAX_EVENT_CEILING = 20_000_000
-"""A replication processes about 150,000 events a second: the default budget is spent in
-seconds to two minutes."""
+"""A replication processes 50,000 to 150,000 events a second, so the default budget is
+spent in seconds to a few minutes; memory stays small (a runaway of 500 companies
+offering lots every hour held under 200 MB up to its ceiling)."""
 
 
 class Port(Strict):

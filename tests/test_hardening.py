@@ -379,6 +379,7 @@ def test_a_name_from_a_manifest_cannot_leave_the_results_folder(tmp_path: Path) 
     assert folder.resolve().is_relative_to(root.resolve())
     assert folder.parent.name == "_.._.._escaped"
     assert store.new_run_dir(root, "..").parent.name == "unnamed"
+    assert store.new_run_dir(root, "my run #2").parent.name == "my run #2"  # a valid name
 
 
 # 7. A user's own files.

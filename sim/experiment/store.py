@@ -67,10 +67,11 @@ def check_out(out: Path, own: str | None = None) -> None:
 
 
 def safe_name(name: str) -> str:
-    """``name`` as one folder name that stays where it is put: letters, digits and
-    ``_ . - #`` only (anything else becomes ``_``), no leading dot, at most 120 characters.
-    Names come from files and manifests a user may not have written."""
-    cleaned = re.sub(r"[^A-Za-z0-9_.\-#]", "_", name).lstrip(".")[:120]
+    """``name`` as one folder name that stays where it is put: the characters a scenario's
+    name may hold (letters, digits, spaces, ``_ . - #``; anything else becomes ``_``), no
+    leading dot, at most 120 characters. Names come from files and manifests a user may
+    not have written."""
+    cleaned = re.sub(r"[^A-Za-z0-9_.\- #]", "_", name).lstrip(".")[:120]
     return cleaned or "unnamed"
 
 

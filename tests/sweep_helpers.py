@@ -94,3 +94,10 @@ def flaky_model(scenario_json: str, seed: np.random.SeedSequence) -> Outputs:
     if json.loads(scenario_json)["enforcement"]["fine_rmb"] == 0 and seed.spawn_key == (1,):
         raise RuntimeError("provoked model failure")
     return evaluate_metrics(scenario_json, seed)
+
+
+def dies(scenario_json: str, seed: np.random.SeedSequence) -> Outputs:
+    """A worker process that ends at once, as one the kernel kills for its memory does."""
+    import os
+
+    os._exit(1)

@@ -11,6 +11,7 @@ import pytest
 
 import sim.study.run
 from sim.experiment import store
+from sim.experiment.replications import ReplicationFailed
 from sim.scenario import Scenario, resolve
 from sim.scenario.errors import ScenarioError
 from sim.study.run import run_scenario
@@ -51,7 +52,8 @@ def test_failed_run_says_so_and_leaves_no_tables(
 
     monkeypatch.setattr(sim.study.run, "evaluate", broken)
     resolved = resolve(Scenario(horizon_days=20, replications=3))
-    with pytest.raises(RuntimeError):
+    # The second replication (index 1) is the one that raised; the message says so.
+    with pytest.raises(ReplicationFailed, match="replication 1 failed: RuntimeError: model blew"):
         run_scenario(resolved, tmp_path / "bad", workers=1)
     m = _manifest(tmp_path / "bad")
     assert m["status"] == "failed"

@@ -84,7 +84,7 @@ BAD_FILES: dict[str, tuple[str | bytes, list[str]]] = {
     "name with a path": ('name = "a/b"\n', ["name", "expected letters, digits", "'a/b'"]),
     "negative speed": (
         PATROL + "speed_knots = -3\n",
-        ["patrols[0].speed_knots", "greater than 0", "-3"],
+        ["patrols[0].speed_knots", "greater than or equal to 1", "-3"],
     ),
     "route over land": (
         """

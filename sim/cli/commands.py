@@ -6,6 +6,7 @@ printed as one message on stderr with exit code 2, never a traceback.
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -86,6 +87,7 @@ def run(
     user_errors(lambda: check_run_options(s.replications, target_ci, target_metric, most, s))
     user_errors(lambda: evidence.check(s, str(scenario_file)))
     folder = user_errors(lambda: prepare_folder(out_dir, Path("results"), s.name))
+    workers = _capped(workers)
     say(_run_banner(s, folder, target_ci, most))
     try:
         with progress(err, "replications") as bar:
@@ -103,6 +105,8 @@ def run(
             )
     except KeyboardInterrupt:
         _run_interrupted(folder, given_out=out_dir is not None)
+    except Exception as e:  # a replication failed, the disk is full, the pool broke
+        _failed(e, f"{folder} holds no results (its manifest.json says failed)")
     _print_run_summary(s, result, target_ci)
     say(f"results written to {folder}")
     if not no_report:
@@ -150,6 +154,26 @@ def _print_run_summary(s: Scenario, result: RunResult, target_ci: float | None) 
             f"reached for {', '.join(reached) or 'none'}"
             + (f"; not reached for {', '.join(missed)}" if missed else "")
         )
+
+
+def _capped(workers: int | None) -> int | None:
+    from sim.experiment.executors import cap_workers
+
+    workers, note = cap_workers(workers)
+    if note is not None:
+        warn(note)
+    return workers
+
+
+def _failed(e: Exception, then: str) -> NoReturn:
+    """A run or sweep that broke after it started: one message, exit 1, no traceback."""
+    from sim.experiment.replications import ReplicationFailed
+
+    if isinstance(e, typer.Exit):
+        raise e
+    text = str(e) if isinstance(e, ReplicationFailed) else f"{type(e).__name__}: {e}"
+    warn(f"error: {text}; {then}")
+    raise typer.Exit(1) from None
 
 
 def _report(folder: Path) -> None:
@@ -241,6 +265,7 @@ def sweep(
     )
     sw = prepared.sweep
     total = sw.points * sw.replications
+    workers = _capped(workers)
     executor = user_errors(lambda: select_executor(workers, scheduler, dask_local, total))
     try:
         folder = user_errors(prepared.make_folder)
@@ -254,6 +279,8 @@ def sweep(
     except KeyboardInterrupt:
         warn(f"interrupted; continue with: coalsim sweep {sweep_file} --resume {folder}")
         raise typer.Exit(130) from None
+    except Exception as e:  # the disk is full, the pool or the cluster broke
+        _failed(e, f"continue with: coalsim sweep {sweep_file} --resume {folder}")
     finally:
         executor.close()
     _print_sweep_digest(result, sw)
@@ -334,5 +361,12 @@ app.command()(checks.verify)
 app.command()(checks.breakeven)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM (``kill``, a scheduler's stop) ends a command as Ctrl-C does, so a run's or a
+    sweep's manifest says ``interrupted`` and a sweep can be resumed."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     app()

@@ -24,6 +24,7 @@ analysis of sobol and morris designs uses the unrounded sample.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +83,22 @@ class Design:
 
 def problem_of(parameters: tuple[Parameter, ...]) -> dict[str, Any]:
     return Design("", parameters, []).problem()
+
+
+def count(kind: str, parameters: tuple[Parameter, ...], samples: int, second_order: bool) -> int:
+    """How many points ``build`` would make, from the parameters alone (nothing is built:
+    a grid of 9 parameters x 10 values is refused before it takes any memory)."""
+    sizes = [len(p.values) if p.values is not None else (p.steps or 0) for p in parameters]
+    d = len(parameters)
+    if kind == "grid":
+        return math.prod(sizes)
+    if kind == "oat":
+        return 1 + sum(sizes)
+    if kind == "sobol":
+        return samples * (2 * d + 2 if second_order else d + 2)
+    if kind == "morris":
+        return samples * (d + 1)
+    return samples
 
 
 def build(

@@ -119,8 +119,10 @@ class SerialExecutor:
 
 
 def _worker_init(parent: int) -> None:
-    """Leave Ctrl-C to the parent, and exit if the parent dies (even by SIGKILL)."""
+    """Leave Ctrl-C to the parent, and exit if the parent dies (even by SIGKILL); SIGTERM
+    ends a worker outright (the parent's handler turns it into Ctrl-C)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -178,6 +180,22 @@ class ProcessExecutor:
 
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+FORCE_WORKERS = "COALSIM_FORCE_WORKERS"
+
+
+def cap_workers(workers: int | None) -> tuple[int | None, str | None]:
+    """``--workers`` at most the cores this process may use, and a note when it was cut:
+    more processes than cores only share them, each with a model's memory. The
+    environment variable ``COALSIM_FORCE_WORKERS=1`` keeps the number asked for."""
+    cores = default_workers()
+    if workers is None or workers <= cores or os.environ.get(FORCE_WORKERS) == "1":
+        return workers, None
+    return cores, (
+        f"note: --workers {workers} capped at {cores}, the cores available "
+        f"(set {FORCE_WORKERS}=1 to start {workers} processes anyway)"
+    )
 
 
 def make_executor(workers: int | None, n_tasks: int) -> Executor:

@@ -74,8 +74,20 @@ def run_task(task: Task, evaluate: Evaluate) -> ReplicationResult:
     return ReplicationResult(task.replication, task.seed, outputs)
 
 
-def run_chunk(chunk: Chunk, evaluate: Evaluate, catch: bool = False) -> ChunkResult:
-    """Every replication of the chunk; with ``catch``, one that raises becomes a ``Failure``."""
+class ReplicationFailed(Exception):
+    """A replication of a run raised: which one, and what (the worker's traceback stays
+    behind, as a run stops at its first failure)."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(f"replication {failure.replication} failed: {failure.error}")
+        self.failure = failure
+
+
+def run_chunk(
+    chunk: Chunk, evaluate: Evaluate, catch: bool = False, first: bool = False
+) -> ChunkResult:
+    """Every replication of the chunk; with ``catch``, one that raises becomes a ``Failure``
+    (and with ``first``, the chunk's last: a run stops at its first failure)."""
     out = ChunkResult(chunk.point, chunk.start)
     for r in range(chunk.start, chunk.stop):
         task = Task(chunk.scenario_json, chunk.seed, r)
@@ -87,6 +99,8 @@ def run_chunk(chunk: Chunk, evaluate: Evaluate, catch: bool = False) -> ChunkRes
         except Exception as e:
             error = "".join(traceback.format_exception_only(e)).strip()
             out.failures.append(Failure(r, chunk.seed, error, traceback.format_exc()))
+            if first:
+                break
     return out
 
 
@@ -111,13 +125,15 @@ def run_replications(
     executor: Executor,
     evaluate: Evaluate,
 ) -> Iterator[ReplicationResult]:
-    """Results in replication order, whatever the executor; a replication that raises stops it."""
+    """Results in replication order, whatever the executor; the first replication that
+    raises (an error of the model's, a ``MemoryError``) ends it with ``ReplicationFailed``."""
     size = chunk_size(len(replications), len(replications), executor.workers)
     work = chunks(0, scenario_json, seed, replications, size)
-    for chunk_result in ordered(
-        executor.imap_unordered(partial(run_chunk, evaluate=evaluate), work)
-    ):
+    fn = partial(run_chunk, evaluate=evaluate, catch=True, first=True)
+    for chunk_result in ordered(executor.imap_unordered(fn, work)):
         yield from chunk_result.results
+        if chunk_result.failures:
+            raise ReplicationFailed(chunk_result.failures[0])
 
 
 def keyed(r: ReplicationResult, frame: pd.DataFrame) -> pd.DataFrame:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -52,12 +54,31 @@ def check_out(out: Path, own: str | None = None) -> None:
             raise ScenarioError(
                 f"--out {out}: already holds {what} ({marker}); choose another folder"
             )
+    try:
+        held = sorted(p.name for p in out.iterdir() if p.name != ".lock") if out.is_dir() else []
+    except OSError as e:
+        raise ScenarioError(f"--out {out}: cannot read the folder ({e.strerror})") from None
+    if held and not (own is not None and own in held):
+        shown = ", ".join(held[:3]) + (f" and {len(held) - 3} more" if len(held) > 3 else "")
+        raise ScenarioError(
+            f"--out {out}: not empty ({shown}) and not a coalsim output folder; give an "
+            "empty or new folder, so that no file of yours is written over"
+        )
+
+
+def safe_name(name: str) -> str:
+    """``name`` as one folder name that stays where it is put: the characters a scenario's
+    name may hold (letters, digits, spaces, ``_ . - #``; anything else becomes ``_``), no
+    leading dot, at most 120 characters. Names come from files and manifests a user may
+    not have written."""
+    cleaned = re.sub(r"[^A-Za-z0-9_.\- #]", "_", name).lstrip(".")[:120]
+    return cleaned or "unnamed"
 
 
 def new_run_dir(root: Path, name: str) -> Path:
-    """A fresh folder ``root/name/<UTC timestamp>[-k]`` that did not exist before."""
+    """A fresh folder ``root/<safe name>/<UTC timestamp>[-k]`` that did not exist before."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    base = root / name
+    base = root / safe_name(name)
     base.mkdir(parents=True, exist_ok=True)
     for k in range(1, 10_000):
         candidate = base / (stamp if k == 1 else f"{stamp}-{k}")
@@ -70,12 +91,19 @@ def new_run_dir(root: Path, name: str) -> Path:
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data.encode() if isinstance(data, str) else data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    """Write beside ``path`` under a name of this writer's own, then rename; a write that
+    fails (a full disk) leaves ``path`` as it was and no temporary file behind."""
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode() if isinstance(data, str) else data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(name, 0o644)  # as open() would have made it; mkstemp makes it private
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import fcntl
+import hashlib
 import io
 import json
 import math
@@ -66,24 +67,49 @@ class Table:
         self.path = folder / (name + PARTIAL)
         self.columns = list(columns) if columns is not None else None
         self._f: IO[str] | None = None
+        self._hash = hashlib.sha256()  # of every byte written, for the checkpoint
 
     def create(self) -> None:
         self._f = open(self.path, "w", encoding="utf-8", newline="")  # noqa: SIM115
         if self.columns is not None:
-            self._f.write(csv_lines([self.columns]))
+            self._write(csv_lines([self.columns]))
 
-    def reopen(self, size: int) -> None:
-        """Continue after ``size`` bytes, cutting off anything written after the checkpoint."""
-        with open(self.path, "r+b") as f:
-            f.truncate(size)
+    def _write(self, text: str) -> None:
+        assert self._f is not None
+        self._f.write(text)
+        self._hash.update(text.encode("utf-8"))
+
+    def digest(self) -> str:
+        return self._hash.hexdigest()
+
+    def reopen(self, size: int, digest: str | None = None) -> None:
+        """Continue after ``size`` bytes, cutting off anything written after the checkpoint;
+        a file shorter than that, or whose first ``size`` bytes are not the ones the
+        checkpoint saw (``digest``), is refused rather than trusted."""
+        try:
+            with open(self.path, "r+b") as f:
+                head = f.read(size)
+                if len(head) < size:
+                    raise self._damaged(f"{len(head)} bytes, shorter than the {size} it")
+                self._hash = hashlib.sha256(head)
+                if digest is not None and self.digest() != digest:
+                    raise self._damaged(f"its first {size} bytes differ from what it")
+                f.truncate(size)
+        except FileNotFoundError:
+            raise self._damaged("missing, though it") from None
         self._f = open(self.path, "a", encoding="utf-8", newline="")  # noqa: SIM115
         if self.columns is None and size > 0:
             with open(self.path, encoding="utf-8", newline="") as f:
                 self.columns = next(csv.reader(f))
 
+    def _damaged(self, what: str) -> ScenarioError:
+        return ScenarioError(
+            f"{self.path}: {what} recorded in {CHECKPOINT}; the sweep's files are damaged, "
+            "so it cannot be resumed: start it again in a new folder"
+        )
+
     def rows(self, rows: Iterable[Sequence[Any]]) -> None:
-        assert self._f is not None
-        self._f.write(csv_lines(rows))
+        self._write(csv_lines(rows))
 
     def frame(self, frame: pd.DataFrame) -> None:
         """Append a frame's rows; the first frame with columns fixes the header."""
@@ -128,13 +154,18 @@ def write_checkpoint(folder: Path, done: int, tables: Sequence[Table]) -> None:
     for t in tables:
         t.sync()
     sizes = {t.name: t.size() for t in tables}
-    store.write_atomic(folder / CHECKPOINT, json.dumps({"done": done, "sizes": sizes}) + "\n")
+    sha256 = {t.name: t.digest() for t in tables}
+    state = {"done": done, "sizes": sizes, "sha256": sha256}
+    store.write_atomic(folder / CHECKPOINT, json.dumps(state) + "\n")
 
 
-def read_checkpoint(folder: Path) -> tuple[int, dict[str, int]] | None:
+def read_checkpoint(folder: Path) -> tuple[int, dict[str, int], dict[str, str]] | None:
+    """Points done, each table's size and the SHA-256 of its bytes (none in checkpoints of
+    sweeps started before they were recorded)."""
     try:
         data = json.loads((folder / CHECKPOINT).read_text())
-        return int(data["done"]), {str(k): int(v) for k, v in data["sizes"].items()}
+        sizes = {str(k): int(v) for k, v in data["sizes"].items()}
+        return int(data["done"]), sizes, {str(k): str(v) for k, v in data.get("sha256", {}).items()}
     except FileNotFoundError:
         return None
     except (ValueError, KeyError, TypeError) as e:
@@ -142,10 +173,15 @@ def read_checkpoint(folder: Path) -> tuple[int, dict[str, int]] | None:
 
 
 class FolderLock:
-    """An exclusive lock on a results folder, released by the OS if the process dies."""
+    """An exclusive lock on a results folder, released by the OS if the process dies.
 
-    def __init__(self, folder: Path) -> None:
+    ``remove``: delete the lock file on release (a run's folder, once written, is never
+    written again, and every writer checks the folder for a manifest under the lock).
+    """
+
+    def __init__(self, folder: Path, remove: bool = False) -> None:
         self.folder = folder
+        self.remove = remove
         self._fd: int | None = None
 
     def __enter__(self) -> FolderLock:
@@ -162,5 +198,7 @@ class FolderLock:
 
     def __exit__(self, *exc: object) -> None:
         if self._fd is not None:
+            if self.remove:
+                (self.folder / LOCK).unlink(missing_ok=True)
             os.close(self._fd)
             self._fd = None

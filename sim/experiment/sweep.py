@@ -21,6 +21,7 @@ the files it ends with are byte-identical to an uninterrupted sweep's.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -140,7 +141,8 @@ def run_sweep(
     manifest = _start_manifest(sweep, folder, metrics, executor, resume, options)
     folder.mkdir(parents=True, exist_ok=True)
     with FolderLock(folder):
-        if not resume:
+        if not resume:  # under the lock: no other run or sweep has begun writing here
+            store.check_out(folder)
             store.write_atomic(folder / "design.csv", design_csv(sweep))
         store.write_manifest(folder, manifest)
         try:
@@ -153,7 +155,8 @@ def run_sweep(
                 finished_at=store.now_iso(),
                 error="".join(traceback.format_exception_only(e)).strip() or type(e).__name__,
             )
-            store.write_manifest(folder, manifest)
+            with contextlib.suppress(OSError):  # a full disk may not take it
+                store.write_manifest(folder, manifest)
             raise
         manifest.update(
             status="complete",
@@ -231,11 +234,11 @@ def _run_points(
         start, failures = 0, 0
         write_checkpoint(folder, 0, tables)
     else:
-        start, sizes = state
+        start, sizes, digests = state
         if start >= sweep.points:  # killed while finishing: nothing left to run
             return _count_rows(fails.path if fails.path.exists() else fails.final)
         for t in tables:
-            t.reopen(sizes[t.name])
+            t.reopen(sizes[t.name], digests.get(t.name))
         failures = _count_rows(fails.path)
     reps = sweep.replications
     total = sweep.points * reps

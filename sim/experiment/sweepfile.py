@@ -42,7 +42,8 @@ from typing import Any
 
 import tomli_w
 
-from sim.experiment.design import DESIGNS, SAMPLED, Design, Parameter, build
+from sim.experiment.design import DESIGNS, SAMPLED, Design, Parameter, build, count
+from sim.experiment.points import check_points as _points
 from sim.scenario import load, resolve, validate
 from sim.scenario.base import NAME_PATTERN
 from sim.scenario.errors import ScenarioError, did_you_mean
@@ -59,7 +60,6 @@ DESIGN_KEYS = ("kind", "levels", "parameters", "samples", "second_order", "seed"
 RANGE_KEYS = ("high", "low", "steps")
 RESERVED = {"seed": "the sweep's `seed`", "replications": "the sweep's `replications`"}
 MAX_POINTS = 100_000
-SHOWN_PROBLEMS = 3
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ class Sweep:
     outputs: tuple[str, ...]
     fixed: tuple[str, ...]
     design: Design
-    point_json: list[str]  # what the evaluation function receives for each point
+    point_json: Sequence[str]  # what the evaluation function receives for each point
 
     @property
     def points(self) -> int:
@@ -215,20 +215,39 @@ def load_sweep(
             "(run it with `coalsim run`)",
         )
     _unknown(source, "", sorted(raw), TOP_KEYS)
-    if "base" not in raw or not isinstance(raw["base"], str) or not raw["base"]:
-        raise _fail(source, "base", "required: the base scenario file, relative to this file")
     table = raw.get("set", {})
     if not isinstance(table, dict):
         raise _fail(source, "set", "expected a table of key.path = value")
+    base_path, dump = _base(source, raw, table, overrides)
+    reps = replications
+    if reps is None:
+        reps = _int(source, "replications", raw.get("replications", dump["replications"]), 1, 10**5)
+    seed = _int(source, "seed", raw.get("seed", dump["seed"]), 0, 2**63 - 1)
+    outputs = _outputs(source, raw, metrics, headline)
+    name, description = _name(source, raw)
+    design = _design(source, raw, dump, seed, list(set_table_paths(table)), overrides)
+    points = _points(source, dump, design, seed, reps, check_points)
+    resolved_base = {**dump, "seed": seed, "replications": reps}
     fixed = [f"{k}={_toml_value(v)}" for k, v in set_table_paths(table).items()]
+    return Sweep(
+        source, name, description, base_path, resolved_base, reps, seed, tuple(outputs),
+        (*fixed, *overrides), design, points,
+    )  # fmt: skip
+
+
+def _base(
+    source: Path, raw: dict[str, Any], table: dict[str, Any], overrides: Sequence[str]
+) -> tuple[Path, dict[str, Any]]:
+    """The base scenario's file and its resolved dump, with the ``[set]`` table and
+    ``--set`` applied (their mistakes named where they were made)."""
+    if "base" not in raw or not isinstance(raw["base"], str) or not raw["base"]:
+        raise _fail(source, "base", "required: the base scenario file, relative to this file")
     base_path = (source.parent / raw["base"]) if not Path(raw["base"]).is_absolute() else None
     base_path = base_path or Path(raw["base"])
     try:
         dump = load(base_path).scenario.model_dump(mode="json")
     except ScenarioError as e:
         raise _fail(source, "base", str(e)) from None
-    # The [set] table's keys are the sweep file's, so their mistakes are named there;
-    # --set's are the command line's.
     apply_set_table(dump, table, source)
     for item in overrides:
         apply_override(dump, item)
@@ -236,11 +255,12 @@ def load_sweep(
         said = [*(["its [set] table"] if table else []), *(f"--set {o}" for o in overrides)]
         where = f"{source} with {' and '.join(said)}"
         dump = resolve(validate(dump, where), where).scenario.model_dump(mode="json")
+    return base_path, dump
 
-    reps = replications
-    if reps is None:
-        reps = _int(source, "replications", raw.get("replications", dump["replications"]), 1, 10**5)
-    seed = _int(source, "seed", raw.get("seed", dump["seed"]), 0, 2**63 - 1)
+
+def _outputs(
+    source: Path, raw: dict[str, Any], metrics: Sequence[str], headline: Sequence[str]
+) -> list[str]:
     outputs = raw.get("outputs", list(headline))
     if not isinstance(outputs, list) or not outputs:
         raise _fail(source, "outputs", "expected a non-empty list of metric names")
@@ -249,6 +269,10 @@ def load_sweep(
             hint = did_you_mean(str(m), metrics, lead="", tail=" ")
             known = ", ".join(metrics)
             raise _fail(source, "outputs", f"unknown metric {m!r}; {hint}known: {known}")
+    return outputs
+
+
+def _name(source: Path, raw: dict[str, Any]) -> tuple[str, str]:
     name = raw.get("name", source.stem)
     description = raw.get("description", "")
     if not isinstance(name, str) or len(name) > 80 or not re.fullmatch(NAME_PATTERN, name):
@@ -261,7 +285,18 @@ def load_sweep(
         )
     if not isinstance(description, str):
         raise _fail(source, "description", f"expected text (got {description!r})")
+    return name, description
 
+
+def _design(
+    source: Path,
+    raw: dict[str, Any],
+    dump: dict[str, Any],
+    seed: int,
+    table_keys: list[str],
+    overrides: Sequence[str],
+) -> Design:
+    """The ``[design]`` table checked, its size counted before any point is made, built."""
     d = raw.get("design")
     if not isinstance(d, dict):
         raise _fail(source, "design", "required: a [design] table with kind and parameters")
@@ -276,7 +311,26 @@ def load_sweep(
     parameters = tuple(
         _check_path(source, dump, _parameter(source, kind, str(k), v)) for k, v in params.items()
     )
-    _refuse_fixed_parameters(source, dump, parameters, list(set_table_paths(table)), overrides)
+    _refuse_fixed_parameters(source, dump, parameters, table_keys, overrides)
+    samples = _samples(source, kind, d)
+    levels = _int(source, "design.levels", d.get("levels", 4), 2, 100)
+    if kind == "morris" and levels % 2:  # SALib's trajectories are biased on an odd grid
+        raise _fail(source, "design.levels", f"must be even for morris (got {levels})")
+    second = d.get("second_order", False)
+    if not isinstance(second, bool):
+        raise _fail(source, "design.second_order", f"expected true or false (got {second!r})")
+    dseed = _int(source, "design.seed", d.get("seed", seed), 0, 2**63 - 1)
+    n_points = count(kind, parameters, samples, second)
+    if n_points > MAX_POINTS:
+        raise _fail(source, "design", f"{n_points:,} points; at most {MAX_POINTS:,}")
+    base_values = tuple(_get(dump, p.path) for p in parameters)
+    return build(
+        kind, parameters, base_values, samples=samples, levels=levels, second_order=second,
+        seed=dseed,
+    )  # fmt: skip
+
+
+def _samples(source: Path, kind: str, d: dict[str, Any]) -> int:
     samples = 0
     if kind in SAMPLED:
         if "samples" not in d:
@@ -289,26 +343,7 @@ def load_sweep(
     for k in ("samples", "levels", "second_order"):
         if k in d and not _used(kind, k):
             raise _fail(source, f"design.{k}", f"not used by a {kind} design")
-    levels = _int(source, "design.levels", d.get("levels", 4), 2, 100)
-    if kind == "morris" and levels % 2:  # SALib's trajectories are biased on an odd grid
-        raise _fail(source, "design.levels", f"must be even for morris (got {levels})")
-    second = d.get("second_order", False)
-    if not isinstance(second, bool):
-        raise _fail(source, "design.second_order", f"expected true or false (got {second!r})")
-    dseed = _int(source, "design.seed", d.get("seed", seed), 0, 2**63 - 1)
-    base_values = tuple(_get(dump, p.path) for p in parameters)
-    design = build(
-        kind, parameters, base_values, samples=samples, levels=levels, second_order=second,
-        seed=dseed,
-    )  # fmt: skip
-    if len(design.rows) > MAX_POINTS:
-        raise _fail(source, "design", f"{len(design.rows)} points; at most {MAX_POINTS}")
-    points = _points(source, dump, design, seed, reps, check_points)
-    resolved_base = {**dump, "seed": seed, "replications": reps}
-    return Sweep(
-        source, name, description, base_path, resolved_base, reps, seed, tuple(outputs),
-        (*fixed, *overrides), design, points,
-    )  # fmt: skip
+    return samples
 
 
 def _refuse_fixed_parameters(
@@ -344,33 +379,3 @@ def _refuse_fixed_parameters(
 def _used(kind: str, key: str) -> bool:
     used = {"samples": kind in SAMPLED, "levels": kind == "morris", "second_order": kind == "sobol"}
     return used[key]
-
-
-def _points(
-    source: Path, base: dict[str, Any], design: Design, seed: int, reps: int, check: bool
-) -> list[str]:
-    """Every point's scenario as JSON, each checked exactly as a scenario file is."""
-    out: list[str] = []
-    problems: list[str] = []
-    bad = 0
-    for i, row in enumerate(design.rows):
-        data = copy.deepcopy(base)
-        data["seed"], data["replications"] = seed, reps
-        label = ", ".join(f"{p}={v!r}" for p, v in zip(design.paths, row, strict=True))
-        where = f"{source}: design point {i} ({label})"
-        try:
-            for p, v in zip(design.paths, row, strict=True):
-                _apply(data, p, v)
-            scenario = validate(data, where)
-            if check:
-                resolve(scenario, where)
-            out.append(scenario.model_dump_json())
-        except ScenarioError as e:
-            msg = str(e)
-            bad += 1
-            if len(problems) < SHOWN_PROBLEMS:
-                problems.append(msg if msg.startswith(where) else f"{where}: {msg}")
-    if bad:
-        more = f"\n(and {bad - len(problems)} more points)" if bad > len(problems) else ""
-        raise ScenarioError("\n".join(problems) + more)
-    return out

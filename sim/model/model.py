@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import gc
 import math
+from collections import Counter
 from collections.abc import Generator
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 import simpy
+from simpy.core import EmptySchedule, StopSimulation
+from simpy.events import URGENT
 
 from sim.model import network as net
 from sim.model.allocation import Allocator, equalising_weights
@@ -279,7 +283,7 @@ class Model:
         thresholds = gc.get_threshold()
         gc.set_threshold(max(thresholds[0], GC_YOUNG_THRESHOLD), *thresholds[1:])
         try:
-            self.env.run(until=horizon)
+            run_capped(self.env, horizon, self.scenario.event_ceiling())
         finally:
             gc.set_threshold(*thresholds)
         return RunOutput(
@@ -298,6 +302,67 @@ class Model:
             mean_belief_end=self._mean_belief(self.active_buyers(horizon), horizon),
             seed=self.seed,
         )
+
+
+class EventCeiling(RuntimeError):
+    """A replication processed more events than its scenario allows (``max_events``)."""
+
+
+EVENT_SLICE = 10_000
+SECTIONS = {"timing": "adaptation", "voyages": "sellers", "model": "the market's clock"}
+"""The scenario section behind each mechanism's module, where it is not the module's name."""
+
+
+def run_capped(env: simpy.Environment, until: float, ceiling: int) -> None:
+    """``env.run(until=until)`` that stops with ``EventCeiling`` after ``ceiling`` events.
+
+    It steps in slices with the environment's own ``step``, so the budget costs one
+    comparison per slice, and schedules its stop exactly as ``env.run`` does (an urgent
+    event at ``until``): the same events run in the same order.
+    """
+    stop = simpy.Event(env)
+    stop._ok, stop._value = True, None  # already triggered, as env.run's own stop event
+    env.schedule(stop, URGENT, until - env.now)
+    stop.callbacks.append(StopSimulation.callback)
+    step = env.step
+    done = 0
+    try:
+        while done < ceiling:
+            for _ in repeat(None, min(EVENT_SLICE, ceiling - done)):
+                step()
+            done += EVENT_SLICE
+    except StopSimulation:
+        return
+    source, share = _busiest(env)
+    raise EventCeiling(
+        f"stopped after {ceiling:,} events at day {env.now / 24:.4g} of {until / 24:g} "
+        f"(max_events); {share:.0%} of the events that follow come from {source}: a duration "
+        "or interval there is probably far too short; set max_events higher only if the "
+        "scenario is meant to be this busy"
+    )
+
+
+def _busiest(env: simpy.Environment, sample: int = 2000) -> tuple[str, float]:
+    """The process behind most of the next ``sample`` events, and its share of them."""
+    counts: Counter[str] = Counter()
+    for _ in range(sample):
+        queue = env._queue
+        if not queue:
+            break
+        for callback in queue[0][3].callbacks or ():
+            gen = getattr(getattr(callback, "__self__", None), "_generator", None)
+            if gen is not None:
+                module = gen.gi_code.co_filename.rsplit("/", 1)[-1].removesuffix(".py")
+                section = SECTIONS.get(module, module)
+                counts[f"{section} ({gen.__qualname__})"] += 1
+        try:
+            env.step()
+        except (StopSimulation, EmptySchedule):
+            break
+    if not counts:
+        return "no process", 0.0
+    source, n = counts.most_common(1)[0]
+    return source, n / sum(counts.values())
 
 
 def _poisson(mean: float, u: float) -> int:

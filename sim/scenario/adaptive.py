@@ -64,7 +64,7 @@ class Adaptation(Strict):
         "route and mode",
     )
     memory_days: float = Field(
-        default=90.0, gt=0.0, le=1e5, description="time constant over which evidence fades"
+        default=90.0, ge=1.0, le=1e5, description="time constant over which evidence fades"
     )
     timing: bool = Field(
         default=False,
@@ -84,7 +84,7 @@ class Adaptation(Strict):
         default=48.0, ge=0.0, le=2000.0, description="longest a ship loiters at the anchorage"
     )
     check_hours: float = Field(
-        default=6.0, gt=0.0, le=500.0, description="how often a waiting ship looks again"
+        default=6.0, ge=1.0, le=500.0, description="how often a waiting ship looks again"
     )
 
     @field_validator("modes")
@@ -105,11 +105,11 @@ class Allocation(Strict):
         "each vessel's zone is drawn from a mixed strategy",
     )
     review_days: float = Field(
-        default=14.0, gt=0.0, le=3650.0, description="time between reallocations"
+        default=14.0, ge=1.0, le=3650.0, description="time between reallocations"
     )
     window_days: float = Field(
         default=30.0,
-        gt=0.0,
+        ge=1.0,
         le=3650.0,
         description="proportional: seizures and tips counted over this past window",
     )
@@ -145,7 +145,7 @@ class Displacement(Strict):
     )
     window_days: float = Field(
         default=60.0,
-        gt=0.0,
+        ge=1.0,
         le=3650.0,
         description="length of the windows before and after the change that are compared",
     )

@@ -21,6 +21,13 @@ from sim.scenario.errors import ScenarioError, did_you_mean
 from sim.scenario.schema import Scenario
 from sim.world.network import Geography
 
+SHOWN_PROBLEMS = 20
+"""Problems listed in one message; the rest are counted (a generated file may have
+millions)."""
+MAX_BASES = 32
+"""Longest chain of ``base`` files: deep enough for any real family of variants, short
+enough that a chain (or a generated one) cannot exhaust the stack."""
+
 
 @dataclass(frozen=True)
 class Resolved:
@@ -56,6 +63,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(f"{path}: invalid TOML: {e}") from None
     except RecursionError:
         raise ScenarioError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
+    except ValueError as e:  # an integer of more digits than Python converts (4,300)
+        raise ScenarioError(f"{path}: invalid TOML: {e}") from None
     if not data:
         raise ScenarioError(f"{path}: holds no keys (only comments); expected scenario keys")
     return data
@@ -104,9 +113,16 @@ def read_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> Scenario:
     if base is not None:
         if not isinstance(base, str):
             raise ScenarioError(f"{path}: base: expected a file name (got {base!r})")
-        base_path = (path.parent / base).resolve()
-        if base_path in _chain or base_path == path.resolve():
+        if len(_chain) >= MAX_BASES:
+            raise ScenarioError(
+                f"{path}: base: more than {MAX_BASES} base files in a chain; a scenario may "
+                f"build on at most {MAX_BASES} others"
+            )
+        base_path = _resolved(path, path.parent / base)
+        if base_path in _chain or base_path == _resolved(path, path):
             raise ScenarioError(f"{path}: base: {base!r} leads back to this file")
+        if base_path.is_dir():
+            raise ScenarioError(f"{path}: base: {base_path} is a directory, not a scenario file")
         if not base_path.is_file():
             raise ScenarioError(f"{path}: base: no scenario file {base_path}")
         if isinstance(read_toml(base_path).get("design"), dict):  # else blamed on the base
@@ -114,7 +130,7 @@ def read_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> Scenario:
                 f"{path}: base: {base!r} is a sweep file (it has a [design] table), "
                 "not a scenario; a base must be a scenario file"
             )
-        under = read_scenario(base_path, (*_chain, path.resolve())).model_dump(mode="json")
+        under = read_scenario(base_path, (*_chain, _resolved(path, path))).model_dump(mode="json")
         raw = _merge(under, raw)
     scenario = validate(raw, str(path))
     if changes is None:
@@ -124,6 +140,14 @@ def read_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> Scenario:
     data = scenario.model_dump(mode="json")
     apply_set_table(data, changes, path)
     return validate(data, f"{path} (after its [set] table)")
+
+
+def _resolved(path: Path, target: Path) -> Path:
+    """``target`` with its links followed; a link that leads in a circle is ``path``'s mistake."""
+    try:
+        return target.resolve()
+    except (RuntimeError, OSError) as e:  # Python 3.11 raises RuntimeError on a symlink loop
+        raise ScenarioError(f"{path}: base: cannot follow {target} ({e})") from None
 
 
 def set_table_paths(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -164,7 +188,7 @@ def resolve(scenario: Scenario, source: str = "<scenario>", label: str | None = 
     """``label`` names the scenario in messages when it is more than its file (its --set)."""
     problems, geography = crosscheck.check(scenario)
     if problems or geography is None:
-        raise ScenarioError(_format(label or source, problems))
+        raise ScenarioError(format_problems(label or source, problems))
     return Resolved(scenario, geography, source)
 
 
@@ -180,7 +204,24 @@ def validate(data: Any, source: str) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as e:
-        raise ScenarioError(_format(source, [_describe(err) for err in e.errors()])) from None
+        raise ScenarioError(
+            format_problems(source, [_describe(err) for err in e.errors()])
+        ) from None
+
+
+def validate_key(scenario: Scenario, key: str, value: Any, source: str) -> Any:
+    """``value`` for the top-level ``key`` of a valid ``scenario``, validated exactly as
+    ``validate`` would validate it in the whole document: the schema's top-level keys are
+    independent of one another, so the rest need not be validated again."""
+    try:
+        model = Scenario.__pydantic_validator__.validate_assignment(
+            scenario.model_copy(), key, value
+        )
+    except ValidationError as e:
+        raise ScenarioError(
+            format_problems(source, [_describe(err) for err in e.errors()])
+        ) from None
+    return getattr(model, key)
 
 
 def dumps(scenario: Scenario) -> str:
@@ -188,12 +229,14 @@ def dumps(scenario: Scenario) -> str:
     return tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))
 
 
-def _format(source: str, problems: list[tuple[str, str]]) -> str:
+def format_problems(source: str, problems: list[tuple[str, str]]) -> str:
     if len(problems) == 1:
         key, msg = problems[0]
         return f"{source}: {key}: {msg}"
     lines = [f"{source}: {len(problems)} problems:"]
-    lines += [f"  {key}: {msg}" for key, msg in problems]
+    lines += [f"  {key}: {msg}" for key, msg in problems[:SHOWN_PROBLEMS]]
+    if len(problems) > SHOWN_PROBLEMS:
+        lines.append(f"  ... and {len(problems) - SHOWN_PROBLEMS:,} more")
     return "\n".join(lines)
 
 
@@ -261,7 +304,7 @@ def parse_value(text: str) -> Any:
     """A ``--set`` value read as a TOML value (numbers, booleans, arrays), else a plain string."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except (tomllib.TOMLDecodeError, RecursionError):
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):  # ValueError: 4,300+ digits
         return text
 
 

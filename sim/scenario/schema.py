@@ -20,6 +20,15 @@ from sim.scenario.observation import Observation
 from sim.scenario.trade import Beliefs, Buyer, Contract, Enforcement, Market, Network, Policy, Tips
 from sim.world import defaults
 
+EVENTS_PER_ACTOR_DAY = 20
+"""Default event budget per actor and simulated day: 100 times what the shipped scenarios
+use, so only a runaway reaches it."""
+MIN_EVENT_CEILING = 1_000_000
+MAX_EVENT_CEILING = 20_000_000
+"""A replication processes 50,000 to 150,000 events a second, so the default budget is
+spent in seconds to a few minutes; memory stays small (a runaway of 500 companies
+offering lots every hour held under 200 MB up to its ceiling)."""
+
 
 class Port(Strict):
     """A harbour, with the sea point where its short harbour leg meets open water."""
@@ -74,7 +83,7 @@ class PatrolGroup(Strict):
     vessels: int = Field(default=2, ge=0, le=200, description="number of patrol vessels")
     speed_knots: float = Field(
         default=18.0,
-        gt=0.0,
+        ge=1.0,
         le=40.0,
         description="search and transit speed (source: ~18 kn cruise)",
     )
@@ -82,7 +91,7 @@ class PatrolGroup(Strict):
         default=4.0, gt=0.0, le=60.0, description="effective sweep width W of random search, nm"
     )
     endurance_hours: float = Field(
-        default=96.0, gt=0.0, le=1e7, description="time on station before returning to base"
+        default=96.0, ge=1.0, le=1e7, description="time on station before returning to base"
     )
     turnaround_hours: float = Field(
         default=24.0, ge=0.0, le=2000.0, description="time in base between patrols"
@@ -94,7 +103,7 @@ class PatrolGroup(Strict):
         description="base to station transit; computed from geography and speed when omitted",
     )
     dash_speed_knots: float = Field(
-        default=25.0, gt=0.0, le=45.0, description="speed when sent on a tip (source: 23-32 kn)"
+        default=25.0, ge=1.0, le=45.0, description="speed when sent on a tip (source: 23-32 kn)"
     )
     start: Literal["staggered", "on_station"] = Field(
         default="staggered",
@@ -130,7 +139,7 @@ class Seller(Strict):
         default=14.0, ge=0.0, le=3650.0, description="how long a lot is offered before it is held"
     )
     retry_hours: float = Field(
-        default=24.0, gt=0.0, le=2000.0, description="time between rounds of offers for a lot"
+        default=24.0, ge=1.0, le=2000.0, description="time between rounds of offers for a lot"
     )
     kind: Literal["state", "provincial"] = Field(
         default="provincial", description="state company or 20x10-policy provincial company"
@@ -143,7 +152,7 @@ class Seller(Strict):
         "among the routes to the buyer's port, which the buyer decides)",
     )
     lot_interval_days: float = Field(
-        default=3.0, gt=0.0, le=3650.0, description="mean days between lots ready to ship"
+        default=3.0, ge=0.1, le=3650.0, description="mean days between lots ready to ship"
     )
     lot_interval: Literal["exponential", "fixed"] = Field(
         default="exponential", description="distribution of the time between lots"
@@ -162,7 +171,7 @@ class Seller(Strict):
         description="cargo capacity per ship (source: <10,000 dwt)",
     )
     speed_knots: float = Field(
-        default=10.0, gt=0.0, le=25.0, description="service speed (source: old ships, 9-11 kn)"
+        default=10.0, ge=1.0, le=25.0, description="service speed (source: old ships, 9-11 kn)"
     )
     ais_off_share: Probability = Field(
         default=0.8, description="share of the company's ships that sail with AIS off"
@@ -230,3 +239,23 @@ class Scenario(Strict):
         default_factory=list,
         description="figures from the public record the run is compared with (checks, not inputs)",
     )
+    max_events: int | None = Field(
+        default=None,
+        ge=1000,
+        le=10**10,
+        description="most simulation events one replication may process; past it the "
+        "replication stops with an error naming the busiest mechanism. Unset: "
+        f"{EVENTS_PER_ACTOR_DAY} x horizon_days x actors (companies, their ships, buyers "
+        f"and patrol vessels), at least {MIN_EVENT_CEILING:,} and at most "
+        f"{MAX_EVENT_CEILING:,} (the shipped scenarios use about 0.2 per actor-day)",
+    )
+
+    def event_ceiling(self) -> int:
+        """The replication's event budget: a runaway (a duration far too short for the
+        horizon) stops within seconds instead of taking the machine's memory."""
+        if self.max_events is not None:
+            return self.max_events
+        actors = sum(s.count * (1 + s.vessels) for s in self.sellers)
+        actors += sum(b.count for b in self.buyers) + sum(p.vessels for p in self.patrols)
+        derived = EVENTS_PER_ACTOR_DAY * self.horizon_days * actors
+        return int(min(max(derived, MIN_EVENT_CEILING), MAX_EVENT_CEILING))

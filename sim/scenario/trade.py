@@ -61,7 +61,7 @@ class Beliefs(Strict):
     )
     memory_days: float = Field(
         default=180.0,
-        gt=0.0,
+        ge=1.0,
         le=1e5,
         description="time constant over which evidence fades to the prior",
     )
@@ -127,7 +127,7 @@ class Contract(Strict):
         description="share of deals on a route with a transfer point that hand the "
         "cargo to the buyer's barge there (the barge then carries the risk)",
     )
-    barge_speed_knots: float = Field(default=8.0, gt=0.0, le=20.0, description="buyer's barge")
+    barge_speed_knots: float = Field(default=8.0, ge=1.0, le=20.0, description="buyer's barge")
 
 
 class Tips(Strict):
@@ -153,7 +153,7 @@ class Tips(Strict):
         default=0.7, description="chance a tip, once a patrol reaches the ship, leads to a seizure"
     )
     max_intercept_hours: float = Field(
-        default=24.0, gt=0.0, le=500.0, description="longest dash a patrol makes on a tip"
+        default=24.0, ge=0.1, le=500.0, description="longest dash a patrol makes on a tip"
     )
     reward_rule: Literal["share", "fixed"] = Field(
         default="share", description="share: a share of the seized value with a cap (customs rule)"

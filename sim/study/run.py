@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -12,8 +13,8 @@ import pandas as pd
 
 from sim.experiment import precision, store
 from sim.experiment.executors import Executor, make_executor
-from sim.experiment.replications import keyed, run_replications
-from sim.experiment.stream import Table
+from sim.experiment.replications import ReplicationResult, keyed, run_replications
+from sim.experiment.stream import FolderLock, Table
 from sim.experiment.summary import summarise
 from sim.metrics import METRICS, evidence
 from sim.metrics.displacement import idle_metrics, run_ranges
@@ -103,91 +104,144 @@ def run_scenario(
     half-width of every target metric (default: the headline metrics) is
     below ``target_ci`` times its mean's magnitude, or ``max_replications``
     is reached. ``progress`` is called with (finished, planned so far).
+
+    The folder is locked for the whole run and checked again under the lock, so two
+    runs started into one folder never both write: the second is refused.
     """
     s = resolved.scenario
     checked = check_run_options(s.replications, target_ci, target_metrics, max_replications, s)
     evidence.check(s, str(resolved.source))
     maximum = max_replications if target_ci is not None else s.replications
     manifest = store.base_manifest(
-        kind="run",
-        scenario_name=s.name,
-        scenario_file=resolved.source,
-        overrides=overrides or [],
-        seed=s.seed,
-        replications=s.replications,
-        scenario=s.model_dump(mode="json"),
-        files=[],
-    )
+        kind="run", scenario_name=s.name, scenario_file=resolved.source,
+        overrides=overrides or [], seed=s.seed, replications=s.replications,
+        scenario=s.model_dump(mode="json"), files=[],
+    )  # fmt: skip
     folder.mkdir(parents=True, exist_ok=True)
-    store.write_manifest(folder, manifest)
-    own = executor is None
-    runs_t = Table(folder, "runs.csv", None)
-    tables = [runs_t]
-    named: dict[str, Table] = {}  # the model's tables, each in a file of its name
-    rows: list[dict[str, Any]] = []
-    statuses: list[precision.Status] = []
-    try:
-        executor = executor or make_executor(workers, maximum)
-        for t in tables:
-            t.create()
-        n, start = s.replications, 0
-        scenario_json = s.model_dump_json()
-        while True:
-            for r in run_replications(scenario_json, s.seed, range(start, n), executor, evaluate):
-                row = {"replication": r.replication, "seed": r.seed, **r.outputs.metrics}
-                if runs_t.columns is None:
-                    runs_t.columns = list(row)
-                    runs_t.rows([runs_t.columns])
-                runs_t.rows([[row.get(c) for c in runs_t.columns]])
-                for name, frame in r.outputs.tables.items():
-                    if name not in named:
-                        named[name] = Table(folder, f"{name}.csv", None)
-                        named[name].create()
-                        tables.append(named[name])
-                    named[name].frame(keyed(r, frame))
-                rows.append(row)
-                if progress is not None:
-                    progress(len(rows), n)
-            if target_ci is None:
-                break
-            statuses = precision.status({m: [x[m] for x in rows] for m in checked}, target_ci)
-            add = precision.next_batch(n, statuses, target_ci, maximum)
-            if add == 0:
-                break
-            start, n = n, n + add
-        runs = pd.DataFrame(rows)
-        summary = summarise(runs, list(METRICS), run_ranges(s))
-        for t in tables:
-            t.finish()
-        store.write_csv(folder / "summary.csv", summary)
-    except BaseException as e:
-        for t in tables:
-            t.discard()
-        interrupted = isinstance(e, KeyboardInterrupt)
-        manifest.update(
-            status="interrupted" if interrupted else "failed",
-            finished_at=store.now_iso(),
-            error="".join(traceback.format_exception_only(e)).strip(),
-        )
+    with FolderLock(folder, remove=True):
+        store.check_out(folder)  # under the lock: no other run has begun writing here
         store.write_manifest(folder, manifest)
-        raise
-    finally:
-        if own and executor is not None:
-            executor.close()
-    files = ["runs.csv", "summary.csv", *(f"{name}.csv" for name in named)]
-    manifest.update(status="complete", finished_at=store.now_iso(), files=sorted(files))
-    if target_ci is not None:
-        manifest.update(
-            replications=n,
-            scenario=s.model_copy(update={"replications": n}).model_dump(mode="json"),
-            target_ci={
-                "target": target_ci,
-                "max_replications": maximum,
-                "metrics": checked,
-                "reached": [x.metric for x in statuses if x.reached],
-                "not_reached": [x.metric for x in statuses if not x.reached],
-                "relative_half_width": {x.metric: x.relative for x in statuses},
-            },
-        )
-    store.write_manifest(folder, manifest)
-    return RunResult(folder, runs, summary, statuses)
+        writer = _Writer(folder)
+        own = executor is None
+        try:
+            executor = executor or make_executor(workers, maximum)
+            plan = _Plan(target_ci, checked, maximum)
+            rows = _replicate(s, executor, writer, progress, plan)
+            runs = pd.DataFrame(rows)
+            summary = summarise(runs, list(METRICS), run_ranges(s))
+            writer.finish()
+            store.write_csv(folder / "summary.csv", summary)
+        except BaseException as e:
+            writer.discard()
+            _ended(folder, manifest, e)
+            raise
+        finally:
+            if own and executor is not None:
+                executor.close()
+        manifest.update(status="complete", finished_at=store.now_iso(), files=writer.files())
+        if target_ci is not None:
+            manifest.update(_target_fields(s, plan, len(rows)))
+        store.write_manifest(folder, manifest)
+    return RunResult(folder, runs, summary, plan.statuses)
+
+
+@dataclass
+class _Plan:
+    """How many replications to run: all at once, or in batches towards a CI target."""
+
+    target_ci: float | None
+    metrics: list[str]
+    maximum: int
+    statuses: list[precision.Status] = field(default_factory=list)
+
+    def more(self, rows: list[dict[str, Any]]) -> int:
+        """Replications to add after ``rows`` (0: done)."""
+        if self.target_ci is None:
+            return 0
+        values: dict[str, Sequence[float]] = {m: [x[m] for x in rows] for m in self.metrics}
+        self.statuses = precision.status(values, self.target_ci)
+        return precision.next_batch(len(rows), self.statuses, self.target_ci, self.maximum)
+
+
+class _Writer:
+    """The run's tables, growing as replications finish: runs.csv, and each table the
+    model returns in a file of its name, created when the model first returns it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.runs = Table(folder, "runs.csv", None)
+        self.runs.create()
+        self.tables = [self.runs]
+        self.named: dict[str, Table] = {}
+
+    def write(self, row: dict[str, Any], r: ReplicationResult) -> None:
+        runs_t = self.runs
+        if runs_t.columns is None:
+            runs_t.columns = list(row)
+            runs_t.rows([runs_t.columns])
+        runs_t.rows([[row.get(c) for c in runs_t.columns]])
+        for name, frame in r.outputs.tables.items():
+            if name not in self.named:
+                self.named[name] = Table(self.folder, f"{name}.csv", None)
+                self.named[name].create()
+                self.tables.append(self.named[name])
+            self.named[name].frame(keyed(r, frame))
+
+    def finish(self) -> None:
+        for t in self.tables:
+            t.finish()
+
+    def discard(self) -> None:
+        for t in self.tables:
+            t.discard()
+
+    def files(self) -> list[str]:
+        return sorted(["runs.csv", "summary.csv", *(f"{name}.csv" for name in self.named)])
+
+
+def _replicate(
+    s: Scenario, executor: Executor, writer: _Writer, progress: Progress | None, plan: _Plan
+) -> list[dict[str, Any]]:
+    """Every replication's metrics row, each written as it finishes, in order."""
+    rows: list[dict[str, Any]] = []
+    n, start = s.replications, 0
+    scenario_json = s.model_dump_json()
+    while n > start:
+        for r in run_replications(scenario_json, s.seed, range(start, n), executor, evaluate):
+            row = {"replication": r.replication, "seed": r.seed, **r.outputs.metrics}
+            writer.write(row, r)
+            rows.append(row)
+            if progress is not None:
+                progress(len(rows), n)
+        start, n = n, n + plan.more(rows)
+    return rows
+
+
+def _ended(folder: Path, manifest: dict[str, Any], e: BaseException) -> None:
+    """Say in the manifest how the run ended, if the disk still takes it (on a full disk
+    the tables just discarded have made room)."""
+    interrupted = isinstance(e, KeyboardInterrupt)
+    manifest.update(
+        status="interrupted" if interrupted else "failed",
+        finished_at=store.now_iso(),
+        error="".join(traceback.format_exception_only(e)).strip() or type(e).__name__,
+    )
+    with contextlib.suppress(OSError):
+        store.write_manifest(folder, manifest)
+
+
+def _target_fields(s: Scenario, plan: _Plan, n: int) -> dict[str, Any]:
+    """What a ``--target-ci`` run records: how many replications it took, and why."""
+    statuses = plan.statuses
+    return {
+        "replications": n,
+        "scenario": s.model_copy(update={"replications": n}).model_dump(mode="json"),
+        "target_ci": {
+            "target": plan.target_ci,
+            "max_replications": plan.maximum,
+            "metrics": plan.metrics,
+            "reached": [x.metric for x in statuses if x.reached],
+            "not_reached": [x.metric for x in statuses if not x.reached],
+            "relative_half_width": {x.metric: x.relative for x in statuses},
+        },
+    }

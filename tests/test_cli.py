@@ -263,3 +263,11 @@ def test_help_shows_what_each_option_takes(command: str, runner: CliRunner) -> N
     for line in options:
         if "--help" not in line:  # typer's own help flag keeps typer's style
             assert "<bool>" not in line and "list[" not in line, line
+
+
+def test_version_prints_the_package_version() -> None:
+    from importlib.metadata import version
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"coalsim {version('coalsim')}"

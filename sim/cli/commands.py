@@ -53,6 +53,30 @@ app = typer.Typer(
 )
 
 
+def _version(shown: bool) -> None:
+    if shown:
+        from sim import __version__
+
+        say(f"coalsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            metavar="",
+            callback=_version,
+            is_eager=True,
+            help="print the version and exit",
+        ),
+    ] = False,
+) -> None:
+    """coalsim: maritime interdiction risk simulator for sanctioned coal shipments."""
+
+
 @app.command()
 def run(
     scenario_file: ScenarioArg,
@@ -115,7 +139,9 @@ def run(
 
 def _run_banner(s: Scenario, folder: Path, target_ci: float | None, most: int) -> str:
     """The line a run starts with: what runs, how many times, with which seed, to where."""
-    count = f"{s.replications} replications"
+    from sim.metrics.units import counted
+
+    count = counted(s.replications, "replication")
     if target_ci is not None:  # the batches after the first are sized as the CIs narrow
         count += f" to start, up to {most} until the CI target is met"
     return f"coalsim: {s.name}, {count}, seed {s.seed} -> {folder}"
@@ -137,6 +163,7 @@ def _print_run_summary(s: Scenario, result: RunResult, target_ci: float | None) 
     --target-ci, which metrics met the target."""
     from sim.cli.run_table import record_table
     from sim.metrics.displacement import run_ranges
+    from sim.metrics.units import counted
 
     n_runs = len(result.runs)
     wide = out.width >= 110
@@ -150,7 +177,8 @@ def _print_run_summary(s: Scenario, result: RunResult, target_ci: float | None) 
         reached = [x.metric for x in result.target if x.reached]
         missed = [f"{x.metric} ({x.relative:.1%})" for x in result.target if not x.reached]
         say(
-            f"target 95% CI half-width < {target_ci:.1%} of |mean| after {n_runs} replications: "
+            f"target 95% CI half-width < {target_ci:.1%} of |mean| after "
+            f"{counted(n_runs, 'replication')}: "
             f"reached for {', '.join(reached) or 'none'}"
             + (f"; not reached for {', '.join(missed)}" if missed else "")
         )
@@ -307,10 +335,11 @@ def _sweep_banner(sw: Sweep, where: str, folder: Path) -> str:
 def _print_sweep_digest(result: SweepResult, sw: Sweep) -> None:
     """Each point's means (or each parameter's indices), never wrapped when piped."""
     from sim.cli.sweep_table import sweep_digest
+    from sim.metrics.units import counted
 
     header, rows = sweep_digest(result, sw)
     table = Table(title=f"{sw.name}: " + ("sensitivity" if sw.design.kind in ("sobol", "morris")
-                  else f"means over {sw.replications} replications"))  # fmt: skip
+                  else f"means over {counted(sw.replications, 'replication')}"))  # fmt: skip
     for name in header:
         left = name in ("point", "parameter")
         table.add_column(name, justify="left" if left else "right", no_wrap=not left, min_width=5)

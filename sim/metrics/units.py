@@ -50,3 +50,8 @@ def number(x: float | None) -> str:
         return f"{x:,.0f}"
     digits = 2 - math.floor(math.log10(a))
     return f"{x:,.{digits}f}"
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 replication', '4 replications': a count with its noun, plural but for one."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"

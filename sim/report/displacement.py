@@ -18,6 +18,7 @@ from matplotlib.ticker import MaxNLocator
 
 from sim.metrics.displacement import change_day
 from sim.metrics.ranges import NONNEGATIVE
+from sim.metrics.units import counted
 from sim.report import style
 from sim.report.data import RunData, band, mean_ci
 from sim.report.style import Missing
@@ -120,7 +121,9 @@ def index_note(data: RunData) -> str:
         text = f"recovery {style.number(float(rec['mean']))} days"
         if int(rec["n"]) > 1 and np.isfinite(float(rec["ci95_low"])):
             text += f" (95% CI {style.number(float(rec['ci95_low']))} to "
-            text += f"{style.number(float(rec['ci95_high']))}, {int(rec['n'])} replications)"
+            text += (
+                f"{style.number(float(rec['ci95_high']))}, {counted(int(rec['n']), 'replication')})"
+            )
         bits.append(text)
     if not bits:
         return ""
@@ -206,8 +209,8 @@ def volume_by_destination(data: RunData) -> Figure:
     fig.suptitle(f"{data.name}: coal delivered by destination over time")
     note = (
         f"Weekly tonnes averaged over {SMOOTH_WEEKS}-week blocks, counted in the week the coal "
-        f"arrived. Lines: mean over {data.replications} replications; bands: 95% confidence "
-        "interval."
+        f"arrived. Lines: mean over {counted(data.replications, 'replication')}; bands: 95% "
+        "confidence interval."
     )
     if pressed:
         note += " Thick lines: the destinations the change presses on."

@@ -23,6 +23,7 @@ from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
 from shapely.geometry import Polygon, box
 
+from sim.metrics.units import counted
 from sim.report import style
 from sim.report.data import RunData, as_text
 from sim.report.style import Missing
@@ -240,7 +241,9 @@ def region_map(data: RunData) -> Figure:
     handles += _draw_ports(ax, g.ports)
     _set_frame(ax, ext)
     fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=9)
-    ax.set_title(f"{data.name}: routes, enforcement zones and seizures ({n} replications)")
+    ax.set_title(
+        f"{data.name}: routes, enforcement zones and seizures ({counted(n, 'replication')})"
+    )
     if g.note:
         fig.text(0.01, 0.005, g.note, fontsize=7, color="#444444")
     _label_places(fig, ax, g, seized)

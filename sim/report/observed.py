@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.metrics.ranges import NONNEGATIVE, SHARE
-from sim.metrics.units import KT, PERCENT
+from sim.metrics.units import KT, PERCENT, counted
 from sim.report import style
 from sim.report.data import RunData, mean_ci
 from sim.report.style import Missing
@@ -79,8 +79,8 @@ def truth_and_seen(data: RunData) -> Figure:
     style.suptitle(fig, f"{data.name}: what happened and what was seen; dark figure {shown}")
     style.footnote(
         fig,
-        f"Bars: mean over {data.replications} replications; whiskers: 95% CI. Seen: what an "
-        "outside observer caught, with the chances of the scenario's [observation] section "
+        f"Bars: mean over {counted(data.replications, 'replication')}; whiskers: 95% CI. Seen: "
+        "what an outside observer caught, with the chances of the scenario's [observation] section "
         "(a transfer or port call by a ship with AIS off is seen less often; a seizure counts "
         "when the Coast Guard announces it). Dark figure: the share of delivered coal nobody "
         "outside saw.",

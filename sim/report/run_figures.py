@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.metrics.ranges import NONNEGATIVE, metric_range
+from sim.metrics.units import counted
 from sim.report import style
 from sim.report.data import RunData, as_text, band, mean_ci
 from sim.report.style import Missing
@@ -25,7 +26,8 @@ percent = FuncFormatter(lambda v, _: f"{v:.0f}%")
 
 
 def _ci_note(data: RunData) -> str:
-    return f"Lines: mean over {data.replications} replications; bands: 95% confidence interval."
+    reps = counted(data.replications, "replication")
+    return f"Lines: mean over {reps}; bands: 95% confidence interval."
 
 
 def _week_axis(ax: Axes) -> None:
@@ -161,7 +163,9 @@ def outcomes(data: RunData) -> Figure:
     right.set_xlabel("Coal per run (kt)")
     right.set_title("Coal", loc="left")
     fig.suptitle(f"{data.name}: lots of coal by outcome and cause of seizure")
-    style.footnote(fig, f"Bars: mean over {data.replications} replications; whiskers: 95% CI.")
+    style.footnote(
+        fig, f"Bars: mean over {counted(data.replications, 'replication')}; whiskers: 95% CI."
+    )
     return fig
 
 
@@ -232,7 +236,7 @@ def money(data: RunData) -> Figure:
     ax.xaxis.set_major_formatter(style.Readable())
     ax.set_xlabel("Million RMB per run")
     ax.set_title(f"{data.name}: money by party")
-    note = f"Bars: mean over {data.replications} replications; whiskers: 95% CI."
+    note = f"Bars: mean over {counted(data.replications, 'replication')}; whiskers: 95% CI."
     if absent:
         note += " Not in this run's results: " + ", ".join(absent) + "."
     if unknown:
@@ -394,5 +398,5 @@ def revenue_histogram(data: RunData) -> Figure:
     ax.xaxis.set_major_formatter(style.Readable())
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    ax.set_title(f"{data.name}: DPRK-side revenue across {n} replications")
+    ax.set_title(f"{data.name}: DPRK-side revenue across {counted(n, 'replication')}")
     return fig

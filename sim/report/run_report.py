@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.metrics.units import counted
 from sim.report import displacement, network, observed, run_figures
 from sim.report.build import Part, Written, render
 from sim.report.data import RunData, load_run
@@ -18,7 +19,7 @@ def run_meta(data: RunData) -> str:
     bits = [f"Scenario {data.name}"]
     if m.get("scenario_file"):
         bits[0] += f" ({m['scenario_file']})"
-    bits.append(f"{data.replications} replications")
+    bits.append(counted(data.replications, "replication"))
     if "seed" in m:
         bits.append(f"seed {m['seed']}")
     if "horizon_days" in s:
@@ -31,7 +32,7 @@ def run_meta(data: RunData) -> str:
 def run_parts(data: RunData) -> list[Part]:
     """The run report's sections, in the order they are printed."""
     n = data.replications
-    ci = f"Means over {n} replications with 95% confidence intervals (Student's t)."
+    ci = f"Means over {counted(n, 'replication')} with 95% confidence intervals (Student's t)."
     return [
         Part("headline", "Headline results", ci, table=headline_table(data.summary)),
         *_trade_figures(data, ci),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.metrics.units import counted
 from sim.report import style, sweep_figures, sweep_sensitivity
 from sim.report.build import Part, Written, render
 from sim.report.data import SweepData, load_sweep
@@ -257,9 +258,9 @@ def sweep_report(folder: Path) -> Written:
     sweep = load_sweep(folder)
     reps = sweep.runs.groupby("point")["replication"].nunique()
     meta = (
-        f"Sweep {sweep.name}: {sweep.design_kind} design over {len(sweep.parameters)} "
-        f"parameter(s), {len(sweep.design)} points, {int(reps.max()) if len(reps) else 0} "
-        "replications per point."
+        f"Sweep {sweep.name}: {sweep.design_kind} design over "
+        f"{counted(len(sweep.parameters), 'parameter')}, {counted(len(sweep.design), 'point')}, "
+        f"{counted(int(reps.max()) if len(reps) else 0, 'replication')} per point."
     )
     return render(
         folder,

@@ -20,14 +20,13 @@ from sim.verify.core import Check, Curve, Point, Simulate, run, share_points
 from sim.verify.patrol_checks import haversine_nm
 from sim.verify.worlds import ROUTE, search_world, zone_crossing
 
-DASH = 25.0  # knots: the default dash speed
 STEP = 0.01  # hours: the grid the meeting time is found on
 
-# (mean tip delay in hours, tip accuracy)
-SETTINGS = ((12.0, 1.0), (30.0, 1.0), (20.0, 0.5), (20.0, 0.0))
+# (mean tip delay in hours, tip accuracy, longest dash in hours)
+SETTINGS = ((12.0, 1.0, 200.0), (30.0, 1.0, 1.5), (20.0, 0.5, 1.5), (20.0, 0.0, 200.0))
 
 
-def tip_world(delay: float, accuracy: float, **tips: object) -> Resolved:
+def tip_world(delay: float, accuracy: float, max_dash: float = 200.0, **tips: object) -> Resolved:
     """Twenty patrols always on station in the box, never boarding on their own (ample,
     so a tip always finds a free one); every shipment is tipped once."""
     cfg = {
@@ -36,7 +35,7 @@ def tip_world(delay: float, accuracy: float, **tips: object) -> Resolved:
         "max_probability": 1.0,
         "delay_hours_mean": delay,
         "accuracy": accuracy,
-        "max_intercept_hours": 200.0,
+        "max_intercept_hours": max_dash,
         **tips,
     }
     return search_world(
@@ -48,29 +47,35 @@ def tip_world(delay: float, accuracy: float, **tips: object) -> Resolved:
     )
 
 
-def meeting_ok(resolved: Resolved, tau: float) -> bool:
-    """Whether a patrol leaving the station at ``tau`` hours after sailing can meet the cargo
-    inside the box before it leaves: is there a t in [max(tau, a), b) with
-    tau + |S - x(t)| / v_dash <= t, x(t) the cargo's position at 10 knots along the route."""
+def dash_hours(resolved: Resolved) -> tuple[np.ndarray, np.ndarray]:
+    """(t, |S - x(t)| / v_dash) on a 0.01 h grid over the crossing [a, b): the cargo's
+    position x(t) at its speed along the route, S the box's station point."""
     a, b, _ = zone_crossing(resolved)
     route = resolved.geography.routes[ROUTE]
     station = resolved.geography.zones["box"].station
     speed = resolved.scenario.sellers[0].speed_knots
-    t = max(tau, a)
-    while t < b:
-        if tau + haversine_nm(station, route.position_at(speed * t)) / DASH <= t:
-            return True
-        t += STEP
-    return False
+    ts = np.arange(a, b, STEP)
+    v = resolved.scenario.patrols[0].dash_speed_knots
+    dash = np.array([haversine_nm(station, route.position_at(speed * t)) / v for t in ts])
+    return ts, dash
+
+
+def meeting_ok(ts: np.ndarray, dash: np.ndarray, tau: float, longest: float) -> bool:
+    """Whether a patrol leaving the station ``tau`` hours after sailing meets the cargo
+    inside the box: the earliest t in [max(tau, a), b) with tau + dash(t) <= t exists and
+    its dash is within the longest allowed."""
+    ok = np.flatnonzero((ts >= tau) & (tau + dash <= ts))
+    return bool(ok.size) and bool(dash[ok[0]] <= longest)
 
 
 def p_meet(resolved: Resolved, delay: float) -> float:
     """P(meet) = integral of 1{meeting_ok(tau)} exp(-tau / mu) / mu over tau >= 0."""
-    _, b, _ = zone_crossing(resolved)
-    edges = np.arange(0.0, b + STEP, STEP * 10)
+    ts, dash = dash_hours(resolved)
+    longest = resolved.scenario.tips.max_intercept_hours
+    edges = np.arange(0.0, float(ts[-1]) + STEP, STEP * 10)
     total = 0.0
     for lo, hi in zip(edges, edges[1:], strict=False):
-        if meeting_ok(resolved, (lo + hi) / 2):
+        if meeting_ok(ts, dash, (lo + hi) / 2, longest):
             total += math.exp(-lo / delay) - math.exp(-hi / delay)
     return total
 
@@ -91,8 +96,8 @@ def tip_geometry(quick: bool = True, simulate: Simulate = run) -> Check:
     """Seized on a tip = accuracy x P(the patrol can meet the cargo inside the zone)."""
     t0 = time.perf_counter()
     rows, notes = [], []
-    for delay, acc in SETTINGS:
-        world = tip_world(delay, acc)
+    for delay, acc, longest in SETTINGS:
+        world = tip_world(delay, acc, longest)
         p = acc * p_meet(world, delay)
         trials = seized = sent = 0
         for r in range(1 if quick else 4):
@@ -100,7 +105,9 @@ def tip_geometry(quick: bool = True, simulate: Simulate = run) -> Check:
             trials, seized, sent = trials + n, seized + k, sent + d
         if acc == 0.0 and sent == 0:
             notes.append("false tips sent no patrol")
-        label = f"mean delay {delay:g} h, accuracy {acc:g}"
+        label = f"mean delay {delay:g} h, accuracy {acc:g}" + (
+            f", dash at most {longest:g} h" if longest < 100 else ""
+        )
         rows.append((label, p, p, seized, trials, f"accuracy {acc:g}"))
     points, interval = share_points(rows)
     return Check(
@@ -108,12 +115,13 @@ def tip_geometry(quick: bool = True, simulate: Simulate = run) -> Check:
         title="Tip interception",
         mechanism="One knower per shipment tips for certain, an Exp(mu) time after sailing; "
         "twenty patrols wait at the open-sea box's station point and one dashes at 25 kn "
-        "to meet the cargo on its straight run through the box. Whether a meeting inside "
-        "the box is possible is found here on a 0.01 h grid from great circles; share of "
+        "to meet the cargo on its straight run through the box, if the dash is within the "
+        "longest allowed. Whether the earliest meeting falls inside the box and within "
+        "that dash is found here on a 0.01 h grid from great circles; share of "
         "settled tipped voyages seized on the tip. Accuracy 0: patrols are sent, nothing "
         "is seized.",
-        formula="P(seized on tip) = accuracy x integral of 1{exists t in [max(tau, a), b): "
-        "tau + |S - x(t)| / v_dash <= t} dExp(tau; mu)",
+        formula="P(seized on tip) = accuracy x integral of 1{t* < b, |S - x(t*)| / v_dash "
+        "<= D} dExp(tau; mu), t* = min t >= max(tau, a) with tau + |S - x(t)| / v_dash <= t",
         interval=interval,
         level="99% Wilson, Bonferroni",
         points=points,

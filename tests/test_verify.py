@@ -16,16 +16,15 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.model import buyers as model_buyers
+from sim.model import enforcement as model_enforcement
+from sim.model import patrols as model_patrols
 from sim.model import routing as model_routing
 from sim.model import tips as model_tips
 from sim.model.enforcement import Enforcement
 from sim.model.ledger import Ledger
 from sim.model.model import simulate
 from sim.model.network import TradeNetwork
-from sim.model.patrols import ZoneState
-from sim.model import enforcement as model_enforcement
-from sim.model import patrols as model_patrols
-from sim.model.patrols import CoastGuard, PatrolVessel
+from sim.model.patrols import CoastGuard, PatrolVessel, ZoneState
 from sim.model.sellers import Company
 from sim.scenario import Resolved
 from sim.verify import (
@@ -294,7 +293,9 @@ def test_timing_fails_when_the_usual_hazard_ignores_the_duty_cycle(
         rates: dict[str, float] = {}
         for g in groups:
             area = geography.zones[g.zone].area_sq_nm  # type: ignore[attr-defined]
-            rates[g.zone] = rates.get(g.zone, 0.0) + g.vessels * g.sweep_width_nm * g.speed_knots / area
+            rates[g.zone] = (
+                rates.get(g.zone, 0.0) + g.vessels * g.sweep_width_nm * g.speed_knots / area
+            )
         return rates
 
     monkeypatch.setattr(model_patrols, "usual_rates", always_on)
@@ -350,7 +351,9 @@ def test_entry_fails_when_the_entry_rate_is_three_times_too_high() -> None:
 
 def test_enforcement_fails_when_the_arrest_condition_is_inverted() -> None:
     inverted = _configured("market", arrest_probability=lambda p: 1 - p)
-    assert [label.split(":")[1] for label in _failed(market_checks.enforcement(True, inverted))] == [
+    assert [
+        label.split(":")[1] for label in _failed(market_checks.enforcement(True, inverted))
+    ] == [
         " arrests per seizure",
         " arrests per seizure",
     ]

@@ -45,7 +45,9 @@ def updated(world: Resolved, section: str, **values: Any) -> Resolved:
 BELIEFS = ((1.0, 0.1, 180.0), (2.0, 0.5, 30.0))
 
 
-def hand_evidence(out: RunOutput, own: float, news: float, memory: float) -> dict[str, tuple]:
+def hand_evidence(
+    out: RunOutput, own: float, news: float, memory: float
+) -> dict[str, tuple[float, float]]:
     """Buyer -> (alpha, beta) evidence at the buyer's last update, by hand: every own
     delivery adds ``own`` to beta, every own seizure ``own`` to alpha, every seizure anyone
     suffers (the buyer's own too: docs/model.md, What each agent knows) ``news`` to alpha
@@ -101,7 +103,9 @@ def beliefs(quick: bool = True, simulate: Simulate = run) -> Check:
             want, got = float(sums[k]), float(sums[k + 1])
             tol = EXACT * (1 + want)
             label = f"{how}: {what} evidence summed over buyers"
-            points.append(Point(label, float(2 * i + k // 2), want, got, got - tol, got + tol, buyers))
+            points.append(
+                Point(label, float(2 * i + k // 2), want, got, got - tol, got + tol, buyers)
+            )
     return Check(
         key="beliefs",
         title="Belief updates",
@@ -141,7 +145,10 @@ def entry_rates(world: Resolved, out: RunOutput) -> np.ndarray:
             step[min(days, math.ceil(en.time / 24.0))] += sign * en.fen / 100
     total = np.cumsum(step)  # total[d]: buyers' net position at the end of day d
     profit = np.array([total[d] - (total[d - 30] if d > 30 else 0.0) for d in range(1, days)])
-    return (m.entry_per_month + m.entry_per_month_per_million_rmb * np.maximum(profit, 0) / 1e6) / 30
+    rate: np.ndarray = (
+        m.entry_per_month + m.entry_per_month_per_million_rmb * np.maximum(profit, 0) / 1e6
+    ) / 30
+    return rate
 
 
 def _entrants(out: RunOutput, days: int) -> np.ndarray:
@@ -156,8 +163,11 @@ def entry(quick: bool = True, simulate: Simulate = run) -> Check:
     """Entrants per week are Poisson with the documented rate: their total and their
     dispersion (Pearson's statistic over weeks has mean 1 per week)."""
     t0 = time.perf_counter()
-    settings = (
-        ("fixed rate, 20 a month", {"entry_per_month": 20.0, "entry_per_month_per_million_rmb": 0.0}),
+    settings: tuple[tuple[str, dict[str, float]], ...] = (
+        (
+            "fixed rate, 20 a month",
+            {"entry_per_month": 20.0, "entry_per_month_per_million_rmb": 0.0},
+        ),
         ("default: 1 a month + 0.1 per RMB million of profit", {}),
     )
     per = bonferroni(SHARE_LEVEL, 2 * len(settings))
@@ -181,7 +191,9 @@ def entry(quick: bool = True, simulate: Simulate = run) -> Check:
         pearson = float(((n_w - lam_w) ** 2 / lam_w).sum()) / len(n_w)
         half = z * math.sqrt(float((2 + 1 / lam_w).sum())) / len(n_w)
         label = f"{name}: dispersion (Pearson / weeks)"
-        points.append(Point(label, 2.0 * i + 1, 1.0, pearson, pearson - half, pearson + half, len(n_w)))
+        points.append(
+            Point(label, 2.0 * i + 1, 1.0, pearson, pearson - half, pearson + half, len(n_w))
+        )
     return Check(
         key="entry",
         title="Buyer entry",
@@ -273,8 +285,18 @@ def enforcement(quick: bool = True, simulate: Simulate = run) -> Check:
             covered += kinds(world, out)
         exact += [
             (f"{terms}: sentence = {SENTENCE_DAYS:g} d (worst error, h)", 0.0, worst, sentenced),
-            (f"{terms}: deals signed by or through a party serving a sentence", 0.0, during, sentenced),
-            (f"{terms}: cases whose fines or cargo loss land on another party", 0.0, wrong, covered),
+            (
+                f"{terms}: deals signed by or through a party serving a sentence",
+                0.0,
+                during,
+                sentenced,
+            ),
+            (
+                f"{terms}: cases whose fines or cargo loss land on another party",
+                0.0,
+                wrong,
+                covered,
+            ),
         ]
         rows.append((f"{terms}: arrests per seizure", arrest, arrest, arrested, trials, ""))
     share, interval = share_points(rows, SHARE_LEVEL)

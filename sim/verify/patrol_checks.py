@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from itertools import pairwise
 from typing import Any
 
 from sim.model.model import RunOutput
@@ -74,7 +75,7 @@ def boarding(quick: bool = True, simulate: Simulate = run) -> Check:
     contacts is the maximum-likelihood estimate of the chance, with a binomial likelihood.
     """
     t0 = time.perf_counter()
-    rows = []
+    rows: list[tuple[str, float, float, int, int, str]] = []
     for r_p, conceal, factor in BOARDING:
         world = boarding_world(r_p, conceal, factor)
         tally: dict[bool, list[int]] = {False: [0, 0], True: [0, 0]}
@@ -84,8 +85,11 @@ def boarding(quick: bool = True, simulate: Simulate = run) -> Check:
                 tally[s.ais_off][1] += s.contacts
         for off in (False, True):
             p = r_p * (1 - conceal) * (factor if off else 1.0)
-            label = f"r={r_p:g}, c={conceal:g}, AIS {'off, f=' + format(factor, 'g') if off else 'on'}"
-            rows.append((label, p, p, *tally[off], "AIS off" if off else "AIS on"))
+            label = (
+                f"r={r_p:g}, c={conceal:g}, AIS {'off, f=' + format(factor, 'g') if off else 'on'}"
+            )
+            boarded, contacts = tally[off]
+            rows.append((label, p, p, boarded, contacts, "AIS off" if off else "AIS on"))
     points, interval = share_points(rows)
     return Check(
         key="boarding",
@@ -153,8 +157,8 @@ def _spells(out: RunOutput) -> tuple[list[float], list[float]]:
     spells, cycles = [], []
     for evs in by_vessel.values():
         arrive = [e.time for e in evs if e.on_station and e.time > 0.0]  # 0: mid-spell
-        cycles += [b - a for a, b in zip(arrive, arrive[1:], strict=False)]
-        for a, b in zip(evs, evs[1:], strict=False):
+        cycles += [b - a for a, b in pairwise(arrive)]
+        for a, b in pairwise(evs):
             if a.on_station and not b.on_station and a.time > 0.0:
                 spells.append(b.time - a.time)
     return spells, cycles
@@ -241,7 +245,12 @@ def patrol_cycle(quick: bool = True, simulate: Simulate = run) -> Check:
 
 # (start, vessels, surge ratio): all four on station together half the time (hazard twice
 # the usual), or three staggered so one or two are on (2/3 or 4/3 of the usual).
-TIMING = (("on_station", 4, 1.5), ("on_station", 4, 3.0), ("staggered", 3, 1.2), ("staggered", 3, 1.5))
+TIMING = (
+    ("on_station", 4, 1.5),
+    ("on_station", 4, 3.0),
+    ("staggered", 3, 1.2),
+    ("staggered", 3, 1.5),
+)
 ENDURANCE, TRANSIT, MAX_DELAY, CHECK_EVERY = 20.0, 10.0, 12.0, 1.0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from itertools import pairwise
 
 import numpy as np
 
@@ -74,7 +75,7 @@ def p_meet(resolved: Resolved, delay: float) -> float:
     longest = resolved.scenario.tips.max_intercept_hours
     edges = np.arange(0.0, float(ts[-1]) + STEP, STEP * 10)
     total = 0.0
-    for lo, hi in zip(edges, edges[1:], strict=False):
+    for lo, hi in pairwise(edges):
         if meeting_ok(ts, dash, (lo + hi) / 2, longest):
             total += math.exp(-lo / delay) - math.exp(-hi / delay)
     return total
@@ -152,9 +153,10 @@ def reward_rule(cfg: dict[str, object], value: float) -> float:
 def rewards(quick: bool = True, simulate: Simulate = run) -> Check:
     """Every seizure on a tip pays the rule's reward to the tipsters; no other one pays any."""
     t0 = time.perf_counter()
-    points, plot = [], []
+    points: list[Point] = []
+    plot: list[Point] = []
     for i, (rule, cfg) in enumerate(REWARDS):
-        world = tip_world(20.0, 1.0, **cfg)
+        world = tip_world(20.0, 1.0, 200.0, **cfg)
         world = _wide_prices(world)
         off = 0
         seized = 0
@@ -163,7 +165,7 @@ def rewards(quick: bool = True, simulate: Simulate = run) -> Check:
             paid: dict[int, int] = defaultdict(int)
             for en in out.ledger:
                 if en.reason == "reward":
-                    paid[en.shipment] += en.fen if en.payee == "tipsters" else -10**12
+                    paid[en.shipment] += en.fen if en.payee == "tipsters" else -(10**12)
             for s in out.shipments:
                 if s.outcome != "seized":
                     continue

@@ -46,9 +46,10 @@ BELIEFS = ((1.0, 0.1, 180.0), (2.0, 0.5, 30.0))
 
 
 def hand_evidence(
-    out: RunOutput, own: float, news: float, memory: float
+    out: RunOutput, own: float, news: float, memory: float, at: float | None = None
 ) -> dict[str, tuple[float, float]]:
-    """Buyer -> (alpha, beta) evidence at the buyer's last update, by hand: every own
+    """Buyer -> (alpha, beta) evidence at the buyer's last update (or at ``at``), by hand:
+    every own
     delivery adds ``own`` to beta, every own seizure ``own`` to alpha, every seizure anyone
     suffers (the buyer's own too: docs/model.md, What each agent knows) ``news`` to alpha
     of each buyer in the trade then; each fades by exp(-age / memory)."""
@@ -66,8 +67,9 @@ def hand_evidence(
         evs = list(events[b.name])
         gone = b.left_at if b.left else math.inf
         evs += [(t, news, 0.0) for t in seizures if b.entered_at <= t <= gone]
-        alpha = sum(a * math.exp(-(b.last - t) / scale) for t, a, _ in evs)
-        beta = sum(x * math.exp(-(b.last - t) / scale) for t, _, x in evs)
+        now = b.last if at is None else at
+        alpha = sum(a * math.exp(-(now - t) / scale) for t, a, _ in evs if t <= now)
+        beta = sum(x * math.exp(-(now - t) / scale) for t, _, x in evs if t <= now)
         out_map[b.name] = (alpha, beta)
     return out_map
 

@@ -40,6 +40,10 @@ def test_share_with_at_least_one_tip_is_one_minus_the_chance_nobody_tips(k: int,
         observed,
         expected,
     )
+    # tips are acted on: a patrol intercepts some tipped cargoes, and only tipped ones
+    # (the interception's chance is checked against its geometry by `verify tip_geometry`)
+    by_tip = [s for s in sailed if s.cause == "tip"]
+    assert by_tip and all(s.tips > 0 and s.outcome == "seized" for s in by_tip)
 
 
 MARGIN = 425.0 * 4000 * (2.0 - 1.0)  # default mid price, a 4,000 t lot, resale at twice the price

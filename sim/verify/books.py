@@ -116,10 +116,38 @@ REGIMES = (("after_delivery", 0.0), ("advance", 0.0), ("endogenous", 0.5))
 """Payment terms and the share of deals to Lianyungang delivered ship-to-ship."""
 
 
+def _flows(
+    world: Resolved, out: RunOutput, terms: str, notes: list[str], plot: list[Point] | None
+) -> tuple[int, int]:
+    """(fen unaccounted, rounding tolerance in fen) of one run's books, flow by flow;
+    strange entries go to ``notes``, one dot per flow to ``plot`` (if given)."""
+    ledger: dict[str, int] = defaultdict(int)
+    for en in out.ledger:
+        ledger[en.reason] += en.fen
+        if en.fen <= 0 or en.reason not in FLOWS:
+            notes.append(f"{terms}: entry {en} is not a positive known flow")
+    want, n = expected_flows(world, out)
+    unaccounted = abs(sum(L.balances_fen(out.ledger).values()))
+    tolerance = 0
+    for reason in FLOWS:
+        unaccounted += abs(ledger.get(reason, 0) - want.get(reason, 0))
+        tolerance += n.get(reason, 0) if reason == "operating_cost" else 0
+        # cargo_value equals seizure by construction (a pass-through pair): one dot
+        shown = reason != "cargo_value" and (want.get(reason) or ledger.get(reason))
+        if plot is not None and shown:
+            got, ought = ledger.get(reason, 0) / 100, want.get(reason, 0) / 100
+            series = "seizure = cargo_value" if reason == "seizure" else reason
+            label = f"{terms}: {reason}"
+            plot.append(Point(label, ought, ought, got, got, got, n.get(reason, 0), series))
+    return unaccounted, tolerance
+
+
 def money(quick: bool = True, simulate: Simulate = run) -> Check:
     """The ledger balances to zero and every kind of flow equals what the records imply."""
     t0 = time.perf_counter()
-    points, plot, notes = [], [], []
+    points: list[Point] = []
+    plot: list[Point] = []
+    notes: list[str] = []
     off_notes: list[str] = []  # shown; the contract points fail on their own
     for i, (terms, sts) in enumerate(REGIMES):
         world = trade_world(terms, ship_to_ship=sts)
@@ -131,42 +159,15 @@ def money(quick: bool = True, simulate: Simulate = run) -> Check:
             off_contract += len(wrong)
             covered += kinds(world, out)
             off_notes += [f"{terms}: {w}" for w in wrong[:2]]
-            ledger: dict[str, int] = defaultdict(int)
-            for en in out.ledger:
-                ledger[en.reason] += en.fen
-                if en.fen <= 0 or en.reason not in FLOWS:
-                    notes.append(f"{terms}: entry {en} is not a positive known flow")
-            imbalance = sum(L.balances_fen(out.ledger).values())
-            want, n = expected_flows(world, out)
-            unaccounted += abs(imbalance)
-            for reason in FLOWS:
-                diff = abs(ledger.get(reason, 0) - want.get(reason, 0))
-                unaccounted += diff
-                tolerance += n.get(reason, 0) if reason == "operating_cost" else 0
-                # cargo_value equals seizure by construction (a pass-through pair): one dot
-                shown = reason != "cargo_value" and (want.get(reason) or ledger.get(reason))
-                if r == 0 and shown:
-                    got, ought = ledger.get(reason, 0) / 100, want.get(reason, 0) / 100
-                    series = "seizure = cargo_value" if reason == "seizure" else reason
-                    plot.append(
-                        Point(
-                            f"{terms}: {reason}",
-                            ought,
-                            ought,
-                            got,
-                            got,
-                            got,
-                            n.get(reason, 0),
-                            series,
-                        )
-                    )
+            fen_off, fen_tol = _flows(world, out, terms, notes, plot if r == 0 else None)
+            unaccounted, tolerance = unaccounted + fen_off, tolerance + fen_tol
         est, tol = unaccounted / 100, tolerance / 100
         how = f"{terms} terms" + (f", {sts:.0%} ship-to-ship" if sts else "")
         label = f"{how}: RMB unaccounted in {entries:,} entries"
         points.append(Point(label, float(i), 0.0, est, max(0.0, est - tol), est + tol, entries))
         label = f"{how}: shipments whose entries differ from the contract"
-        off = float(off_contract)
-        points.append(Point(label, i + 0.5, 0.0, off, off, off, covered))
+        wrong_n = float(off_contract)
+        points.append(Point(label, i + 0.5, 0.0, wrong_n, wrong_n, wrong_n, covered))
     return Check(
         key="money",
         title="Money conservation",

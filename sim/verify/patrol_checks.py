@@ -173,13 +173,11 @@ def _mean_on_station(out: RunOutput, until: float) -> float:
     return total / until
 
 
-def patrol_cycle(quick: bool = True, simulate: Simulate = run) -> Check:
-    """Escort, duty cycle and time on station, exactly as configured."""
-    t0 = time.perf_counter()
-    days = 60.0 if quick else 240.0
+def _escort_points(days: float, simulate: Simulate) -> list[Point]:
+    """Back on station after a seizure, with the ship (10 kn) slower, then the patrol."""
     points = []
-    for k, speed in enumerate((18.0, 9.0)):  # the ship (10 kn) slower, then the patrol
-        escort_world = search_world(
+    for k, speed in enumerate((18.0, 9.0)):
+        world = search_world(
             vessels=3,
             speed_knots=speed,
             transit_hours=None,
@@ -188,9 +186,17 @@ def patrol_cycle(quick: bool = True, simulate: Simulate = run) -> Check:
             horizon_days=days,
             enforcement={"vessel_detention_days": 0.0, "vessel_confiscation_probability": 0.0},
         )
-        want, got, n = _escorts(escort_world, simulate(escort_world, 0))
+        want, got, n = _escorts(world, simulate(world, 0))
         label = f"patrol {speed:g} kn, ship 10 kn: back on station after a seizure (h)"
         points.append(exact_point(label, float(k), want, got, n))
+    return points
+
+
+def patrol_cycle(quick: bool = True, simulate: Simulate = run) -> Check:
+    """Escort, duty cycle and time on station, exactly as configured."""
+    t0 = time.perf_counter()
+    days = 60.0 if quick else 240.0
+    points = _escort_points(days, simulate)
     e, turn, vessels = 30.0, 8.0, 3
     cycle_world = search_world(
         vessels=vessels,

@@ -379,3 +379,59 @@ def test_enforcement_fails_when_the_seller_pays_the_fine(monkeypatch: pytest.Mon
     monkeypatch.setattr(Ledger, "post", post)
     failed = _failed(market_checks.enforcement(True))
     assert all("land on another party" in label for label in failed) and len(failed) == 2
+
+
+def test_boarding_fails_when_the_hazard_halves_after_a_contact_that_does_not_board(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After a contact, the next one needs twice the hazard: contacts thin out."""
+    from sim.model.detection import Exposure
+
+    class Halved:
+        def __init__(self, rng: object) -> None:
+            self.rng = rng
+
+        def exponential(self) -> float:
+            return 2.0 * self.rng.exponential()  # type: ignore[attr-defined]
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.rng, name)
+
+    honest = Exposure.__init__
+
+    def init(self: Exposure, rng: object, p_board: float, rec: object) -> None:
+        honest(self, rng, p_board, rec)  # type: ignore[arg-type]
+        self.rng = Halved(rng)  # type: ignore[assignment]  # the first need stays Exp(1)
+
+    monkeypatch.setattr(Exposure, "__init__", init)
+    assert _failed(patrol_checks.boarding(True)) == [
+        "r=0: two or more contacts in a crossing, H=1.20"
+    ]
+
+
+def test_entry_fails_when_the_profit_window_is_3_days_not_30(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``Model._entry`` with the buyers' gain taken over 3 days instead of 30."""
+    from sim.model import model as model_module
+    from sim.model.buyers import BuyerAgent
+
+    def entry(self: model_module.Model):  # type: ignore[no-untyped-def]
+        rng, env, history, k = self.rng["entry"], self.env, [], 0
+        while True:
+            yield env.timeout(24.0)
+            total = self.ledger.buyers_fen / 100
+            history.append(total)
+            profit = total - history[-4] if len(history) > 3 else total
+            m = self.params.market
+            rate = m.entry_per_month + m.entry_per_month_per_million_rmb * max(0.0, profit) / 1e6
+            for _ in range(model_module._poisson(rate / 30.0, rng.random())):
+                k += 1
+                template = self.scenario.buyers[int(rng.random() * len(self.scenario.buyers))]
+                agent = BuyerAgent(f"entrant#{k}", template, env.now)
+                self._add_buyer(agent)
+                self.network.attach(agent.name, "buyer", self.params.network.brokers_per_buyer, rng)
+
+    monkeypatch.setattr(model_module.Model, "_entry", entry)
+    failed = _failed(market_checks.entry(True))
+    assert "default: 1 a month + 0.1 per RMB million of profit: entrants" in failed

@@ -68,6 +68,25 @@ def boarding_world(recognition: float, concealment: float, factor: float) -> Res
     )
 
 
+def _contact_process(quick: bool, simulate: Simulate) -> tuple[str, float, float, int, int, str]:
+    """Nobody boarded: contacts in a crossing are Poisson(H), H = n W v t / A, so a search
+    goes on after a contact as before it; the row for P(two or more contacts)."""
+    world = boarding_world(0.0, 0.0, 1.0)
+    a, b, area = zone_crossing(world)
+    g = world.scenario.patrols[0]
+    h = g.vessels * g.sweep_width_nm * g.speed_knots * (b - a) / area
+    p = 1.0 - math.exp(-h) * (1.0 + h)
+    several = crossed = 0
+    for r in range(1 if quick else 4):
+        out = simulate(world, r)
+        for s in out.shipments:
+            if s.t_depart + b <= out.horizon_hours:
+                crossed += 1
+                several += s.contacts >= 2
+    label = f"r=0: two or more contacts in a crossing, H={h:.2f}"
+    return (label, p, p, several, crossed, "contact process")
+
+
 def boarding(quick: bool = True, simulate: Simulate = run) -> Check:
     """Boardings per contact = recognition x (1 - concealment) x (AIS-off factor if off).
 
@@ -90,14 +109,18 @@ def boarding(quick: bool = True, simulate: Simulate = run) -> Check:
             )
             boarded, contacts = tally[off]
             rows.append((label, p, p, boarded, contacts, "AIS off" if off else "AIS on"))
+    rows.append(_contact_process(quick, simulate))
     points, interval = share_points(rows)
     return Check(
         key="boarding",
         title="Boarding thinning",
         mechanism="Four patrols always on station in the open-sea box, wide sweeps so voyages "
         "have several contacts; half the ships run with AIS off. Boardings (seizures by "
-        "patrol) over contacts, per setting and AIS state.",
-        formula="P(board | contact) = r (1 - c) x (f if AIS off, else 1)",
+        "patrol) over contacts, per setting and AIS state; and with nobody boarded, the "
+        "share of crossings with two or more contacts (the search goes on unchanged after "
+        "a contact that does not board).",
+        formula="P(board | contact) = r (1 - c) x (f if AIS off, else 1); contacts in a "
+        "crossing ~ Poisson(H = n W v t / A): P(>= 2) = 1 - exp(-H) (1 + H)",
         interval=interval,
         level="99% Wilson, Bonferroni",
         points=points,

@@ -435,3 +435,12 @@ def test_entry_fails_when_the_profit_window_is_3_days_not_30(
     monkeypatch.setattr(model_module.Model, "_entry", entry)
     failed = _failed(market_checks.entry(True))
     assert "default: 1 a month + 0.1 per RMB million of profit: entrants" in failed
+
+
+def test_enforcement_fails_when_a_detention_in_days_is_read_as_hours() -> None:
+    hours = _configured("enforcement", vessel_detention_days=lambda d: d / 24)
+    failed = _failed(market_checks.enforcement(True, hours))
+    assert failed == [
+        "advance: seized ships loaded again within their detention",
+        "after_delivery: seized ships loaded again within their detention",
+    ]

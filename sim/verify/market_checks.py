@@ -256,6 +256,25 @@ def _sentences(out: RunOutput, days: float) -> tuple[float, int, int]:
     return worst, len(out.named), during
 
 
+def _detentions(world: Resolved, out: RunOutput) -> tuple[int, int]:
+    """(ships loaded again before their detention ended, detained ships used again): a
+    released ship is back ``vessel_detention_days`` after its seizure, not sooner."""
+    hold = world.scenario.enforcement.vessel_detention_days * 24.0
+    loading = {sl.name: sl.loading_hours for sl in world.scenario.sellers}
+    seized_at: dict[str, float] = {}
+    early = reused = 0
+    for s in sorted(out.shipments, key=lambda s: s.t_depart if s.vessel else math.inf):
+        if not s.vessel or math.isnan(s.t_depart):
+            continue
+        if s.vessel in seized_at:
+            reused += 1
+            taken = s.t_depart - loading[s.seller.split("#")[0]]
+            early += taken < seized_at.pop(s.vessel) + hold - 1e-6
+        if s.outcome == "seized" and math.isnan(s.t_handover):
+            seized_at[s.vessel] = s.seizure_time
+    return early, reused
+
+
 def _arrests(out: RunOutput) -> tuple[int, int]:
     """(arrests, seizures of a buyer still in the trade: each a draw)."""
     left = {b.name: (b.left, b.left_at) for b in out.buyers}
@@ -269,43 +288,49 @@ def _arrests(out: RunOutput) -> tuple[int, int]:
     return arrested, trials
 
 
+def _enforcement_runs(world: Resolved, quick: bool, simulate: Simulate) -> dict[str, float]:
+    """Sentences, arrests, fines and detentions tallied over the world's replications."""
+    t: dict[str, float] = defaultdict(float)
+    for r in range(2 if quick else 8):
+        out = simulate(world, r)
+        worst, sentenced, during = _sentences(out, SENTENCE_DAYS)
+        t["worst"] = max(t["worst"], worst)
+        t["sentenced"] += sentenced
+        t["during"] += during
+        arrested, trials = _arrests(out)
+        t["arrested"] += arrested
+        t["trials"] += trials
+        t["wrong"] += len(mismatches(world, out, {"fine", "seizure", "cargo_value"}))
+        t["covered"] += kinds(world, out)
+        early, reused = _detentions(world, out)
+        t["early"] += early
+        t["reused"] += reused
+    return t
+
+
 def enforcement(quick: bool = True, simulate: Simulate = run) -> Check:
     """Sentences last their days; arrests come with their probability; fines land on the
     parties the rules name."""
     t0 = time.perf_counter()
     rows, exact = [], []
     for terms, arrest in ARRESTS:
-        world = enforcement_world(terms, arrest)
-        worst, sentenced, during, arrested, trials, wrong, covered = 0.0, 0, 0, 0, 0, 0, 0
-        for r in range(2 if quick else 8):
-            out = simulate(world, r)
-            w, n, d = _sentences(out, SENTENCE_DAYS)
-            worst, sentenced, during = max(worst, w), sentenced + n, during + d
-            a, k = _arrests(out)
-            arrested, trials = arrested + a, trials + k
-            wrong += len(mismatches(world, out, {"fine", "seizure", "cargo_value"}))
-            covered += kinds(world, out)
+        tally = _enforcement_runs(enforcement_world(terms, arrest), quick, simulate)
         exact += [
-            (f"{terms}: sentence = {SENTENCE_DAYS:g} d (worst error, h)", 0.0, worst, sentenced),
-            (
-                f"{terms}: deals signed by or through a party serving a sentence",
-                0.0,
-                during,
-                sentenced,
-            ),
-            (
-                f"{terms}: cases whose fines or cargo loss land on another party",
-                0.0,
-                wrong,
-                covered,
-            ),
+            (f"{terms}: {what}", 0.0, tally[key], tally[of])
+            for what, key, of in (
+                (f"sentence = {SENTENCE_DAYS:g} d (worst error, h)", "worst", "sentenced"),
+                ("deals signed by or through a party serving a sentence", "during", "sentenced"),
+                ("cases whose fines or cargo loss land on another party", "wrong", "covered"),
+                ("seized ships loaded again within their detention", "early", "reused"),
+            )
         ]
+        arrested, trials = int(tally["arrested"]), int(tally["trials"])
         rows.append((f"{terms}: arrests per seizure", arrest, arrest, arrested, trials, ""))
     share, interval = share_points(rows, SHARE_LEVEL)
     points = list(share)
     for label, want, got, n in exact:
         tol = 1e-6 if "worst error" in label else 0.0
-        points.append(Point(label, len(points), want, float(got), got - tol, got + tol, n))
+        points.append(Point(label, len(points), want, float(got), got - tol, got + tol, int(n)))
     return Check(
         key="enforcement",
         title="Sentences, arrests and fines",
@@ -314,9 +339,11 @@ def enforcement(quick: bool = True, simulate: Simulate = run) -> Check:
         "arrest chance 0.3) and after delivery (fixed fines, 0.7). Each named party's ban "
         "ends 20 days after its last naming and it signs no deal meanwhile; arrests over "
         "seizures of buyers still trading; each seizure's fine on its buyer and its cargo "
-        "on the owner the terms name, each accomplice's fine on itself.",
+        "on the owner the terms name, each accomplice's fine on itself; a released ship "
+        "loads no cargo before its 30 days' detention are over.",
         formula="ban = sentence_days; P(arrest | seizure) = p; fine payer = buyer; cargo "
-        "loss = buyer (advance, or handed over), seller (after delivery)",
+        "loss = buyer (advance, or handed over), seller (after delivery); detention >= "
+        "vessel_detention_days",
         interval=interval + "; the rest exact",
         level="99% Wilson, Bonferroni; exact",
         points=tuple(points),

@@ -100,7 +100,12 @@ def test_compare_figure_labels_do_not_overlap(runs: dict[str, Path]) -> None:
 
     fig = compare_figure(cmp.compare_runs(runs["a"], runs["surge"]))
     assert overlapping_labels(fig) == []
-    assert style.PARTY_COLOURS  # the figure uses the shared palette
+    # every interval is drawn in one of the three colours that carry its meaning
+    from matplotlib.colors import to_hex
+
+    meaning = {to_hex(c) for c in (style.BLUE, style.VERMILLION, style.GREY)}
+    drawn = {to_hex(c) for ax in fig.axes for coll in ax.collections for c in coll.get_facecolor()}
+    assert drawn and drawn <= meaning, drawn
 
 
 def test_compare_refuses_a_folder_that_is_not_a_run(runs: dict[str, Path], tmp_path: Path) -> None:

@@ -16,15 +16,29 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.model import buyers as model_buyers
+from sim.model import enforcement as model_enforcement
+from sim.model import patrols as model_patrols
 from sim.model import routing as model_routing
 from sim.model import tips as model_tips
 from sim.model.enforcement import Enforcement
 from sim.model.ledger import Ledger
 from sim.model.model import simulate
 from sim.model.network import TradeNetwork
-from sim.model.patrols import ZoneState
-from sim.verify import CHECKS, adaptive, books, runs, search, trade
-from sim.verify.core import Point, bonferroni, t_interval, wilson
+from sim.model.patrols import CoastGuard, PatrolVessel, ZoneState
+from sim.model.sellers import Company
+from sim.scenario import Resolved
+from sim.verify import (
+    CHECKS,
+    adaptive,
+    books,
+    market_checks,
+    patrol_checks,
+    runs,
+    search,
+    tip_checks,
+    trade,
+)
+from sim.verify.core import Point, Simulate, bonferroni, run, t_interval, wilson
 
 
 @pytest.fixture(scope="module")
@@ -182,8 +196,10 @@ def test_money_fails_when_one_ledger_entry_is_dropped(monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(Ledger, "post", post)
     check = books.money(True)
-    assert dropped and _failed(check) == [check.points[0].label]  # the first world's books
+    # the first world's books, and one of its shipments against its contract
+    assert dropped and _failed(check) == [p.label for p in check.points[:2]]
     assert check.points[0].estimate == 1_200_000.0  # exactly the one fine is unaccounted
+    assert check.points[1].estimate == 1.0
 
 
 def test_verify_exits_1_when_a_check_fails(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -229,3 +245,202 @@ def test_verify_help_lists_every_check_by_name() -> None:
     from sim.cli.options import CHECK_NAMES
 
     assert tuple(CHECKS) == CHECK_NAMES
+
+
+# --------------------------------------- the mechanism checks can fail too
+
+
+def _configured(section: str, **change: object) -> Simulate:
+    """A model that reads one section of its configuration wrongly: the check works its
+    expectation out from the true configuration, the model runs on the changed one."""
+
+    def simulate(resolved: Resolved, r: int) -> object:
+        data = resolved.scenario.model_dump()
+        values = {k: f(data[section][k]) if callable(f) else f for k, f in change.items()}
+        return run(market_checks.updated(resolved, section, **values), r)
+
+    return simulate  # type: ignore[return-value]
+
+
+def test_boarding_fails_when_the_ais_off_factor_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    def p_board(self: Company, ais_off: bool) -> float:
+        d = self.model.params.detection
+        return d.recognition_probability * (1.0 - self.seller.concealment)
+
+    monkeypatch.setattr(Company, "p_board", p_board)
+    failed = _failed(patrol_checks.boarding(True))
+    assert failed and all("AIS off" in label for label in failed)
+
+
+def test_patrol_cycle_fails_when_the_escort_sails_at_dash_speed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    honest = CoastGuard.escort_hours
+
+    def dash(self: CoastGuard, vessel: PatrolVessel, position: object, ship: float) -> float:
+        hours = honest(self, vessel, position, ship)  # type: ignore[arg-type]
+        return hours * min(vessel.speed_knots, ship) / min(vessel.dash_knots, ship)
+
+    monkeypatch.setattr(CoastGuard, "escort_hours", dash)
+    failed = _failed(patrol_checks.patrol_cycle(True))
+    assert failed == ["patrol 9 kn, ship 10 kn: back on station after a seizure (h)"]
+
+
+def test_timing_fails_when_the_usual_hazard_ignores_the_duty_cycle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def always_on(geography: object, groups: list, transit: object) -> dict[str, float]:  # type: ignore[type-arg]
+        rates: dict[str, float] = {}
+        for g in groups:
+            area = geography.zones[g.zone].area_sq_nm  # type: ignore[attr-defined]
+            rates[g.zone] = (
+                rates.get(g.zone, 0.0) + g.vessels * g.sweep_width_nm * g.speed_knots / area
+            )
+        return rates
+
+    monkeypatch.setattr(model_patrols, "usual_rates", always_on)
+    check = patrol_checks.timing(True)
+    assert len(_failed(check)) == 2 and not check.extra_ok
+
+
+def test_tip_geometry_fails_when_the_tip_accuracy_is_ignored() -> None:
+    check = tip_checks.tip_geometry(True, simulate=_configured("tips", accuracy=1.0))
+    assert _failed(check) == [
+        "mean delay 20 h, accuracy 0.5, dash at most 1.5 h",
+        "mean delay 20 h, accuracy 0",
+    ]
+
+
+def test_tip_geometry_fails_when_the_patrol_dashes_at_half_speed() -> None:
+    from sim.scenario import Scenario, resolve
+
+    def simulate(resolved: Resolved, r: int) -> object:
+        data = resolved.scenario.model_dump()
+        for g in data["patrols"]:
+            g["dash_speed_knots"] = 12.5
+        return run(resolve(Scenario.model_validate(data)), r)
+
+    check = tip_checks.tip_geometry(True, simulate=simulate)  # type: ignore[arg-type]
+    assert len(_failed(check)) >= 2
+
+
+def test_rewards_fail_when_the_cap_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    def uncapped(self: model_enforcement.Enforcement, value: float) -> float:
+        t = self.model.params.tips
+        return t.reward_fixed_rmb if t.reward_rule == "fixed" else t.reward_share * value
+
+    monkeypatch.setattr(model_enforcement.Enforcement, "reward_for", uncapped)
+    assert [label.split(":")[0] for label in _failed(tip_checks.rewards(True))] == ["share rule"]
+
+
+def test_beliefs_fail_when_news_weighs_double(monkeypatch: pytest.MonkeyPatch) -> None:
+    honest = model_enforcement.hear_news
+    monkeypatch.setattr(
+        model_enforcement, "hear_news", lambda buyers, now, w, b: honest(buyers, now, 2 * w, b)
+    )
+    check = market_checks.beliefs(True)
+    assert all(label.endswith("alpha evidence summed over buyers") for label in _failed(check))
+    assert len(_failed(check)) == 2 and not check.extra_ok
+
+
+def test_entry_fails_when_the_entry_rate_is_three_times_too_high() -> None:
+    three = _configured("market", entry_per_month=lambda x: 3 * x)
+    check = market_checks.entry(True, simulate=three)
+    assert "fixed rate, 20 a month: entrants" in _failed(check)
+
+
+def test_enforcement_fails_when_the_arrest_condition_is_inverted() -> None:
+    inverted = _configured("market", arrest_probability=lambda p: 1 - p)
+    assert [
+        label.split(":")[1] for label in _failed(market_checks.enforcement(True, inverted))
+    ] == [
+        " arrests per seizure",
+        " arrests per seizure",
+    ]
+
+
+def test_enforcement_fails_when_a_sentence_in_days_is_read_as_hours() -> None:
+    hours = _configured("enforcement", sentence_days=lambda d: d / 24)
+    failed = _failed(market_checks.enforcement(True, hours))
+    assert "advance: sentence = 20 d (worst error, h)" in failed
+
+
+def test_enforcement_fails_when_the_seller_pays_the_fine(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim.model.ledger import Ledger
+
+    honest = Ledger.post
+
+    def post(self: Ledger, time: float, payer: str, payee: str, amount: float, reason: str,
+             shipment: int = -1) -> None:  # fmt: skip
+        if reason == "fine" and payer.startswith("buyer:") and shipment % 2 == 0:
+            payer = "seller:" + payer  # some fines land on the wrong party
+        honest(self, time, payer, payee, amount, reason, shipment)
+
+    monkeypatch.setattr(Ledger, "post", post)
+    failed = _failed(market_checks.enforcement(True))
+    assert all("land on another party" in label for label in failed) and len(failed) == 2
+
+
+def test_boarding_fails_when_the_hazard_halves_after_a_contact_that_does_not_board(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After a contact, the next one needs twice the hazard: contacts thin out."""
+    from sim.model.detection import Exposure
+
+    class Halved:
+        def __init__(self, rng: object) -> None:
+            self.rng = rng
+
+        def exponential(self) -> float:
+            return 2.0 * self.rng.exponential()  # type: ignore[attr-defined]
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.rng, name)
+
+    honest = Exposure.__init__
+
+    def init(self: Exposure, rng: object, p_board: float, rec: object) -> None:
+        honest(self, rng, p_board, rec)  # type: ignore[arg-type]
+        self.rng = Halved(rng)  # type: ignore[assignment]  # the first need stays Exp(1)
+
+    monkeypatch.setattr(Exposure, "__init__", init)
+    assert _failed(patrol_checks.boarding(True)) == [
+        "r=0: two or more contacts in a crossing, H=1.20"
+    ]
+
+
+def test_entry_fails_when_the_profit_window_is_3_days_not_30(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``Model._entry`` with the buyers' gain taken over 3 days instead of 30."""
+    from sim.model import model as model_module
+    from sim.model.buyers import BuyerAgent
+
+    def entry(self: model_module.Model):  # type: ignore[no-untyped-def]
+        rng, env, history, k = self.rng["entry"], self.env, [], 0
+        while True:
+            yield env.timeout(24.0)
+            total = self.ledger.buyers_fen / 100
+            history.append(total)
+            profit = total - history[-4] if len(history) > 3 else total
+            m = self.params.market
+            rate = m.entry_per_month + m.entry_per_month_per_million_rmb * max(0.0, profit) / 1e6
+            for _ in range(model_module._poisson(rate / 30.0, rng.random())):
+                k += 1
+                template = self.scenario.buyers[int(rng.random() * len(self.scenario.buyers))]
+                agent = BuyerAgent(f"entrant#{k}", template, env.now)
+                self._add_buyer(agent)
+                self.network.attach(agent.name, "buyer", self.params.network.brokers_per_buyer, rng)
+
+    monkeypatch.setattr(model_module.Model, "_entry", entry)
+    failed = _failed(market_checks.entry(True))
+    assert "default: 1 a month + 0.1 per RMB million of profit: entrants" in failed
+
+
+def test_enforcement_fails_when_a_detention_in_days_is_read_as_hours() -> None:
+    hours = _configured("enforcement", vessel_detention_days=lambda d: d / 24)
+    failed = _failed(market_checks.enforcement(True, hours))
+    assert failed == [
+        "advance: seized ships loaded again within their detention",
+        "after_delivery: seized ships loaded again within their detention",
+    ]

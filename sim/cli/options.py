@@ -23,6 +23,14 @@ CHECK_NAMES = (
     "little",
     "determinism",
     "route_choice",
+    "boarding",
+    "patrol_cycle",
+    "timing",
+    "tip_geometry",
+    "rewards",
+    "beliefs",
+    "entry",
+    "enforcement",
 )
 """``sim.verify.suite.CHECKS``'s keys, spelled out for ``verify --help``: importing the suite
 costs the CLI most of a second (a test keeps the two the same)."""

@@ -133,7 +133,10 @@ def wilson(successes: int, n: int, level: float) -> tuple[float, float, float]:
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (p, max(0.0, centre - half), min(1.0, centre + half))
+    # at 0 or n successes the bound is exactly 0 or 1 (the formula leaves rounding dust)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return (p, low, high)
 
 
 def t_interval(values: Sequence[float] | np.ndarray, level: float) -> tuple[float, float, float]:

@@ -1,25 +1,21 @@
-"""Checks of a run as a whole: Little's law for voyages at sea, and determinism."""
+"""Checks of a run as a whole: Little's law over the voyage pipeline, and determinism."""
 
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Generator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-import simpy
 
 from sim import metrics
-from sim.experiment.seeds import replication_seed
-from sim.model.model import Model, RunOutput
-from sim.model.records import Shipment
+from sim.model.model import RunOutput
 from sim.scenario import Resolved, resolve
 from sim.verify.books import companies
 from sim.verify.core import (
@@ -34,96 +30,86 @@ from sim.verify.core import (
 )
 from sim.verify.worlds import default_world, little_world
 
-FINAL = ("delivered", "seized", "held")
-EVERY_HOURS = 2.0
-Samples = list[tuple[float, dict[str, int]]]
+
+def at_sea_hours(out: RunOutput, lo: float, hi: float, sellers: set[str]) -> float:
+    """Ship-hours at sea inside [lo, hi] from the trace: each voyage from sailing to
+    arrival (or the horizon), clipped to the window."""
+    total = 0.0
+    for s in out.shipments:
+        if s.seller in sellers and not math.isnan(s.t_depart):
+            end = s.t_arrive if s.outcome == "delivered" else out.horizon_hours
+            total += max(0.0, min(end, hi) - max(s.t_depart, lo))
+    return total
 
 
-def _sampler(
-    model: Model, samples: Samples, entry: dict[str, str]
-) -> Generator[simpy.Event, Any, None]:
-    """Count the voyages at sea, by seller entry, from the running model every 2 hours."""
-    recs, first = model.recorder.shipments, 0
-    yield model.env.timeout(0.517)  # off the hour, clear of the model's own events
-    while True:
-        while first < len(recs) and recs[first].outcome in FINAL:
-            first += 1
-        counts: dict[str, int] = defaultdict(int)
-        for sh in recs[first:]:
-            if sh.outcome == "at_sea":
-                counts[entry[sh.seller]] += 1
-        samples.append((model.env.now, counts))
-        yield model.env.timeout(EVERY_HOURS)
-
-
-def counted_run(resolved: Resolved, r: int) -> tuple[RunOutput, Samples]:
-    """Replication ``r``, with the voyages at sea counted while it runs."""
-    samples: Samples = []
-    entry = {name: sl.name for name, sl in companies(resolved).items()}
-    model = Model(resolved, replication_seed(resolved.scenario.seed, r), env=simpy.Environment())
-    model.env.process(_sampler(model, samples, entry))
-    return model.run(), samples
-
-
-def _voyage_end(s: Shipment, horizon: float) -> float:
-    if s.outcome == "delivered":
-        return s.t_arrive
-    if s.outcome == "seized":
-        return s.seizure_time
-    return horizon
+def pipeline(world: Resolved, group: str) -> tuple[float, float]:
+    """(departure rate per hour, mean hours at sea) of a seller group by theory: Poisson
+    lots at 1 / interval, each sailing at once; a voyage lasts its route's length over the
+    ship's speed, routes drawn by their weights."""
+    rate = hours = 0.0
+    for sl in companies(world).values():
+        if group not in ("all", sl.name):
+            continue
+        lam = 1.0 / (sl.lot_interval_days * 24.0)
+        weights = list(sl.route_weights or [1.0] * len(sl.routes))
+        mean = sum(
+            w * world.geography.routes[r].length_nm / sl.speed_knots
+            for w, r in zip(weights, sl.routes, strict=True)
+        ) / sum(weights)
+        rate, hours = rate + lam, hours + lam * mean
+    return rate, hours / rate
 
 
 def little(quick: bool = True, simulate: Simulate = run) -> Check:
-    """Mean number at sea, counted from the running model, = departure rate x mean voyage time.
-
-    ``simulate`` is not used: the count must be taken while the model runs.
-    """
+    """Little's law over the voyage pipeline: the time-averaged number of ships at sea,
+    from the trace, = the departure rate counted in the trace x the mean time at sea by
+    theory (route length over speed)."""
     t0 = time.perf_counter()
     world = little_world()
-    entry = {name: sl.name for name, sl in companies(world).items()}
-    groups = [*dict.fromkeys(entry.values()), "all"]
+    groups = [*dict.fromkeys(sl.name for sl in world.scenario.sellers), "all"]
+    members = {
+        g: {n for n, sl in companies(world).items() if g in ("all", sl.name)} for g in groups
+    }
     lo_t, hi_t = 10 * 24.0, (world.scenario.horizon_days - 10) * 24.0
-    diffs: dict[str, list[float]] = defaultdict(list)
     lam_w: dict[str, list[float]] = defaultdict(list)
+    diffs: dict[str, list[float]] = defaultdict(list)
     voyages: dict[str, int] = defaultdict(int)
     for r in range(4 if quick else 30):
-        out, samples = counted_run(world, r)
-        inside = [c for t, c in samples if lo_t <= t <= hi_t]
+        out = simulate(world, r)
         for g in groups:
-            counts = [sum(v for k, v in c.items() if g in ("all", k)) for c in inside]
-            at_sea = float(np.mean(counts))
-            ships = [
-                s
-                for s in out.shipments
-                if lo_t <= s.t_depart <= hi_t and g in ("all", entry[s.seller])
-            ]
-            times = [_voyage_end(s, out.horizon_hours) - s.t_depart for s in ships]
-            lw = len(ships) / (hi_t - lo_t) * float(np.mean(times)) if times else 0.0
+            at_sea = at_sea_hours(out, lo_t, hi_t, members[g]) / (hi_t - lo_t)
+            sailed = sum(
+                s.seller in members[g] and lo_t <= s.t_depart < hi_t for s in out.shipments
+            )
+            lw = sailed / (hi_t - lo_t) * pipeline(world, g)[1]
             lam_w[g].append(lw)
             diffs[g].append(at_sea - lw)
-            voyages[g] += len(ships)
+            voyages[g] += sailed
     per = bonferroni(MEAN_LEVEL, len(groups))
     points = []
     for g in groups:
+        lam, w = pipeline(world, g)
         e = float(np.mean(lam_w[g]))
         d, lo, hi = t_interval(diffs[g], per)
-        label = LABELS.get(g, g)
+        label = f"{LABELS.get(g, g)}: lambda={lam * 24:.2f}/day, W={w:.1f} h"
         points.append(Point(label, e, e, e + d, e + lo, e + hi, voyages[g]))
     return Check(
         key="little",
         title="Little's law",
-        mechanism="A stationary trade (fixed buyers, Poisson lots, the default patrols and "
-        "tips) over a year, days 10 to 355: voyages at sea counted every 2 hours while the "
-        "model runs, against the departure rate times the mean voyage time (sailing to "
-        "arrival or seizure) from the shipment records.",
-        formula="L = lambda x W",
+        mechanism="A stationary trade without patrols or tips (fixed buyers, Poisson lots, "
+        "ample ships) over a year, days 10 to 355: the time-averaged number of ships at sea "
+        "from the trace (each voyage from sailing to arrival) against the departures counted "
+        "in the window times the mean voyage time by theory: the routes' lengths over the "
+        "ships' speed, weighted by the routes' shares (the label's lambda is the configured "
+        "rate, 1 / lot interval).",
+        formula="L = lambda x W, W = mean route length / speed",
         level="95% t, Bonferroni",
         interval=describe_level(
             "Student's t interval over replications of L - lambda W", MEAN_LEVEL, len(groups)
         ),
         points=tuple(points),
-        x_label="Departure rate x mean voyage time (voyages)",
-        y_label="Mean number at sea (voyages)",
+        x_label="Departure rate x mean voyage time (ships)",
+        y_label="Mean number at sea (ships)",
         seconds=time.perf_counter() - t0,
     )
 

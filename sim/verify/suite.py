@@ -6,7 +6,16 @@ import time
 from collections.abc import Callable
 
 from sim.scenario.errors import ScenarioError
-from sim.verify import adaptive, books, runs, search, trade
+from sim.verify import (
+    adaptive,
+    books,
+    market_checks,
+    patrol_checks,
+    runs,
+    search,
+    tip_checks,
+    trade,
+)
 from sim.verify.core import Check, Simulate, Suite, run
 
 CheckFn = Callable[[bool, Simulate], Check]
@@ -21,6 +30,14 @@ CHECKS: dict[str, CheckFn] = {
     "little": runs.little,
     "determinism": runs.determinism,
     "route_choice": adaptive.route_choice,
+    "boarding": patrol_checks.boarding,
+    "patrol_cycle": patrol_checks.patrol_cycle,
+    "timing": patrol_checks.timing,
+    "tip_geometry": tip_checks.tip_geometry,
+    "rewards": tip_checks.rewards,
+    "beliefs": market_checks.beliefs,
+    "entry": market_checks.entry,
+    "enforcement": market_checks.enforcement,
 }
 """Every check, in the order reports list them. Each takes (quick, simulate)."""
 

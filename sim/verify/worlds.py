@@ -206,14 +206,16 @@ def default_world(horizon_days: float = 365.0, seed: int = 2019) -> Resolved:
 
 
 def little_world(seed: int = 17) -> Resolved:
-    """A stationary trade: every lot goes to a fixed buyer, lots come as a Poisson stream and
-    ships are never short, so the number at sea has a steady mean; the default patrols and
-    tips seize some cargoes on the way, which shortens those voyages."""
+    """A stationary trade: every lot goes to a fixed buyer, lots come as a Poisson stream,
+    ships are never short and nobody patrols or tips, so every voyage sails at once and
+    lasts its route's length over the ship's speed (an M/G/infinity pipeline)."""
     return resolve(
         Scenario.model_validate(
             {
                 "seed": seed,
                 "market": {"kind": "fixed"},
+                "patrols": [],
+                "tips": {"knowers": 0},
                 "sellers": [
                     {
                         "name": "short",

@@ -19,6 +19,7 @@ LAYERS = [
     "report",
     "study",
     "verify",
+    "api",
     "cli",
 ]
 """Bottom first; a package may import its own modules and any package before it."""

@@ -7,7 +7,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -121,32 +121,32 @@ def run_scenario(
     with FolderLock(folder, remove=True):
         store.check_out(folder)  # under the lock: no other run has begun writing here
         store.write_manifest(folder, manifest)
-        writer = _Writer(folder)
+        writer = RunWriter(folder)
         own = executor is None
         try:
             executor = executor or make_executor(workers, maximum)
-            plan = _Plan(target_ci, checked, maximum)
-            rows = _replicate(s, executor, writer, progress, plan)
+            plan = Plan(target_ci, checked, maximum)
+            rows = replicate(s, executor, writer, progress, plan)
             runs = pd.DataFrame(rows)
             summary = summarise(runs, list(METRICS), run_ranges(s))
             writer.finish()
             store.write_csv(folder / "summary.csv", summary)
         except BaseException as e:
             writer.discard()
-            _ended(folder, manifest, e)
+            record_end(folder, manifest, e)
             raise
         finally:
             if own and executor is not None:
                 executor.close()
         manifest.update(status="complete", finished_at=store.now_iso(), files=writer.files())
         if target_ci is not None:
-            manifest.update(_target_fields(s, plan, len(rows)))
+            manifest.update(target_fields(s, plan, len(rows)))
         store.write_manifest(folder, manifest)
     return RunResult(folder, runs, summary, plan.statuses)
 
 
 @dataclass
-class _Plan:
+class Plan:
     """How many replications to run: all at once, or in batches towards a CI target."""
 
     target_ci: float | None
@@ -163,7 +163,7 @@ class _Plan:
         return precision.next_batch(len(rows), self.statuses, self.target_ci, self.maximum)
 
 
-class _Writer:
+class RunWriter:
     """The run's tables, growing as replications finish: runs.csv, and each table the
     model returns in a file of its name, created when the model first returns it."""
 
@@ -199,8 +199,14 @@ class _Writer:
         return sorted(["runs.csv", "summary.csv", *(f"{name}.csv" for name in self.named)])
 
 
-def _replicate(
-    s: Scenario, executor: Executor, writer: _Writer, progress: Progress | None, plan: _Plan
+class Sink(Protocol):
+    """Where each finished replication goes: the run folder's tables, or a list in memory."""
+
+    def write(self, row: dict[str, Any], r: ReplicationResult) -> None: ...
+
+
+def replicate(
+    s: Scenario, executor: Executor, writer: Sink, progress: Progress | None, plan: Plan
 ) -> list[dict[str, Any]]:
     """Every replication's metrics row, each written as it finishes, in order."""
     rows: list[dict[str, Any]] = []
@@ -217,7 +223,7 @@ def _replicate(
     return rows
 
 
-def _ended(folder: Path, manifest: dict[str, Any], e: BaseException) -> None:
+def record_end(folder: Path, manifest: dict[str, Any], e: BaseException) -> None:
     """Say in the manifest how the run ended, if the disk still takes it (on a full disk
     the tables just discarded have made room)."""
     interrupted = isinstance(e, KeyboardInterrupt)
@@ -230,7 +236,7 @@ def _ended(folder: Path, manifest: dict[str, Any], e: BaseException) -> None:
         store.write_manifest(folder, manifest)
 
 
-def _target_fields(s: Scenario, plan: _Plan, n: int) -> dict[str, Any]:
+def target_fields(s: Scenario, plan: Plan, n: int) -> dict[str, Any]:
     """What a ``--target-ci`` run records: how many replications it took, and why."""
     statuses = plan.statuses
     return {

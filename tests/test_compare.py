@@ -93,6 +93,10 @@ def test_compare_command_prints_the_table_and_draws_the_figure(
     assert {"metric", "mean_a", "mean_b", "diff", "ci95_low", "ci95_high", "n"} <= set(table)
     png = out / "figures" / "compare.png"
     assert png.stat().st_size > 10_000 and (out / "figures" / "compare.svg").stat().st_size > 0
+    # `coalsim report` on it says it is a comparison and how to draw it again.
+    again = CliRunner().invoke(app, ["report", str(out)])
+    assert again.exit_code == 2 and "a comparison (coalsim compare)" in again.output
+    assert "not a coalsim results folder" not in again.output
 
 
 def test_compare_figure_labels_do_not_overlap(runs: dict[str, Path]) -> None:

@@ -34,6 +34,12 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     path = folder / MANIFEST
     if not folder.is_dir():
         raise ReportError(f"{folder}: not a folder")
+    if not path.is_file() and (folder / "compare.csv").is_file():
+        raise ReportError(
+            f"{folder}: a comparison (coalsim compare); its table and figure are already in "
+            "it (compare.txt, compare.csv, figures/); to draw them again run "
+            f"coalsim compare RUN_A RUN_B --out {folder}"
+        )
     if not path.is_file():
         raise ReportError(f"{folder}: no {MANIFEST}; not a coalsim results folder")
     try:

@@ -25,6 +25,7 @@ from sim.cli.options import (
     Resume,
     RunOut,
     RunReplications,
+    RunResume,
     ScenarioArg,
     Scheduler,
     Seed,
@@ -88,11 +89,13 @@ def run(
     target_ci: TargetCi = None,
     max_replications: MaxReplications = None,
     target_metric: TargetMetric = None,
+    resume: RunResume = None,
     no_report: NoReport = False,
 ) -> None:
     """Run a scenario's replications, save the results and write the report."""
     from sim.experiment.progress import progress
     from sim.metrics import evidence
+    from sim.study.resume import resume_run
     from sim.study.run import (
         DEFAULT_MAX_REPLICATIONS,
         check_run_options,
@@ -110,25 +113,33 @@ def run(
     most = DEFAULT_MAX_REPLICATIONS if max_replications is None else max_replications
     user_errors(lambda: check_run_options(s.replications, target_ci, target_metric, most, s))
     user_errors(lambda: evidence.check(s, str(scenario_file)))
-    folder = user_errors(lambda: prepare_folder(out_dir, Path("results"), s.name))
+    if resume is not None and (out_dir is not None or target_ci is not None):
+        fail("--resume goes on in its own folder with the run's own replications: "
+             "give it without --out and --target-ci")  # fmt: skip
+    folder = resume or user_errors(lambda: prepare_folder(out_dir, Path("results"), s.name))
     workers = _capped(workers)
     say(_run_banner(s, folder, target_ci, most))
     try:
         with progress(err, "replications") as bar:
             result = user_errors(
-                lambda: run_scenario(
-                    resolved,
-                    folder,
-                    overrides=overrides,
-                    workers=workers,
-                    progress=bar,
-                    target_ci=target_ci,
-                    target_metrics=target_metric,
-                    max_replications=most,
+                lambda: (
+                    resume_run(resolved, folder, workers=workers, progress=bar)
+                    if resume is not None
+                    else run_scenario(
+                        resolved,
+                        folder,
+                        overrides=overrides,
+                        workers=workers,
+                        progress=bar,
+                        target_ci=target_ci,
+                        target_metrics=target_metric,
+                        max_replications=most,
+                    )
                 )
             )
     except KeyboardInterrupt:
-        _run_interrupted(folder, given_out=out_dir is not None)
+        again = f"coalsim run {_again(scenario_file, overrides, replications, seed)}"
+        _run_interrupted(folder, given_out=out_dir is not None, resume=None if target_ci else again)
     except Exception as e:  # a replication failed, the disk is full, the pool broke
         _failed(e, f"{folder} holds no results (its manifest.json says failed)")
     _print_run_summary(s, result, target_ci)
@@ -147,8 +158,24 @@ def _run_banner(s: Scenario, folder: Path, target_ci: float | None, most: int) -
     return f"coalsim: {s.name}, {count}, seed {s.seed} -> {folder}"
 
 
-def _run_interrupted(folder: Path, given_out: bool) -> NoReturn:
-    """Ctrl-C: say the folder holds no results and how to start over; exit 130."""
+def _again(scenario: Path, overrides: list[str], replications: int | None, seed: int | None) -> str:
+    """The arguments that give the same scenario again, for the resume hint."""
+    bits = [str(scenario), *(f"--set {o}" for o in overrides)]
+    bits += [f"--replications {replications}"] if replications is not None else []
+    return " ".join(bits + ([f"--seed {seed}"] if seed is not None else []))
+
+
+def _run_interrupted(folder: Path, given_out: bool, resume: str | None) -> NoReturn:
+    """Ctrl-C or SIGTERM: say what is kept and how to go on (or start over); exit 130."""
+    from sim.experiment.stream import read_checkpoint
+
+    state = read_checkpoint(folder) if resume is not None else None
+    if state is not None and state[0] > 0:
+        warn(
+            f"interrupted: {state[0]} finished replications are kept in {folder}; go on with: "
+            f"{resume} --resume {folder}"
+        )
+        raise typer.Exit(130) from None
     again = (  # run never writes over a folder that has a manifest
         f"remove {folder} or give another --out to start over"
         if given_out

@@ -124,6 +124,15 @@ Resume = Annotated[
     Path | None,
     typer.Option(metavar="DIR", help="continue an interrupted sweep in this folder"),
 ]
+RunResume = Annotated[
+    Path | None,
+    typer.Option(
+        "--resume",
+        metavar="DIR",
+        help="go on with an interrupted run in this folder (give the scenario and the "
+        "--set, --replications and --seed it started with)",
+    ),
+]
 SweepReplications = Annotated[
     int | None,
     typer.Option(min=1, metavar="N", help="replications per point (overrides the file)"),

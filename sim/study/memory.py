@@ -24,12 +24,14 @@ from sim.study.run import (
     Plan,
     Progress,
     RunResult,
-    RunWriter,
+    as_saved,
     check_run_options,
+    new_manifest,
     record_end,
     replicate,
     target_fields,
 )
+from sim.study.writer import RunWriter
 
 
 @dataclass
@@ -50,7 +52,10 @@ class MemoryRun:
         """runs, summary and each table the model returned, keyed by replication and seed."""
         runs = pd.DataFrame(self.rows)
         s = self.resolved.scenario
-        out = {"runs": runs, "summary": summarise(runs, list(METRICS), run_ranges(s))}
+        out = {
+            "runs": runs,
+            "summary": summarise(as_saved(self.rows), list(METRICS), run_ranges(s)),
+        }
         names = list(dict.fromkeys(n for r in self.results for n in r.outputs.tables))
         for name in names:
             frames = [keyed(r, r.outputs.tables[name]) for r in self.results]
@@ -90,11 +95,7 @@ def save_run(run: MemoryRun, folder: Path) -> RunResult:
     """Write ``run`` into ``folder`` as ``coalsim run`` would have: the same files, under
     the same lock and the same rules for a folder that already holds something."""
     s = run.resolved.scenario
-    manifest = store.base_manifest(
-        kind="run", scenario_name=s.name, scenario_file=run.resolved.source,
-        overrides=run.overrides, seed=s.seed, replications=s.replications,
-        scenario=s.model_dump(mode="json"), files=[],
-    )  # fmt: skip
+    manifest = new_manifest(run.resolved, run.overrides)
     folder.mkdir(parents=True, exist_ok=True)
     with FolderLock(folder, remove=True):
         store.check_out(folder)
@@ -103,7 +104,7 @@ def save_run(run: MemoryRun, folder: Path) -> RunResult:
         try:
             for row, r in zip(run.rows, run.results, strict=True):
                 writer.write(row, r)
-            runs = pd.DataFrame(run.rows)
+            runs = as_saved(run.rows)
             summary = summarise(runs, list(METRICS), run_ranges(s))
             writer.finish()
             store.write_csv(folder / "summary.csv", summary)

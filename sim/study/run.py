@@ -13,8 +13,8 @@ import pandas as pd
 
 from sim.experiment import precision, store
 from sim.experiment.executors import Executor, make_executor
-from sim.experiment.replications import ReplicationResult, keyed, run_replications
-from sim.experiment.stream import FolderLock, Table
+from sim.experiment.replications import ReplicationResult, run_replications
+from sim.experiment.stream import FolderLock
 from sim.experiment.summary import summarise
 from sim.metrics import METRICS, evidence
 from sim.metrics.displacement import idle_metrics, run_ranges
@@ -22,6 +22,7 @@ from sim.metrics.evaluate import evaluate
 from sim.metrics.registry import names
 from sim.scenario import Resolved, Scenario
 from sim.scenario.errors import ScenarioError
+from sim.study.writer import RunWriter
 
 DEFAULT_MAX_REPLICATIONS = 1000
 
@@ -112,37 +113,76 @@ def run_scenario(
     checked = check_run_options(s.replications, target_ci, target_metrics, max_replications, s)
     evidence.check(s, str(resolved.source))
     maximum = max_replications if target_ci is not None else s.replications
-    manifest = store.base_manifest(
-        kind="run", scenario_name=s.name, scenario_file=resolved.source,
-        overrides=overrides or [], seed=s.seed, replications=s.replications,
-        scenario=s.model_dump(mode="json"), files=[],
-    )  # fmt: skip
+    manifest = new_manifest(resolved, overrides or [])
+    if target_ci is not None:  # a resume would not know how the batches went on
+        manifest["target_ci"] = {"target": target_ci}
     folder.mkdir(parents=True, exist_ok=True)
     with FolderLock(folder, remove=True):
         store.check_out(folder)  # under the lock: no other run has begun writing here
         store.write_manifest(folder, manifest)
-        writer = RunWriter(folder)
-        own = executor is None
-        try:
-            executor = executor or make_executor(workers, maximum)
-            plan = Plan(target_ci, checked, maximum)
-            rows = replicate(s, executor, writer, progress, plan)
-            runs = pd.DataFrame(rows)
-            summary = summarise(runs, list(METRICS), run_ranges(s))
-            writer.finish()
-            store.write_csv(folder / "summary.csv", summary)
-        except BaseException as e:
-            writer.discard()
-            record_end(folder, manifest, e)
-            raise
-        finally:
-            if own and executor is not None:
-                executor.close()
-        manifest.update(status="complete", finished_at=store.now_iso(), files=writer.files())
-        if target_ci is not None:
-            manifest.update(target_fields(s, plan, len(rows)))
-        store.write_manifest(folder, manifest)
+        plan = Plan(target_ci, checked, maximum)
+        return carry_on(
+            s, folder, manifest, RunWriter(folder), [], plan, workers, executor, progress
+        )
+
+
+def new_manifest(resolved: Resolved, overrides: list[str]) -> dict[str, Any]:
+    s = resolved.scenario
+    return store.base_manifest(
+        kind="run", scenario_name=s.name, scenario_file=resolved.source,
+        overrides=overrides, seed=s.seed, replications=s.replications,
+        scenario=s.model_dump(mode="json"), files=[],
+    )  # fmt: skip
+
+
+def carry_on(
+    s: Scenario,
+    folder: Path,
+    manifest: dict[str, Any],
+    writer: RunWriter,
+    rows: list[dict[str, Any]],
+    plan: Plan,
+    workers: int | None,
+    executor: Executor | None,
+    progress: Progress | None,
+) -> RunResult:
+    """Run the replications after ``rows`` into ``writer``'s tables and finish the folder.
+
+    Ctrl-C (or SIGTERM) keeps every whole replication and a checkpoint, so the run can
+    be resumed; any other failure leaves no tables behind.
+    """
+    own = executor is None
+    try:
+        executor = executor or make_executor(workers, plan.maximum)
+        rows = replicate(s, executor, writer, progress, plan, rows)
+        runs = as_saved(rows)
+        summary = summarise(runs, list(METRICS), run_ranges(s))
+        writer.finish()
+        store.write_csv(folder / "summary.csv", summary)
+    except KeyboardInterrupt as e:
+        writer.pause()
+        record_end(folder, manifest, e)
+        raise
+    except BaseException as e:
+        writer.discard()
+        record_end(folder, manifest, e)
+        raise
+    finally:
+        if own and executor is not None:
+            executor.close()
+    manifest.update(status="complete", finished_at=store.now_iso(), files=writer.files())
+    if plan.target_ci is not None:
+        manifest.update(target_fields(s, plan, len(rows)))
+    store.write_manifest(folder, manifest)
     return RunResult(folder, runs, summary, plan.statuses)
+
+
+def as_saved(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """The runs table as runs.csv holds it (floats to 10 significant digits), so that a
+    summary is the same whether its rows were just computed or read back by a resume."""
+    return pd.DataFrame(
+        [{k: float(f"{v:.10g}") if isinstance(v, float) else v for k, v in r.items()} for r in rows]
+    )
 
 
 @dataclass
@@ -163,42 +203,6 @@ class Plan:
         return precision.next_batch(len(rows), self.statuses, self.target_ci, self.maximum)
 
 
-class RunWriter:
-    """The run's tables, growing as replications finish: runs.csv, and each table the
-    model returns in a file of its name, created when the model first returns it."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.runs = Table(folder, "runs.csv", None)
-        self.runs.create()
-        self.tables = [self.runs]
-        self.named: dict[str, Table] = {}
-
-    def write(self, row: dict[str, Any], r: ReplicationResult) -> None:
-        runs_t = self.runs
-        if runs_t.columns is None:
-            runs_t.columns = list(row)
-            runs_t.rows([runs_t.columns])
-        runs_t.rows([[row.get(c) for c in runs_t.columns]])
-        for name, frame in r.outputs.tables.items():
-            if name not in self.named:
-                self.named[name] = Table(self.folder, f"{name}.csv", None)
-                self.named[name].create()
-                self.tables.append(self.named[name])
-            self.named[name].frame(keyed(r, frame))
-
-    def finish(self) -> None:
-        for t in self.tables:
-            t.finish()
-
-    def discard(self) -> None:
-        for t in self.tables:
-            t.discard()
-
-    def files(self) -> list[str]:
-        return sorted(["runs.csv", "summary.csv", *(f"{name}.csv" for name in self.named)])
-
-
 class Sink(Protocol):
     """Where each finished replication goes: the run folder's tables, or a list in memory."""
 
@@ -206,11 +210,17 @@ class Sink(Protocol):
 
 
 def replicate(
-    s: Scenario, executor: Executor, writer: Sink, progress: Progress | None, plan: Plan
+    s: Scenario,
+    executor: Executor,
+    writer: Sink,
+    progress: Progress | None,
+    plan: Plan,
+    done: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every replication's metrics row, each written as it finishes, in order."""
-    rows: list[dict[str, Any]] = []
-    n, start = s.replications, 0
+    """Every replication's metrics row, each written as it finishes, in order; after
+    ``done`` (the rows of a resumed run) if given."""
+    rows: list[dict[str, Any]] = list(done or [])
+    n, start = s.replications, len(rows)
     scenario_json = s.model_dump_json()
     while n > start:
         for r in run_replications(scenario_json, s.seed, range(start, n), executor, evaluate):

@@ -2,6 +2,9 @@
 
 User mistakes come back from the library as ``ScenarioError``; they are
 printed as one message on stderr with exit code 2, never a traceback.
+
+Commands import the library inside their bodies: the scenario package alone pulls in
+pandas, SciPy and shapely, and ``coalsim --help`` should not wait for them.
 """
 
 from __future__ import annotations
@@ -14,12 +17,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sim import scenario as scn
 from sim.cli import checks
 from sim.cli.console import err, fail, out, say, user_errors, warn
 from sim.cli.options import NoReport, RunOut, ScenarioArg, SetOpt, Workers
-from sim.cli.run_table import summary_table
-from sim.scenario.errors import ScenarioError
 
 app = typer.Typer(
     help="coalsim: maritime interdiction risk simulator for sanctioned coal shipments.",
@@ -65,6 +65,8 @@ def run(
     no_report: NoReport = False,
 ) -> None:
     """Run a scenario's replications, save the results and write the report."""
+    from sim import scenario as scn
+    from sim.cli.run_table import summary_table
     from sim.experiment.progress import progress
     from sim.study.run import (
         DEFAULT_MAX_REPLICATIONS,
@@ -286,6 +288,8 @@ def validate(
     ],
 ) -> None:
     """Check scenario and sweep files (every design point); exit 2 if any is invalid."""
+    from sim import scenario as scn
+    from sim.scenario.errors import ScenarioError
     from sim.study.sweep import is_sweep_file, prepare_sweep
 
     bad = 0
@@ -310,6 +314,8 @@ def show(
     set_: SetOpt = None,
 ) -> None:
     """Print the fully resolved scenario as TOML (loads back to the same scenario)."""
+    from sim import scenario as scn
+
     resolved = user_errors(lambda: scn.load(scenario_file, list(set_ or [])))
     sys.stdout.write(scn.dumps(resolved.scenario))
 

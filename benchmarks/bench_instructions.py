@@ -10,13 +10,19 @@ confirm a large change with ``bench_model.py``.
 For each scenario and path it runs this script twice under
 ``valgrind --tool=cachegrind``: once to load the scenario and run one untimed warm-up
 replication (index 1000: imports, caches), once to do the same and then replications
-0..n-1. The difference over n is the figure: start-up cancels out. ``PYTHONHASHSEED``
-is fixed, since string hashing changes the work of every set and dict.
+0..n-1. The difference over n is the figure: start-up cancels out.
+
+What would make a count drift is held fixed: ``PYTHONHASHSEED`` (string hashing changes
+the work of every set and dict); numpy's BLAS at one thread (its idle threads spin for a
+number of instructions that changes from run to run, 1% to 5% of a replication); and
+the collector, since each replication starts after a ``gc.collect()`` with everything
+before it frozen (``gc.freeze``), so its timing does not depend on what was imported.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
@@ -47,6 +53,12 @@ def child(path: str, scenario: str, n: int) -> None:
     with tempfile.TemporaryDirectory(prefix="bench_instr_") as tmp:
         writer = RunWriter(Path(tmp))
         for r in [WARM_UP, *range(n)]:
+            # Every replication starts from the same collector state, and the objects
+            # of start-up (imports, the scenario) are never scanned again: otherwise a
+            # change that only allocates a few more objects at import shifts when full
+            # collections fall and moves the count by about 1%.
+            gc.collect()
+            gc.freeze()
             if path == "sweep":
                 evaluate_metrics(scenario_json, replication_seed(seed, r))
             else:
@@ -70,7 +82,9 @@ def count(path: str, scenario: str, n: int) -> int:
         "-n",
         str(n),
     ]
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    # OpenBLAS's idle threads spin for a varying number of instructions: 1 thread.
+    threads = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    env = {**os.environ, "PYTHONHASHSEED": "0", **threads}
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
     if done.returncode != 0 or found is None:

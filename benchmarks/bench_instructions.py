@@ -1,9 +1,9 @@
 """Benchmark: instructions per replication, counted by valgrind's cachegrind, for A/B comparisons.
 
 Timings on a shared virtual machine drift by tens of percent; instruction counts of
-the same replications repeat to a few parts per million, so a change of 1% is
-visible. Instructions are not time (a cache miss costs more than an add), so
-confirm a large change with ``bench_model.py``.
+the same replications repeat to about 0.15%, so a change of 0.5% is visible.
+Instructions are not time (a cache miss costs more than an add), so confirm a large
+change with ``bench_model.py``.
 
     .venv/bin/python benchmarks/bench_instructions.py [SCENARIO ...] [-n 2] [--path sweep]
 

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint docs bench bench-sweep bench-adaptation clean
+.PHONY: setup demo test lint docs bench bench-instructions bench-sweep bench-adaptation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,13 @@ docs: $(STAMP)
 	$(BIN)/python -m sim.metrics.docs > docs/metrics.md
 	$(BIN)/python -m sim.scenario.reference > docs/scenario.md
 
+# CPU ms per replication-year, sweep and run paths, baseline and foundation scopes.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
+
+# Instructions per replication under valgrind's cachegrind: for A/B comparisons.
+bench-instructions: $(STAMP)
+	$(BIN)/python benchmarks/bench_instructions.py
 
 bench-sweep: $(STAMP)
 	$(BIN)/python benchmarks/bench_sweep.py

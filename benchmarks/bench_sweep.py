@@ -98,6 +98,24 @@ def task_overhead(executor: Any, n: int = 2000) -> float:
     return (time.perf_counter() - t0) / n
 
 
+def year_replication(n: int = 3) -> float:
+    """Median wall seconds of one year-long baseline replication on the sweep path: the
+    unit the Dask overhead is measured against (the sweeps above are shorter, for time)."""
+    from sim.experiment.seeds import replication_seed
+    from sim.metrics.evaluate import evaluate_metrics
+    from sim.scenario import load
+
+    s = load(BASE).scenario.model_copy(update={"horizon_days": 365.0})
+    scenario_json = s.model_dump_json()
+    evaluate_metrics(scenario_json, replication_seed(s.seed, n))  # warm-up
+    walls = []
+    for r in range(n):
+        t0 = time.perf_counter()
+        evaluate_metrics(scenario_json, replication_seed(s.seed, r))
+        walls.append(time.perf_counter() - t0)
+    return sorted(walls)[n // 2]
+
+
 def throughput(folder: Path, horizon_days: float, rounds: int) -> dict[str, Any]:
     from sim.experiment.dask_executor import DaskExecutor
     from sim.experiment.executors import ProcessExecutor, SerialExecutor
@@ -166,6 +184,19 @@ def throughput(folder: Path, horizon_days: float, rounds: int) -> dict[str, Any]
         ms = figures[f"{name}_task_overhead_ms"]
         print(f"{name}: {ms:.3f} ms per empty task; tasks here hold {size} replications")
     figures["replications_per_task"] = size
+    year = year_replication()
+    dask_task = figures["dask_local_2_task_overhead_ms"]
+    figures.update(
+        year_replication_ms=1000 * year,
+        dask_overhead_share_of_year=overhead / year,
+        dask_task_cost_share_of_year_at_50=dask_task / 50 / (1000 * year),
+    )
+    print(
+        f"one year-long baseline replication: {1000 * year:.0f} ms; Dask overhead per "
+        f"replication as measured above: {overhead / year:.1%} of it; an empty Dask task "
+        f"spread over a task of 50 replications (a large sweep's): "
+        f"{figures['dask_task_cost_share_of_year_at_50']:.2%}"
+    )
     print(f"validation of 10 points: {figures['validation_s']:.2f} s; files identical: {same}")
     return figures
 

@@ -13,7 +13,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sim import scenario as scn
 from sim.cli.console import err, out, say, user_errors
 from sim.cli.options import BreakevenOut, Checks, ScenarioArg, SetOpt, VerifyOut, Workers
 
@@ -83,6 +82,7 @@ def breakeven(
 
     A simulated point falls on the wrong side when its profit's sign contradicts the
     break-even worked out by hand."""
+    from sim import scenario as scn
     from sim.study.run import prepare_folder
     from sim.verify import breakeven_report as be
 

@@ -2,6 +2,9 @@
 
 User mistakes come back from the library as ``ScenarioError``; they are
 printed as one message on stderr with exit code 2, never a traceback.
+
+Commands import the library inside their bodies: the scenario package alone pulls in
+pandas, SciPy and shapely, and ``coalsim --help`` should not wait for them.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sim import scenario as scn
 from sim.cli import checks
 from sim.cli.console import err, fail, out, say, user_errors, warn
 from sim.cli.options import (
@@ -37,8 +39,6 @@ from sim.cli.options import (
     TargetMetric,
     Workers,
 )
-from sim.cli.run_table import summary_table
-from sim.scenario.errors import ScenarioError
 
 if TYPE_CHECKING:  # imported by the commands that need them: the CLI starts faster
     from sim.experiment.sweep import SweepResult
@@ -93,6 +93,7 @@ def run(
     no_report: NoReport = False,
 ) -> None:
     """Run a scenario's replications, save the results and write the report."""
+    from sim import scenario as scn
     from sim.experiment.progress import progress
     from sim.metrics import evidence
     from sim.study.resume import resume_run
@@ -188,7 +189,7 @@ def _run_interrupted(folder: Path, given_out: bool, resume: str | None) -> NoRet
 def _print_run_summary(s: Scenario, result: RunResult, target_ci: float | None) -> None:
     """The metrics table, its notes, the public figures the world names and, with
     --target-ci, which metrics met the target."""
-    from sim.cli.run_table import record_table
+    from sim.cli.run_table import record_table, summary_table
     from sim.metrics.displacement import run_ranges
     from sim.metrics.units import counted
 
@@ -384,7 +385,9 @@ def validate(
     ],
 ) -> None:
     """Check scenario and sweep files (every design point); exit 2 if any is invalid."""
+    from sim import scenario as scn
     from sim.metrics import evidence
+    from sim.scenario.errors import ScenarioError
     from sim.study.sweep import is_sweep_file, prepare_sweep
 
     bad = 0
@@ -409,6 +412,8 @@ def show(
     set_: SetOpt = None,
 ) -> None:
     """Print the fully resolved scenario as TOML (loads back to the same scenario)."""
+    from sim import scenario as scn
+
     resolved = user_errors(lambda: scn.load(scenario_file, list(set_ or [])))
     sys.stdout.write(scn.dumps(resolved.scenario))
 

@@ -12,8 +12,6 @@ from typing import NoReturn, TypeVar
 import typer
 from rich.console import Console
 
-from sim.scenario.errors import ScenarioError
-
 out = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
@@ -26,6 +24,8 @@ def fail(message: object) -> NoReturn:
 
 
 def user_errors(fn: Callable[[], T]) -> T:
+    from sim.scenario.errors import ScenarioError  # not at import: the package is heavy
+
     try:
         return fn()
     except ScenarioError as e:

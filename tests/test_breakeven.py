@@ -43,18 +43,18 @@ def test_buyer_break_evens_equal_the_hand_derived_ones_at_the_default_price_and_
 
 
 def test_baseline_break_evens_by_hand() -> None:
-    """Baseline lots: the state company's 4,500-5,000 t daily, three provincial companies'
-    3,000-5,000 t every 1.5 days: a mean lot of (4,750 + 3 x 4,000 / 1.5) / 3 = 4,250 t."""
+    """Baseline (crackdown_2025) lots: every company ships 5,000-8,000 t, so whatever the
+    lot rates the mean lot is 6,500 t."""
     a = load(BASELINE)
     deal = average_deal(a)
-    assert deal.tonnes == pytest.approx(4250.0)
-    value, fee, fine = 425.0 * 4250.0, 10.0 * 4250.0, 1_200_000.0  # 1,806,250; 42,500
-    margin = value - fee  # 1,763,750
+    assert deal.tonnes == pytest.approx(6500.0)
+    value, fee, fine = 425.0 * 6500.0, 10.0 * 6500.0, 1_200_000.0  # 2,762,500; 65,000
+    margin = value - fee  # 2,697,500
     q = {p.key: p for p in parties(deal)}
     assert q["buyer_advance"].break_even == pytest.approx(margin / (margin + value + fine))
     assert q["buyer_after_delivery"].break_even == pytest.approx(margin / (margin + fine))
-    assert q["buyer_advance"].break_even == pytest.approx(0.36976, abs=5e-6)
-    assert q["buyer_after_delivery"].break_even == pytest.approx(0.59511, abs=5e-6)
+    assert q["buyer_advance"].break_even == pytest.approx(0.405030, abs=5e-6)  # 2.6975 / 6.66
+    assert q["buyer_after_delivery"].break_even == pytest.approx(0.692110, abs=5e-6)
     # the seller's: running cost 10,000 RMB a day over loading, two crossings and discharge
     c_d, c_s = deal.cost_delivered, deal.cost_seized
     assert 0 < c_s < c_d < 0.1 * value
@@ -106,7 +106,7 @@ def test_breakeven_command_prints_the_table_and_writes_the_report(tmp_path: Path
         app, ["breakeven", str(BASELINE), "--quick", "--replications", "1", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert "q* = 0.370" in result.output and "q* = 0.595" in result.output
+    assert "q* = 0.405" in result.output and "q* = 0.692" in result.output
     table = pd.read_csv(out / "breakeven.csv")
     assert set(table["party"]) == {"buyer_advance", "buyer_after_delivery", "seller_advance",
                                    "seller_after_delivery", "coast_guard"}  # fmt: skip

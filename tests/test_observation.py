@@ -184,7 +184,7 @@ def test_observed_never_exceeds_the_truth_and_more_chance_never_sees_less(
 
 
 def test_baseline_dark_figure_follows_its_ais_mix() -> None:
-    """Baseline: no transfers, most ships dark. Given the run's own deliveries, the seen
+    """Baseline: no transfers; ships with AIS on and off. Given the run's own deliveries, the seen
     tonnes have mean sum t_i p_i and variance sum t_i^2 p_i (1 - p_i), with p_i 0.7 for a
     ship with AIS on and 0.3 for one with AIS off (the defaults, by hand); the observer's
     total lies within 3.3 standard deviations of that mean (99.9%)."""

@@ -166,7 +166,8 @@ def test_figures_without_their_data_say_what_is_missing(saved_run: Path, tmp_pat
         with pytest.raises(Missing, match=r"network_nodes\.csv|buyers_active"):
             fn(data)
     written = make_report(folder)
-    assert set(written.notes) == {"network", "buyers", "volume", "zones", "record"}
+    # the baseline names public figures, so its record table is drawn from summary.csv
+    assert set(written.notes) == {"network", "buyers", "volume", "zones"}
     assert "volume.csv" in written.notes["volume"] and "zones.csv" in written.notes["zones"]
     assert not (folder / "figures" / "volume.png").exists()
     page = written.html.read_text(encoding="utf-8")
@@ -218,6 +219,7 @@ PAGES = [  # (title in the contents, words on the page itself)
     ("Coal delivered by destination over time", "coal delivered by destination over time"),
     ("Seizures per patrol hour by zone", "Seizures per patrol hour by zone"),
     ("What an outside observer sees", "what happened and what was seen"),
+    ("Against the public record", "Against the public record"),
     ("Map of the region", "routes, enforcement zones and seizures"),
     ("Trading network before and after investigations", "trading network before and after"),
     ("DPRK-side revenue across replications", "DPRK-side revenue across"),
@@ -392,13 +394,14 @@ def test_a_run_without_lots_gets_a_complete_report(run_without_lots: Path) -> No
     assert "nothing to see" in section(page, "observed")
     for key in set(FIGURES) - NO_DATA:  # the map, the buyers and their network are there
         assert "<img" in section(page, key), key
-    # The title page, one page per figure drawn, the zones table, then the parameters and
-    # every metric over as many A4 pages as each needs (the title page's contents say how many)
+    # The title page, one page per figure drawn, the zones and public-record tables, then the
+    # parameters and every metric over as many A4 pages as each needs (the title page's
+    # contents say how many)
     pages = make_report(out).pages  # written again, to list the pages' titles
     assert pdf_pages(out / "report.pdf") == len(pages)
     long_tables = [t for t in pages if t.startswith(("Scenario parameters (", "Every metric ("))]
     assert len(long_tables) >= 4
-    assert len(pages) == 1 + len(FIGURES) - len(NO_DATA) + 1 + len(long_tables)
+    assert len(pages) == 1 + len(FIGURES) - len(NO_DATA) + 2 + len(long_tables)
 
 
 @pytest.mark.parametrize("kind", ["header only", "empty file"])
@@ -413,7 +416,7 @@ def test_a_run_whose_tables_have_no_rows_gets_a_note_for_each(
         header = path.read_text(encoding="utf-8").splitlines(keepends=True)[0]
         path.write_text(header if kind == "header only" else "", encoding="utf-8")
     written = make_report(folder)
-    assert set(written.notes) == set(FIGURES) - {"map"} | {"zones", "record"}
+    assert set(written.notes) == set(FIGURES) - {"map"} | {"zones"}  # record: summary.csv
     page = written.html.read_text(encoding="utf-8")
     for key in written.notes:
         assert '<p class="note">Not drawn:' in section(page, key), key

@@ -317,8 +317,11 @@ def test_rounds_that_reach_no_free_buyer_are_skipped_without_changing_any_outcom
     """The market answers a round it knows will find nobody without walking the brokers;
     the run must be the same, shipment by shipment and entry by entry, as walking them.
     crackdown_midyear removes brokers and buyers by investigation; lianyungang_surge asks
-    by port (adaptive sellers)."""
-    resolved = load(Path(__file__).parents[1] / "scenarios" / f"{name}.toml")
+    by port (adaptive sellers). The baseline's traders have room for two cargoes a month,
+    so rounds seldom find nobody; a cap below its 200 starting buyers (no one enters)
+    makes them common, so that the shortcut is exercised."""
+    crowded = ["market.max_buyers=150"] if name != "crackdown_midyear" else None
+    resolved = load(Path(__file__).parents[1] / "scenarios" / f"{name}.toml", crowded)
     seed = replication_seed(resolved.scenario.seed, 1)
     fast = Model(resolved, seed)
     out_fast = fast.run()

@@ -108,6 +108,8 @@ def _check_seller(s: Scenario, tonnes: float) -> dict[str, Any]:
         "lot_interval_days": 0.5,
         "lot_tonnes_min": tonnes,
         "lot_tonnes_max": tonnes,
+        # the average lot must fit its ship, whatever the sellers' ships carry
+        "vessel_capacity_dwt": max(tonnes, _mean([x.vessel_capacity_dwt for x in sellers], w)),
         "speed_knots": _mean([x.speed_knots for x in sellers], w),
         "loading_hours": _mean([x.loading_hours for x in sellers], w),
         "discharge_hours": _mean([x.discharge_hours for x in sellers], w),

@@ -170,7 +170,7 @@ def investigation_world(accomplices_min: int, accomplices_max: int, seed: int = 
 def trade_world(
     terms: str, horizon_days: float = 120.0, seed: int = 11, ship_to_ship: float = 0.0
 ) -> Resolved:
-    """The default world (the baseline's) on the given payment terms, with stronger patrols
+    """The built-in default world on the given payment terms, with stronger patrols
     and more tips, so that every kind of money flow happens often. With ``ship_to_ship``,
     that share of deals to Lianyungang hands the cargo to the buyer's barge at
     yellow_sea_central, before the Jiangsu zone."""
@@ -201,7 +201,7 @@ def trade_world(
 
 
 def default_world(horizon_days: float = 365.0, seed: int = 2019) -> Resolved:
-    """The shipped default world (the baseline scenario's)."""
+    """The built-in default world (``sim/world/defaults.py``)."""
     return resolve(Scenario(horizon_days=horizon_days, seed=seed))
 
 

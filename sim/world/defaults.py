@@ -2,8 +2,10 @@
 
 These are the values a scenario gets when it leaves out ``ports``,
 ``waypoints``, ``routes``, ``zones`` or ``patrols``, so a short file still
-describes the real Yellow Sea trade. ``scenarios/baseline.toml`` spells the
-same world out with a comment on each figure's source.
+describes a Yellow Sea trade. It is the older built-in world, which mixes periods
+(docs/sources.md says where it departs from the record); the shipped period worlds,
+``scenarios/peak_2019.toml`` and ``scenarios/crackdown_2025.toml`` (which
+``baseline.toml`` builds on), spell out their own places and figures.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from sim.model import ledger as L
-from sim.model.buyers import ADVANCE, BuyerAgent, hear_news
+from sim.model.buyers import ADVANCE, BuyerAgent, fade
 from sim.model.network import BUYER
 from sim.model.patrols import PatrolVessel
 from sim.model.records import ZoneEvent
@@ -106,7 +106,9 @@ class Enforcement:
             ledger.post(now, L.STATE, TIPSTERS, rec.reward_rmb, "reward", rec.id)
         self.seizures += 1
         self.settled += 1
-        hear_news(model.buyers.values(), now, p.beliefs.news_weight, p.beliefs)  # public news
+        fade(
+            model.buyers.values(), now, p.beliefs.memory_days, p.beliefs.news_weight
+        )  # public news
         buyer.observe(now, True, p.beliefs.own_weight, p.beliefs)
         if self.rng.random() < p.market.arrest_probability:
             self.leave(buyer, "arrested")

@@ -20,6 +20,7 @@ import math
 from collections import deque
 from collections.abc import Iterable
 
+from sim.model.ledger import Ledger
 from sim.scenario.trade import Beliefs, Buyer
 
 ADVANCE, AFTER = "advance", "after_delivery"
@@ -80,6 +81,10 @@ class BuyerAgent:
         self.left = ""  # why the buyer left the trade: "", "arrested" or "bankrupt"
         self.left_at = float("nan")
         self.entered_at = now
+
+    def cash(self, ledger: Ledger) -> float:
+        """Capital at entry plus everything the books have moved to or from the buyer."""
+        return self.capital0 + ledger.balance_fen[self.party] / 100
 
     def _fade(self, now: float, memory_days: float) -> None:
         if now > self.last:

@@ -1,15 +1,12 @@
-"""Seizure news reaches every buyer still in the trade, faded by hand; outcomes are heard in
-the order subscribed."""
+"""Seizure news reaches every buyer still in the trade, faded as worked out by hand."""
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import pytest
 
 from sim.model.buyers import BuyerAgent, beliefs_of, fade
-from sim.model.outcomes import Outcomes
 from sim.scenario.trade import Beliefs, Buyer
 
 
@@ -43,18 +40,3 @@ def test_the_weekly_beliefs_are_the_faded_beta_means() -> None:
     a = 1.0 + math.exp(-1)
     assert q == pytest.approx(a / (a + 9.0))
 
-
-def test_an_outcome_is_heard_once_by_each_listener_in_the_order_subscribed() -> None:
-    heard: list[tuple[str, object]] = []
-    out = Outcomes()
-    out.delivered += [lambda v: heard.append(("books", v)), lambda v: heard.append(("news", v))]
-    out.seized.append(lambda v, patrol, cause: heard.append(("fine", (v, patrol, cause))))
-    voyage: Any = object()
-    out.deliver(voyage)
-    assert heard == [("books", voyage), ("news", voyage)]
-    heard.clear()
-    out.seize(voyage, "patrol#1", "tip")  # type: ignore[arg-type]
-    assert heard == [("fine", (voyage, "patrol#1", "tip"))]
-    out.sail(voyage)
-    out.hand_over(voyage)
-    assert len(heard) == 1  # nobody listens to those here

@@ -281,7 +281,7 @@ class Model:
             total = self.ledger.buyers_fen / 100
             history.append(total)
             profit = total - history[-31] if len(history) > 30 else total
-            m = self.params.market
+            m = self.in_force.params.market
             rate = m.entry_per_month + m.entry_per_month_per_million_rmb * max(0.0, profit) / 1e6
             arrivals = _poisson(rate / 30.0, rng.random())
             for _ in range(arrivals):
@@ -295,11 +295,11 @@ class Model:
                 agent = BuyerAgent(f"entrant#{k}", template, env.now)
                 self._add_buyer(agent)
                 self.network.attach(
-                    agent.name, net.BUYER, self.params.network.brokers_per_buyer, rng
+                    agent.name, net.BUYER, self.in_force.params.network.brokers_per_buyer, rng
                 )
 
     def _mean_belief(self, active: list[BuyerAgent], now: float) -> float:
-        beliefs = beliefs_of(active, now, self.params.beliefs)
+        beliefs = beliefs_of(active, now, self.in_force.params.beliefs)
         # np.mean's own arithmetic (pairwise sum, one division) without its dispatch
         # overhead, which cost as much as the conversion to an array
         return float(np.add.reduce(np.array(beliefs))) / len(beliefs) if beliefs else math.nan

@@ -22,7 +22,10 @@ OnSeizure = Callable[[Voyage, PatrolVessel, str], None]
 
 
 class Outcomes:
-    """Listener lists, one per kind of outcome, called in the order subscribed."""
+    """Listener lists, one per kind of outcome: ``sailed`` (the cargo has left port),
+    ``handed_over`` (ship-to-ship: the buyer's barge has taken it at the transfer point),
+    ``delivered`` (it has reached the buyer's port) and ``seized``. The voyage calls
+    each list's listeners in turn, in the order subscribed."""
 
     __slots__ = ("delivered", "handed_over", "sailed", "seized")
 
@@ -31,23 +34,3 @@ class Outcomes:
         self.handed_over: list[OnVoyage] = []
         self.delivered: list[OnVoyage] = []
         self.seized: list[OnSeizure] = []
-
-    def sail(self, voyage: Voyage) -> None:
-        """The cargo has left port, its voyage ahead of it."""
-        for react in self.sailed:
-            react(voyage)
-
-    def hand_over(self, voyage: Voyage) -> None:
-        """Ship-to-ship: the buyer's barge has taken the cargo at the transfer point."""
-        for react in self.handed_over:
-            react(voyage)
-
-    def deliver(self, voyage: Voyage) -> None:
-        """The cargo has reached its buyer's port."""
-        for react in self.delivered:
-            react(voyage)
-
-    def seize(self, voyage: Voyage, patrol: PatrolVessel, cause: str) -> None:
-        """A patrol has boarded the cargo and seized it."""
-        for react in self.seized:
-            react(voyage, patrol, cause)

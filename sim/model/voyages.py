@@ -84,23 +84,10 @@ class Voyages:
         self.env, self.in_force, self.rng, self.ledger = env, in_force, rng, ledger
         self.plans, self.coast_guard, self.outcomes = plans, coast_guard, outcomes
 
-    def _legs(
-        self, deal: Deal, speed: float
-    ) -> tuple[VoyagePlan, VoyagePlan | None, VoyagePlan | None]:
-        """The first leg, the buyer's barge's (ship-to-ship) and the run in from the
-        anchorage (loitering)."""
-        plans, route = self.plans, deal.route
-        loiter = deal.mode == LOITER
-        plan = plans.get(route, TO_TRANSFER if deal.ship_to_ship or loiter else FULL, speed)
-        barge_knots = self.in_force.params.contract.barge_speed_knots
-        barge = plans.get(route, FROM_TRANSFER, barge_knots) if deal.ship_to_ship else None
-        onward = plans.get(route, FROM_ANCHORAGE, speed) if loiter else None
-        return plan, barge, onward
-
     def shipment(
         self, company: Company, rec: Shipment, deal: Deal
     ) -> Generator[simpy.Event, Any, None]:
-        env, sid, route, cg = self.env, rec.id, deal.route, self.coast_guard
+        env, sid, route, cg, told = self.env, rec.id, deal.route, self.coast_guard, self.outcomes
         value = round(rec.tonnes * deal.price, 2)  # whole fen, as the ledger keeps it
         if deal.terms == "advance":
             self.ledger.post(env.now, deal.buyer.party, company.party, value, "payment", sid)
@@ -109,20 +96,25 @@ class Voyages:
         rec.vessel, rec.ais_off, rec.outcome = vessel.name, vessel.ais_off, "loading"
         t_start = env.now
         yield env.timeout(company.seller.loading_hours)
-
-        speed = vessel.speed_knots
-        plan, barge, onward = self._legs(deal, speed)
-        adapt = self.in_force.params.adaptation
+        speed, plans, params = vessel.speed_knots, self.plans, self.in_force.params
+        loiter = deal.mode == LOITER
+        plan = plans.get(route, TO_TRANSFER if deal.ship_to_ship or loiter else FULL, speed)
+        barge_knots = params.contract.barge_speed_knots
+        barge = plans.get(route, FROM_TRANSFER, barge_knots) if deal.ship_to_ship else None
+        onward = plans.get(route, FROM_ANCHORAGE, speed) if loiter else None
+        adapt = params.adaptation
         if adapt.timing:  # hold the loaded ship in port while the patrols on its way surge
             yield from hold(env, cg, rec, onward or plan, adapt.max_delay_hours, adapt)
-        rec.t_depart, rec.outcome = env.now, "at_sea"
+        now = rec.t_depart = env.now
+        rec.outcome = "at_sea"
         rest = barge or onward
-        eta = env.now + plan.hours + (rest.hours if rest else 0.0)
+        eta = now + plan.hours + (rest.hours if rest else 0.0)
         assert env.active_process is not None
-        voyage = Voyage(rec, deal, company, vessel, value, env.active_process, plan, env.now, eta)
+        voyage = Voyage(rec, deal, company, vessel, value, env.active_process, plan, now, eta)
         voyage.next_plan = rest
         rec.hours_in_zones = plan.hours_in_zones + (rest.hours_in_zones if rest else 0.0)
-        self.outcomes.sail(voyage)
+        for react in told.sailed:  # each outcome told to its listeners in turn
+            react(voyage)
         patrol: PatrolVessel | None = None
         cause = "patrol"
         try:
@@ -135,7 +127,8 @@ class Voyages:
                 patrol = yield from sail(env, voyage, onward, exposure)
             if patrol is None and barge is not None:
                 # Ship-to-ship: the seller has delivered; the buyer's barge carries the rest.
-                self.outcomes.hand_over(voyage)
+                for react in told.handed_over:
+                    react(voyage)
                 home = float(route.transfer_nm or 0.0) / speed
                 env.process(self._ballast_home(company, vessel, t_start, home, sid))
                 # Chinese barges sail with AIS on and no concealment.
@@ -148,11 +141,13 @@ class Voyages:
             rec.seizure_zone = stop.cause.zone
         voyage.at_sea = False
         if patrol is not None:
-            self.outcomes.seize(voyage, patrol, cause)
+            for seized in told.seized:
+                seized(voyage, patrol, cause)
             if voyage.on_sellers_ship():
                 company.running_cost(env.now, t_start, sid)
             return
-        self.outcomes.deliver(voyage)
+        for react in told.delivered:
+            react(voyage)
         if barge is None:
             yield env.timeout(company.seller.discharge_hours + route.length_nm / speed)
             company.running_cost(env.now, t_start, sid)

@@ -252,7 +252,7 @@ class StrategicMarket(Market):
     def find_deal(
         self, company: Company, tonnes: float, now: float, choice: Alternative | None = None
     ) -> Deal | None:
-        p, ledger = self.in_force.params, self.ledger
+        p, balance = self.in_force.params, self.ledger.balance_fen
         port = None if choice is None else choice.route.destination
         quiet = self._quiet.get((company.name, port))
         if quiet is not None and now < quiet[0] and quiet[1] == self.network.version:
@@ -276,7 +276,8 @@ class StrategicMarket(Market):
                     # no lot fits until the oldest purchase leaves the 30-day window
                     buyer.sit_until = buyer.taken[0][0] + 720.0
                 continue
-            if buyer.cash(ledger) < value:  # cannot pay for the cargo
+            # cannot pay for the cargo (BuyerAgent.cash written out: asked of every buyer)
+            if buyer.capital0 + balance[buyer.party] / 100 < value:
                 continue
             q = buyer.belief(now, p.beliefs)
             fee = tonnes * p.network.broker_fee_rmb_per_tonne

@@ -41,24 +41,18 @@ class SellerNews:
     def __init__(self, env: simpy.Environment, in_force: InForce, routing: Routing) -> None:
         self.env, self.in_force, self.routing = env, in_force, routing
 
-    def _tell(self, voyage: Voyage, seized: bool) -> None:
-        rec = voyage.rec
-        self.routing.outcome(
-            voyage.company.name,
-            (rec.route, rec.mode),
-            self.env.now,
-            seized,
-            self.in_force.params.adaptation,
-        )
-
+    # Each writes out the same call (a shared helper would add one per voyage).
     def handed_over(self, voyage: Voyage) -> None:
         """The seller's part ends at the transfer point: for it, the cargo arrived."""
-        self._tell(voyage, False)
+        rec, adapt = voyage.rec, self.in_force.params.adaptation
+        self.routing.outcome(rec.seller, (rec.route, rec.mode), self.env.now, False, adapt)
 
     def delivered(self, voyage: Voyage) -> None:
         if not voyage.deal.ship_to_ship:  # a handed-over cargo was told at the transfer
-            self._tell(voyage, False)
+            rec, adapt = voyage.rec, self.in_force.params.adaptation
+            self.routing.outcome(rec.seller, (rec.route, rec.mode), self.env.now, False, adapt)
 
     def seized(self, voyage: Voyage, patrol: PatrolVessel, cause: str) -> None:
         if voyage.on_sellers_ship():  # the buyer's barge seized is not the seller's loss
-            self._tell(voyage, True)
+            rec, adapt = voyage.rec, self.in_force.params.adaptation
+            self.routing.outcome(rec.seller, (rec.route, rec.mode), self.env.now, True, adapt)

@@ -127,15 +127,7 @@ class Model:
             geography=self.geography,
         )
         self.companies = self._companies()
-        self.market: Market = (StrategicMarket if s.market.kind == "strategic" else FixedMarket)(
-            self.in_force,
-            self.rng["market"],
-            self.ledger,
-            network=self.network,
-            buyers=self.buyers,
-            buyers_at=self.buyers_at,
-            smallest_lot=min((sl.lot_tonnes_min for sl in s.sellers), default=0.0),
-        )
+        self.market = self._market()
         self.routing = self._routing() if s.adaptation.enabled else None
         self.allocator: Allocator | None = None
         if s.allocation.kind != "fixed":
@@ -177,6 +169,18 @@ class Model:
                     )
                 )
         return companies
+
+    def _market(self) -> Market:
+        s = self.scenario
+        return (StrategicMarket if s.market.kind == "strategic" else FixedMarket)(
+            self.in_force,
+            self.rng["market"],
+            self.ledger,
+            network=self.network,
+            buyers=self.buyers,
+            buyers_at=self.buyers_at,
+            smallest_lot=min((sl.lot_tonnes_min for sl in s.sellers), default=0.0),
+        )
 
     def _routing(self) -> Routing:
         """Adaptive sellers: each company's route choice, valuing a lot at mid price and size."""

@@ -10,9 +10,9 @@ from builders import OPEN_SEA_BOX, binomial_halfwidth, run
 
 from sim.experiment.seeds import replication_seed
 from sim.model.allocation import equalising_weights, proportional_shares, whole_numbers
+from sim.model.legs import FULL
 from sim.model.model import Model
 from sim.model.records import ZoneEvent
-from sim.model.voyages import FULL
 from sim.scenario import Resolved, Scenario, resolve
 from sim.world import geo
 

@@ -29,7 +29,7 @@ from sim.model.rng import Draws, cumulative
 from sim.scenario.adaptive import Allocation
 
 if TYPE_CHECKING:
-    from sim.model.voyages import VoyagePlan
+    from sim.model.legs import VoyagePlan
 
 
 def whole_numbers(shares: dict[str, float], total: int) -> dict[str, int]:

@@ -20,6 +20,7 @@ import math
 from collections import deque
 from collections.abc import Iterable
 
+from sim.model.ledger import Ledger
 from sim.scenario.trade import Beliefs, Buyer
 
 ADVANCE, AFTER = "advance", "after_delivery"
@@ -80,6 +81,10 @@ class BuyerAgent:
         self.left = ""  # why the buyer left the trade: "", "arrested" or "bankrupt"
         self.left_at = float("nan")
         self.entered_at = now
+
+    def cash(self, ledger: Ledger) -> float:
+        """Capital at entry plus everything the books have moved to or from the buyer."""
+        return self.capital0 + ledger.balance_fen[self.party] / 100
 
     def _fade(self, now: float, memory_days: float) -> None:
         if now > self.last:
@@ -143,38 +148,16 @@ class BuyerAgent:
         return None
 
 
-def beliefs_of(buyers: Iterable[BuyerAgent], now: float, beliefs: Beliefs) -> list[float]:
-    """``[b.belief(now, beliefs) for b in buyers]``, with exactly its arithmetic.
+def fade(buyers: Iterable[BuyerAgent], now: float, memory_days: float, news: float = 0.0) -> None:
+    """Fade every buyer still in the trade to ``now``, then add ``news`` seizure evidence:
+    ``observe(now, True, news, ...)`` for each, with exactly its arithmetic.
 
-    ``BuyerAgent._fade`` is written out in the loop with its constants hoisted: the
-    weekly sampler reaches every buyer, and a method call (or a generator step) per
-    buyer cost more than the arithmetic. Most buyers were last faded together, so
-    one ``exp`` serves a run of them.
+    ``BuyerAgent._fade`` is written out here with its constants hoisted: the weekly
+    sampler and seizure news reach every buyer, and a method call per buyer cost more
+    than the arithmetic. Most buyers were last faded together, so one ``exp`` serves a
+    run of them. Those who left the trade hear no news (and are not sampled).
     """
-    scale = beliefs.memory_days * 24.0
-    exp = math.exp
-    seen, f = math.nan, 1.0
-    out: list[float] = []
-    append = out.append
-    for b in buyers:
-        alpha, beta = b.alpha_e, b.beta_e
-        last = b.last
-        if now > last:
-            if last != seen:
-                seen = last
-                f = exp(-(now - seen) / scale)
-            alpha *= f
-            beta *= f
-            b.alpha_e, b.beta_e, b.last = alpha, beta, now
-        a = b.prior_alpha + alpha
-        append(a / (a + (b.prior_beta + beta)))
-    return out
-
-
-def hear_news(buyers: Iterable[BuyerAgent], now: float, weight: float, beliefs: Beliefs) -> None:
-    """Every buyer still in the trade observes a seizure: ``observe(now, True, weight, ...)``,
-    with the fading written out as in ``beliefs_of`` (seizure news reaches every buyer)."""
-    scale = beliefs.memory_days * 24.0
+    scale = memory_days * 24.0
     exp = math.exp
     seen, f = math.nan, 1.0
     for b in buyers:
@@ -185,8 +168,19 @@ def hear_news(buyers: Iterable[BuyerAgent], now: float, weight: float, beliefs: 
             if last != seen:
                 seen = last
                 f = exp(-(now - seen) / scale)
-            b.alpha_e = b.alpha_e * f + weight
+            b.alpha_e = b.alpha_e * f + news  # x + 0.0 is x: no news leaves it as faded
             b.beta_e *= f
             b.last = now
-        else:
-            b.alpha_e += weight
+        elif news:
+            b.alpha_e += news
+
+
+def beliefs_of(buyers: list[BuyerAgent], now: float, beliefs: Beliefs) -> list[float]:
+    """``[b.belief(now, beliefs) for b in buyers]`` for buyers in the trade, with exactly
+    its arithmetic, and a method call fewer per buyer."""
+    fade(buyers, now, beliefs.memory_days)
+    out: list[float] = []
+    for b in buyers:
+        a = b.prior_alpha + b.alpha_e
+        out.append(a / (a + (b.prior_beta + b.beta_e)))
+    return out

@@ -16,6 +16,7 @@ MARKET = "market:china"
 SHIPPING_COSTS = "costs:shipping"
 COAL = "goods:coal"
 """Where a confiscated cargo's contract value enters the books on its way to the state."""
+TIPSTERS = "tipsters"
 
 
 def seller_party(name: str) -> str:

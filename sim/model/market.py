@@ -18,37 +18,39 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sim.model.buyers import ADVANCE, AFTER, BuyerAgent
-from sim.model.network import BROKER, BUYER
+from sim.model.cargo import Deal
+from sim.model.company import Company
+from sim.model.enforcement import fine_for
+from sim.model.inforce import InForce
+from sim.model.ledger import Ledger
+from sim.model.network import BROKER, BUYER, TradeNetwork
+from sim.model.rng import Draws
 from sim.model.routing import PORT, SHIP_TO_SHIP, Alternative
 from sim.world.network import RouteGeo
 
-if TYPE_CHECKING:
-    from sim.model.model import Model
-    from sim.model.sellers import Company
-
-
-@dataclass(slots=True)
-class Deal:
-    buyer: BuyerAgent
-    broker: str
-    route: RouteGeo
-    price: float
-    terms: str
-    ship_to_ship: bool
-    mode: str = PORT
-
 
 class Market:
-    def __init__(self, model: Model) -> None:
-        self.model = model
-        self.rng = model.rng["market"]
+    """``buyers``: every buyer by name; ``buyers_at``: by port (both grow as buyers enter)."""
+
+    def __init__(
+        self,
+        in_force: InForce,
+        rng: Draws,
+        ledger: Ledger,
+        *,
+        network: TradeNetwork,
+        buyers: dict[str, BuyerAgent],
+        buyers_at: dict[str, list[BuyerAgent]],
+        smallest_lot: float,
+    ) -> None:
+        self.in_force, self.rng, self.ledger = in_force, rng, ledger
+        self.network, self.buyers, self.buyers_at = network, buyers, buyers_at
+        self.smallest_lot = smallest_lot
 
     def _price(self) -> float:
-        c = self.model.params.contract
+        c = self.in_force.params.contract
         return (
             c.price_rmb_per_tonne_min
             + (c.price_rmb_per_tonne_max - c.price_rmb_per_tonne_min) * self.rng.random()
@@ -71,7 +73,7 @@ class Market:
         return options[-1][0]
 
     def _sts(self, route: RouteGeo) -> bool:
-        share = self.model.params.contract.ship_to_ship_share
+        share = self.in_force.params.contract.ship_to_ship_share
         return route.transfer_nm is not None and share > 0 and self.rng.random() < share
 
     def find_deal(
@@ -105,9 +107,9 @@ class FixedMarket(Market):
         route = (
             company.routes[self.rng.choice(company.route_cdf)] if choice is None else choice.route
         )
-        buyers = self.model.buyers_at.get(route.destination, [])
+        buyers = self.buyers_at.get(route.destination, [])
         buyer = buyers[int(self.rng.random() * len(buyers))] if len(buyers) > 1 else buyers[0]
-        terms = self.model.params.contract.payment_terms
+        terms = self.in_force.params.contract.payment_terms
         price = self._price()
         sts, mode = self._delivery(route, choice)
         return Deal(buyer, "", route, price, ADVANCE if terms == ADVANCE else AFTER, sts, mode)
@@ -118,8 +120,26 @@ class StrategicMarket(Market):
     """Answer a round that can reach no available buyer from the last such round's
     record (see ``find_deal``); off, every round walks the brokers (the tests compare)."""
 
-    def __init__(self, model: Model) -> None:
-        super().__init__(model)
+    def __init__(
+        self,
+        in_force: InForce,
+        rng: Draws,
+        ledger: Ledger,
+        *,
+        network: TradeNetwork,
+        buyers: dict[str, BuyerAgent],
+        buyers_at: dict[str, list[BuyerAgent]],
+        smallest_lot: float,
+    ) -> None:
+        super().__init__(
+            in_force,
+            rng,
+            ledger,
+            network=network,
+            buyers=buyers,
+            buyers_at=buyers_at,
+            smallest_lot=smallest_lot,
+        )
         # (company, port) -> (links taken in, broker -> the buyers it knows there)
         self._cache: dict[tuple[str, str | None], tuple[int, dict[str, list[BuyerAgent]]]] = {}
         # (company, port) -> (quiet until, network version, uniforms a round draws)
@@ -136,7 +156,7 @@ class StrategicMarket(Market):
         first buyers asked, so only those are looked at. ``port``: only buyers there.
         """
         rng = self.rng
-        brokers = self.model.network.brokers_of(company.name, now)
+        brokers = self.network.brokers_of(company.name, now)
         rng.shuffle(brokers)
         offered = False
         walked: list[list[BuyerAgent]] = []
@@ -166,7 +186,7 @@ class StrategicMarket(Market):
         or a removal bumps its version). Such a round draws the price, the shuffle's
         uniforms and one start per broker knowing several buyers, and ends with no deal.
         """
-        graph = self.model.network
+        graph = self.network
         until, draws = math.inf, max(len(walked) - 1, 0)
         for known in walked:
             draws += len(known) > 1
@@ -189,7 +209,7 @@ class StrategicMarket(Market):
         add it at the end of its brokers' lists: so the kept answer is brought up to date
         from the network's list of links, not rebuilt, unless a link is the company's own.
         """
-        graph = self.model.network
+        graph = self.network
         key = (company.name, port)
         cached = self._cache.get(key)
         links = graph.links
@@ -200,7 +220,7 @@ class StrategicMarket(Market):
                 cached = self._cache[key] = (len(links), cached[1])
         if cached is None:
             ports = company.ports if port is None else {port}
-            agents = self.model.buyers
+            agents = self.buyers
             known = {
                 broker: [agents[b] for b in graph.buyers_of[broker] if agents[b].port in ports]
                 for broker in graph.adj[company.name]
@@ -219,7 +239,7 @@ class StrategicMarket(Market):
         """Add the buyers that ``new`` links gave the company's brokers to ``known``, as a
         rebuild would list them (``buyers_of`` keeps link order); False if a link is the
         company's own, which only a rebuild takes in."""
-        kind, agents = self.model.network.kind, self.model.buyers
+        kind, agents = self.network.kind, self.buyers
         ports = company.ports if port is None else {port}
         for a, b in new:
             if a == company.name or b == company.name:
@@ -232,17 +252,17 @@ class StrategicMarket(Market):
     def find_deal(
         self, company: Company, tonnes: float, now: float, choice: Alternative | None = None
     ) -> Deal | None:
-        model, p = self.model, self.model.params
+        p, balance = self.in_force.params, self.ledger.balance_fen
         port = None if choice is None else choice.route.destination
         quiet = self._quiet.get((company.name, port))
-        if quiet is not None and now < quiet[0] and quiet[1] == model.network.version:
+        if quiet is not None and now < quiet[0] and quiet[1] == self.network.version:
             self.rng.skip(1 + quiet[2])  # the price, then the round that would find nobody
             self.quiet_rounds += 1
             return None
         regime = p.contract.payment_terms
         price = self._price()
         value = price * tonnes
-        fine = model.enforcement.fine_for(value)
+        fine = fine_for(value, p.enforcement)
         # A company that insists on advance payment offers nothing else; the others
         # offer the scenario's terms, or under endogenous terms start from advance
         # and hear a buyer's request for payment after delivery.
@@ -252,11 +272,12 @@ class StrategicMarket(Market):
         for buyer, broker in self.candidates(company, now, port):
             left = buyer.demand_left(now)
             if left < tonnes:
-                if left < model.smallest_lot and buyer.taken:
+                if left < self.smallest_lot and buyer.taken:
                     # no lot fits until the oldest purchase leaves the 30-day window
                     buyer.sit_until = buyer.taken[0][0] + 720.0
                 continue
-            if model.cash(buyer) < value:  # cannot pay for the cargo
+            # cannot pay for the cargo (BuyerAgent.cash written out: asked of every buyer)
+            if buyer.capital0 + balance[buyer.party] / 100 < value:
                 continue
             q = buyer.belief(now, p.beliefs)
             fee = tonnes * p.network.broker_fee_rmb_per_tonne

@@ -2,9 +2,12 @@
 
 ``simulate`` is the model's single entry point: a resolved scenario and a
 seed sequence in, a run's raw records out. Nothing here prints, touches
-files or uses global random state. ``params`` is the scenario in force now:
-a policy schedule replaces it on the days it names, and every mechanism
+files or uses global random state. ``in_force`` holds the scenario in force
+now: a policy schedule replaces it on the days it names, and every mechanism
 reads its levers from it when it acts.
+
+No mechanism holds the model: ``Model`` builds each with the few collaborators
+it uses and subscribes those that react to a voyage's end to ``outcomes``.
 """
 
 from __future__ import annotations
@@ -25,16 +28,21 @@ from simpy.events import URGENT
 from sim.model import network as net
 from sim.model.allocation import Allocator, equalising_weights
 from sim.model.buyers import BuyerAgent, beliefs_of
+from sim.model.company import Company
 from sim.model.enforcement import Enforcement
+from sim.model.inforce import InForce
 from sim.model.ledger import Entry, Ledger
+from sim.model.legs import FULL, Plans, Vessel, VoyagePlan
 from sim.model.market import FixedMarket, Market, StrategicMarket
+from sim.model.news import BuyerNews, SellerNews
+from sim.model.outcomes import Outcomes
 from sim.model.patrols import CoastGuard, mean_sweep
 from sim.model.records import PatrolEvent, Recorder, Shipment, ZoneEvent
 from sim.model.rng import mechanism_streams
 from sim.model.routing import RouteChoice, Routing
-from sim.model.sellers import Company, produce
+from sim.model.sellers import Sellers
 from sim.model.tips import Tips
-from sim.model.voyages import FULL, Vessel, VoyagePlan
+from sim.model.voyages import Voyages
 from sim.scenario import policy
 from sim.scenario.load import Resolved
 from sim.scenario.schema import Scenario
@@ -75,10 +83,16 @@ def _instances(name: str, count: int) -> list[str]:
 
 
 class Model:
+    """Wires the mechanisms together. Each gets only what it uses: the environment, the
+    scenario in force (``in_force``), its own random stream, the books, the recorder,
+    and the few others it calls; a voyage's end is announced on ``outcomes`` to the
+    mechanisms subscribed here, in the order they act."""
+
     def __init__(
         self, resolved: Resolved, seed: np.random.SeedSequence, env: simpy.Environment | None = None
     ) -> None:
-        self.scenario = self.params = resolved.scenario
+        self.scenario = resolved.scenario
+        self.in_force = InForce(resolved.scenario)
         self.geography = resolved.geography
         self.env = env if env is not None else simpy.Environment()
         self.seed = seed
@@ -87,18 +101,58 @@ class Model:
         self.recorder = Recorder()
         s = self.scenario
         self.coast_guard = CoastGuard(self.env, self.geography, s.patrols, self.recorder)
-        self.enforcement = Enforcement(self)
-        self.tips = Tips(self)
-        self._plans: dict[tuple[str, str, float], VoyagePlan] = {}
+        self.plans = Plans(self.coast_guard)
         self.buyers: dict[str, BuyerAgent] = {}
         self.buyers_at: dict[str, list[BuyerAgent]] = {}
         for b in s.buyers:
             for name in _instances(b.name, b.count):
                 self._add_buyer(BuyerAgent(name, b))
-        self.smallest_lot = min((sl.lot_tonnes_min for sl in s.sellers), default=0.0)
-        self.companies: list[Company] = []
-        fleet_rng = self.rng["fleet"]
-        for sl in s.sellers:
+        n = s.network
+        self.network = net.build(
+            [name for sl in s.sellers for name in _instances(sl.name, sl.count)],
+            list(self.buyers),
+            n.brokers,
+            n.brokers_per_seller,
+            n.brokers_per_buyer,
+            self.rng["network"],
+        )
+        common = (self.env, self.in_force)
+        self.enforcement = Enforcement(
+            *common,
+            self.rng["enforcement"],
+            self.ledger,
+            self.recorder,
+            coast_guard=self.coast_guard,
+            buyers=self.buyers,
+            network=self.network,
+        )
+        self.tips = Tips(
+            *common,
+            self.rng["tips"],
+            self.ledger,
+            self.recorder,
+            coast_guard=self.coast_guard,
+            geography=self.geography,
+        )
+        self.companies = self._companies()
+        self.market = self._market()
+        self.routing = self._routing() if s.adaptation.enabled else None
+        self.allocator: Allocator | None = None
+        if s.allocation.kind != "fixed":
+            self.allocator = self._allocator()
+            self.env.process(self.allocator.run())
+        self.outcomes = self._outcomes()
+        self._start()
+
+    @property
+    def params(self) -> Scenario:
+        """The scenario in force now (a policy schedule changes it on its days)."""
+        return self.in_force.params
+
+    def _companies(self) -> list[Company]:
+        """Every company, its fleet drawn from the fleet stream (which ships run AIS off)."""
+        companies, fleet_rng = [], self.rng["fleet"]
+        for sl in self.scenario.sellers:
             routes = [self.geography.routes[r] for r in sl.routes]
             for name in _instances(sl.name, sl.count):
                 store = simpy.Store(self.env)
@@ -111,38 +165,79 @@ class Model:
                             fleet_rng.random() < sl.ais_off_share,
                         )
                     )
-                self.companies.append(Company(self, name, sl, store, routes))
-        n = s.network
-        self.network = net.build(
-            [c.name for c in self.companies],
-            list(self.buyers),
-            n.brokers,
-            n.brokers_per_seller,
-            n.brokers_per_buyer,
-            self.rng["network"],
-        )
-        self.market: Market = (
-            StrategicMarket(self) if s.market.kind == "strategic" else FixedMarket(self)
-        )
-        self.routing: Routing | None = None
-        if s.adaptation.enabled:
-            terms = s.contract
-            price = (terms.price_rmb_per_tonne_min + terms.price_rmb_per_tonne_max) / 2
-            for company in self.companies:
-                sl = company.seller
-                company.choice = RouteChoice(
-                    company,
-                    s.adaptation,
-                    self.rng["routing"],
-                    price * (sl.lot_tonnes_min + sl.lot_tonnes_max) / 2,
+                companies.append(
+                    Company(
+                        name,
+                        sl,
+                        store,
+                        routes,
+                        in_force=self.in_force,
+                        ledger=self.ledger,
+                        record=self.enforcement,
+                    )
                 )
-            self.routing = Routing([company.choice for company in self.companies if company.choice])
-        self.allocator: Allocator | None = None
-        if s.allocation.kind != "fixed":
-            self.allocator = self._allocator()
-            self.env.process(self.allocator.run())
+        return companies
+
+    def _market(self) -> Market:
+        s = self.scenario
+        return (StrategicMarket if s.market.kind == "strategic" else FixedMarket)(
+            self.in_force,
+            self.rng["market"],
+            self.ledger,
+            network=self.network,
+            buyers=self.buyers,
+            buyers_at=self.buyers_at,
+            smallest_lot=min((sl.lot_tonnes_min for sl in s.sellers), default=0.0),
+        )
+
+    def _routing(self) -> Routing:
+        """Adaptive sellers: each company's route choice, valuing a lot at mid price and size."""
+        s = self.scenario
+        terms = s.contract
+        price = (terms.price_rmb_per_tonne_min + terms.price_rmb_per_tonne_max) / 2
+        for company in self.companies:
+            sl = company.seller
+            company.choice = RouteChoice(
+                company,
+                s.adaptation,
+                self.rng["routing"],
+                price * (sl.lot_tonnes_min + sl.lot_tonnes_max) / 2,
+            )
+        return Routing([company.choice for company in self.companies if company.choice])
+
+    def _outcomes(self) -> Outcomes:
+        """Who hears of a voyage's end, in the order they act: the books and the fine, the
+        tipster's reward, the news to buyers, arrest and investigation, sellers' news."""
+        out, enf, tips = Outcomes(), self.enforcement, self.tips
+        buyers = BuyerNews(self.env, self.in_force, self.buyers)
+        out.sailed.append(tips.watch)
+        out.handed_over.append(enf.settle_transfer)
+        out.delivered += [enf.deliver, buyers.delivered]
+        out.seized += [enf.seize, tips.rewarded, buyers.seized, enf.prosecute]
+        if self.routing is not None:
+            sellers = SellerNews(self.env, self.in_force, self.routing)
+            out.handed_over.append(sellers.handed_over)
+            out.delivered.append(sellers.delivered)
+            out.seized.append(sellers.seized)
+        return out
+
+    def _start(self) -> None:
+        """The processes that run the model: lots made, sold and sailed; buyers entering;
+        the weekly sample; the policy schedule."""
+        common, s = (self.env, self.in_force), self.scenario
+        voyages = Voyages(
+            *common,
+            self.rng["detection"],
+            self.ledger,
+            plans=self.plans,
+            coast_guard=self.coast_guard,
+            outcomes=self.outcomes,
+        )
+        sellers = Sellers(
+            *common, self.rng["sellers"], self.recorder, market=self.market, voyages=voyages
+        )
         for c in self.companies:
-            self.env.process(produce(self, c))
+            self.env.process(sellers.produce(c))
         if s.market.kind == "strategic":
             self.env.process(self._entry())
         self.env.process(self._weekly())
@@ -153,22 +248,9 @@ class Model:
         self.buyers[agent.name] = agent
         self.buyers_at.setdefault(agent.port, []).append(agent)
 
-    def cash(self, buyer: BuyerAgent) -> float:
-        return buyer.capital0 + self.ledger.balance_fen[buyer.party] / 100
-
-    def p_board_barge(self) -> float:
-        """Chinese barges sail with AIS on and no concealment."""
-        return self.params.detection.recognition_probability
-
     def plan(self, route: RouteGeo, part: str, speed_knots: float) -> VoyagePlan:
         """Zone intervals and duration of one leg of a route at a speed, worked out once."""
-        key = (route.name, part, speed_knots)
-        plan = self._plans.get(key)
-        if plan is None:
-            cg = self.coast_guard
-            plan = VoyagePlan.build(route, part, speed_knots, cg.zones, cg.patrolled)
-            self._plans[key] = plan
-        return plan
+        return self.plans.get(route, part, speed_knots)
 
     def _allocator(self) -> Allocator:
         """Every allowed zone becomes searchable; randomized weights are given or computed."""
@@ -193,21 +275,6 @@ class Model:
         sweep = total / count if count else 0.0
         return {z: sweep / self.geography.zones[z].area_sq_nm for z in zones}
 
-    def learn(self, company: Company, rec: Shipment, *, seized: bool) -> None:
-        """An adaptive seller hears how its voyage ended; a seizure is news to all."""
-        if self.routing is not None:
-            key = (rec.route, rec.mode)
-            self.routing.outcome(company.name, key, self.env.now, seized, self.params.adaptation)
-
-    def detain(self, company: Company, vessel: Vessel) -> Generator[simpy.Event, Any, None]:
-        """A seized ship is confiscated, or held for a while and handed back."""
-        enf = self.params.enforcement
-        if self.rng["enforcement"].random() < enf.vessel_confiscation_probability:
-            company.ships -= 1
-            return
-        yield self.env.timeout(enf.vessel_detention_days * 24.0)
-        company.return_vessel(vessel)
-
     def active_buyers(self, now: float) -> list[BuyerAgent]:
         # TradeNetwork.active inlined: the weekly sampler and daily entry ask of every buyer.
         left, until = self.network.left, self.network.removed_until
@@ -226,7 +293,7 @@ class Model:
             total = self.ledger.buyers_fen / 100
             history.append(total)
             profit = total - history[-31] if len(history) > 30 else total
-            m = self.params.market
+            m = self.in_force.params.market
             rate = m.entry_per_month + m.entry_per_month_per_million_rmb * max(0.0, profit) / 1e6
             arrivals = _poisson(rate / 30.0, rng.random())
             for _ in range(arrivals):
@@ -240,11 +307,11 @@ class Model:
                 agent = BuyerAgent(f"entrant#{k}", template, env.now)
                 self._add_buyer(agent)
                 self.network.attach(
-                    agent.name, net.BUYER, self.params.network.brokers_per_buyer, rng
+                    agent.name, net.BUYER, self.in_force.params.network.brokers_per_buyer, rng
                 )
 
     def _mean_belief(self, active: list[BuyerAgent], now: float) -> float:
-        beliefs = beliefs_of(active, now, self.params.beliefs)
+        beliefs = beliefs_of(active, now, self.in_force.params.beliefs)
         # np.mean's own arithmetic (pairwise sum, one division) without its dispatch
         # overhead, which cost as much as the conversion to an array
         return float(np.add.reduce(np.array(beliefs))) / len(beliefs) if beliefs else math.nan
@@ -267,9 +334,9 @@ class Model:
             at = entry.day * 24.0
             if at > self.env.now:
                 yield self.env.timeout(at - self.env.now)
-            before = self.params
-            self.params = policy.apply(before, entry.set)
-            for old, new in zip(before.patrols, self.params.patrols, strict=True):
+            before = self.in_force.params
+            self.in_force.params = after = policy.apply(before, entry.set)
+            for old, new in zip(before.patrols, after.patrols, strict=True):
                 if old != new:
                     self.coast_guard.reconfigure(new)
 

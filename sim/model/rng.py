@@ -4,7 +4,9 @@ Each mechanism draws from its own generator, keyed by a fixed index, so
 changing how often one mechanism draws (more patrols, another route mix)
 leaves every other mechanism's stream untouched. That is what makes common
 random numbers work across sweep points. New mechanisms take new indices at
-the end; existing indices never move.
+the end; existing indices never move, and a retired one is never given again:
+3 was the ``patrols`` stream, never drawn from (patrol duty cycles are staggered
+evenly, not drawn).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ STREAMS: dict[str, int] = {
     "sellers": 0,
     "market": 1,
     "fleet": 2,
-    "patrols": 3,
     "detection": 4,
     "network": 5,
     "tips": 6,

@@ -29,14 +29,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sim.model.rng import Draws, cumulative
 from sim.scenario.adaptive import Adaptation
+from sim.scenario.schema import Seller
 from sim.world.network import RouteGeo
-
-if TYPE_CHECKING:
-    from sim.model.sellers import Company
 
 PORT, SHIP_TO_SHIP, LOITER = "port", "ship_to_ship", "loiter"
 
@@ -117,11 +115,26 @@ def logit_probabilities(
     return [t / total for t in terms]
 
 
+class Shipper(Protocol):
+    """What a route choice needs to know of its company (``sim.model.company``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def seller(self) -> Seller: ...
+    @property
+    def routes(self) -> list[RouteGeo]: ...
+    @property
+    def weights(self) -> list[float]: ...
+    @property
+    def cost_rmb_per_hour(self) -> float: ...
+
+
 class RouteChoice:
     """One seller's alternatives, beliefs and choices."""
 
     def __init__(
-        self, company: Company, settings: Adaptation, rng: Draws, cargo_value_rmb: float
+        self, company: Shipper, settings: Adaptation, rng: Draws, cargo_value_rmb: float
     ) -> None:
         s = company.seller
         self.company = company

@@ -13,16 +13,14 @@ therefore waited out only up to the limit, and costs running time.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import simpy
 
+from sim.model.legs import VoyagePlan
+from sim.model.patrols import CoastGuard
 from sim.model.records import Shipment
 from sim.scenario.adaptive import Adaptation
-
-if TYPE_CHECKING:
-    from sim.model.model import Model
-    from sim.model.voyages import VoyagePlan
 
 
 def hazard(plan: VoyagePlan, rates: dict[str, float]) -> float:
@@ -30,21 +28,26 @@ def hazard(plan: VoyagePlan, rates: dict[str, float]) -> float:
     return sum(rates.get(name, 0.0) * (b - a) for name, _, a, b in plan.zones)
 
 
-def surging(model: Model, plan: VoyagePlan, ratio: float) -> bool:
+def surging(coast_guard: CoastGuard, plan: VoyagePlan, ratio: float) -> bool:
     now = sum(zone.rate * (b - a) for _, zone, a, b in plan.zones if zone is not None)
-    usual = hazard(plan, model.coast_guard.usual_rate)
+    usual = hazard(plan, coast_guard.usual_rate)
     return now > ratio * usual if usual > 0.0 else now > 0.0
 
 
 def hold(
-    model: Model, rec: Shipment, plan: VoyagePlan, max_hours: float, adapt: Adaptation
+    env: simpy.Environment,
+    coast_guard: CoastGuard,
+    rec: Shipment,
+    plan: VoyagePlan,
+    max_hours: float,
+    adapt: Adaptation,
 ) -> Generator[simpy.Event, Any, float]:
     """Wait while ``plan`` surges, up to ``max_hours``; returns the hours waited."""
-    env, start = model.env, model.env.now
+    start = env.now
     deadline = start + max_hours
     # A remainder below a microsecond is rounding, not waiting: stepping by it could
     # leave the clock where it is for ever.
-    while deadline - env.now > 1e-9 and surging(model, plan, adapt.surge_ratio):
+    while deadline - env.now > 1e-9 and surging(coast_guard, plan, adapt.surge_ratio):
         yield env.timeout(min(adapt.check_hours, deadline - env.now))
     waited = env.now - start
     rec.waited_hours += waited

@@ -15,40 +15,61 @@ the patrols that can make it; the one sent is spoken for from the tip on
 but searches on station until it must leave to meet the cargo, which is
 often a day or more away when the tip comes in.
 So tips and area search compete for the same vessels. The reward is paid
-only when a tip leads to a seizure (``sim.model.enforcement``).
+only when a tip leads to a seizure: the tipsters hear of it as the voyage
+announces the seizure (``sim.model.outcomes``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import simpy
 
-from sim.model.patrols import PatrolVessel
-from sim.model.records import ZoneEvent
+from sim.model import ledger as L
+from sim.model.cargo import Intercept, Voyage
+from sim.model.inforce import InForce
+from sim.model.patrols import CoastGuard, PatrolVessel
+from sim.model.records import Recorder, ZoneEvent
+from sim.model.rng import Draws
+from sim.scenario import trade
 from sim.world import geo
-
-if TYPE_CHECKING:
-    from sim.model.model import Model
-    from sim.model.voyages import Voyage
+from sim.world.network import Geography
 
 
 def tip_probability(reward: float, p0: float, p_max: float, half: float) -> float:
     return p0 + (p_max - p0) * reward / (reward + half)
 
 
+def reward_for(value: float, t: trade.Tips) -> float:
+    """The reward a seizure of a cargo of contract value ``value`` pays its tipster."""
+    if t.reward_rule == "fixed":
+        return t.reward_fixed_rmb
+    return min(t.reward_share * value, t.reward_cap_rmb)
+
+
 class Tips:
-    def __init__(self, model: Model) -> None:
-        self.model = model
-        self.rng = model.rng["tips"]
+    def __init__(
+        self,
+        env: simpy.Environment,
+        in_force: InForce,
+        rng: Draws,
+        ledger: L.Ledger,
+        recorder: Recorder,
+        *,
+        coast_guard: CoastGuard,
+        geography: Geography,
+    ) -> None:
+        self.env, self.in_force, self.rng = env, in_force, rng
+        self.ledger, self.recorder = ledger, recorder
+        self.coast_guard, self.geography = coast_guard, geography
 
     def watch(self, voyage: Voyage) -> None:
         """Decide, as the cargo sails, who among its knowers will tip and when."""
-        t, env = self.model.params.tips, self.model.env
+        t, env = self.in_force.params.tips, self.env
         if t.knowers == 0:
             return
-        reward = self.model.enforcement.reward_for(voyage.value)
+        reward = reward_for(voyage.value, t)
         p = tip_probability(reward, t.base_probability, t.max_probability, t.half_saturation_rmb)
         delays = []
         for _ in range(t.knowers):
@@ -60,8 +81,15 @@ class Tips:
             voyage.rec.first_tip_time = env.now + delays[0]
             env.process(self._follow(voyage, delays))
 
+    def rewarded(self, voyage: Voyage, patrol: PatrolVessel, cause: str) -> None:
+        """A seizure a tip led to pays the tipster."""
+        if cause == "tip":
+            rec = voyage.rec
+            rec.reward_rmb = reward_for(voyage.value, self.in_force.params.tips)
+            self.ledger.post(self.env.now, L.STATE, L.TIPSTERS, rec.reward_rmb, "reward", rec.id)
+
     def _follow(self, voyage: Voyage, delays: list[float]) -> Generator[simpy.Event, Any, None]:
-        env = self.model.env
+        env = self.env
         start = env.now
         for d in delays:
             if start + d > env.now:
@@ -70,7 +98,7 @@ class Tips:
                 return
             zone = _next_zone(voyage, env.now)
             if zone:
-                self.model.recorder.zone_events.append(ZoneEvent(env.now, zone, "tip"))
+                self.recorder.zone_events.append(ZoneEvent(env.now, zone, "tip"))
             done = yield from self._intercept(voyage)
             if done:
                 return
@@ -83,8 +111,8 @@ class Tips:
         leg, or on the barge's or the run-in's after it): the vessel dashes there
         and boards as soon as both have arrived.
         """
-        slat, slon = self.model.geography.zones[vessel.zone.name].station
-        t = self.model.params.tips
+        slat, slon = self.geography.zones[vessel.zone.name].station
+        t = self.in_force.params.tips
         for zone, t_in, t_out, leg, start in voyage.stretches():
             if t_out <= now:
                 continue
@@ -101,7 +129,7 @@ class Tips:
         """The free patrol with the shortest dash to a meeting point, and that point (of
         two as near, the one that can board sooner)."""
         best: tuple[Reach, PatrolVessel] | None = None
-        for v in self.model.coast_guard.free_vessels():
+        for v in self.coast_guard.free_vessels():
             reach = self._reach(v, voyage, now)
             if reach is not None and (best is None or reach[:2] < best[0][:2]):
                 best = (reach, v)
@@ -116,7 +144,7 @@ class Tips:
         patrol that has left station meanwhile (an escort, a new zone) is replaced by
         the nearest one free then, and a new dash speed or a delayed cargo is allowed for.
         """
-        model, env = self.model, self.model.env
+        env, cg = self.env, self.coast_guard
         while True:
             found = self._nearest(voyage, env.now)
             if found is None:
@@ -130,21 +158,19 @@ class Tips:
                 if not voyage.at_sea:
                     return True
                 continue
-            model.coast_guard.dispatch(vessel)
+            cg.dispatch(vessel)
             yield env.timeout(at - env.now)
             break
         # The tip proves right with its accuracy, if the cargo is where it was expected
         # (a loitering ship may not have started its run in yet).
         if (
             voyage.at_sea
-            and self.rng.random() < model.params.tips.accuracy
+            and self.rng.random() < self.in_force.params.tips.accuracy
             and voyage.inside(zone, env.now)
         ):
-            from sim.model.voyages import Intercept
-
             voyage.process.interrupt(Intercept(vessel, zone))
             return True
-        model.coast_guard.release(vessel, back)
+        cg.release(vessel, back)
         return not voyage.at_sea
 
 

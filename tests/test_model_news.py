@@ -39,4 +39,3 @@ def test_the_weekly_beliefs_are_the_faded_beta_means() -> None:
     (q,) = beliefs_of([b], month, Beliefs(memory_days=30.0))
     a = 1.0 + math.exp(-1)
     assert q == pytest.approx(a / (a + 9.0))
-

@@ -7,6 +7,7 @@ doubled detection rate, a dropped ledger entry, ...) and must then fail.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +17,11 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.model import buyers as model_buyers
-from sim.model import enforcement as model_enforcement
+from sim.model import news as model_news
 from sim.model import patrols as model_patrols
 from sim.model import routing as model_routing
 from sim.model import tips as model_tips
+from sim.model.buyers import BuyerAgent
 from sim.model.enforcement import Enforcement
 from sim.model.ledger import Ledger
 from sim.model.model import simulate
@@ -27,6 +29,7 @@ from sim.model.network import TradeNetwork
 from sim.model.patrols import CoastGuard, PatrolVessel, ZoneState
 from sim.model.sellers import Company
 from sim.scenario import Resolved
+from sim.scenario.trade import Tips
 from sim.verify import (
     CHECKS,
     adaptive,
@@ -264,7 +267,7 @@ def _configured(section: str, **change: object) -> Simulate:
 
 def test_boarding_fails_when_the_ais_off_factor_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
     def p_board(self: Company, ais_off: bool) -> float:
-        d = self.model.params.detection
+        d = self.in_force.params.detection
         return d.recognition_probability * (1.0 - self.seller.concealment)
 
     monkeypatch.setattr(Company, "p_board", p_board)
@@ -325,19 +328,20 @@ def test_tip_geometry_fails_when_the_patrol_dashes_at_half_speed() -> None:
 
 
 def test_rewards_fail_when_the_cap_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
-    def uncapped(self: model_enforcement.Enforcement, value: float) -> float:
-        t = self.model.params.tips
+    def uncapped(value: float, t: Tips) -> float:
         return t.reward_fixed_rmb if t.reward_rule == "fixed" else t.reward_share * value
 
-    monkeypatch.setattr(model_enforcement.Enforcement, "reward_for", uncapped)
+    monkeypatch.setattr(model_tips, "reward_for", uncapped)
     assert [label.split(":")[0] for label in _failed(tip_checks.rewards(True))] == ["share rule"]
 
 
 def test_beliefs_fail_when_news_weighs_double(monkeypatch: pytest.MonkeyPatch) -> None:
-    honest = model_enforcement.hear_news
-    monkeypatch.setattr(
-        model_enforcement, "hear_news", lambda buyers, now, w, b: honest(buyers, now, 2 * w, b)
-    )
+    honest = model_news.fade
+
+    def loud(buyers: Iterable[BuyerAgent], now: float, memory: float, news: float = 0.0) -> None:
+        honest(buyers, now, memory, 2 * news)
+
+    monkeypatch.setattr(model_news, "fade", loud)
     check = market_checks.beliefs(True)
     assert all(label.endswith("alpha evidence summed over buyers") for label in _failed(check))
     assert len(_failed(check)) == 2 and not check.extra_ok

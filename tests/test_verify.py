@@ -275,6 +275,14 @@ def test_boarding_fails_when_the_ais_off_factor_is_ignored(monkeypatch: pytest.M
     assert failed and all("AIS off" in label for label in failed)
 
 
+def test_boarding_fails_when_the_ais_off_search_factor_is_ignored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(Company, "search_scale", lambda self, ais_off: 1.0)
+    failed = _failed(patrol_checks.boarding(True))
+    assert failed == ["r=0, AIS off: two or more contacts, H=0.60"]
+
+
 def test_patrol_cycle_fails_when_the_escort_sails_at_dash_speed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -403,13 +411,14 @@ def test_boarding_fails_when_the_hazard_halves_after_a_contact_that_does_not_boa
 
     honest = Exposure.__init__
 
-    def init(self: Exposure, rng: object, p_board: float, rec: object) -> None:
-        honest(self, rng, p_board, rec)  # type: ignore[arg-type]
+    def init(self: Exposure, rng: object, p_board: float, rec: object, scale: float = 1.0) -> None:
+        honest(self, rng, p_board, rec, scale)  # type: ignore[arg-type]
         self.rng = Halved(rng)  # type: ignore[assignment]  # the first need stays Exp(1)
 
     monkeypatch.setattr(Exposure, "__init__", init)
     assert _failed(patrol_checks.boarding(True)) == [
-        "r=0: two or more contacts in a crossing, H=1.20"
+        "r=0, AIS on: two or more contacts, H=1.20",
+        "r=0, AIS off: two or more contacts, H=0.60",
     ]
 
 

@@ -53,7 +53,11 @@ class Company:
         """Chance a patrol contact with one of this company's ships ends in a boarding."""
         d = self.in_force.params.detection
         p = d.recognition_probability * (1.0 - self.seller.concealment)
-        return p * d.ais_off_factor if ais_off else p
+        return min(1.0, p * d.ais_off_factor) if ais_off else p
+
+    def search_scale(self, ais_off: bool) -> float:
+        """Multiplier on the zones' search rate against one of this company's ships."""
+        return self.in_force.params.detection.ais_off_search_factor if ais_off else 1.0
 
     def accepts_after(self, value: float) -> bool:
         """Whether the company takes payment after delivery: it must not insist on advance,

@@ -25,11 +25,12 @@ from sim.model.rng import Draws
 class Exposure:
     """The search a single voyage is subjected to across the zones on its route."""
 
-    __slots__ = ("need", "p_board", "rec", "rng")
+    __slots__ = ("need", "p_board", "rec", "rng", "scale")
 
-    def __init__(self, rng: Draws, p_board: float, rec: Shipment) -> None:
+    def __init__(self, rng: Draws, p_board: float, rec: Shipment, scale: float = 1.0) -> None:
         self.rng = rng
         self.p_board = p_board
+        self.scale = scale  # the zone's rate against this ship (AIS off: a lever)
         self.rec = rec  # contacts are counted on the shipment's record
         self.need = rng.exponential()
 
@@ -44,7 +45,7 @@ class Exposure:
             left = t_out - now
             if left <= 0.0:
                 return None
-            rate = zone.rate
+            rate = zone.rate * self.scale
             to_hit = self.need / rate if rate > 0.0 else left + 1.0
             hit = to_hit <= left
             zone.searching.append(proc)

@@ -118,7 +118,10 @@ class Voyages:
         patrol: PatrolVessel | None = None
         cause = "patrol"
         try:
-            exposure = Exposure(self.rng, company.p_board(vessel.ais_off), rec)
+            ais_off = vessel.ais_off
+            exposure = Exposure(
+                self.rng, company.p_board(ais_off), rec, company.search_scale(ais_off)
+            )
             patrol = yield from sail(env, voyage, plan, exposure)
             if patrol is None and onward is not None:
                 # Loiter at the anchorage until the zones ahead are back to usual, then run in.

@@ -120,8 +120,21 @@ class Detection(Strict):
         description="chance a detected contact with AIS on and no concealment is "
         "recognised as a smuggler and boarded",
     )
-    ais_off_factor: Probability = Field(
-        default=0.5, description="multiplier on recognition when the ship runs with AIS off"
+    ais_off_factor: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=10.0,
+        description="multiplier on the chance a contact is boarded when the ship runs with AIS "
+        "off or an identity that does not match (the product is capped at 1): below 1 AIS "
+        "off hides a smuggler, above 1 the gap draws the boarding",
+    )
+    ais_off_search_factor: float = Field(
+        default=1.0,
+        ge=0.05,
+        le=4.0,
+        description="multiplier on the search rate (contacts per hour in a zone) against a "
+        "ship with AIS off: below 1 radar search alone finds it less often, above 1 the "
+        "missing signal makes it stand out",
     )
 
 

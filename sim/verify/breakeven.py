@@ -142,13 +142,14 @@ def _exposures(resolved: Resolved) -> list[tuple[float, float, float]]:
             h = sum(
                 rate.get(z, 0.0) * (b - a) for z, a, b in route.nonstop_exposure(sl.speed_knots)
             )
-            p = s.detection.recognition_probability * (1 - sl.concealment)
-            for share, factor in (
-                (sl.ais_off_share, s.detection.ais_off_factor),
-                (1 - sl.ais_off_share, 1.0),
+            d = s.detection
+            p = d.recognition_probability * (1 - sl.concealment)
+            for share, factor, scale in (
+                (sl.ais_off_share, d.ais_off_factor, d.ais_off_search_factor),
+                (1 - sl.ais_off_share, 1.0, 1.0),
             ):
                 if share > 0:
-                    out.append((float(ws * wr * share), h, p * factor))
+                    out.append((float(ws * wr * share), h * scale, min(1.0, p * factor)))
     return out
 
 

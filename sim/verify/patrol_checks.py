@@ -41,18 +41,25 @@ def exact_point(label: str, x: float, expected: float, got: float, n: int) -> Po
 
 # ---------------------------------------------------------------- boarding
 
-# (recognition, concealment, AIS-off factor): the defaults first.
-BOARDING = ((0.4, 0.2, 0.5), (0.9, 0.0, 0.3), (0.6, 0.5, 0.8))
+# (recognition, concealment, AIS-off factor): the defaults first; the last with an AIS gap
+# that draws the boarding (factor above 1, the product capped at 1).
+BOARDING = ((0.4, 0.2, 0.5), (0.9, 0.0, 0.3), (0.6, 0.5, 0.8), (0.3, 0.0, 2.5))
 
 
-def boarding_world(recognition: float, concealment: float, factor: float) -> Resolved:
+def boarding_world(
+    recognition: float, concealment: float, factor: float, search: float = 1.0
+) -> Resolved:
     """Four vessels always on station and wide sweeps (several contacts per voyage); half
     the fleet sails with AIS off; seized ships come straight back."""
     return search_world(
         vessels=4,
         sweep_width_nm=12.0,
         lot_interval_days=0.25,
-        detection={"recognition_probability": recognition, "ais_off_factor": factor},
+        detection={
+            "recognition_probability": recognition,
+            "ais_off_factor": factor,
+            "ais_off_search_factor": search,
+        },
         enforcement={"vessel_detention_days": 0.0, "vessel_confiscation_probability": 0.0},
         sellers=[
             {
@@ -68,23 +75,35 @@ def boarding_world(recognition: float, concealment: float, factor: float) -> Res
     )
 
 
-def _contact_process(quick: bool, simulate: Simulate) -> tuple[str, float, float, int, int, str]:
-    """Nobody boarded: contacts in a crossing are Poisson(H), H = n W v t / A, so a search
-    goes on after a contact as before it; the row for P(two or more contacts)."""
-    world = boarding_world(0.0, 0.0, 1.0)
+SEARCH_OFF = 0.5
+"""The AIS-off search factor of the contact-process rows: dark ships found half as often."""
+
+
+def _contact_process(
+    quick: bool, simulate: Simulate
+) -> list[tuple[str, float, float, int, int, str]]:
+    """Nobody boarded: contacts in a crossing are Poisson(H), H = n W v t / A (times the
+    AIS-off search factor for a dark ship), so a search goes on after a contact as before
+    it; one row per AIS state for P(two or more contacts)."""
+    world = boarding_world(0.0, 0.0, 1.0, SEARCH_OFF)
     a, b, area = zone_crossing(world)
     g = world.scenario.patrols[0]
-    h = g.vessels * g.sweep_width_nm * g.speed_knots * (b - a) / area
-    p = 1.0 - math.exp(-h) * (1.0 + h)
-    several = crossed = 0
+    h_on = g.vessels * g.sweep_width_nm * g.speed_knots * (b - a) / area
+    several = {False: 0, True: 0}
+    crossed = {False: 0, True: 0}
     for r in range(1 if quick else 4):
         out = simulate(world, r)
         for s in out.shipments:
             if s.t_depart + b <= out.horizon_hours:
-                crossed += 1
-                several += s.contacts >= 2
-    label = f"r=0: two or more contacts in a crossing, H={h:.2f}"
-    return (label, p, p, several, crossed, "contact process")
+                crossed[s.ais_off] += 1
+                several[s.ais_off] += s.contacts >= 2
+    rows = []
+    for off in (False, True):
+        h = h_on * (SEARCH_OFF if off else 1.0)
+        p = 1.0 - math.exp(-h) * (1.0 + h)
+        label = f"r=0, AIS {'off' if off else 'on'}: two or more contacts, H={h:.2f}"
+        rows.append((label, p, p, several[off], crossed[off], "contact process"))
+    return rows
 
 
 def boarding(quick: bool = True, simulate: Simulate = run) -> Check:
@@ -103,13 +122,13 @@ def boarding(quick: bool = True, simulate: Simulate = run) -> Check:
                 tally[s.ais_off][0] += s.outcome == "seized" and s.cause == "patrol"
                 tally[s.ais_off][1] += s.contacts
         for off in (False, True):
-            p = r_p * (1 - conceal) * (factor if off else 1.0)
+            p = min(1.0, r_p * (1 - conceal) * (factor if off else 1.0))
             label = (
                 f"r={r_p:g}, c={conceal:g}, AIS {'off, f=' + format(factor, 'g') if off else 'on'}"
             )
             boarded, contacts = tally[off]
             rows.append((label, p, p, boarded, contacts, "AIS off" if off else "AIS on"))
-    rows.append(_contact_process(quick, simulate))
+    rows += _contact_process(quick, simulate)
     points, interval = share_points(rows)
     return Check(
         key="boarding",
@@ -119,8 +138,9 @@ def boarding(quick: bool = True, simulate: Simulate = run) -> Check:
         "patrol) over contacts, per setting and AIS state; and with nobody boarded, the "
         "share of crossings with two or more contacts (the search goes on unchanged after "
         "a contact that does not board).",
-        formula="P(board | contact) = r (1 - c) x (f if AIS off, else 1); contacts in a "
-        "crossing ~ Poisson(H = n W v t / A): P(>= 2) = 1 - exp(-H) (1 + H)",
+        formula="P(board | contact) = min(1, r (1 - c) x (f if AIS off, else 1)); contacts in "
+        "a crossing ~ Poisson(H = n W v t / A x (s if AIS off, else 1)): "
+        "P(>= 2) = 1 - exp(-H) (1 + H)",
         interval=interval,
         level="99% Wilson, Bonferroni",
         points=points,

@@ -121,7 +121,7 @@ class Table:
 
     def _damaged(self, what: str) -> ScenarioError:
         return ScenarioError(
-            f"{self.path}: {what} recorded in {CHECKPOINT}; the sweep's files are damaged, "
+            f"{self.path}: {what} recorded in {CHECKPOINT}; the folder's files are damaged, "
             "so it cannot be resumed: start it again in a new folder"
         )
 
@@ -137,9 +137,8 @@ class Table:
             self.rows([self.columns])
         elif list(frame.columns) != self.columns:
             frame = frame.reindex(columns=self.columns)
-        assert self._f is not None
         cells = [column_cells(frame.iloc[:, k]) for k in range(frame.shape[1])]
-        self._f.write(csv_lines(zip(*cells, strict=True), formatted=True))
+        self._write(csv_lines(zip(*cells, strict=True), formatted=True))  # hashed too
 
     def size(self) -> int:
         assert self._f is not None

@@ -11,6 +11,7 @@ checkpoint and runs the rest. A run's files never depend on where it was cut.
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,16 @@ from sim.experiment.replications import ReplicationResult, keyed
 from sim.experiment.stream import CHECKPOINT, Table
 
 DURABLE_SECONDS = 2.0
-"""How often the checkpoint is synced to disk while a run goes on."""
+"""How often the checkpoint is synced to disk while a run goes on; the environment
+variable COALSIM_CHECKPOINT_SECONDS sets another interval (0: after every replication,
+as the tests of resuming do)."""
+
+
+def durable_seconds() -> float:
+    try:
+        return max(0.0, float(os.environ.get("COALSIM_CHECKPOINT_SECONDS", DURABLE_SECONDS)))
+    except ValueError:
+        return DURABLE_SECONDS
 
 
 class RunWriter:
@@ -36,6 +46,7 @@ class RunWriter:
         self.done = 0
         self._state: dict[str, Any] = {"done": 0, "sizes": {}, "sha256": {}}
         self._durable_at = time.monotonic()
+        self._every = durable_seconds()
 
     @classmethod
     def reopened(
@@ -54,6 +65,7 @@ class RunWriter:
             t.reopen(sizes.get(t.name, 0), sha.get(t.name))
         self._state = {"done": done, "sizes": sizes, "sha256": sha}
         self._durable_at = time.monotonic()
+        self._every = durable_seconds()
         return self
 
     def write(self, row: dict[str, Any], r: ReplicationResult) -> None:
@@ -74,7 +86,7 @@ class RunWriter:
             "sizes": {t.name: t.size() for t in self.tables},
             "sha256": {t.name: t.digest() for t in self.tables},
         }
-        if time.monotonic() - self._durable_at >= DURABLE_SECONDS:
+        if time.monotonic() - self._durable_at >= self._every:
             self.checkpoint()
 
     def checkpoint(self) -> None:

@@ -101,6 +101,7 @@ def test_a_policy_runs_headline_shows_where_the_coal_went() -> None:
         }
     )
     summary.loc[len(summary)] = ["recovery_days", math.nan, math.nan, math.nan, math.nan, 0]
+    summary.loc[len(summary)] = ["share_waited", 0.0, 0.0, 0.0, 0.0, 10]  # nobody waited
     labels = [r[0] for r in headline_table(summary).rows]
     assert labels == ["Coal delivered", "Other destinations: change in coal per day"]
 

@@ -129,7 +129,9 @@ def metric_table(summary: pd.DataFrame, metrics: list[str] | None = None) -> Tab
 def headline_table(summary: pd.DataFrame) -> Table:
     """The headline metrics, then any displacement metric the run gave a value (a policy
     run is read for where the coal went)."""
-    given = set(summary.loc[summary["n"] > 0, "metric"])
+    # share_waited always has a value; it says something only when ships waited
+    shown = (summary["n"] > 0) & ~((summary["metric"] == "share_waited") & (summary["mean"] == 0))
+    given = set(summary.loc[shown, "metric"])
     moved = [m for m in registry.names("displacement") if m in given]
     return metric_table(summary, registry.headline() + moved)
 

@@ -134,3 +134,16 @@ def test_a_trade_no_buyer_signs_is_reported_as_unchecked_not_as_a_failure(tmp_pa
     html = (out / "report.html").read_text()
     assert html.count("not simulated: no buyer signs a deal whose margin is below zero") == 5
     assert pd.read_csv(out / "breakeven_points.csv").empty
+
+
+def test_the_profit_panel_holds_only_profits_per_deal() -> None:
+    """The Coast Guard's budget (state's money per seizure) has its own panel; on the
+    traders' profit-per-deal axis it read as a profit."""
+    from sim.scenario import load
+    from sim.verify.breakeven_report import analyse, figure
+
+    fig = figure(analyse(load(BASELINE, ["horizon_days=30"]), quick=True, replications=1))
+    top = next(ax for ax in fig.axes if ax.get_ylabel() == "Expected profit per deal (million RMB)")
+    labels = [t.get_text() for t in top.get_legend().get_texts()]
+    assert labels and not any("Coast Guard" in x for x in labels)
+    assert any("Coast Guard" in ax.get_title() for ax in fig.axes)

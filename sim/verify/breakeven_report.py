@@ -252,8 +252,10 @@ def figure(a: Analysis) -> Figure:
 
 
 def _draw_parties(ax: Axes, a: Analysis) -> None:
-    """Every party's expected profit over the whole range of q."""
-    _lines(ax, a, 0.0, 1.0, list(LINES))
+    """The traders' expected profit per deal over the whole range of q. The Coast Guard's
+    budget is in state's money per seizure, not a trader's profit per deal: it has its own
+    panel, never this axis."""
+    _lines(ax, a, 0.0, 1.0, [k for k in LINES if k != "coast_guard"])
     ax.set_xlim(0, 1)
     ax.set_xlabel("Interception probability per voyage q")
     ax.set_ylabel("Expected profit per deal (million RMB)")

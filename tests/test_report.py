@@ -480,3 +480,29 @@ def test_colours_are_one_per_party_and_cause_and_colour_blind_safe() -> None:
     assert style.shown("tonnes_delivered", 3_982_000.0) == "3,982 kt"
     assert style.shown("dprk_revenue_rmb", 1.689e9) == "1,689 million RMB"
     assert style.shown("seizure_share", 0.117) == "11.7 %"
+
+
+def test_the_parameters_page_says_what_is_unset_in_words() -> None:
+    """An unset key read 'None' and an empty list '0 entries' on the parameters page."""
+    from sim.report.tables import parameter_table
+    from sim.scenario import Scenario
+
+    s = Scenario().model_dump(mode="json")  # no policy, no change day, max_events unset
+    rows = dict(parameter_table(s, {"replications": 1}).rows)
+    assert rows["policy"] == "none" and rows["displacement.change_day"] == "not set"
+    assert not any(v in ("None", "0 entries") or v.startswith("None") for v in rows.values())
+
+
+def test_every_figure_over_time_marks_the_day_of_a_policy_change(saved_run: Path) -> None:
+    import copy
+
+    data = load_run(saved_run)
+    data = type(data)(**{**data.__dict__, "manifest": copy.deepcopy(data.manifest)})
+    data.manifest["scenario"]["policy"] = [{"day": 35.0, "set": {"tips.reward_share": 0.3}}]
+    for fn in (run_figures.cumulative_tonnes, run_figures.buyers_and_beliefs,
+               run_figures.payment_terms):  # fmt: skip
+        fig = fn(data)
+        panels = [ax for ax in fig.axes if ax.get_visible() and ax.lines]
+        for ax in panels:
+            xs = [line.get_xdata() for line in ax.lines]
+            assert any(len(x) == 2 and x[0] == x[1] == 5.0 for x in xs), fn.__name__

@@ -7,6 +7,7 @@ Each function takes a ``RunData`` and returns a figure, or raises
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from sim.metrics.ranges import NONNEGATIVE, metric_range
 from sim.metrics.units import counted
 from sim.report import style
 from sim.report.data import RunData, as_text, band, mean_ci
+from sim.report.displacement import run_change_day
 from sim.report.style import Missing
 
 HOURS_PER_WEEK = 168.0
@@ -34,6 +36,21 @@ def _week_axis(ax: Axes) -> None:
     ax.set_xlabel("Time from start (weeks)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(left=0)
+
+
+def _mark_change(axes: Sequence[Axes], data: RunData) -> None:
+    """The day a policy changed the world, on every panel of a figure over time: what
+    changes after it is read against it."""
+    day = run_change_day(data.scenario)
+    if day is None or day >= float(data.scenario.get("horizon_days", math.inf)):
+        return
+    week = day / 7.0
+    for ax in axes:
+        ax.axvline(week, color=style.BLACK, lw=1.0, ls="--", zorder=1)
+    axes[0].annotate(
+        f"change, day {day:g}", (week, 1.0), xycoords=("data", "axes fraction"),
+        xytext=(3, -3), textcoords="offset points", va="top", fontsize=8,
+    )  # fmt: skip
 
 
 def _line_band(ax: Axes, b: pd.DataFrame, x: np.ndarray, colour: str, text: str) -> None:
@@ -75,6 +92,7 @@ def cumulative_tonnes(data: RunData) -> Figure:
         )
     ax.set_title(f"{data.name}: cumulative coal delivered and seized")
     _week_axis(ax)
+    _mark_change([ax], data)
     ax.set_ylabel("Coal, cumulative (kt)")
     ax.yaxis.set_major_formatter(style.Readable())
     ax.set_ylim(bottom=0)
@@ -276,6 +294,7 @@ def buyers_and_beliefs(data: RunData) -> Figure:
             ax.set_title("Buyers still trading", loc="left")
         ax.set_ylim(bottom=0)
     _week_axis(axes[-1])
+    _mark_change(list(axes), data)
     fig.suptitle(f"{data.name}: buyers and their risk beliefs over time")
     style.footnote(fig, _ci_note(data))
     return fig
@@ -351,6 +370,7 @@ def payment_terms(data: RunData) -> Figure:
     ax.yaxis.set_major_formatter(percent)
     ax.set_ylabel("Share of contracts (%)")
     _week_axis(ax)
+    _mark_change([ax], data)
     ax.legend(loc="upper right", frameon=True, facecolor="white", edgecolor="#BBBBBB")
     ax.set_title(f"{data.name}: payment terms of contracts over time")
     style.footnote(

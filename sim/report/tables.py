@@ -147,6 +147,10 @@ def all_metrics_table(summary: pd.DataFrame) -> Table:
 
 
 def _fmt(v: Any) -> str:
+    if v is None:
+        return "not set"
+    if isinstance(v, list) and not v:
+        return "none"
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, int | float):
@@ -154,6 +158,10 @@ def _fmt(v: Any) -> str:
     if isinstance(v, list):
         return ", ".join(_fmt(x) for x in v)
     return str(v)
+
+
+def _entries(n: int) -> str:
+    return "1 entry" if n == 1 else f"{n} entries"
 
 
 def _seller(s: dict[str, Any]) -> str:
@@ -226,7 +234,7 @@ def parameter_table(scenario: dict[str, Any], manifest: dict[str, Any]) -> Table
         if isinstance(value, dict):
             rows += _flatten(key, value)
         elif isinstance(value, list):
-            rows.append([key, f"{len(value)} entries"])
+            rows.append([key, _fmt(value) if not value else _entries(len(value))])
         else:
             rows.append([key, _fmt(value)])
     return Table(["parameter", "value"], rows, [42, 72])
@@ -238,7 +246,7 @@ def _flatten(prefix: str, d: dict[str, Any]) -> list[list[str]]:
         if isinstance(v, dict):
             out += _flatten(f"{prefix}.{k}", v)
         elif isinstance(v, list) and v and isinstance(v[0], dict):
-            out.append([f"{prefix}.{k}", f"{len(v)} entries"])
+            out.append([f"{prefix}.{k}", _entries(len(v))])
         else:
             out.append([f"{prefix}.{k}", _fmt(v)])
     return out

@@ -96,7 +96,7 @@ def run(
     from sim import scenario as scn
     from sim.experiment.progress import progress
     from sim.metrics import evidence
-    from sim.study.resume import resume_run
+    from sim.study.resume import resume_run, started
     from sim.study.run import (
         DEFAULT_MAX_REPLICATIONS,
         check_run_options,
@@ -117,6 +117,8 @@ def run(
     if resume is not None and (out_dir is not None or target_ci is not None):
         fail("--resume goes on in its own folder with the run's own replications: "
              "give it without --out and --target-ci")  # fmt: skip
+    if resume is not None:  # before the banner: a folder that cannot be resumed says so first
+        user_errors(lambda: started(resume))
     folder = resume or user_errors(lambda: prepare_folder(out_dir, Path("results"), s.name))
     workers = _capped(workers)
     say(_run_banner(s, folder, target_ci, most))

@@ -23,7 +23,7 @@ from sim.study.run import Plan, Progress, RunResult, carry_on
 from sim.study.writer import RunWriter
 
 
-def _started(folder: Path) -> dict[str, Any]:
+def started(folder: Path) -> dict[str, Any]:
     """The manifest of a run that can be resumed, or a message saying why not."""
     where = f"--resume {folder}"
     try:
@@ -65,7 +65,7 @@ def resume_run(
     progress: Progress | None = None,
 ) -> RunResult:
     """Finish the interrupted run in ``folder`` with the replications it lacks."""
-    manifest = _started(folder)
+    manifest = started(folder)
     _same_run(manifest, resolved, folder)
     state = read_checkpoint(folder)
     if state is None or state[0] == 0:

@@ -66,8 +66,9 @@ def summary_table(
 def record_table(scenario: Scenario, summary: pd.DataFrame) -> Table:
     """The run's means beside the public figures its world names."""
     table = Table(title=f"{scenario.name}: against the public record (docs/sources.md)")
+    # Cells wrap rather than lose digits in a narrow or piped terminal.
     for column in ("metric", "unit", "public", "model (95% CI)", "inside?"):
-        table.add_column(column, no_wrap=True)
+        table.add_column(column, overflow="fold", min_width=4 if column == "unit" else None)
     figures = [f.model_dump() for f in scenario.public_figures]
     for a in against_record(summary, figures, scenario.horizon_days):
         public = f"{a.shown(a.low, False)} .. {a.shown(a.high, False)}"

@@ -49,7 +49,7 @@ def sweep_digest(
     pivot = summary.pivot(index="point", columns="metric", values="mean")
     means: dict[Any, dict[Any, Any]] = pivot.to_dict("index")
     paths = sweep.design.paths
-    labels = [parameter_unit(p).label for p in paths]
+    labels = [parameter_unit(p).brief for p in paths]  # 'M RMB', as the outputs
     named = [
         f"{short} ({label})" if label else short
         for short, label in zip(short_names(paths), labels, strict=True)
@@ -66,11 +66,14 @@ def sweep_digest(
 
 
 def short_names(paths: Sequence[str]) -> list[str]:
-    """Each key path's shortest trailing part that no other path shares."""
+    """Each key path's shortest trailing part that no other path shares, and never less
+    than the list entry a key belongs to ('jiangsu_patrol.vessels', not 'vessels', which
+    leaves the reader asking which group; 'patrols.0.vessels' for an entry by index)."""
     out = []
     for p in paths:
         parts = p.split(".")
-        for k in range(1, len(parts) + 1):
+        least = 1 if len(parts) < 3 else 3 if parts[-2].isdigit() else 2
+        for k in range(least, len(parts) + 1):
             tail = ".".join(parts[-k:])
             if sum(q == tail or q.endswith("." + tail) for q in paths) == 1:
                 break

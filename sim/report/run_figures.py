@@ -222,6 +222,15 @@ def _m(x: float) -> str:
     return f"{x / 1e6:,.1f}"
 
 
+def _means(runs: pd.DataFrame, *cols: str) -> list[float] | None:
+    """Means over the replications where every column is known, so an identity between
+    the columns holds for the means too; None when a column is absent or never known."""
+    if any(c not in runs for c in cols):
+        return None
+    known = runs[list(cols)].astype(float).dropna()
+    return None if known.empty else [float(known[c].mean()) for c in cols]
+
+
 def money_reconciliation(runs: pd.DataFrame) -> list[str]:
     """How the money bars add up, one ledger identity a line, from the saved columns only.
 
@@ -231,27 +240,31 @@ def money_reconciliation(runs: pd.DataFrame) -> list[str]:
     Resale to the coal market and sellers' running costs are not saved: they are derived
     from the identities and marked so. A line whose columns are absent is left out.
     """
+    return _split_lines(runs) + _net_lines(runs)
 
-    def means(*cols: str) -> list[float] | None:
-        if any(c not in runs for c in cols):
-            return None
-        known = runs[list(cols)].astype(float).dropna()
-        return None if known.empty else [float(known[c].mean()) for c in cols]
 
+def _split_lines(runs: pd.DataFrame) -> list[str]:
+    """Totals that two parties share: fines by payer, confiscated cargo by owner."""
     lines = []
-    if v := means("fines_rmb", "buyer_fines_rmb"):
+    if v := _means(runs, "fines_rmb", "buyer_fines_rmb"):
         fines, buyers = v
         lines.append(
             f"Fines to the state {_m(fines)} = buyers {_m(buyers)} + brokers "
             f"{_m(fines - buyers)} (brokers named as accomplices; no one else is fined)."
         )
-    if v := means("seized_value_rmb", "dprk_losses_rmb"):
+    if v := _means(runs, "seized_value_rmb", "dprk_losses_rmb"):
         seized, lost = v
         lines.append(
             f"Confiscated cargo {_m(seized)} = DPRK sellers' cargo {_m(lost)} + buyers' cargo "
             f"{_m(seized - lost)} (paid in advance or handed over at sea)."
         )
-    if v := means("dprk_net_rmb", "dprk_revenue_rmb"):
+    return lines
+
+
+def _net_lines(runs: pd.DataFrame) -> list[str]:
+    """Each party's net cash as its receipts less its payments."""
+    lines = []
+    if v := _means(runs, "dprk_net_rmb", "dprk_revenue_rmb"):
         net, revenue = v
         lines.append(
             f"Net cash = all received - all paid. DPRK sellers' {_m(net)} = revenue "
@@ -259,26 +272,26 @@ def money_reconciliation(runs: pd.DataFrame) -> list[str]:
             "enters and leaves their books, so it is not in net cash."
         )
     cols = ("buyer_profit_rmb", "dprk_revenue_rmb", "broker_fees_rmb", "buyer_fines_rmb")
-    if v := means(*cols):
+    if v := _means(runs, *cols):
         net, paid, fees, fined = v
         lines.append(
             f"Buyers' net cash {_m(net)} = resale {_m(net + paid + fees + fined)} (derived) "
             f"- payments to sellers {_m(paid)} - broker fees {_m(fees)} - fines {_m(fined)}."
         )
-    if v := means("broker_fees_rmb", "fines_rmb", "buyer_fines_rmb"):
+    if v := _means(runs, "broker_fees_rmb", "fines_rmb", "buyer_fines_rmb"):
         fees, fines, buyers = v
         lines.append(
             f"Brokers' net cash {_m(fees - fines + buyers)} = fees {_m(fees)} "
             f"- fines {_m(fines - buyers)}."
         )
-    if v := means("fines_rmb", "seized_value_rmb", "rewards_paid_rmb"):
+    if v := _means(runs, "fines_rmb", "seized_value_rmb", "rewards_paid_rmb"):
         fines, seized, rewards = v
         lines.append(
             f"State's net cash {_m(fines + seized - rewards)} = fines {_m(fines)} "
             f"+ confiscated cargo {_m(seized)} - rewards {_m(rewards)}; "
             f"tipsters' net cash {_m(rewards)}."
         )
-    if v := means("ledger_imbalance_rmb"):
+    if v := _means(runs, "ledger_imbalance_rmb"):
         lines.append(
             f"All nets, with the coal market (-resale), shipping costs (+running costs) and "
             f"the confiscated coal (-cargo), sum to {_m(v[0])} (the model's ledger check)."

@@ -79,7 +79,11 @@ def _trade_figures(data: RunData, ci: str) -> list[Part]:
             "Money by party",
             "Totals per run from the ledger: what the DPRK sellers were paid and kept, the "
             "Chinese buyers' net cash, brokers' income, fines and confiscated cargo to the "
-            f"state, and rewards paid to tipsters. {ci}",
+            "state, and rewards paid to tipsters. A party's net cash is everything it "
+            "received less everything it paid, so all parties' nets sum to zero. The lines "
+            "under the bars show how the bars add up, e.g. fines to the state are the "
+            "buyers' fines plus those of brokers named as accomplices. Resale takings and "
+            f"sellers' running costs are not saved and are derived from these identities. {ci}",
             lambda: run_figures.money(data),
         ),
         Part(

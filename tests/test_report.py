@@ -24,7 +24,7 @@ from matplotlib.text import Text
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.report import displacement, make_report, network, observed, run_figures, style
+from sim.report import displacement, make_report, money, network, observed, run_figures, style
 from sim.report.data import load_run
 from sim.report.map import region_map
 from sim.report.style import Missing
@@ -33,7 +33,7 @@ BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
 FIGURES: dict[str, Callable[..., Figure]] = {
     "tonnes": run_figures.cumulative_tonnes,
     "outcomes": run_figures.outcomes,
-    "money": run_figures.money,
+    "money": money.money,
     "buyers": run_figures.buyers_and_beliefs,
     "terms": run_figures.payment_terms,
     "volume": displacement.volume_by_destination,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.text import Text
 
-from sim.report import run_figures
+from sim.report import money
 from sim.report.data import RunData
 
 M = 1e6
@@ -56,12 +56,12 @@ def run_data(runs: pd.DataFrame) -> RunData:
 
 
 def test_reconciliation_lines_add_up_to_the_hand_worked_numbers() -> None:
-    assert run_figures.money_reconciliation(pd.DataFrame(HAND)) == EXPECTED
+    assert money.money_reconciliation(pd.DataFrame(HAND)) == EXPECTED
 
 
 def test_the_nets_in_the_lines_sum_to_zero_with_the_outside_accounts() -> None:
     """Read the nets back off the text: a wrong sign or term in any line breaks the sum."""
-    lines = run_figures.money_reconciliation(pd.DataFrame(HAND))
+    lines = money.money_reconciliation(pd.DataFrame(HAND))
 
     def after(line: str, words: str) -> float:
         return float(line.split(words, 1)[1].split()[0].rstrip(".;").replace(",", ""))
@@ -79,14 +79,14 @@ def test_a_line_uses_only_replications_where_all_its_terms_are_known() -> None:
     """Replication 1 lost its buyers' fines: the fines line is of replication 0 alone
     (100 = 90 + 10), so it still adds up; a line whose column is absent is left out."""
     runs = pd.DataFrame(HAND).assign(buyer_fines_rmb=[90 * M, math.nan])
-    lines = run_figures.money_reconciliation(runs.drop(columns=["rewards_paid_rmb"]))
+    lines = money.money_reconciliation(runs.drop(columns=["rewards_paid_rmb"]))
     assert lines[0].startswith("Fines to the state 100.0 = buyers 90.0 + brokers 10.0 ")
     assert not any(line.startswith("State's") for line in lines)
     assert len(lines) == len(EXPECTED) - 1
 
 
 def test_the_figure_prints_the_reconciliation_under_the_bars() -> None:
-    fig = run_figures.money(run_data(pd.DataFrame(HAND)))
+    fig = money.money(run_data(pd.DataFrame(HAND)))
     texts = " ".join(t.get_text() for t in fig.findobj(Text)).replace("\n    ", " ")
     for line in EXPECTED:
         assert line in texts.replace("\n", " ")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.metrics.units import counted
-from sim.report import displacement, network, observed, run_figures
+from sim.report import displacement, money, network, observed, run_figures
 from sim.report.build import Part, Written, render
 from sim.report.data import RunData, load_run
 from sim.report.map import region_map
@@ -84,7 +84,7 @@ def _trade_figures(data: RunData, ci: str) -> list[Part]:
             "under the bars show how the bars add up, e.g. fines to the state are the "
             "buyers' fines plus those of brokers named as accomplices. Resale takings and "
             f"sellers' running costs are not saved and are derived from these identities. {ci}",
-            lambda: run_figures.money(data),
+            lambda: money.money(data),
         ),
         Part(
             "buyers",

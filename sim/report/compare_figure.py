@@ -36,6 +36,13 @@ from sim.report.compare import DISPLACED, Comparison, signed
 ROW_INCHES = 0.27
 """Height of one row: room for one line of 9-point label and an off-scale note above it."""
 
+BODY_INCHES = 10.6
+"""The rows' height at most while rows can be packed closer, down to ``TIGHT_ROW_INCHES``:
+with the title and footnote this keeps the figure within about 2,000 px at 150 dpi."""
+
+TIGHT_ROW_INCHES = 0.21
+"""The closest rows: a 9-point label and a little space."""
+
 LABEL_CHARS = (48, 34)
 """Row labels longer than this are wrapped, in the left and the right panel (the displaced
 share's is 84 characters); the right panel leaves room for the values in text."""
@@ -210,7 +217,8 @@ def compare_figure(c: Comparison) -> Figure:
     ]
     panels = [(rows, draw) for rows, draw in panels if len(rows.table)]
     body = max((rows.height for rows, _ in panels), default=0.0)
-    fig = style.new_figure((11.0, ROW_INCHES * body + 3.4))
+    pitch = max(TIGHT_ROW_INCHES, min(ROW_INCHES, BODY_INCHES / max(body, 1.0)))
+    fig = style.new_figure((11.0, pitch * body + 3.4))
     if panels:  # side by side, on rows of one pitch; the dots need no width
         widths = [1.0 if draw is _relative_panel else 0.06 for _, draw in panels]
         if _relative_panel not in {draw for _, draw in panels}:

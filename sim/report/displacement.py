@@ -252,8 +252,10 @@ def volume_by_destination(data: RunData) -> Figure:
     note = (
         f"Weekly tonnes averaged over {SMOOTH_WEEKS}-week blocks, counted in the week the coal "
         f"arrived. Lines: mean over {counted(data.replications, 'replication')}; bands: 95% "
-        "confidence interval. Small panels share one scale; dashed line: the change."
+        "confidence interval. Small panels share one scale."
     )
+    if day is not None and day / DAYS_PER_WEEK <= weeks:
+        note += " Dashed line: the change."
     if pressed:
         note += " Bold titles, thick lines: the destinations the change presses on."
     if partial:

@@ -93,6 +93,11 @@ def test_compare_command_prints_the_table_and_draws_the_figure(
     assert {"metric", "mean_a", "mean_b", "diff", "ci95_low", "ci95_high", "n"} <= set(table)
     png = out / "figures" / "compare.png"
     assert png.stat().st_size > 10_000 and (out / "figures" / "compare.svg").stat().st_size > 0
+    # about a screen and a half tall, not three (it was 1650 x 3015 px): the PNG header's
+    # IHDR chunk holds width and height as big-endian 32-bit integers at bytes 16 to 24
+    head = png.read_bytes()[:24]
+    width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    assert head[12:16] == b"IHDR" and width <= 1650 and height <= 2000, (width, height)
     # `coalsim report` on it says it is a comparison and how to draw it again.
     again = CliRunner().invoke(app, ["report", str(out)])
     assert again.exit_code == 2 and "a comparison (coalsim compare)" in again.output
@@ -282,9 +287,16 @@ def test_compare_figure_draws_relative_change_only_where_it_means_something(
     assert table.loc[signed, "relative"].isna().all()  # table: "n/a"
     drawn = [m for m in signed if np.isfinite(table.loc[m, "diff"])]  # a pair to draw
     assert drawn
+    texts = [x.get_text() for x in fig.findobj(Text)]
     for m in [*drawn, cmp.DISPLACED]:
         panel = panel_with(fig, m)
         assert panel is not None and panel is not relative, m
+        # no scale of its own to guess at: its value and CI are written out, with the unit
+        assert not panel.get_xticks().size, m
+        d, lo, hi = table.loc[m, ["diff", "ci95_low", "ci95_high"]]
+        if m == "pressured_tonnes_per_day_change":
+            by_hand = f"{d:+,.0f} t/day ({lo:+,.0f} to {hi:+,.0f})".replace("+0 ", "0 ")
+            assert by_hand in texts, (by_hand, texts)
     assert overlapping_labels(fig) == []
 
 

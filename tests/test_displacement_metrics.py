@@ -365,13 +365,38 @@ def test_report_draws_volume_by_destination_with_the_change_day(policy_run: Path
     vol = pd.read_csv(policy_run / "volume.csv")
     assert frame["tonnes"].sum() == pytest.approx(vol["tonnes_delivered"].sum())
     fig = volume_by_destination(data)
-    assert len(fig.axes) == 2  # each destination; pressured against the others
-    for ax in fig.axes:
+    delivered = set(vol.loc[vol["tonnes_delivered"] > 0, "destination"].astype(str))
+    # one small panel per destination with coal (and the pressured one), then the total panel
+    assert len(fig.axes) == len(delivered | {"Lianyungang"}) + 1
+    for ax in fig.axes:  # day 42 is week 6, marked in every panel
         changes = [ln for ln in ax.get_lines() if ln.get_label() == "change, day 42"]
         assert len(changes) == 1 and list(changes[0].get_xdata()) == [6.0, 6.0]
-    legend = fig.axes[0].get_legend()
+    small, total = fig.axes[:-1], fig.axes[-1]
+    titles = [ax.get_title(loc="left") for ax in small]
+    assert sorted(titles) == sorted(
+        f"{d} (pressured)" if d == "Lianyungang" else d for d in delivered | {"Lianyungang"}
+    )
+    assert total.get_title(loc="left") == "Pressured destinations against the others"
+    legend = total.get_legend()
     assert legend is not None
-    assert "Lianyungang (pressured)" in [t.get_text() for t in legend.get_texts()]
+    assert [t.get_text() for t in legend.get_texts()][:2] == [
+        "pressured destinations",
+        "all other destinations",
+    ]
+
+
+def test_volume_draws_one_panel_per_destination_on_a_shared_scale(policy_run: Path) -> None:
+    fig = volume_by_destination(load_run(policy_run))
+    small = fig.axes[:-1]
+    vol = pd.read_csv(policy_run / "volume.csv")
+    # each panel draws one destination's line: its mean tonnes summed over 4-week blocks
+    assert len(small) >= 2 and all(len(ax.get_lines()) == 2 for ax in small)  # line + change
+    assert len({ax.get_ylim() for ax in small}) == 1 and small[0].get_ylim()[0] == 0
+    assert all(small[0].get_shared_y_axes().joined(small[0], ax) for ax in small)
+    highest = max(max(ax.get_lines()[0].get_ydata()) for ax in small)
+    assert small[0].get_ylim()[1] >= highest  # the shared scale holds every panel's line
+    weekly = vol.groupby(["replication", "destination", "week"])["tonnes_delivered"].sum()
+    assert highest <= weekly.max() / 1e3 + 1e-9  # a block mean is at most its best week
 
 
 def test_idle_metrics_are_those_no_replication_can_give() -> None:

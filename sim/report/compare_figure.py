@@ -11,10 +11,12 @@ squashed the forty other rows to dots at 0. So:
   clear of zero), on an axis cut to a robust range; a row whose point or CI
   runs past it ends in an arrow at the edge and is given in text, so nothing
   off-scale is hidden;
-- the lower panel draws the rest, the signed metrics, the displaced share and
-  the counts whose A mean is zero or near it, each row on its own scale around
-  zero: its position says the sign and whether the CI excludes zero, and the
-  right-hand column gives B - A and the CI in the metric's unit.
+- the right-hand panel gives the rest, the signed metrics, the displaced share
+  and the counts whose A mean is zero or near it, as B - A and its CI written
+  in the metric's unit, coloured as the bars are. Drawing these on one axis
+  would mix t/day, M RMB and days; drawing each on its own scale (as before)
+  gave rows whose scales no reader could see. Side by side, the two panels
+  keep the figure about 2,000 px tall at the report's dpi instead of 3,000.
 """
 
 from __future__ import annotations
@@ -31,11 +33,21 @@ from sim.metrics.ranges import metric_range
 from sim.report import style
 from sim.report.compare import DISPLACED, Comparison, signed
 
-ROW_INCHES = 0.34
-"""Height of one row: room for one line of 10-point label and an off-scale note above it."""
+ROW_INCHES = 0.27
+"""Height of one row: room for one line of 9-point label and an off-scale note above it."""
 
-LABEL_CHARS = 58
-"""Row labels longer than this are wrapped to two lines (the displaced share's is 84)."""
+BODY_INCHES = 10.6
+"""The rows' height at most while rows can be packed closer, down to ``TIGHT_ROW_INCHES``:
+with the title and footnote this keeps the figure within about 2,000 px at 150 dpi."""
+
+TIGHT_ROW_INCHES = 0.21
+"""The closest rows: a 9-point label and a little space."""
+
+LABEL_CHARS = (48, 34)
+"""Row labels longer than this are wrapped, in the left and the right panel (the displaced
+share's is 84 characters); the right panel leaves room for the values in text."""
+
+LABEL_POINTS = 9.0
 
 FENCE = 4.0
 """The upper panel's axis reaches every |point| and |CI end| up to ``FENCE`` times their
@@ -54,8 +66,8 @@ class Rows:
     """The panel's height in rows (a wrapped label takes 1.6)."""
 
 
-def _rows(table: pd.DataFrame) -> Rows:
-    labels = ["\n".join(textwrap.wrap(style.label(str(m)), LABEL_CHARS)) for m in table["metric"]]
+def _rows(table: pd.DataFrame, chars: int) -> Rows:
+    labels = ["\n".join(textwrap.wrap(style.label(str(m)), chars)) for m in table["metric"]]
     heights = np.array([1.0 + 0.6 * x.count("\n") for x in labels])
     y = np.cumsum(heights) - heights / 2
     return Rows(table.reset_index(drop=True), labels, y, float(heights.sum()))
@@ -87,14 +99,15 @@ def _pct(x: float) -> str:
     return ("+" if x > 0 else "") + style.number(x) + "%"
 
 
-def _set_rows(ax: Axes, rows: Rows) -> None:
-    ax.set_yticks(rows.y, rows.labels)
-    ax.set_ylim(rows.height + 0.2, -0.75)  # top row first; room above it for a note
+def _set_rows(ax: Axes, rows: Rows, height: float) -> None:
+    """Row labels, top row first, on a y-range of ``height`` rows shared by both panels so
+    their rows have the same pitch."""
+    ax.set_yticks(rows.y, rows.labels, fontsize=LABEL_POINTS)
+    ax.set_ylim(height + 0.2, -0.75)  # room above the top row for a note
     ax.grid(axis="y", visible=False)
-    ax.axvline(0, color="#333333", lw=0.8)
 
 
-def _right_column(ax: Axes, rows: Rows, texts: list[str], header: str) -> None:
+def _right_column(ax: Axes, rows: Rows, texts: list[str], header: str, size: float = 8) -> None:
     """Text just right of the axes, one per row, under a bold header."""
     for yi, text in zip(rows.y, texts, strict=True):
         ax.annotate(
@@ -113,7 +126,7 @@ def _right_column(ax: Axes, rows: Rows, texts: list[str], header: str) -> None:
         xytext=(6, 4),
         textcoords="offset points",
         va="bottom",
-        fontsize=8,
+        fontsize=size,
         fontweight="bold",
     )
 
@@ -128,6 +141,7 @@ def _relative_panel(ax: Axes, rows: Rows) -> None:
     high = 100 * t["ci95_high"].to_numpy(float) / base
     left, right = robust_limits(np.where(np.isfinite(low), low, point), high)
     ax.set_xlim(left, right)
+    ax.axvline(0, color="#333333", lw=0.8)
     for yi, p, lo, hi in zip(rows.y, point, low, high, strict=True):
         colour = _colour(lo, hi, p)
         lo_, hi_ = (lo, hi) if np.isfinite(lo) else (p, p)
@@ -152,8 +166,8 @@ def _relative_panel(ax: Axes, rows: Rows) -> None:
                 color=colour if colour != style.GREY else "#555555",
             )
     ax.xaxis.set_major_formatter(style.Readable())
-    ax.set_xlabel("Change from A to B (% of A's mean)")
-    ax.set_title("Counts, amounts and shares: % of A's mean", loc="left", fontsize=10)
+    ax.set_xlabel("Change from A to B\n(% of A's mean)")
+    ax.set_title("Counts, amounts, shares:\nB - A as % of A's mean", loc="left", fontsize=10)
     _right_column(
         ax,
         rows,
@@ -170,25 +184,24 @@ def _with_ci(metric: str, d: float, lo: float, hi: float) -> str:
     return f"{signed(metric, d)} ({ends})"
 
 
-def _own_scale_panel(ax: Axes, rows: Rows) -> None:
-    """Each row divided by its own largest |end|: the sign and whether the CI holds zero
-    read off the position; the numbers, in units, in the right-hand column."""
+def _units_panel(ax: Axes, rows: Rows) -> None:
+    """A dot per row in the colour that says whether the CI excludes zero, and B - A with
+    its CI written beside it in the metric's unit: no scale to guess at."""
     t = rows.table
     d = t["diff"].to_numpy(float)
     low, high = t["ci95_low"].to_numpy(float), t["ci95_high"].to_numpy(float)
-    for yi, di, lo, hi in zip(rows.y, d, low, high, strict=True):
-        lo_, hi_ = (lo, hi) if np.isfinite(lo) else (di, di)
-        scale = max(abs(lo_), abs(hi_), abs(di))
-        s = scale if scale > 0 else 1.0
-        colour = _colour(lo, hi, di)
-        ax.hlines(yi, lo_ / s, hi_ / s, colors=colour, lw=2)
-        ax.scatter([di / s], [yi], color=colour, zorder=3, s=28)
-    ax.set_xlim(-1.12, 1.12)
-    ax.set_xticks([0.0], ["0"])
-    ax.set_xlabel("B - A, each row on its own scale (its widest end at the edge)")
-    ax.set_title("Changes, net positions and others: not as % of A", loc="left", fontsize=10)
+    colours = [_colour(lo, hi, di) for di, lo, hi in zip(d, low, high, strict=True)]
+    ax.scatter(np.full(len(d), 0.5), rows.y, color=colours, zorder=3, s=28)
+    ax.set_xlim(0.0, 1.0)
+    ax.set_xticks([])
+    ax.tick_params(left=False)
+    ax.grid(visible=False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     texts = [_with_ci(str(m), *v) for m, *v in zip(t["metric"], d, low, high, strict=True)]
-    _right_column(ax, rows, texts, "B - A (95% CI)")
+    # the panel's title heads the text column: a title on the narrow axes of dots would
+    # reach past the layout's reckoning and off the figure
+    _right_column(ax, rows, texts, "Either sign, or A near zero:\nB - A (95% CI) in units", 10)
 
 
 @style.styled
@@ -199,17 +212,21 @@ def compare_figure(c: Comparison) -> Figure:
     has_diff = np.isfinite(t["diff"].to_numpy(float))
     relative = np.isfinite(t["relative"].to_numpy(float)) & has_diff
     panels = [
-        (_rows(t[relative]), _relative_panel),
-        (_rows(t[~relative & has_diff]), _own_scale_panel),
+        (_rows(t[relative], LABEL_CHARS[0]), _relative_panel),
+        (_rows(t[~relative & has_diff], LABEL_CHARS[1]), _units_panel),
     ]
     panels = [(rows, draw) for rows, draw in panels if len(rows.table)]
-    body = sum(rows.height for rows, _ in panels)
-    fig = style.new_figure((11.0, ROW_INCHES * body + 1.5 * len(panels) + 1.6))
-    if panels:
-        grid = fig.add_gridspec(len(panels), 1, height_ratios=[r.height + 3 for r, _ in panels])
+    body = max((rows.height for rows, _ in panels), default=0.0)
+    pitch = max(TIGHT_ROW_INCHES, min(ROW_INCHES, BODY_INCHES / max(body, 1.0)))
+    fig = style.new_figure((11.0, pitch * body + 3.4))
+    if panels:  # side by side, on rows of one pitch; the dots need no width
+        widths = [1.0 if draw is _relative_panel else 0.06 for _, draw in panels]
+        if _relative_panel not in {draw for _, draw in panels}:
+            widths.append(1.0)  # an empty column keeps the dots beside their labels
+        grid = fig.add_gridspec(1, len(widths), width_ratios=widths)
         for i, (rows, draw) in enumerate(panels):
             ax = fig.add_subplot(grid[i])
-            _set_rows(ax, rows)
+            _set_rows(ax, rows, body)
             draw(ax, rows)
     how = "paired differences" if c.paired else "differences of means (Welch)"
     style.suptitle(
@@ -222,11 +239,11 @@ def compare_figure(c: Comparison) -> Figure:
             " An arrow at an edge: the point or CI runs off the axis, its value written beside it."
         )
     note += (
-        " Right: B - A in the metric's own unit (pp: percentage points; the displaced share is "
-        "a share)."
+        " B - A is given in the metric's own unit (pp: percentage points; the displaced share "
+        "is a share)."
     )
-    if _own_scale_panel in drawn:
-        where = "Lower panel" if _relative_panel in drawn else "Drawn on each row's own scale"
+    if _units_panel in drawn:
+        where = "Right panel" if _relative_panel in drawn else "Written in units"
         note += (
             f" {where}: metrics that take either sign (changes, net positions), whose A mean "
             "can sit near zero by chance, and the displaced share"

@@ -164,56 +164,100 @@ def _change_line(ax: Axes, day: float | None, weeks: int) -> None:
         )
 
 
+SMALL_COLUMNS = 3
+"""Small panels per row: five ports fit in two rows, each panel wide enough to read."""
+
+
+def _small_multiples(
+    fig: Figure, frame: pd.DataFrame, weeks: int, scenario: dict[str, Any], rows: int
+) -> list[Axes]:
+    """One panel per destination on one shared scale, so heights compare across panels
+    without five bands drawn over one another."""
+    names = list(dict.fromkeys(frame["destination"]))
+    pressed = set(pressured(scenario))
+    grid = fig.add_gridspec(rows + (1 if pressed else 0), SMALL_COLUMNS)
+    axes: list[Axes] = []
+    for k, name in enumerate(names):
+        first = axes[0] if axes else None
+        ax = fig.add_subplot(
+            grid[k // SMALL_COLUMNS, k % SMALL_COLUMNS], sharex=first, sharey=first
+        )
+        text = f"{name} (pressured)" if name in pressed else name
+        rows_of = frame[frame["destination"] == name]
+        _draw(ax, rows_of, weeks, _colour(scenario, name), text, 2.6 if name in pressed else 1.6)
+        ax.set_title(text, loc="left", fontsize=10, fontweight="bold" if name in pressed else None)
+        # x tick labels only where no panel sits below; the y label on the left column
+        ax.tick_params(
+            labelbottom=k + SMALL_COLUMNS >= len(names), labelleft=k % SMALL_COLUMNS == 0
+        )
+        if k % SMALL_COLUMNS == 0:
+            ax.set_ylabel("kt per week")
+        if not pressed and k + SMALL_COLUMNS >= len(names):
+            ax.set_xlabel("Time from start (weeks)")
+        axes.append(ax)
+    return axes
+
+
+def _pressured_panel(fig: Figure, frame: pd.DataFrame, weeks: int, pressed: set[str]) -> Axes:
+    """The pressured destinations added up against all the others: the comparison the
+    displacement index makes."""
+    grid = fig.axes[0].get_gridspec()
+    assert grid is not None
+    ax = fig.add_subplot(grid[-1, :], sharex=fig.axes[0])
+    side = np.where(frame["destination"].isin(pressed), "pressured", "other")
+    grouped = frame.assign(side=side).groupby(["replication", "side", "week"])
+    totals = grouped["tonnes"].sum().reset_index()
+    for key, colour, text in (
+        ("pressured", style.BLACK, "pressured destinations"),
+        ("other", style.SKY_BLUE, "all other destinations"),
+    ):
+        _draw(ax, totals[totals["side"] == key], weeks, colour, text, 2.2)
+    ax.set_title("Pressured destinations against the others", loc="left")
+    ax.set_ylabel("Coal delivered\n(kt per week)")
+    ax.set_xlabel("Time from start (weeks)")
+    ax.tick_params(labelbottom=True)
+    return ax
+
+
 @style.styled
 def volume_by_destination(data: RunData) -> Figure:
     """Coal delivered per week to each destination, mean over replications with 95% CIs,
     and the day of the change: does pressed volume vanish or reappear elsewhere?
 
     Weeks are averaged in blocks of four: a single week holds a handful of
-    voyages per port, too few to tell a shift from noise. With pressured
-    destinations a second panel adds them up against all the others, the
-    comparison the displacement index makes, in black and sky blue: colours
-    the five ports of the default world do not use.
+    voyages per port, too few to tell a shift from noise. Each destination
+    gets its own small panel on a shared scale (five bands on one axis hide
+    one another). With pressured destinations a wide panel below adds them up
+    against all the others, in black and sky blue: colours the five ports of
+    the default world do not use.
     """
     frame, weeks, partial = weekly_delivered(data)
     scenario = data.scenario
     pressed = set(pressured(scenario))
     day = run_change_day(scenario)
-    panels = 2 if pressed else 1
-    fig = style.new_figure((11.0, 4.2 * panels + 1.0))
-    axes = fig.subplots(panels, 1, sharex=True, squeeze=False)[:, 0]
-    for name in dict.fromkeys(frame["destination"]):
-        text = f"{name} (pressured)" if name in pressed else name
-        rows = frame[frame["destination"] == name]
-        _draw(axes[0], rows, weeks, _colour(scenario, name), text, 2.6 if name in pressed else 1.6)
-    axes[0].set_title("Each destination", loc="left")
+    rows = -(-frame["destination"].nunique() // SMALL_COLUMNS)
+    fig = style.new_figure((11.0, 2.4 * rows + (3.6 if pressed else 0.0) + 1.6))
+    axes = _small_multiples(fig, frame, weeks, scenario, rows)
     if pressed:
-        side = np.where(frame["destination"].isin(pressed), "pressured", "other")
-        grouped = frame.assign(side=side).groupby(["replication", "side", "week"])
-        totals = grouped["tonnes"].sum().reset_index()
-        for key, colour, text in (
-            ("pressured", style.BLACK, "pressured destinations"),
-            ("other", style.SKY_BLUE, "all other destinations"),
-        ):
-            _draw(axes[1], totals[totals["side"] == key], weeks, colour, text, 2.2)
-        axes[1].set_title("Pressured destinations against the others", loc="left")
+        axes.append(_pressured_panel(fig, frame, weeks, pressed))
     for ax in axes:
         _change_line(ax, day, weeks)
         ax.set_xlim(0, weeks)
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_formatter(style.Readable())
-        ax.set_ylabel("Coal delivered\n(kt per week)")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes[-1].set_xlabel("Time from start (weeks)")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if pressed:
+        axes[-1].legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=3, frameon=False)
     fig.suptitle(f"{data.name}: coal delivered by destination over time")
     note = (
         f"Weekly tonnes averaged over {SMOOTH_WEEKS}-week blocks, counted in the week the coal "
         f"arrived. Lines: mean over {counted(data.replications, 'replication')}; bands: 95% "
-        "confidence interval."
+        "confidence interval. Small panels share one scale."
     )
+    if day is not None and day / DAYS_PER_WEEK <= weeks:
+        note += " Dashed line: the change."
     if pressed:
-        note += " Thick lines: the destinations the change presses on."
+        note += " Bold titles, thick lines: the destinations the change presses on."
     if partial:
         note += " The last, partial week is left out."
     extra = index_note(data)

@@ -142,7 +142,10 @@ def _place_figures(data: RunData) -> list[Part]:
             "network",
             "Trading network before and after investigations",
             "Sellers, brokers and buyers linked by trade in the first replication; on the "
-            "right, the parties investigations named and the links they broke.",
+            "right, the trade at the run's end: the parties out of it then (named within one "
+            "sentence of the end, or gone for good) and the links broken now, against those "
+            "broken at some time in the run (named parties return after their sentence). "
+            "With many buyers, each port's buyers are one ring, filled for those trading.",
             lambda: network.trading_network(data),
         ),
         Part(

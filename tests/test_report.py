@@ -239,6 +239,9 @@ def test_no_pdf_page_is_taller_than_a4(report: Path) -> None:
     sizes = page_sizes(report / "report.pdf")
     assert len(sizes) == 1 + len(PAGES)
     assert max(h for _, h in sizes) <= 842.0, sizes  # A4 is 595 x 842 pt
+    # every page one size, to print: A4, upright or sideways (figures were of mixed sizes)
+    for w, h in sizes:
+        assert sorted((round(w), round(h))) == [595, 842], (w, h)
     # the title page and every table page are whole A4 pages, to print
     tables = [k + 1 for k, (title, _) in enumerate(PAGES) if "(" in title]
     for k in [0, *tables]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from sim.experiment.store import write_atomic
 from sim.report import html, paging, style
@@ -148,9 +149,25 @@ def _write_pdf(
     info = {"Title": title, "Creator": "coalsim", "CreationDate": None}
     with style.context(), PdfPages(tmp, metadata=info) as pdf:  # fonts are written on close
         for fig in [front, *(f for _, f in pages)]:
+            _on_a4(fig)
             pdf.savefig(fig)
     os.replace(tmp, written.pdf)
     written.pages = ["Title and headline results", *(t for t, _ in pages)]
+
+
+def _on_a4(fig: Figure) -> None:
+    """A figure page laid out again on a whole A4 sheet, sideways when it is wider than
+    tall, so the printed report is one size throughout (its PNG and SVG keep their own
+    size; table pages already are A4)."""
+    w, h = fig.get_size_inches()
+    target = (A4[1], A4[0]) if w > h else A4
+    if abs(w - target[0]) > 0.01 or abs(h - target[1]) > 0.01:
+        scale = min(target[0] / w, target[1] / h)
+        fig.set_size_inches(*target)
+        if scale < 1.0:  # shrink what does not fit; a smaller figure keeps its type size
+            for text in fig.findobj(Text):
+                if isinstance(text, Text):
+                    text.set_fontsize(float(text.get_fontsize()) * max(scale, 0.75))
 
 
 def make_report(folder: Path) -> Written:

@@ -141,9 +141,10 @@ def all_metrics_table(summary: pd.DataFrame) -> Table:
     names = registry.reading_order(summary["metric"])
     t = metric_table(summary, names)
     rows = [[n, *r[1:], registry.definition(n).meaning] for n, r in zip(names, t.rows, strict=True)]
-    return Table(
-        ["metric", "mean", "95% CI", "unit", "meaning"], rows, [32, 10, 18, 14, 36], (1, 2)
-    )
+    # Sideways, with room for the meanings: upright, a long meaning made its row several
+    # times taller than its neighbours.
+    widths = [30, 10, 20, 22, 80]
+    return Table(["metric", "mean", "95% CI", "unit", "meaning"], rows, widths, (1, 2), True)
 
 
 def _fmt(v: Any) -> str:

@@ -115,3 +115,15 @@ def test_the_every_metric_table_gives_each_meaning() -> None:
 def test_docs_metrics_md_is_current() -> None:
     """docs/metrics.md is written by `make docs`; rerun it after changing a definition."""
     assert (ROOT / "docs" / "metrics.md").read_text() == markdown()
+
+
+def test_the_report_marks_a_cut_interval_end_as_the_terminal_does() -> None:
+    """0 voyages is the least a count can be: an interval that ends there with a spread
+    was cut, and the report says so with '*' (the terminal always did)."""
+    summary = _summary(
+        {"shipments_seized": (4.0, 0.0, 21.2), "tonnes_delivered": (4.01e6, 3.9e6, 4.12e6)}
+    )
+    table = headline_table(summary)
+    cells = {r[0]: r[2] for r in table.rows}
+    assert cells == {"Coal delivered": "3,900 to 4,120", "Voyages seized": "0* to 21.2"}
+    assert table.notes and table.notes[0].startswith("* the interval is cut there")

@@ -123,7 +123,7 @@ def run(
     workers = _capped(workers)
     say(_run_banner(s, folder, target_ci, most))
     try:
-        with progress(err, "replications") as bar:
+        with progress(err, "run") as bar:
             result = user_errors(
                 lambda: (
                     resume_run(resolved, folder, workers=workers, progress=bar)

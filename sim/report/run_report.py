@@ -13,6 +13,8 @@ from sim.report.record import record_table
 from sim.report.style import Missing
 from sim.report.tables import all_metrics_table, headline_table, parameter_table
 
+CUT = "An interval end marked * is cut at the least or most the metric can be."
+
 
 def run_meta(data: RunData) -> str:
     s, m = data.scenario, data.manifest
@@ -34,7 +36,7 @@ def run_parts(data: RunData) -> list[Part]:
     n = data.replications
     ci = f"Means over {counted(n, 'replication')} with 95% confidence intervals (Student's t)."
     return [
-        Part("headline", "Headline results", ci, table=headline_table(data.summary)),
+        Part("headline", "Headline results", f"{ci} {CUT}", table=headline_table(data.summary)),
         *_trade_figures(data, ci),
         zones_part(data, ci),
         *_seen_parts(data, ci),
@@ -49,7 +51,7 @@ def run_parts(data: RunData) -> list[Part]:
         Part(
             "metrics",
             "Every metric",
-            ci,
+            f"{ci} {CUT}",
             table=all_metrics_table(data.summary),
             table_page=True,
         ),

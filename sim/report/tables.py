@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.metrics import registry
+from sim.metrics.ranges import cut_ends, metric_range
 from sim.report import style
 
 
@@ -106,11 +107,21 @@ def fit_widths(header: list[str], rows: list[list[str]], chars: int) -> list[int
     return [max(n * chars // sum(need), 3) for n in need]
 
 
+CUT_NOTE = (
+    "* the interval is cut there, at the least or most the metric can be: Student's t "
+    "reached values it cannot take."
+)
+
+
 def _ci(row: pd.Series, metric: str) -> str:
+    """The interval in display units, an end the saved summary cut marked '*' (as the
+    terminal marks it)."""
     if int(row["n"]) < 2 or pd.isna(row["ci95_low"]):
         return "n/a"
     u = style.unit_for(metric)
-    return f"{style.number(u(row['ci95_low']))} to {style.number(u(row['ci95_high']))}"
+    lo, hi, std = float(row["ci95_low"]), float(row["ci95_high"]), float(row["std"])
+    low_cut, high_cut = cut_ends(lo, hi, std, metric_range(metric))
+    return f"{style.number(u(lo))}{'*' * low_cut} to {style.number(u(hi))}{'*' * high_cut}"
 
 
 def metric_table(summary: pd.DataFrame, metrics: list[str] | None = None) -> Table:
@@ -123,7 +134,8 @@ def metric_table(summary: pd.DataFrame, metrics: list[str] | None = None) -> Tab
         assert isinstance(r, pd.Series), f"summary lists {m} twice"
         u = style.unit_for(m)
         rows.append([style.label(m), style.number(u(float(r["mean"]))), _ci(r, m), u.label])
-    return Table(["metric", "mean", "95% CI", "unit"], rows, [38, 12, 24, 22], (1, 2))
+    notes = (CUT_NOTE,) if any("*" in r[2] for r in rows) else ()
+    return Table(["metric", "mean", "95% CI", "unit"], rows, [38, 12, 24, 22], (1, 2), notes=notes)
 
 
 def headline_table(summary: pd.DataFrame) -> Table:
@@ -144,7 +156,8 @@ def all_metrics_table(summary: pd.DataFrame) -> Table:
     # Sideways, with room for the meanings: upright, a long meaning made its row several
     # times taller than its neighbours.
     widths = [30, 10, 20, 22, 80]
-    return Table(["metric", "mean", "95% CI", "unit", "meaning"], rows, widths, (1, 2), True)
+    header = ["metric", "mean", "95% CI", "unit", "meaning"]
+    return Table(header, rows, widths, (1, 2), True)
 
 
 def _fmt(v: Any) -> str:

@@ -26,10 +26,11 @@ from sim.study.run import (
     RunResult,
     as_saved,
     check_run_options,
+    complete,
     new_manifest,
     record_end,
     replicate,
-    target_fields,
+    write_tables,
 )
 from sim.study.writer import RunWriter
 
@@ -104,16 +105,9 @@ def save_run(run: MemoryRun, folder: Path) -> RunResult:
         try:
             for row, r in zip(run.rows, run.results, strict=True):
                 writer.write(row, r)
-            runs = as_saved(run.rows)
-            summary = summarise(runs, list(METRICS), run_ranges(s))
-            writer.finish()
-            store.write_csv(folder / "summary.csv", summary)
+            runs, summary = write_tables(s, folder, writer, run.rows)
         except BaseException as e:
             writer.discard()
             record_end(folder, manifest, e)
             raise
-        manifest.update(status="complete", finished_at=store.now_iso(), files=writer.files())
-        if run.plan.target_ci is not None:
-            manifest.update(target_fields(s, run.plan, len(run.rows)))
-        store.write_manifest(folder, manifest)
-    return RunResult(folder, runs, summary, run.plan.statuses)
+        return complete(s, folder, manifest, writer, runs, summary, run.plan)

@@ -155,10 +155,7 @@ def carry_on(
     try:
         executor = executor or make_executor(workers, plan.maximum)
         rows = replicate(s, executor, writer, progress, plan, rows)
-        runs = as_saved(rows)
-        summary = summarise(runs, list(METRICS), run_ranges(s))
-        writer.finish()
-        store.write_csv(folder / "summary.csv", summary)
+        runs, summary = write_tables(s, folder, writer, rows)
     except KeyboardInterrupt as e:
         writer.pause()
         record_end(folder, manifest, e)
@@ -170,9 +167,33 @@ def carry_on(
     finally:
         if own and executor is not None:
             executor.close()
+    return complete(s, folder, manifest, writer, runs, summary, plan)
+
+
+def write_tables(
+    s: Scenario, folder: Path, writer: RunWriter, rows: list[dict[str, Any]]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tables under their final names and summary.csv beside them."""
+    runs = as_saved(rows)
+    summary = summarise(runs, list(METRICS), run_ranges(s))
+    writer.finish()
+    store.write_csv(folder / "summary.csv", summary)
+    return runs, summary
+
+
+def complete(
+    s: Scenario,
+    folder: Path,
+    manifest: dict[str, Any],
+    writer: RunWriter,
+    runs: pd.DataFrame,
+    summary: pd.DataFrame,
+    plan: Plan,
+) -> RunResult:
+    """The manifest marked complete, with how a --target-ci run ended."""
     manifest.update(status="complete", finished_at=store.now_iso(), files=writer.files())
     if plan.target_ci is not None:
-        manifest.update(target_fields(s, plan, len(rows)))
+        manifest.update(target_fields(s, plan, len(runs)))
     store.write_manifest(folder, manifest)
     return RunResult(folder, runs, summary, plan.statuses)
 

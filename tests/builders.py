@@ -21,3 +21,10 @@ def run(resolved: Resolved, replication: int = 0) -> RunOutput:
 def binomial_halfwidth(p: float | np.ndarray, n: int, z: float = 2.576) -> float:
     """Half-width of the 99% normal-approximation interval for a fraction of ``n`` trials."""
     return float(z * np.sqrt(np.mean(p) * (1 - np.mean(p)) / n))
+
+
+def relative_knots(patrol: float, ship: float) -> float:
+    """Mean |v - u| over a uniformly random angle between headings, by brute-force averaging
+    (the model uses the elliptic-integral closed form)."""
+    theta = np.linspace(0.0, 2.0 * np.pi, 100_000, endpoint=False)
+    return float(np.mean(np.hypot(patrol - ship * np.cos(theta), ship * np.sin(theta))))

@@ -6,7 +6,11 @@ import math
 
 import numpy as np
 import pytest
-from builders import ROUTE, binomial_halfwidth, run, search_world
+from builders import ROUTE, binomial_halfwidth, relative_knots, run, search_world
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.model.search_speed import mean_relative_speed
 
 
 def _sailed_through(out, resolved):
@@ -31,7 +35,8 @@ def test_detection_matches_random_search_formula(vessels: int, sweep_width_nm: f
         s, a, b = _sailed_through(out, resolved)
         ships += s
     t = b - a
-    p = 1 - math.exp(-vessels * sweep_width_nm * 18.0 * t / zone.area_sq_nm)
+    v = relative_knots(18.0, resolved.scenario.sellers[0].speed_knots)
+    p = 1 - math.exp(-vessels * sweep_width_nm * v * t / zone.area_sq_nm)
     detected = np.mean([s.contacts > 0 for s in ships])
     assert len(ships) > 1000
     assert abs(detected - p) < binomial_halfwidth(p, len(ships)), (detected, p)
@@ -49,7 +54,7 @@ def test_detection_follows_integrated_hazard_when_patrols_come_and_go() -> None:
         turnaround_hours=5.0,
     )
     zone = resolved.geography.zones["box"]
-    rate = 30.0 * 18.0 / zone.area_sq_nm
+    rate = 30.0 * relative_knots(18.0, resolved.scenario.sellers[0].speed_knots) / zone.area_sq_nm
     expected, detected = [], []
     for rep in range(3):
         out = run(resolved, rep)
@@ -68,6 +73,24 @@ def test_detection_follows_integrated_hazard_when_patrols_come_and_go() -> None:
     assert n > 1000
     assert 0.2 < p.mean() < 0.8  # the schedule must matter, not saturate
     assert abs(np.mean(detected) - p.mean()) < half, (np.mean(detected), p.mean(), half)
+
+
+def test_relative_speed_hand_values() -> None:
+    """A stationary ship meets the patrol at its own speed; equal speeds at 4 v / pi; the
+    issue's 18 vs 10 knots about 8% above the patrol's speed."""
+    assert mean_relative_speed(18.0, 0.0) == pytest.approx(18.0)
+    assert mean_relative_speed(12.0, 12.0) == pytest.approx(48.0 / math.pi)
+    assert mean_relative_speed(18.0, 10.0) / 18.0 == pytest.approx(1.0788, abs=1e-4)
+
+
+@given(st.floats(0.5, 40.0), st.floats(0.0, 40.0))
+def test_relative_speed_lies_between_its_bounds(v: float, u: float) -> None:
+    """|E(v - u e^{i theta})| = max(v, u) <= E|...| <= sqrt(E|...|^2) = sqrt(v^2 + u^2), and the
+    closed form agrees with brute-force averaging over the angle."""
+    got = mean_relative_speed(v, u)
+    assert max(v, u) - 1e-9 <= got <= math.hypot(v, u) + 1e-9
+    assert got == pytest.approx(relative_knots(v, u), rel=1e-6)
+    assert got == pytest.approx(mean_relative_speed(u, v))
 
 
 def _on_station_overlap(t0: float, t1: float, cycle: float, on: float) -> float:

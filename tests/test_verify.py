@@ -112,14 +112,26 @@ def _failed(check: object) -> list[str]:
 def test_random_search_fails_when_the_detection_rate_is_doubled(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    honest = ZoneState._update
+    honest = ZoneState.rate_against
 
-    def doubled(self: ZoneState) -> None:
-        honest(self)
-        self.rate *= 2
+    def doubled(self: ZoneState, knots: float) -> float:
+        return 2 * honest(self, knots)
 
-    monkeypatch.setattr(ZoneState, "_update", doubled)
+    monkeypatch.setattr(ZoneState, "rate_against", doubled)
     assert len(_failed(search.random_search(True))) >= 3
+
+
+def test_relative_speed_fails_when_the_patrol_speed_alone_is_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The reading before relative speed: v is the patrol's own speed whatever the ship does.
+    Slow ships barely notice (v_rel is within 6% of v at u <= v / 2); fast ones do."""
+    monkeypatch.setattr(model_patrols, "mean_relative_speed", lambda v, u: v)
+    assert _failed(search.relative_speed(True)) == [
+        "ship 12 kn, patrol 12 kn: v_rel 15.28 kn",
+        "ship 18 kn, patrol 12 kn: v_rel 20.06 kn",
+        "ship 24 kn, patrol 12 kn: v_rel 25.53 kn",
+    ]
 
 
 def test_integrated_hazard_fails_when_voyages_ignore_rate_changes(
@@ -129,6 +141,7 @@ def test_integrated_hazard_fails_when_voyages_ignore_rate_changes(
 
     def no_replan(self: ZoneState) -> None:
         self.rate = sum(v.sweep_rate for v in self.on_station) / self.area_sq_nm
+        self._against = {}
         # the voyages searching the zone are not told: each keeps the rate it planned with
 
     monkeypatch.setattr(ZoneState, "_update", no_replan)
@@ -280,7 +293,7 @@ def test_boarding_fails_when_the_ais_off_search_factor_is_ignored(
 ) -> None:
     monkeypatch.setattr(Company, "search_scale", lambda self, ais_off: 1.0)
     failed = _failed(patrol_checks.boarding(True))
-    assert failed == ["r=0, AIS off: two or more contacts, H=0.60"]
+    assert failed == ["r=0, AIS off: two or more contacts, H=0.65"]
 
 
 def test_patrol_cycle_fails_when_the_escort_sails_at_dash_speed(
@@ -300,13 +313,17 @@ def test_patrol_cycle_fails_when_the_escort_sails_at_dash_speed(
 def test_timing_fails_when_the_usual_hazard_ignores_the_duty_cycle(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def always_on(geography: object, groups: list, transit: object) -> dict[str, float]:  # type: ignore[type-arg]
+    def always_on(
+        geography: object,
+        groups: list,  # type: ignore[type-arg]
+        transit: object,
+        knots: float | None = None,
+    ) -> dict[str, float]:
         rates: dict[str, float] = {}
         for g in groups:
             area = geography.zones[g.zone].area_sq_nm  # type: ignore[attr-defined]
-            rates[g.zone] = (
-                rates.get(g.zone, 0.0) + g.vessels * g.sweep_width_nm * g.speed_knots / area
-            )
+            v = model_patrols.mean_relative_speed(g.speed_knots, knots or 0.0)
+            rates[g.zone] = rates.get(g.zone, 0.0) + g.vessels * g.sweep_width_nm * v / area
         return rates
 
     monkeypatch.setattr(model_patrols, "usual_rates", always_on)
@@ -411,14 +428,16 @@ def test_boarding_fails_when_the_hazard_halves_after_a_contact_that_does_not_boa
 
     honest = Exposure.__init__
 
-    def init(self: Exposure, rng: object, p_board: float, rec: object, scale: float = 1.0) -> None:
-        honest(self, rng, p_board, rec, scale)  # type: ignore[arg-type]
+    def init(
+        self: Exposure, rng: object, p_board: float, rec: object, knots: float, scale: float = 1.0
+    ) -> None:
+        honest(self, rng, p_board, rec, knots, scale)  # type: ignore[arg-type]
         self.rng = Halved(rng)  # type: ignore[assignment]  # the first need stays Exp(1)
 
     monkeypatch.setattr(Exposure, "__init__", init)
     assert _failed(patrol_checks.boarding(True)) == [
-        "r=0, AIS on: two or more contacts, H=1.20",
-        "r=0, AIS off: two or more contacts, H=0.60",
+        "r=0, AIS on: two or more contacts, H=1.30",
+        "r=0, AIS off: two or more contacts, H=0.65",
     ]
 
 

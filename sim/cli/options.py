@@ -16,6 +16,7 @@ import typer
 CHECK_NAMES = (
     "random_search",
     "integrated_hazard",
+    "relative_speed",
     "tips",
     "break_even",
     "investigations",

@@ -25,10 +25,13 @@ from sim.model.rng import Draws
 class Exposure:
     """The search a single voyage is subjected to across the zones on its route."""
 
-    __slots__ = ("need", "p_board", "rec", "rng", "scale")
+    __slots__ = ("knots", "need", "p_board", "rec", "rng", "scale")
 
-    def __init__(self, rng: Draws, p_board: float, rec: Shipment, scale: float = 1.0) -> None:
+    def __init__(
+        self, rng: Draws, p_board: float, rec: Shipment, knots: float, scale: float = 1.0
+    ) -> None:
         self.rng = rng
+        self.knots = knots  # the ship's speed: the search rate is relative to it
         self.p_board = p_board
         self.scale = scale  # the zone's rate against this ship (AIS off: a lever)
         self.rec = rec  # contacts are counted on the shipment's record
@@ -45,7 +48,7 @@ class Exposure:
             left = t_out - now
             if left <= 0.0:
                 return None
-            rate = zone.rate * self.scale
+            rate = zone.rate_against(self.knots) * self.scale
             to_hit = self.need / rate if rate > 0.0 else left + 1.0
             hit = to_hit <= left
             zone.searching.append(proc)
@@ -71,4 +74,4 @@ class Exposure:
             if rec.contacts == 1:
                 rec.first_contact_time = env.now
             if self.rng.random() < self.p_board:
-                return zone.pick(self.rng)
+                return zone.pick(self.rng, self.knots)

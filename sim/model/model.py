@@ -100,7 +100,8 @@ class Model:
         self.ledger = Ledger()
         self.recorder = Recorder()
         s = self.scenario
-        self.coast_guard = CoastGuard(self.env, self.geography, s.patrols, self.recorder)
+        relative = s.detection.search_speed == "relative"
+        self.coast_guard = CoastGuard(self.env, self.geography, s.patrols, self.recorder, relative)
         self.plans = Plans(self.coast_guard)
         self.buyers: dict[str, BuyerAgent] = {}
         self.buyers_at: dict[str, list[BuyerAgent]] = {}

@@ -1,7 +1,9 @@
 """Coast Guard patrols: duty cycles, on-station search rates, boarding and escort.
 
-Random search (Koopman): a patrol of sweep width W at speed v in a zone of
-sea area A detects a given target at rate W*v/A. Only vessels on station
+Random search (Koopman): a patrol of sweep width W in a zone of sea area A
+detects a given target at rate W*v/A, v the mean speed of the patrol relative
+to the target (sim.model.search_speed; the patrol's own speed under
+``search_speed = "patrol"``). Only vessels on station
 search, so each zone's rate is the sum over the vessels there now. The rate
 is piecewise constant; every change interrupts the voyages searching in the
 zone so that they re-plan their detection time against the new rate.
@@ -16,6 +18,7 @@ import simpy
 
 from sim.model.records import PatrolEvent, Recorder
 from sim.model.rng import Draws, cumulative
+from sim.model.search_speed import mean_relative_speed
 from sim.scenario.schema import PatrolGroup
 from sim.world import geo
 from sim.world.network import Geography, LatLon, PortGeo, ZoneGeo
@@ -27,13 +30,15 @@ RATE_CHANGED = "rate changed"
 class ZoneState:
     """Who is searching a zone now, the detection rate that gives, and who is exposed to it."""
 
-    __slots__ = ("area_sq_nm", "name", "on_station", "rate", "searching")
+    __slots__ = ("_against", "area_sq_nm", "name", "on_station", "rate", "relative", "searching")
 
-    def __init__(self, zone: ZoneGeo) -> None:
+    def __init__(self, zone: ZoneGeo, relative: bool = True) -> None:
         self.name = zone.name
         self.area_sq_nm = zone.area_sq_nm
         self.on_station: list[PatrolVessel] = []
-        self.rate = 0.0
+        self.rate = 0.0  # W v / A summed at the patrols' own speeds
+        self.relative = relative
+        self._against: dict[float, float] = {}  # rate against a ship's speed, while unchanged
         self.searching: list[simpy.Process] = []
 
     def _update(self) -> None:
@@ -41,16 +46,29 @@ class ZoneState:
         for v in self.on_station:
             total += v.sweep_rate
         self.rate = total / self.area_sq_nm
+        self._against = {}
         waiting, self.searching = self.searching, []
         for proc in waiting:
             proc.interrupt(RATE_CHANGED)
 
-    def pick(self, rng: Draws) -> PatrolVessel:
+    def rate_against(self, knots: float) -> float:
+        """Detection rate against a ship sailing at ``knots``: the sum of W v_rel / A."""
+        if not self.relative:
+            return self.rate
+        rate = self._against.get(knots)
+        if rate is None:
+            rate = sum(v.sweep_against(knots) for v in self.on_station) / self.area_sq_nm
+            self._against[knots] = rate
+        return rate
+
+    def pick(self, rng: Draws, knots: float) -> PatrolVessel:
         """The vessel that made a detection: chosen in proportion to its share of the rate."""
         vessels = self.on_station
         if len(vessels) == 1:
             return vessels[0]
-        return vessels[rng.choice(cumulative([v.sweep_rate for v in vessels]))]
+        if not self.relative:
+            return vessels[rng.choice(cumulative([v.sweep_rate for v in vessels]))]
+        return vessels[rng.choice(cumulative([v.sweep_against(knots) for v in vessels]))]
 
 
 class Escort(NamedTuple):
@@ -112,9 +130,14 @@ class PatrolVessel:
     def configure(self, group: PatrolGroup) -> None:
         self.speed_knots = group.speed_knots
         self.dash_knots = group.dash_speed_knots
+        self.sweep_width = group.sweep_width_nm
         self.sweep_rate = group.sweep_width_nm * group.speed_knots
         self.endurance = group.endurance_hours
         self.turnaround = group.turnaround_hours
+
+    def sweep_against(self, knots: float) -> float:
+        """W v_rel against a ship at ``knots`` on an unknown heading."""
+        return self.sweep_width * mean_relative_speed(self.speed_knots, knots)
 
     @property
     def free(self) -> bool:
@@ -187,11 +210,13 @@ class CoastGuard:
         geography: Geography,
         groups: list[PatrolGroup],
         recorder: Recorder,
+        relative: bool = True,
     ) -> None:
         self.env = env
         self.geography = geography
         self.recorder = recorder
-        self.zones = {name: ZoneState(z) for name, z in geography.zones.items()}
+        self.relative = relative
+        self.zones = {name: ZoneState(z, relative) for name, z in geography.zones.items()}
         self.vessels: list[PatrolVessel] = []
         self.groups: dict[str, list[PatrolVessel]] = {}
         self.transit: dict[str, float] = {}
@@ -207,7 +232,19 @@ class CoastGuard:
             for k in range(g.vessels):
                 self._commission(g, 0.0 if g.start == "on_station" else cycle * k / g.vessels)
         self.patrolled = {g.zone for g in groups}
+        self._groups = list(groups)
         self.usual_rate = usual_rates(geography, groups, self.transit)
+        self._usual_against: dict[float, dict[str, float]] = {}
+
+    def usual_against(self, knots: float) -> dict[str, float]:
+        """Each zone's usual (duty-cycle mean) rate against a ship sailing at ``knots``."""
+        if not self.relative:
+            return self.usual_rate
+        rates = self._usual_against.get(knots)
+        if rates is None:
+            rates = usual_rates(self.geography, self._groups, self.transit, knots)
+            self._usual_against[knots] = rates
+        return rates
 
     def _commission(self, g: PatrolGroup, phase: float) -> None:
         members = self.groups[g.name]
@@ -342,18 +379,24 @@ def transit_hours(base: PortGeo, zone: ZoneGeo, speed_knots: float) -> float:
     ) / speed_knots
 
 
-def mean_sweep(g: PatrolGroup, transit: float) -> float:
-    """One vessel's sweep rate W v times the share of its duty cycle spent on station."""
+def mean_sweep(g: PatrolGroup, transit: float, target_knots: float | None = None) -> float:
+    """One vessel's sweep rate W v times the share of its duty cycle spent on station; v is
+    the speed relative to a target at ``target_knots`` (None: the patrol's own speed)."""
     cycle = g.endurance_hours + 2 * transit + g.turnaround_hours
-    return g.sweep_width_nm * g.speed_knots * g.endurance_hours / cycle
+    v = g.speed_knots if target_knots is None else mean_relative_speed(g.speed_knots, target_knots)
+    return g.sweep_width_nm * v * g.endurance_hours / cycle
 
 
 def usual_rates(
-    geography: Geography, groups: list[PatrolGroup], transit: dict[str, float]
+    geography: Geography,
+    groups: list[PatrolGroup],
+    transit: dict[str, float],
+    target_knots: float | None = None,
 ) -> dict[str, float]:
     """Each zone's mean detection rate over the duty cycle: what smugglers take as usual."""
     rates: dict[str, float] = {}
     for g in groups:
-        rate = g.vessels * mean_sweep(g, transit[g.name]) / geography.zones[g.zone].area_sq_nm
+        sweep = mean_sweep(g, transit[g.name], target_knots)
+        rate = g.vessels * sweep / geography.zones[g.zone].area_sq_nm
         rates[g.zone] = rates.get(g.zone, 0.0) + rate
     return rates

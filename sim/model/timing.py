@@ -29,8 +29,11 @@ def hazard(plan: VoyagePlan, rates: dict[str, float]) -> float:
 
 
 def surging(coast_guard: CoastGuard, plan: VoyagePlan, ratio: float) -> bool:
-    now = sum(zone.rate * (b - a) for _, zone, a, b in plan.zones if zone is not None)
-    usual = hazard(plan, coast_guard.usual_rate)
+    knots = plan.speed_knots
+    now = sum(
+        zone.rate_against(knots) * (b - a) for _, zone, a, b in plan.zones if zone is not None
+    )
+    usual = hazard(plan, coast_guard.usual_against(knots))
     return now > ratio * usual if usual > 0.0 else now > 0.0
 
 

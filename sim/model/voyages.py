@@ -120,7 +120,7 @@ class Voyages:
         try:
             ais_off = vessel.ais_off
             exposure = Exposure(
-                self.rng, company.p_board(ais_off), rec, company.search_scale(ais_off)
+                self.rng, company.p_board(ais_off), rec, speed, company.search_scale(ais_off)
             )
             patrol = yield from sail(env, voyage, plan, exposure)
             if patrol is None and onward is not None:
@@ -136,7 +136,8 @@ class Voyages:
                 env.process(self._ballast_home(company, vessel, t_start, home, sid))
                 # Chinese barges sail with AIS on and no concealment.
                 p_barge = self.in_force.params.detection.recognition_probability
-                patrol = yield from sail(env, voyage, barge, Exposure(self.rng, p_barge, rec))
+                on_barge = Exposure(self.rng, p_barge, rec, barge_knots)
+                patrol = yield from sail(env, voyage, barge, on_barge)
         except simpy.Interrupt as stop:
             if not isinstance(stop.cause, Intercept):
                 raise

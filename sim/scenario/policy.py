@@ -27,6 +27,8 @@ PATROL_KEYS = (
 FIXED_AT_START = {
     "market.kind": "the market is set up at the start: a policy cannot change market.kind "
     "(run the two kinds as two scenarios and compare them)",
+    "detection.search_speed": "the reading of the search rate is set at the start: a policy "
+    "cannot change detection.search_speed (run the two readings as two scenarios)",
 }
 """Keys inside the movable sections that the model reads only when a run begins."""
 

@@ -136,6 +136,12 @@ class Detection(Strict):
         "ship with AIS off: below 1 radar search alone finds it less often, above 1 the "
         "missing signal makes it stand out",
     )
+    search_speed: Literal["relative", "patrol"] = Field(
+        default="relative",
+        description="the speed v in the random-search rate W v / A: relative (the patrol's "
+        "mean speed relative to a ship on an unknown heading, docs/model.md) or patrol "
+        "(the patrol's own speed, which undercounts contacts with a moving ship)",
+    )
 
 
 class Seller(Strict):

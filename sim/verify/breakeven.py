@@ -30,6 +30,7 @@ import numpy as np
 from sim.model.buyers import ADVANCE, AFTER
 from sim.scenario import Resolved
 from sim.scenario.schema import Seller
+from sim.verify.kinematics import search_speed
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,9 @@ def _halfway(exposure: list[tuple[str, float, float]], patrolled: set[str], hour
     return spans[-1][1]
 
 
-def _hazards(resolved: Resolved) -> dict[str, float]:
-    """Mean search rate per zone, W v / A summed over the vessels on station on average."""
+def _hazards(resolved: Resolved, ship_knots: float) -> dict[str, float]:
+    """Mean search rate per zone against a ship at ``ship_knots``, W v_rel / A summed over
+    the vessels on station on average."""
     geo = resolved.geography
     rate: dict[str, float] = {}
     for g in resolved.scenario.patrols:
@@ -124,7 +126,8 @@ def _hazards(resolved: Resolved) -> dict[str, float]:
 
             transit = transit_hours(geo.ports[g.base], geo.zones[g.zone], g.speed_knots)
         duty = g.endurance_hours / (g.endurance_hours + 2 * transit + g.turnaround_hours)
-        per = g.sweep_width_nm * g.speed_knots / geo.zones[g.zone].area_sq_nm
+        v = search_speed(resolved, g.speed_knots, ship_knots)
+        per = g.sweep_width_nm * v / geo.zones[g.zone].area_sq_nm
         rate[g.zone] = rate.get(g.zone, 0.0) + g.vessels * duty * per
     return rate
 
@@ -132,10 +135,10 @@ def _hazards(resolved: Resolved) -> dict[str, float]:
 def _exposures(resolved: Resolved) -> list[tuple[float, float, float]]:
     """(weight, hazard per unit of boarding chance, boarding chance) per seller, route, AIS."""
     s = resolved.scenario
-    rate = _hazards(resolved)
     w = _weights(s.sellers)
     out = []
     for ws, sl in zip(w / w.sum(), s.sellers, strict=True):
+        rate = _hazards(resolved, sl.speed_knots)
         rw = np.array(_route_weights(sl))
         for wr, name in zip(rw / rw.sum(), sl.routes, strict=True):
             route = resolved.geography.routes[name]

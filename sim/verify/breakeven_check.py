@@ -5,7 +5,7 @@ The check world keeps the scenario's average deal (lot size, price range,
 resale, fine, broker fee, reward rule, ship speed and running costs) on one
 route through one open-sea zone, so that the interception probability can be
 set exactly: many patrol vessels always on station, every contact boarded,
-effort n W v t / A = -ln(1 - q). One buyer signs every lot (it weighs no
+effort n W v_rel t / A = -ln(1 - q). One buyer signs every lot (it weighs no
 risk) and nobody is investigated, so each deal's books are its own.
 """
 
@@ -23,6 +23,7 @@ from sim.model.buyers import ADVANCE, AFTER
 from sim.scenario import Resolved, Scenario, resolve
 from sim.verify.breakeven import Party, average_deal, parties
 from sim.verify.core import MEAN_LEVEL, Simulate, run, t_interval, wilson
+from sim.verify.kinematics import relative_speed
 from sim.verify.worlds import OPEN_SEA_BOX, ROUTE, search_world, zone_crossing
 
 PATROL_VESSELS = 150
@@ -129,7 +130,8 @@ def _interception(
     a, b, area = zone_crossing(search_world(sellers=[seller]))
     tips: dict[str, Any] = {"knowers": 0}
     if q is not None:
-        width = -math.log(1.0 - q) * area / (PATROL_VESSELS * 18.0 * (b - a))
+        v = relative_speed(18.0, seller["speed_knots"])  # the check world's default reading
+        width = -math.log(1.0 - q) * area / (PATROL_VESSELS * v * (b - a))
         vessels, recognition = PATROL_VESSELS, 1.0
     else:
         width, vessels, recognition = 4.0, 10, 0.0

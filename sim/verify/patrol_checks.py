@@ -16,6 +16,7 @@ from typing import Any
 from sim.model.model import RunOutput
 from sim.scenario import Resolved
 from sim.verify.core import Check, Point, Simulate, run, share_points
+from sim.verify.kinematics import search_speed
 from sim.verify.worlds import search_world, zone_crossing
 
 EARTH_RADIUS_NM = 3440.065
@@ -82,13 +83,14 @@ SEARCH_OFF = 0.5
 def _contact_process(
     quick: bool, simulate: Simulate
 ) -> list[tuple[str, float, float, int, int, str]]:
-    """Nobody boarded: contacts in a crossing are Poisson(H), H = n W v t / A (times the
+    """Nobody boarded: contacts in a crossing are Poisson(H), H = n W v_rel t / A (times the
     AIS-off search factor for a dark ship), so a search goes on after a contact as before
     it; one row per AIS state for P(two or more contacts)."""
     world = boarding_world(0.0, 0.0, 1.0, SEARCH_OFF)
     a, b, area = zone_crossing(world)
     g = world.scenario.patrols[0]
-    h_on = g.vessels * g.sweep_width_nm * g.speed_knots * (b - a) / area
+    v = search_speed(world, g.speed_knots, world.scenario.sellers[0].speed_knots)
+    h_on = g.vessels * g.sweep_width_nm * v * (b - a) / area
     several = {False: 0, True: 0}
     crossed = {False: 0, True: 0}
     for r in range(1 if quick else 4):
@@ -139,7 +141,7 @@ def boarding(quick: bool = True, simulate: Simulate = run) -> Check:
         "share of crossings with two or more contacts (the search goes on unchanged after "
         "a contact that does not board).",
         formula="P(board | contact) = min(1, r (1 - c) x (f if AIS off, else 1)); contacts in "
-        "a crossing ~ Poisson(H = n W v t / A x (s if AIS off, else 1)): "
+        "a crossing ~ Poisson(H = n W v_rel t / A x (s if AIS off, else 1)): "
         "P(>= 2) = 1 - exp(-H) (1 + H)",
         interval=interval,
         level="99% Wilson, Bonferroni",
@@ -331,11 +333,12 @@ def rule_wait(t: float, start: str, ratio: float, resolved: Resolved) -> tuple[f
     """(hours the rule makes a ship ready at ``t`` wait, the usual hazard)."""
     g = resolved.scenario.patrols[0]
     a, b, area = zone_crossing(resolved)
-    usual = g.vessels * g.sweep_width_nm * g.speed_knots * ENDURANCE / (ENDURANCE + 2 * TRANSIT)
+    v = search_speed(resolved, g.speed_knots, resolved.scenario.sellers[0].speed_knots)
+    usual = g.vessels * g.sweep_width_nm * v * ENDURANCE / (ENDURANCE + 2 * TRANSIT)
     usual *= (b - a) / area
     deadline, now = t + MAX_DELAY, t
     while deadline - now > 1e-9:
-        hazard = _on_station(now, start, g.vessels) * g.sweep_width_nm * g.speed_knots
+        hazard = _on_station(now, start, g.vessels) * g.sweep_width_nm * v
         if not hazard * (b - a) / area > ratio * usual:
             break
         now += min(CHECK_EVERY, deadline - now)
@@ -371,7 +374,7 @@ def timing(quick: bool = True, simulate: Simulate = run) -> Check:
         f"the hazard ahead exceeds s times the usual one, looking every {CHECK_EVERY:g} h, "
         f"for at most {MAX_DELAY:g} h. Each ship's wait worked out by the rule from the "
         "schedule; mean over ships (side condition: every ship's own wait).",
-        formula="usual H = sum n W v e / (e + 2T + turn) / A x (b - a); wait while "
+        formula="usual H = sum n W v_rel e / (e + 2T + turn) / A x (b - a); wait while "
         "H_now > s x usual H",
         interval=f"exact to {EXACT_HOURS:g} h per ship",
         level="exact",

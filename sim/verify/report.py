@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.experiment.store import git_commit, new_run_dir, write_atomic, write_csv
+from sim.metrics.units import counted
 from sim.report import html, style
 from sim.report.tables import Table
 from sim.verify.core import Check, Point, Suite
@@ -106,7 +107,8 @@ def summary_line(suite: Suite) -> str:
     verdict = "all passed" if not failed else f"FAILED: {', '.join(failed)}"
     mode = "quick" if suite.quick else "full"
     return (
-        f"coalsim verify ({mode}): {len(suite.checks)} checks, {n_points} points, "
+        f"coalsim verify ({mode}): {counted(len(suite.checks), 'check')}, "
+        f"{counted(n_points, 'point')}, "
         f"{verdict}; run time {suite.seconds:.1f} s"
     )
 

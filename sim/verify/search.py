@@ -11,6 +11,8 @@ import numpy as np
 from sim.model.model import RunOutput
 from sim.model.records import Shipment
 from sim.verify.core import Check, Curve, Simulate, run, share_points
+from sim.verify.kinematics import relative_speed as relative_speed_of
+from sim.verify.kinematics import search_speed
 from sim.verify.worlds import search_world, zone_crossing
 
 SPEED = 18.0  # patrol search speed, knots
@@ -22,17 +24,18 @@ def _crossed(out: RunOutput, b: float) -> list[Shipment]:
 
 
 def random_search(quick: bool = True, simulate: Simulate = run) -> Check:
-    """Vessels always on station: P(detected) = 1 - exp(-n W v t / A) over a range of effort."""
+    """Vessels always on station: P(detected) = 1 - exp(-n W v_rel t / A) over a range of effort."""
     t0 = time.perf_counter()
     efforts = (0.1, 0.3, 0.7, 1.4, 2.8) if quick else (0.05, 0.1, 0.2, 0.4, 0.7, 1.0, 1.5, 2.2, 3.0)
     reps = 1 if quick else 6
     rows = []
     probe = search_world(lot_interval_days=0.25)
+    v = search_speed(probe, SPEED, probe.scenario.sellers[0].speed_knots)
     for i, effort in enumerate(efforts):
         a, b, area = zone_crossing(probe)
         # 1 to 4 vessels or more (the rate must add up over vessels), each within 50 nm
-        n = max(1 + i % 4, math.ceil(effort * area / (50.0 * SPEED * (b - a))))
-        width = effort * area / (n * SPEED * (b - a))
+        n = max(1 + i % 4, math.ceil(effort * area / (50.0 * v * (b - a))))
+        width = effort * area / (n * v * (b - a))
         resolved = search_world(vessels=n, sweep_width_nm=width, lot_interval_days=0.25)
         detected = trials = 0
         for r in range(reps):
@@ -48,13 +51,13 @@ def random_search(quick: bool = True, simulate: Simulate = run) -> Check:
         title="Random search",
         mechanism="Koopman random search: n patrol vessels always on station in an open-sea "
         "zone of sea area A; share of voyages detected in t hours in the zone.",
-        formula="P = 1 - exp(-n W v t / A)",
+        formula="P = 1 - exp(-n W v_rel t / A)",
         interval=interval,
         level="99% Wilson, Bonferroni",
         points=points,
-        x_label="Search effort n W v t / A (dimensionless)",
+        x_label="Search effort n W v_rel t / A (dimensionless)",
         y_label="Share of voyages detected",
-        curves=(Curve("1 - exp(-nWvt/A)", xs, tuple(1 - math.exp(-x) for x in xs)),),
+        curves=(Curve("1 - exp(-n W v_rel t/A)", xs, tuple(1 - math.exp(-x) for x in xs)),),
         seconds=time.perf_counter() - t0,
     )
 
@@ -134,7 +137,8 @@ def integrated_hazard(quick: bool = True, simulate: Simulate = run) -> Check:
     width = 18.0
     resolved = search_world(lot_interval_days=0.2, patrols=_patrol_groups(width))
     a, b, area = zone_crossing(resolved)
-    rate = width * SPEED / area  # per vessel on station
+    v = search_speed(resolved, SPEED, resolved.scenario.sellers[0].speed_knots)
+    rate = width * v / area  # per vessel on station
     schedules = [
         (phase, on + 2 * transit + turn, on)
         for _, n, start, on, transit, turn in GROUPS
@@ -156,12 +160,71 @@ def integrated_hazard(quick: bool = True, simulate: Simulate = run) -> Check:
         mechanism="Detection against the cumulative hazard: two patrol groups on 25 h and 50 h "
         "duty cycles put 0, 1, 3 or 4 vessels on station; voyages binned by the hazard "
         "of their own crossing, computed from the configured schedule.",
-        formula="P = 1 - exp(-integral of sum(W v / A) over vessels on station)",
+        formula="P = 1 - exp(-integral of sum(W v_rel / A) over vessels on station)",
         interval=interval + "; mean of 1 - exp(-H) within each bin",
         level="99% Wilson, Bonferroni",
         points=points,
         x_label="Integrated hazard H of the voyage's crossing (mean in bin)",
         y_label="Share of voyages detected",
         curves=(Curve("1 - exp(-H)", xs, tuple(1 - math.exp(-x) for x in xs)),),
+        seconds=time.perf_counter() - t0,
+    )
+
+
+PATROL_KNOTS = 12.0
+RELATIVE_VESSELS = 3
+SHIP_TO_PATROL = (0.25, 0.5, 1.0, 1.5, 2.0)
+
+
+def relative_speed(quick: bool = True, simulate: Simulate = run) -> Check:
+    """A moving ship meets a random searcher at their mean relative speed, not the patrol's.
+
+    Each world sets the sweep width so that n W v_rel t / A = 1 for its ship speed u, so the
+    share detected should be 1 - exp(-1) whatever u; read with the patrol's speed alone it
+    would be 1 - exp(-v / v_rel), well below for fast ships.
+    """
+    t0 = time.perf_counter()
+    reps = 1 if quick else 4
+    rows = []
+    for ratio in SHIP_TO_PATROL:
+        u = ratio * PATROL_KNOTS
+        sellers = [search_world().scenario.sellers[0].model_dump() | {"speed_knots": u}]
+        a, b, area = zone_crossing(search_world(sellers=sellers))
+        v_rel = relative_speed_of(PATROL_KNOTS, u)
+        width = area / (RELATIVE_VESSELS * v_rel * (b - a))
+        resolved = search_world(
+            vessels=RELATIVE_VESSELS,
+            sweep_width_nm=width,
+            speed_knots=PATROL_KNOTS,
+            lot_interval_days=0.25,
+            sellers=sellers,
+        )
+        detected = trials = 0
+        for r in range(reps):
+            ships = _crossed(simulate(resolved, r), b)
+            trials += len(ships)
+            detected += sum(s.contacts > 0 for s in ships)
+        label = f"ship {u:g} kn, patrol {PATROL_KNOTS:g} kn: v_rel {v_rel:.2f} kn"
+        rows.append((label, ratio, 1 - math.exp(-1.0), detected, trials, ""))
+    points, interval = share_points(rows)
+    xs = tuple(float(x) for x in np.linspace(0.05, max(SHIP_TO_PATROL) * 1.05, 120))
+    old = tuple(1 - math.exp(-1.0 / (relative_speed_of(1.0, x))) for x in xs)
+    return Check(
+        key="relative_speed",
+        title="Relative speed in random search",
+        mechanism="Three patrol vessels always on station in an open-sea zone, ships crossing it "
+        "at "
+        "several speeds u; the sweep width makes n W v_rel t / A = 1 at each u.",
+        formula="P = 1 - exp(-n W v_rel t / A), v_rel = mean over headings of |v - u| "
+        "= (2/pi)(v+u)E(4uv/(u+v)^2)",
+        interval=interval,
+        level="99% Wilson, Bonferroni",
+        points=points,
+        x_label="Ship speed / patrol speed u / v",
+        y_label="Share of voyages detected",
+        curves=(
+            Curve("relative speed: 1 - exp(-1)", xs, tuple(1 - math.exp(-1.0) for _ in xs)),
+            Curve("patrol speed alone: 1 - exp(-v / v_rel)", xs, old),
+        ),
         seconds=time.perf_counter() - t0,
     )

@@ -23,6 +23,7 @@ CheckFn = Callable[[bool, Simulate], Check]
 CHECKS: dict[str, CheckFn] = {
     "random_search": search.random_search,
     "integrated_hazard": search.integrated_hazard,
+    "relative_speed": search.relative_speed,
     "tips": trade.tips,
     "break_even": trade.break_even,
     "investigations": trade.investigations,

@@ -1,0 +1,115 @@
+"""Paired effects: each sweep point's difference from a reference point, replication by
+replication.
+
+Replication r of every sweep point uses the streams of (seed, r), so point p's run r and
+the reference's run r share their random numbers (common random numbers). The
+difference of the two is mostly the effect of the levers that differ, so the interval of
+its mean over replications (Student's t, as every interval in the summaries) is much
+tighter than that of either level. A replication that failed at either point, or a
+metric without a value in either, drops that pair only.
+
+The reference point is named in the sweep file (``reference = { "key.path" = value }``
+or ``reference = 12``, a point's number in design.csv); without one it is the point
+where every swept key has the base scenario's value, or point 0 when no point has.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.experiment.design import Design
+from sim.experiment.summary import LEVEL
+from sim.scenario.errors import ScenarioError
+
+EFFECT_COLUMNS = ["point", "reference", "metric", "mean", "std", "ci95_low", "ci95_high", "n"]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return bool(math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12))
+    return bool(a == b)
+
+
+def reference_point(source: Path, given: Any, design: Design, base: Sequence[Any]) -> int:
+    """The point the effects are taken from; ``given`` is the sweep file's ``reference``.
+
+    A table names some swept keys; the others are at the base scenario's values. Exactly
+    one design point must have them all, else the message lists the values the design has.
+    """
+    rows = design.rows
+    if given is None:
+        match = [i for i, row in enumerate(rows) if all(map(_same, row, base))]
+        return match[0] if match else 0
+    if isinstance(given, int) and not isinstance(given, bool):
+        if not 0 <= given < len(rows):
+            msg = f"point {given} is not in the design (points 0 to {len(rows) - 1})"
+            raise ScenarioError(f"{source}: reference: {msg}")
+        return given
+    if not isinstance(given, dict) or not given:
+        raise ScenarioError(
+            f"{source}: reference: expected a point number or a table of swept key = value "
+            f"(got {given!r})"
+        )
+    wanted = list(base)
+    for key, value in given.items():
+        if key not in design.paths:
+            raise ScenarioError(
+                f'{source}: reference."{key}": not a swept key; swept: {", ".join(design.paths)}'
+            )
+        wanted[design.paths.index(key)] = value
+    match = [i for i, row in enumerate(rows) if all(map(_same, row, wanted))]
+    if len(match) != 1:
+        for j, key in enumerate(design.paths):
+            if not any(_same(row[j], wanted[j]) for row in rows):
+                have = sorted({row[j] for row in rows}, key=str)[:12]
+                shown = ", ".join(map(repr, have))
+                raise ScenarioError(
+                    f'{source}: reference."{key}": no design point has {wanted[j]!r} '
+                    f"(it has {shown}); name a listed value or a point number"
+                )
+        raise ScenarioError(
+            f"{source}: reference: no single design point has all of "
+            f"{dict(zip(design.paths, wanted, strict=True))}; give a point number"
+        )
+    return match[0]
+
+
+def paired_effects(runs: pd.DataFrame, metrics: Sequence[str], reference: int) -> pd.DataFrame:
+    """Every point's mean difference from ``reference`` per metric, with its 95% t interval
+    over the per-replication differences (``EFFECT_COLUMNS``; the reference's own rows are
+    exactly 0)."""
+    metrics = [m for m in metrics if m in runs.columns]
+    ref = runs.loc[runs["point"] == reference, ["replication", *metrics]]
+    ref = ref.drop_duplicates("replication").set_index("replication")
+    paired = ref.reindex(runs["replication"].to_numpy())
+    diffs = runs[metrics].to_numpy(dtype=float) - paired[metrics].to_numpy(dtype=float)
+    frame = pd.DataFrame(diffs, columns=metrics)
+    frame.insert(0, "point", runs["point"].to_numpy())
+    long = frame.melt(id_vars="point", var_name="metric", value_name="d").dropna()
+    g = long.groupby(["point", "metric"], sort=False)["d"]
+    out = pd.DataFrame({"mean": g.mean(), "std": g.std(ddof=1), "n": g.count()})
+    points = sorted(runs["point"].unique())
+    index = pd.MultiIndex.from_product([points, metrics], names=["point", "metric"])
+    out = out.reindex(index)
+    out["n"] = out["n"].fillna(0).astype(int)
+    n = out["n"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = stats.t.ppf(0.5 + LEVEL / 2, np.where(n > 1, n - 1, np.nan))
+        half = t * out["std"].to_numpy(dtype=float) / np.sqrt(n)
+    out["ci95_low"] = out["mean"].to_numpy() - half
+    out["ci95_high"] = out["mean"].to_numpy() + half
+    out = out.reset_index()
+    out.insert(1, "reference", reference)
+    return out[EFFECT_COLUMNS]
+
+
+def detectable(low: float, high: float) -> bool:
+    """Whether a difference's 95% interval excludes zero."""
+    return bool(np.isfinite(low) and np.isfinite(high) and (low > 0 or high < 0))

@@ -78,13 +78,11 @@ def discover(
     if not kept:
         raise ScenarioError("every parameter has one value across the points; nothing to peel")
     frame = x[kept].reset_index(drop=True).copy()
-    for c in kept:  # the workbench peels floats and ints; anything else is a category
+    for c in kept:  # numbers are peeled as floats, anything else is a category
         if pd.api.types.is_bool_dtype(frame[c]) or not pd.api.types.is_numeric_dtype(frame[c]):
             frame[c] = frame[c].astype(str)
-        elif pd.api.types.is_integer_dtype(frame[c]):
-            frame[c] = frame[c].astype(np.int64)
-        else:
-            frame[c] = frame[c].astype(np.float64)
+        else:  # integers too: the 2.5 workbench's pasting writes floats into an integer
+            frame[c] = frame[c].astype(np.float64)  # column, which pandas 3 refuses
     prim = _prim()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -11,7 +11,6 @@ folder, by default ``SWEEP_DIR/discovery/<condition>/``, which the sweep's repor
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,15 +215,32 @@ def discovery_figure(found: Found) -> Figure:
     return fig
 
 
-def listed(sweep: Path) -> list[dict[str, object]]:
-    """The discoveries saved under a sweep folder, for its report (newest condition last)."""
+@dataclass(frozen=True)
+class Saved:
+    """A discovery saved under a sweep folder, as its report lists it."""
+
+    where: str
+    box: int
+    coverage: float
+    density: float
+    folder: Path
+
+
+def listed(sweep: Path) -> list[Saved]:
+    """The discoveries saved under a sweep folder (``discovery/*/``), for its report."""
     found = []
     for f in sorted((sweep / FOLDER).glob(f"*/{MARKER}")):
         try:
             info = json.loads((f.parent / "discovery.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            found.append(
+                Saved(
+                    str(info["where"]),
+                    int(info["box"]),
+                    float(info["coverage"]),
+                    float(info["density"]),
+                    f.parent,
+                )
+            )
+        except (OSError, ValueError, KeyError, TypeError):  # not whole: not listed
             continue
-        if isinstance(info, dict) and all(isinstance(info.get(k), float) for k in
-                                          ("coverage", "density")):  # fmt: skip
-            found.append({**info, "folder": f.parent})
-    return [f for f in found if not math.isnan(float(f["coverage"]))]
+    return found

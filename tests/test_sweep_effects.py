@@ -82,8 +82,9 @@ def test_default_reference_is_the_point_at_the_base_values(tmp_path: Path) -> No
     text = SWEEP.replace(f'reference = {{ "{VESSELS}" = 0, "{REWARD}" = 0.0 }}\n', "")
     text = text.replace("[0.0, 1e5, 1e6]", "[0.0, 50000.0]")
     (tmp_path / "s.toml").write_text(text)
-    # the base world's Jiangsu group has 2 vessels: no point has it, so point 0
-    assert prepare_sweep(tmp_path / "s.toml", dry_run=True).sweep.reference == 0
+    # the base world's Jiangsu group has 2 vessels: no point has it; the nearest is 0 vessels
+    # (2 of the range of 6 away, against 4), with the reward at its base 50,000: point 1
+    assert prepare_sweep(tmp_path / "s.toml", dry_run=True).sweep.reference == 1
     (tmp_path / "t.toml").write_text(text.replace("[0, 6]", "[0, 2, 6]"))
     sweep = prepare_sweep(tmp_path / "t.toml", dry_run=True).sweep
     row = sweep.design.rows[sweep.reference]

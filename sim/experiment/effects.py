@@ -10,7 +10,8 @@ metric without a value in either, drops that pair only.
 
 The reference point is named in the sweep file (``reference = { "key.path" = value }``
 or ``reference = 12``, a point's number in design.csv); without one it is the point
-where every swept key has the base scenario's value, or point 0 when no point has.
+where every swept key has the base scenario's value or, when no point has (a sampled
+design), the point nearest them.
 """
 
 from __future__ import annotations
@@ -45,8 +46,7 @@ def reference_point(source: Path, given: Any, design: Design, base: Sequence[Any
     """
     rows = design.rows
     if given is None:
-        match = [i for i, row in enumerate(rows) if all(map(_same, row, base))]
-        return match[0] if match else 0
+        return nearest(rows, base)
     if isinstance(given, int) and not isinstance(given, bool):
         if not 0 <= given < len(rows):
             msg = f"point {given} is not in the design (points 0 to {len(rows) - 1})"
@@ -79,6 +79,24 @@ def reference_point(source: Path, given: Any, design: Design, base: Sequence[Any
             f"{dict(zip(design.paths, wanted, strict=True))}; give a point number"
         )
     return match[0]
+
+
+def nearest(rows: Sequence[Sequence[Any]], base: Sequence[Any]) -> int:
+    """The first point nearest the base values: each parameter's distance as a share of its
+    range in the design (a value that is not a number: 0 if equal, else 1), summed in
+    squares. A point at the base values themselves is at distance 0."""
+    columns = list(zip(*rows, strict=True)) if rows else []
+    scores = np.zeros(len(rows))
+    for j, values in enumerate(columns):
+        b = base[j]
+        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (*values, b))
+        if numeric:
+            x = np.asarray(values, dtype=float)
+            span = float(x.max() - x.min()) or 1.0
+            scores += ((x - float(b)) / span) ** 2
+        else:
+            scores += np.array([0.0 if _same(v, b) else 1.0 for v in values])
+    return int(np.argmin(scores)) if len(rows) else 0
 
 
 def paired_effects(runs: pd.DataFrame, metrics: Sequence[str], reference: int) -> pd.DataFrame:

@@ -26,7 +26,7 @@ from sim.experiment.where import Condition, parse
 from sim.metrics import METRICS
 from sim.report import style
 from sim.report.data import ReportError, read_manifest
-from sim.report.sweep_figures import parameter_label, parameter_value
+from sim.report.sweep_figures import parameter_label, parameter_unit, parameter_value
 
 FOLDER = "discovery"
 MARKER = "discovery.csv"
@@ -82,10 +82,17 @@ def default_out(found: Found) -> Path:
     return found.sweep / FOLDER / safe_name(slug[:100] or "condition")
 
 
+def _end(p: str, v: float) -> str:
+    """A limit in the parameter's display unit, to 3 significant figures (PRIM's limits are
+    midpoints between design values, not values anyone set)."""
+    x = float(parameter_unit(p)(v))
+    return parameter_value(p, v) if x == round(x) else f"{x:,.3g}"
+
+
 def _limit(p: str, row: pd.Series) -> str:
     if isinstance(row["low"], str):
         return str(row["low"])
-    return f"{parameter_value(p, row['low'])} to {parameter_value(p, row['high'])}"
+    return f"{_end(p, row['low'])} to {_end(p, row['high'])}"
 
 
 def _qp(row: pd.Series) -> str:
@@ -195,8 +202,8 @@ def _limits_panel(ax: Axes, found: Found) -> None:
 @style.styled
 def discovery_figure(found: Found) -> Figure:
     """The coverage-density trade-off and the chosen box's limits, side by side."""
-    fig = style.new_figure((12.0, 5.4))
-    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.0, 0.9]})
+    fig = style.new_figure((12.6, 5.4))
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.0, 0.72]})
     _tradeoff(left, found)
     _limits_panel(right, found)
     t = found.result.trajectory.iloc[found.chosen]

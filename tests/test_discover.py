@@ -128,3 +128,14 @@ def test_and_binds_tighter_than_or() -> None:
     assert list(c.holds(frame)) == [True, True, False]
     c = parse("(tonnes_delivered < 2 or seizure_share < 0.5) and tonnes_delivered > 0", METRICS)
     assert list(c.holds(frame)) == [True, False, True]
+
+
+def test_discover_from_python(sweep_folder: Path) -> None:
+    import sim
+
+    found = sim.discover(sweep_folder, "tonnes_delivered < 1e6")
+    t, limits = found.tables["trajectory"], found.tables["limits"]
+    chosen = int(t.loc[t["chosen"], "box"].iloc[0])
+    box = limits[limits["box"] == chosen]
+    assert sorted(box.loc[box["restricted"], "parameter"]) == sorted(PLANTED)
+    assert not (sweep_folder / "discovery").exists()  # kept in memory

@@ -139,3 +139,18 @@ def test_discover_from_python(sweep_folder: Path) -> None:
     box = limits[limits["box"] == chosen]
     assert sorted(box.loc[box["restricted"], "parameter"]) == sorted(PLANTED)
     assert not (sweep_folder / "discovery").exists()  # kept in memory
+
+
+def test_discover_never_writes_into_another_commands_folder(
+    sweep_folder: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep")
+    result = CliRunner().invoke(
+        app,
+        ["discover", str(sweep_folder), "--where", "tonnes_delivered < 1e6", "--out", str(other)],
+    )
+    assert result.exit_code == 2 and "not empty" in result.output
+    assert sorted(p.name for p in other.iterdir()) == ["notes.txt"]
+    assert "discovery over sweep" not in result.output  # refused before any work

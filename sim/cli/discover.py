@@ -43,8 +43,11 @@ def discover(
     ] = None,
 ) -> None:
     """The boxes of inputs where a condition holds (PRIM), with the coverage-density trade-off."""
+    from sim.experiment.store import check_out
     from sim.report import discovery as dv
 
+    if out_dir is not None:  # refuse another command's folder before any work
+        user_errors(lambda: check_out(out_dir, dv.MARKER))
     found = user_errors(lambda: dv.discover_sweep(sweep_dir, where, box))
     for line in dv.describe(found):
         say(line)

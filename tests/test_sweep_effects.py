@@ -107,3 +107,22 @@ def test_a_bad_reference_exits_2_naming_the_key(tmp_path: Path, reference: str, 
     result = CliRunner().invoke(app, ["validate", str(tmp_path / "s.toml")])
     assert result.exit_code == 2
     assert named in result.output and "Traceback" not in result.output
+
+
+def test_effects_read_in_chunks_equal_the_whole_table(folder: Path) -> None:
+    """A runs.csv too big for memory is read in chunks that cut points apart: the same table."""
+    from sim.experiment.effects import effects_of_file, paired_effects
+
+    runs = pd.read_csv(folder / "runs.csv")
+    metrics = [c for c in runs.columns if c not in ("point", "replication", "seed")]
+    whole = paired_effects(runs, metrics, 2)
+    for rows in (5, 7, 1000):  # 8 replications a point: every chunk cuts one
+        pd.testing.assert_frame_equal(effects_of_file(folder / "runs.csv", metrics, 2, rows), whole)
+    assert set(whole.loc[whole["point"] == 2, "mean"].dropna()) == {0.0}
+
+
+def test_a_sweep_with_no_finished_replication_has_an_empty_effects_table(tmp_path: Path) -> None:
+    from sim.experiment.effects import EFFECT_COLUMNS, effects_of_file
+
+    (tmp_path / "runs.csv").write_text("point,replication,seed,y\n")
+    assert list(effects_of_file(tmp_path / "runs.csv", ["y"], 0).columns) == EFFECT_COLUMNS

@@ -99,33 +99,81 @@ def nearest(rows: Sequence[Sequence[Any]], base: Sequence[Any]) -> int:
     return int(np.argmin(scores)) if len(rows) else 0
 
 
-def paired_effects(runs: pd.DataFrame, metrics: Sequence[str], reference: int) -> pd.DataFrame:
+def paired_effects(
+    runs: pd.DataFrame,
+    metrics: Sequence[str],
+    reference: int,
+    reference_runs: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Every point's mean difference from ``reference`` per metric, with its 95% t interval
     over the per-replication differences (``EFFECT_COLUMNS``; the reference's own rows are
-    exactly 0)."""
+    exactly 0). ``reference_runs``: the reference's rows, when ``runs`` is a slice of the
+    table without them."""
     metrics = [m for m in metrics if m in runs.columns]
-    ref = runs.loc[runs["point"] == reference, ["replication", *metrics]]
+    ref = runs if reference_runs is None else reference_runs
+    ref = ref.loc[ref["point"] == reference, ["replication", *metrics]]
     ref = ref.drop_duplicates("replication").set_index("replication")
-    paired = ref.reindex(runs["replication"].to_numpy())
-    diffs = runs[metrics].to_numpy(dtype=float) - paired[metrics].to_numpy(dtype=float)
-    frame = pd.DataFrame(diffs, columns=metrics)
-    frame.insert(0, "point", runs["point"].to_numpy())
-    long = frame.melt(id_vars="point", var_name="metric", value_name="d").dropna()
-    g = long.groupby(["point", "metric"], sort=False)["d"]
-    out = pd.DataFrame({"mean": g.mean(), "std": g.std(ddof=1), "n": g.count()})
-    points = sorted(runs["point"].unique())
-    index = pd.MultiIndex.from_product([points, metrics], names=["point", "metric"])
-    out = out.reindex(index)
-    out["n"] = out["n"].fillna(0).astype(int)
-    n = out["n"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = stats.t.ppf(0.5 + LEVEL / 2, np.where(n > 1, n - 1, np.nan))
-        half = t * out["std"].to_numpy(dtype=float) / np.sqrt(n)
-    out["ci95_low"] = out["mean"].to_numpy() - half
-    out["ci95_high"] = out["mean"].to_numpy() + half
-    out = out.reset_index()
-    out.insert(1, "reference", reference)
+    paired = ref.reindex(runs["replication"].to_numpy())[metrics].to_numpy(dtype=float)
+    points, at = np.unique(runs["point"].to_numpy(), return_inverse=True)
+    k = len(points)
+    columns: dict[str, np.ndarray] = {}
+    for j, m in enumerate(metrics):  # one metric at a time: memory of one column
+        d = runs[m].to_numpy(dtype=float) - paired[:, j]
+        ok = np.isfinite(d)
+        n = np.bincount(at[ok], minlength=k).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.bincount(at[ok], weights=d[ok], minlength=k) / n
+            # two passes: differences that are all zero give a std of exactly zero
+            ss = np.bincount(at[ok], weights=(d[ok] - mean[at[ok]]) ** 2, minlength=k)
+            std = np.sqrt(ss / (n - 1))
+            t = stats.t.ppf(0.5 + LEVEL / 2, np.where(n > 1, n - 1, np.nan))
+            half = t * std / np.sqrt(n)
+        std[n < 2] = math.nan
+        for name, v in (("mean", mean), ("std", std), ("lo", mean - half), ("hi", mean + half),
+                        ("n", n)):  # fmt: skip
+            columns.setdefault(name, np.empty((k, len(metrics))))[:, j] = v
+    out = pd.DataFrame(
+        {
+            "point": np.repeat(points, len(metrics)),
+            "reference": reference,
+            "metric": np.tile(np.asarray(metrics, dtype=object), k),
+            "mean": columns["mean"].ravel() if metrics else [],
+            "std": columns["std"].ravel() if metrics else [],
+            "ci95_low": columns["lo"].ravel() if metrics else [],
+            "ci95_high": columns["hi"].ravel() if metrics else [],
+            "n": columns["n"].ravel().astype(int) if metrics else [],
+        }
+    )
     return out[EFFECT_COLUMNS]
+
+
+def effects_of_file(
+    path: Path, metrics: Sequence[str], reference: int, chunk_rows: int = 200_000
+) -> pd.DataFrame:
+    """``paired_effects`` of a runs.csv read in chunks, so a sweep of any size is summed in
+    bounded memory: its rows come in point order, so a point cut by a chunk's end is carried
+    into the next chunk whole."""
+    keys = ["point", "replication", *metrics]
+    found = [
+        c[c["point"] == reference] for c in pd.read_csv(path, usecols=keys, chunksize=chunk_rows)
+    ]
+    ref = pd.concat(found) if found else pd.DataFrame(columns=keys)
+    pieces, carry = [], None
+    for frame in pd.read_csv(path, usecols=keys, chunksize=chunk_rows):
+        if carry is not None:
+            frame = pd.concat([carry, frame], ignore_index=True)
+        if frame.empty:
+            continue
+        last = frame["point"].iloc[-1]
+        carry = frame[frame["point"] == last]
+        done = frame[frame["point"] != last]
+        if len(done):
+            pieces.append(paired_effects(done, metrics, reference, ref))
+    if carry is not None and len(carry):
+        pieces.append(paired_effects(carry, metrics, reference, ref))
+    if not pieces:
+        return pd.DataFrame(columns=EFFECT_COLUMNS)
+    return pd.concat(pieces, ignore_index=True)
 
 
 def detectable(low: float, high: float) -> bool:

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiment import sensitivity, store
-from sim.experiment.effects import paired_effects
+from sim.experiment.effects import effects_of_file
 from sim.experiment.executors import Executor
 from sim.experiment.replications import Chunk, ChunkResult, Evaluate, chunk_size, chunks, run_chunk
 from sim.experiment.stream import CHECKPOINT, FolderLock, Table, read_checkpoint, write_checkpoint
@@ -317,9 +317,10 @@ def _finish(sweep: Sweep, folder: Path) -> list[str]:
         if t.path.exists():
             t.finish()
     files = ["design.csv", "runs.csv", "summary.csv", "failures.csv", "effects.csv"]
-    runs = pd.read_csv(folder / "runs.csv")
-    metrics = [c for c in runs.columns if c not in ("point", "replication", "seed")]
-    store.write_csv(folder / "effects.csv", paired_effects(runs, metrics, sweep.reference))
+    header = pd.read_csv(folder / "runs.csv", nrows=0).columns
+    metrics = [c for c in header if c not in ("point", "replication", "seed")]
+    effects = effects_of_file(folder / "runs.csv", metrics, sweep.reference)
+    store.write_csv(folder / "effects.csv", effects)
     if sweep.design.kind in ("sobol", "morris"):
         frame = sensitivity_table(sweep, pd.read_csv(folder / "summary.csv"))
         store.write_csv(folder / "sensitivity.csv", frame)

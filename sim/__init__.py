@@ -1,7 +1,7 @@
 """coalsim: a maritime interdiction risk simulator for sanctioned coal shipments.
 
 The Python API (``sim.load_scenario``, ``sim.run``, ``sim.sweep``, ``sim.compare``,
-``sim.load_results``; docs/api.md) loads on first use, so ``import sim`` and the
+``sim.discover``, ``sim.load_results``; docs/api.md) loads on first use, so ``import sim`` and the
 ``coalsim`` command's start-up stay light.
 """
 
@@ -9,7 +9,10 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_API = ("Results", "ScenarioError", "compare", "load_results", "load_scenario", "run", "sweep")
+_API = (
+    "Results", "ScenarioError", "compare", "discover", "load_results", "load_scenario", "run",
+    "sweep",
+)  # fmt: skip
 
 __all__ = ["__version__", *_API]
 

@@ -169,17 +169,21 @@ def test_grid_sweep_report(sweeps: dict[str, Path]) -> None:
     written = make_report(folder)
     page = written.html.read_text(encoding="utf-8")
     keys = [
+        "findings",
         "overview",
         *(f"response_{m}" for m in OUTPUTS),
         *(f"heatmap_{m}" for m in OUTPUTS),
+        "effects",
         "sensitivity",
         "design",
+        "discovery",
     ]
     for key in keys:
         assert f'<section id="{key}">' in page, key
     assert written.notes.keys() == {"sensitivity"}  # a grid has no indices: a note, no failure
     assert len(re.findall(r'<img src="data:image/png;base64,', page)) == 2 * len(OUTPUTS)
-    assert pdf_pages(written.pdf) == 1 + 2 * len(OUTPUTS) + 1  # title, figures, design table
+    # title, figures, the differences from the reference point, design table
+    assert pdf_pages(written.pdf) == 1 + 2 * len(OUTPUTS) + 1 + 1
     # The design points as a table: every point with its parameter values.
     design = page.split('<section id="design">', 1)[1].split("</section>", 1)[0]
     assert design.count("<tr>") == 1 + len(pd.read_csv(folder / "design.csv"))
@@ -225,7 +229,7 @@ def test_report_of_a_real_sweep_folder(tmp_path: Path) -> None:
     assert "changes to the base horizon_days=20; seed=7" in page
     assert f"base scenario {base}" in page
     assert (out / "figures" / "heatmap_seizure_share.png").stat().st_size > 10_000
-    assert pdf_pages(written.pdf) == 1 + 2 * 2 + 1
+    assert pdf_pages(written.pdf) == 1 + 2 * 2 + 1 + 1  # and the differences from the reference
 
 
 A4_POINTS = (595.5, 842.0)

@@ -76,9 +76,9 @@ def test_sweep_folder_is_complete(serial: Path) -> None:
     assert m["parameters"] == ["patrols.bohai_strait_patrol.vessels", "enforcement.fine_rmb"]
     assert m["outputs"] == ["tonnes_delivered", "shipments_seized"]
     assert m["replications"] == 3 and m["seed"] == 2019
-    assert m["files"] == list(TABLES)
+    assert m["files"] == [*TABLES, "effects.csv"] and m["reference"] == 0
     assert sorted(p.name for p in serial.iterdir() if not p.name.startswith(".")) == sorted(
-        ["manifest.json", *TABLES]
+        ["manifest.json", *TABLES, "effects.csv"]
     )
     design = pd.read_csv(serial / "design.csv")
     assert list(design.columns) == ["point", *m["parameters"]]  # type: ignore[misc]

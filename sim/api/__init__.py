@@ -17,12 +17,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from sim.api.results import Results, from_memory, load_results
 from sim.scenario import Resolved, Scenario, resolve, with_run_options
 from sim.scenario import load as _load
 from sim.scenario.errors import ScenarioError
 
-__all__ = ["Results", "ScenarioError", "compare", "load_results", "load_scenario", "run", "sweep"]
+__all__ = [
+    "Results", "ScenarioError", "compare", "discover", "load_results", "load_scenario", "run",
+    "sweep",
+]  # fmt: skip
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Resolved:
@@ -87,4 +92,22 @@ def compare(a: Results | str | Path, b: Results | str | Path) -> Results:
         folders.append(folder)
     c = compare_runs(folders[0], folders[1])
     manifest = {"paired": c.paired, "shared": c.shared, "a": str(folders[0]), "b": str(folders[1])}
-    return Results("compare", {"compare": c.table}, manifest, None)
+    inputs = pd.DataFrame(c.inputs, columns=["key", "a", "b"])
+    return Results("compare", {"compare": c.table, "inputs": inputs}, manifest, None)
+
+
+def discover(sweep: Results | str | Path, where: str, box: int | None = None) -> Results:
+    """PRIM over a saved sweep's points for the condition ``where`` (as ``coalsim
+    discover``, kept in memory): tables ``trajectory`` (one row per box, ``chosen``
+    marking box ``box`` or the default) and ``limits`` (each box's range of each input)."""
+    from sim.report.discovery import discover_sweep
+
+    folder = sweep.folder if isinstance(sweep, Results) else Path(sweep)
+    if folder is None:
+        raise ScenarioError("discover reads a saved sweep folder")
+    found = discover_sweep(folder, where, box)
+    r = found.result
+    trajectory = r.trajectory.assign(chosen=r.trajectory["box"] == found.chosen)
+    manifest = {"sweep": str(folder), "where": where, "box": found.chosen, "cases": r.cases,
+                "of_interest": r.of_interest}  # fmt: skip
+    return Results("discovery", {"trajectory": trajectory, "limits": r.limits}, manifest, None)

@@ -23,7 +23,7 @@ RUN_TABLES = (
     "volume",
     "zones",
 )
-SWEEP_TABLES = ("design", "runs", "summary", "sensitivity", "failures")
+SWEEP_TABLES = ("design", "runs", "summary", "effects", "sensitivity", "failures")
 
 
 @dataclass
@@ -31,7 +31,7 @@ class Results:
     """Tables by name (``runs``, ``summary``, ``shipments``, ``timeseries``, ...) as pandas
     DataFrames, the manifest, and the folder they live in (None until saved).
 
-    ``kind`` is ``run``, ``sweep`` or ``compare``. A run made in memory can be saved
+    ``kind`` is ``run``, ``sweep``, ``compare`` or ``discovery``. A run made in memory can be saved
     once, to a folder that ``coalsim run`` could have written; a saved run or sweep
     draws its report with ``report()``.
     """

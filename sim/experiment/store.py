@@ -35,6 +35,7 @@ OUTPUTS = {
     "verify.csv": "the results of coalsim verify",
     "breakeven.csv": "the results of coalsim breakeven",
     "compare.csv": "a comparison",
+    "discovery.csv": "a scenario discovery",
 }
 """The file that marks each kind of output folder."""
 

@@ -7,6 +7,8 @@ Files in the sweep folder (see results/README.md):
   that finished (one that raised is in ``failures.csv`` instead);
 - ``summary.csv``: ``point, metric, mean, std, ci95_low, ci95_high, n``;
 - ``failures.csv``: ``point, replication, seed, error, traceback``;
+- ``effects.csv``: ``point, reference, metric, mean, std, ci95_low, ci95_high, n``: each
+  point's paired difference from the reference point (``sim.experiment.effects``);
 - ``sensitivity.csv`` (sobol and morris): ``metric, parameter, index, value, ci95_low,
   ci95_high``.
 
@@ -39,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiment import sensitivity, store
+from sim.experiment.effects import effects_of_file
 from sim.experiment.executors import Executor
 from sim.experiment.replications import Chunk, ChunkResult, Evaluate, chunk_size, chunks, run_chunk
 from sim.experiment.stream import CHECKPOINT, FolderLock, Table, read_checkpoint, write_checkpoint
@@ -163,6 +166,7 @@ def run_sweep(
             finished_at=store.now_iso(),
             points_done=sweep.points,
             failures=failures,
+            reference=sweep.reference,
             files=files,
         )
         store.write_manifest(folder, manifest)
@@ -312,7 +316,11 @@ def _finish(sweep: Sweep, folder: Path) -> list[str]:
     for t in _tables(folder, []):
         if t.path.exists():
             t.finish()
-    files = ["design.csv", "runs.csv", "summary.csv", "failures.csv"]
+    files = ["design.csv", "runs.csv", "summary.csv", "failures.csv", "effects.csv"]
+    header = pd.read_csv(folder / "runs.csv", nrows=0).columns
+    metrics = [c for c in header if c not in ("point", "replication", "seed")]
+    effects = effects_of_file(folder / "runs.csv", metrics, sweep.reference)
+    store.write_csv(folder / "effects.csv", effects)
     if sweep.design.kind in ("sobol", "morris"):
         frame = sensitivity_table(sweep, pd.read_csv(folder / "summary.csv"))
         store.write_csv(folder / "sensitivity.csv", frame)

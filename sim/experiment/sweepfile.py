@@ -5,6 +5,7 @@ name = "patrols_x_fines"            # results/<name>/<time>/ (default: the file'
 base = "../baseline.toml"           # base scenario, relative to this file
 replications = 20                   # per point (default: the base scenario's)
 seed = 2019                         # replication streams (default: the base scenario's)
+reference = { "patrols.bohai_strait_patrol.vessels" = 2 }  # effects.csv: every point minus this one
 outputs = ["tonnes_delivered"]      # metrics of interest (default: the headline metrics)
 
 [set]                               # fixed changes to the base, as with --set
@@ -43,6 +44,7 @@ from typing import Any
 import tomli_w
 
 from sim.experiment.design import DESIGNS, SAMPLED, Design, Parameter, build, count
+from sim.experiment.effects import reference_point
 from sim.experiment.points import check_points as _points
 from sim.scenario import load, resolve, validate
 from sim.scenario.base import NAME_PATTERN
@@ -55,7 +57,9 @@ from sim.scenario.load import (
     set_table_paths,
 )
 
-TOP_KEYS = ("base", "description", "design", "name", "outputs", "replications", "seed", "set")
+TOP_KEYS = (
+    "base", "description", "design", "name", "outputs", "reference", "replications", "seed", "set",
+)  # fmt: skip
 DESIGN_KEYS = ("kind", "levels", "parameters", "samples", "second_order", "seed")
 RANGE_KEYS = ("high", "low", "steps")
 RESERVED = {"seed": "the sweep's `seed`", "replications": "the sweep's `replications`"}
@@ -77,6 +81,7 @@ class Sweep:
     fixed: tuple[str, ...]
     design: Design
     point_json: Sequence[str]  # what the evaluation function receives for each point
+    reference: int = 0  # the point paired effects are taken from (``sim.experiment.effects``)
 
     @property
     def points(self) -> int:
@@ -229,9 +234,11 @@ def load_sweep(
     points = _points(source, dump, design, seed, reps, check_points)
     resolved_base = {**dump, "seed": seed, "replications": reps}
     fixed = [f"{k}={_toml_value(v)}" for k, v in set_table_paths(table).items()]
+    base_values = [_get(dump, p) for p in design.paths]
+    reference = reference_point(source, raw.get("reference"), design, base_values)
     return Sweep(
         source, name, description, base_path, resolved_base, reps, seed, tuple(outputs),
-        (*fixed, *overrides), design, points,
+        (*fixed, *overrides), design, points, reference,
     )  # fmt: skip
 
 

@@ -40,6 +40,8 @@ class Part:
     """Draw the table as a PDF page of its own too."""
     note: str = ""
     """Why the part has nothing to show (its data was not saved); shown instead."""
+    links: list[str] = field(default_factory=list)
+    """Files or folders beside the report that the section points to (HTML links)."""
 
 
 @dataclass
@@ -70,13 +72,15 @@ def render(
     manifest: dict[str, Any],
     headline: Table,
     parts: list[Part],
+    front: list[str] | None = None,
 ) -> Written:
-    """Make every part, then write figures/, report.html and report.pdf into ``folder``."""
+    """Make every part, then write figures/, report.html and report.pdf into ``folder``;
+    ``front``: lines the PDF's first page says above its contents (a sweep's findings)."""
     blocks: list[html.Block] = []
     pages: list[tuple[str, Figure]] = []
     written = Written(folder / HTML, folder / PDF, [])
     for part in parts:
-        block = html.Block(part.key, part.title, part.caption, table=part.table)
+        block = html.Block(part.key, part.title, part.caption, table=part.table, links=part.links)
         if part.note:
             block.note = written.notes[part.key] = part.note
         if part.make is not None:
@@ -89,7 +93,7 @@ def render(
 
     footer = f"Made by coalsim from the saved results in {folder} ({_meta_line(manifest)})."
     write_atomic(written.html, html.page(title, meta, blocks, footer))
-    _write_pdf(written, title, meta, headline, parts, pages)
+    _write_pdf(written, title, meta, headline, parts, pages, front or [])
     return written
 
 
@@ -132,8 +136,10 @@ def _write_pdf(
     headline: Table,
     parts: list[Part],
     pages: list[tuple[str, Figure]],
+    findings: list[str],
 ) -> None:
-    """The PDF: a front page (headline table, contents, what was not drawn), then the pages."""
+    """The PDF: a front page (headline table, findings, contents, what was not drawn), then
+    the pages."""
     contents = [f"p. {i + 2}: {t}" for i, (t, _) in enumerate(pages)]
     notes = [
         f"Not drawn: {p.title} ({written.notes[p.key]})" for p in parts if p.key in written.notes
@@ -142,7 +148,7 @@ def _write_pdf(
         title,
         headline,
         subtitle=meta,
-        notes=["Contents: " + "; ".join(contents), *notes],
+        notes=[*findings, "Contents: " + "; ".join(contents), *notes],
         min_height=11.69,
     )
     tmp = written.pdf.with_name(f".{PDF}.tmp")

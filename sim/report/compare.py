@@ -18,7 +18,7 @@ the replications only one run has are left out and counted in
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +32,8 @@ from sim.experiment.store import write_atomic, write_csv
 from sim.metrics.ranges import metric_range
 from sim.metrics.units import PERCENT
 from sim.report import style
+from sim.report.compare_inputs import differing
+from sim.report.compare_inputs import lines as input_lines
 from sim.report.data import ReportError, RunData, load_run, mean_ci, read_manifest
 
 KEYS = ("replication", "seed", "point")
@@ -51,6 +53,9 @@ class Comparison:
     """A's replications that B does not have (left out of every column)."""
     left_out_b: int = 0
     """B's replications that A does not have (left out of every column)."""
+    inputs: list[tuple[str, str, str]] = field(default_factory=list)
+    """(key path, A's value, B's value) of every input the runs differ in
+    (``compare_inputs.differing``)."""
 
 
 def _welch(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -130,6 +135,7 @@ def compare_runs(run_a: Path, run_b: Path) -> Comparison:
         shared=len(shared),
         left_out_a=len(set(a.runs["replication"]) - shared),
         left_out_b=len(set(b.runs["replication"]) - shared),
+        inputs=differing(a.scenario, b.scenario),
     )
 
 
@@ -192,7 +198,9 @@ def displaced_share(joined: pd.DataFrame) -> dict[str, object] | None:
     }
 
 
-def describe(c: Comparison) -> str:
+def describe(c: Comparison, most: int | None = 20) -> str:
+    """How the runs were compared, the inputs they differ in (the first ``most``) and any
+    warning."""
     how = (
         "paired by replication (same seeds: common random numbers)"
         if c.paired
@@ -212,7 +220,7 @@ def describe(c: Comparison) -> str:
             "different spans of time, so their differences mix the scenarios' effect with the "
             "length of the run"
         )
-    return "\n".join(lines)
+    return "\n".join(lines + input_lines(c.inputs, most))
 
 
 def _horizon(run: RunData) -> float | None:
@@ -349,6 +357,7 @@ def write_comparison(c: Comparison, out: Path) -> list[Path]:
     from sim.report.compare_figure import compare_figure  # which imports this module
 
     write_csv(out / "compare.csv", c.table)
-    write_atomic(out / "compare.txt", f"{text_table(c)}\n\n{describe(c)}\n")
+    write_atomic(out / "compare.txt", f"{text_table(c)}\n\n{describe(c, None)}\n")
+    write_csv(out / "inputs.csv", pd.DataFrame(c.inputs, columns=["key", "a", "b"]))
     png, svg = style.save(compare_figure(c), out / "figures", "compare")
-    return [out / "compare.csv", out / "compare.txt", png, svg]
+    return [out / "compare.csv", out / "compare.txt", out / "inputs.csv", png, svg]

@@ -260,8 +260,22 @@ def compare_figure(c: Comparison) -> Figure:
     missing = [str(m) for m, ok in zip(t["metric"], has_diff, strict=True) if not ok]
     if missing:
         note += " Not drawn (one run has no value): " + ", ".join(missing) + "."
-    style.footnote(fig, note)
+    style.footnote(fig, _inputs_note(c) + " " + note)
     return fig
+
+
+INPUTS_SHOWN = 6
+
+
+def _inputs_note(c: Comparison) -> str:
+    """The inputs the runs differ in, first: what B - A is the effect of."""
+    if not c.inputs:
+        return "Inputs: the same scenario (names aside)."
+    shown = "; ".join(f"{k}: {a} -> {b}" for k, a, b in c.inputs[:INPUTS_SHOWN])
+    more = len(c.inputs) - INPUTS_SHOWN
+    return f"Inputs that differ (A -> B): {shown}" + (
+        f"; and {more} more (inputs.csv)." if more > 0 else "."
+    )
 
 
 def _nonnegative(metric: str) -> bool:

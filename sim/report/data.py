@@ -254,6 +254,8 @@ class SweepData:
     runs: pd.DataFrame
     summary: pd.DataFrame
     sensitivity: pd.DataFrame | None
+    effects: pd.DataFrame | None = None
+    """effects.csv: each point's paired difference from the reference (newer sweeps)."""
 
     @property
     def name(self) -> str:
@@ -280,6 +282,9 @@ class SweepData:
         return known
 
 
+EFFECTS = Schema(("point", "metric", "mean", "ci95_low", "ci95_high", "n"), ("point", "metric"))
+
+
 def load_sweep(folder: Path) -> SweepData:
     manifest = read_manifest(folder)
     design = _csv(folder, "design.csv", required=True)
@@ -287,7 +292,13 @@ def load_sweep(folder: Path) -> SweepData:
     summary = _csv(folder, "summary.csv", required=True)
     assert design is not None and runs is not None and summary is not None
     return SweepData(
-        folder, manifest, design, runs, summary, _csv(folder, "sensitivity.csv", required=False)
+        folder,
+        manifest,
+        design,
+        runs,
+        summary,
+        _csv(folder, "sensitivity.csv", required=False),
+        _csv(folder, "effects.csv", required=False, schema=EFFECTS),
     )
 
 

@@ -50,6 +50,7 @@ class Block:
     files: list[str] = field(default_factory=list)
     table: Table | None = None
     note: str | None = None
+    links: list[str] = field(default_factory=list)
 
 
 def data_uri(png: bytes) -> str:
@@ -93,6 +94,9 @@ def _block(b: Block) -> str:
         parts.append(_table(b.table))
     if b.files:
         parts.append(f'<p class="files">Files: {escape(", ".join(b.files))}</p>')
+    if b.links:
+        shown = ", ".join(f'<a href="{escape(x)}">{escape(x)}</a>' for x in b.links)
+        parts.append(f'<p class="files">See: {shown}</p>')
     parts.append("</section>")
     return "\n".join(parts)
 

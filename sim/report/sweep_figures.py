@@ -282,7 +282,8 @@ def response(sweep: SweepData, metric: str) -> Figure:
 
 @style.styled
 def heatmap(sweep: SweepData, metric: str) -> Figure:
-    """Mean of the metric over each pair of grid parameters."""
+    """Mean of the metric over each pair of grid parameters; cells that do not differ
+    detectably from the reference point are hatched."""
     if sweep.design_kind != "grid" or len(sweep.parameters) < 2:
         raise Missing("heatmaps are drawn for grid designs with two or more parameters")
     pm = point_means(sweep, metric)
@@ -327,10 +328,44 @@ def heatmap(sweep: SweepData, metric: str) -> Figure:
                     fontsize=8,
                     color="black" if light else "white",
                 )
+        _mark_effects(ax, sweep, metric, a, b, grid)
     cb = fig.colorbar(im, ax=list(axes), shrink=0.85, pad=0.02)
     cb.set_label(style.axis_label(metric))
     cb.ax.yaxis.set_major_formatter(style.Readable())
     style.suptitle(fig, f"{sweep.name}: {style.label(metric)} over the grid")
+    note = (
+        "Hatched: the cell's difference from the reference cell (outlined), paired by "
+        "replication, has a 95% CI that includes zero; unhatched: it differs detectably."
+    )
     if len(sweep.parameters) > 2:
-        style.footnote(fig, "Each cell: mean over the other parameters' values and replications.")
+        note = "Each cell: mean over the other parameters' values and replications. " + note
+    style.footnote(fig, note)
     return fig
+
+
+def _mark_effects(
+    ax: Axes, sweep: SweepData, metric: str, a: str, b: str, grid: pd.DataFrame
+) -> None:
+    """Hatch the cells whose paired difference from the reference point is not detectable
+    and outline the reference's cell (``sim.report.effects``)."""
+    from matplotlib.patches import Rectangle
+
+    from sim.report.effects import cell_detectable, point_row, reference
+
+    flags = cell_detectable(sweep, metric, a, b)
+    z = grid.to_numpy(dtype=float)
+    columns, index = list(grid.columns), list(grid.index)
+    try:
+        at = point_row(sweep, reference(sweep))
+    except KeyError:
+        at = {}
+    for i, vb in enumerate(index):
+        for j, va in enumerate(columns):
+            own = len(sweep.parameters) == 2 and (at.get(a), at.get(b)) == (va, vb)
+            if own or flags.get((vb, va), True) or not np.isfinite(z[i, j]):
+                continue  # the reference itself, a detectable difference or a blank cell
+            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///",
+                                   edgecolor=style.GREY, lw=0))  # fmt: skip
+    if at and at[a] in columns and at[b] in index:
+        j, i = columns.index(at[a]), index.index(at[b])
+        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black", lw=2.2))

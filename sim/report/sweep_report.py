@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.metrics.units import counted
-from sim.report import style, sweep_figures, sweep_sensitivity
+from sim.report import discovery, effects, style, sweep_figures, sweep_sensitivity
 from sim.report.build import Part, Written, render
 from sim.report.data import SweepData, load_sweep
 from sim.report.tables import Table, fit_widths, needed_widths, page_chars
@@ -181,9 +181,16 @@ MORRIS_NOTE = (
 )
 
 
-def sweep_parts(sweep: SweepData) -> list[Part]:
+def sweep_parts(sweep: SweepData, found: list[str] | None = None) -> list[Part]:
+    found = effects.findings(sweep) if found is None else found
     parts = [
-        Part("overview", "Sweep design", "What was varied, and how.", table=overview_table(sweep))
+        Part(
+            "findings",
+            "Findings",
+            "What the sweep shows, computed from the paired differences in effects.csv.",
+            table=effects.findings_table(found),
+        ),
+        Part("overview", "Sweep design", "What was varied, and how.", table=overview_table(sweep)),
     ]
     for m in sweep.outputs:
         parts.append(
@@ -205,9 +212,44 @@ def sweep_parts(sweep: SweepData) -> list[Part]:
                     lambda m=m: sweep_figures.heatmap(sweep, m),  # type: ignore[misc]
                 )
             )
+    parts.append(
+        Part(
+            "effects",
+            "Differences from the reference point",
+            "Each point minus the reference point in the first outputs, paired by replication, "
+            "with the 95% CI of the per-replication differences (all metrics: effects.csv).",
+            table=effects.effects_table(sweep),
+            table_page=True,
+        )
+    )
     parts += _sensitivity_parts(sweep)
     parts.append(_design_part(sweep))
+    parts.append(_discovery_part(sweep))
     return parts
+
+
+def _discovery_part(sweep: SweepData) -> Part:
+    """The discoveries saved in the folder (``coalsim discover``), or how to make one."""
+    saved = discovery.listed(sweep.folder)
+    command = f'coalsim discover {sweep.folder} --where "{(sweep.outputs or ["METRIC"])[0]} < X"'
+    caption = (
+        "The boxes of inputs where a condition on the outputs holds, found by PRIM over "
+        f"the design points: {command}"
+        + (" (a sampled design, lhs, suits it best)." if sweep.design_kind != "lhs" else ".")
+    )
+    if not saved:
+        return Part("discovery", "Scenario discovery", caption + " None is saved yet.")
+    rows = [
+        [d.where, str(d.box), f"{d.coverage:.0%}", f"{d.density:.0%}",
+         os.path.relpath(d.folder, sweep.folder)]
+        for d in saved
+    ]  # fmt: skip
+    header = ["condition", "box", "coverage", "density", "folder"]
+    table = Table(header, rows, fit_widths(header, rows, page_chars()), (1, 2, 3))
+    links = [
+        f"{row[-1]}/{name}" for row in rows for name in ("discovery.txt", "figures/discovery.png")
+    ]
+    return Part("discovery", "Scenario discovery", caption, table=table, links=links)
 
 
 def _sensitivity_parts(sweep: SweepData) -> list[Part]:
@@ -262,11 +304,16 @@ def sweep_report(folder: Path) -> Written:
         f"{counted(len(sweep.parameters), 'parameter')}, {counted(len(sweep.design), 'point')}, "
         f"{counted(int(reps.max()) if len(reps) else 0, 'replication')} per point."
     )
+    found = effects.findings(sweep)
+    front = [f"Findings. {found[0]}", *found[1 : effects.MAX_FINDINGS]] if found else []
+    if len(found) > len(front):
+        front.append(f"({len(found) - len(front)} more findings in report.html)")
     return render(
         folder,
         f"coalsim sweep report: {sweep.name}",
         meta,
         sweep.manifest,
         overview_table(sweep),
-        sweep_parts(sweep),
+        sweep_parts(sweep, found),
+        front=front,
     )

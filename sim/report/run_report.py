@@ -11,7 +11,7 @@ from sim.report.data import RunData, load_run
 from sim.report.map import region_map
 from sim.report.record import record_table
 from sim.report.style import Missing
-from sim.report.tables import all_metrics_table, headline_table, parameter_table
+from sim.report.tables import all_metrics_table, parameter_table
 from sim.report.terms import endogenous_note
 
 CUT = "An interval end marked * is cut at the least or most the metric can be."
@@ -41,7 +41,7 @@ def run_parts(data: RunData) -> list[Part]:
             "headline",
             "Headline results",
             " ".join(x for x in (ci, CUT, endogenous_note(data)) if x),
-            table=headline_table(data.summary),
+            table=displacement.headline(data),
         ),
         *_trade_figures(data, ci),
         zones_part(data, ci),
@@ -203,6 +203,6 @@ def run_report(folder: Path) -> Written:
         f"coalsim report: {data.name}",
         run_meta(data),
         data.manifest,
-        headline_table(data.summary),
+        displacement.headline(data),
         run_parts(data),
     )

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.report.data import RunData
-from sim.report.terms import endogenous_note
+from sim.report.data import RunData, SweepData
+from sim.report.terms import endogenous_note, endogenous_sweep_note
 
 
 def run_data(terms: str, after: list[float]) -> RunData:
@@ -51,3 +51,27 @@ def test_no_statement_when_terms_did_switch_or_were_fixed() -> None:
 
 def test_no_contracts_at_all_is_not_explained_as_advance() -> None:
     assert endogenous_note(run_data("endogenous", [float("nan"), float("nan")])) == ""
+
+
+def sweep_data(after_endogenous: list[float]) -> SweepData:
+    """Three points (advance, after_delivery, endogenous), two replications each."""
+    design = pd.DataFrame(
+        {"point": [0, 1, 2], "contract.payment_terms": ["advance", "after_delivery", "endogenous"]}
+    )
+    runs = pd.DataFrame(
+        {
+            "point": [0, 0, 1, 1, 2, 2],
+            "replication": [0, 1] * 3,
+            "share_after_delivery": [0.0, 0.0, 1.0, 1.0, *after_endogenous],
+            "mean_belief_end": [0.20, 0.25, 0.30, 0.31, 0.22, 0.27],
+        }
+    )
+    manifest = {"kind": "sweep", "parameters": ["contract.payment_terms"]}
+    return SweepData(Path("."), manifest, design, runs, pd.DataFrame(), None)
+
+
+def test_sweep_names_the_endogenous_points_that_read_as_advance() -> None:
+    note = endogenous_sweep_note(sweep_data([0.0, 0.0]))
+    assert note.startswith("At the `endogenous` point 2 no contract")
+    assert "at most 27%" in note  # the endogenous point's highest mean_belief_end, by hand
+    assert endogenous_sweep_note(sweep_data([0.0, 0.1])) == ""  # it did switch

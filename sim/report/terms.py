@@ -18,7 +18,18 @@ import math
 import pandas as pd
 
 from sim.metrics.units import counted
-from sim.report.data import RunData
+from sim.report.data import RunData, SweepData
+
+TERMS = "contract.payment_terms"
+WHY = (
+    "Under these terms the seller offers advance payment, and a buyer asks for payment after "
+    "delivery only once it believes interception so likely that paying in advance no longer "
+    "pays (the seller agreeing only if it still expects to gain)."
+)
+BREAKEVEN = (
+    "`coalsim breakeven SCENARIO` gives the belief at which advance payment stops paying "
+    "(the buyer's break-even under advance terms) to set against it."
+)
 
 
 def endogenous_note(data: RunData) -> str:
@@ -34,18 +45,14 @@ def endogenous_note(data: RunData) -> str:
     text = (
         "Payment terms are `endogenous`, yet no contract in any replication was paid after "
         f"delivery{_contracts(data)}: every one was on advance payment, so the run reads as "
-        "an `advance` run would. Under these terms the seller offers advance payment, and a "
-        "buyer asks for payment after delivery only once it believes interception so likely "
-        "that paying in advance no longer pays (the seller agreeing only if it still expects "
-        "to gain)."
+        f"an `advance` run would. {WHY}"
     )
     peak = _peak_belief(data.timeseries)
     return " ".join(
         [
             text,
             *([peak] if peak else []),
-            "`coalsim breakeven SCENARIO` gives the belief at which advance payment stops "
-            "paying (the buyer's break-even under advance terms) to set against it.",
+            BREAKEVEN,
         ]
     )
 
@@ -77,3 +84,42 @@ def _peak_belief(ts: pd.DataFrame | None) -> str:
         f"(week {week + 1}, mean over replications; {top:.0%} in any one replication), and no "
         "buyer asked for payment after delivery, or none was granted it."
     )
+
+
+def endogenous_sweep_note(sweep: SweepData) -> str:
+    """The same statement for a sweep's points on endogenous terms where no contract was
+    paid after delivery (points that did switch are not named), or ""."""
+    runs, design = sweep.runs, sweep.design
+    if "share_after_delivery" not in runs or "point" not in runs:
+        return ""
+    if TERMS in design:
+        points = design.loc[design[TERMS].astype(str) == "endogenous", "point"]
+    elif sweep.manifest.get("scenario", {}).get("contract", {}).get(TERMS.split(".")[1]) == (
+        "endogenous"
+    ):
+        points = design["point"]
+    else:
+        return ""
+    never = []
+    for point in sorted(set(points.tolist())):
+        after = runs.loc[runs["point"] == point, "share_after_delivery"].astype(float)
+        if after.notna().any() and not (after.fillna(0.0) > 0).any():
+            never.append(int(point))
+    if not never:
+        return ""
+    which = "the `endogenous` point" + (" " if len(never) == 1 else "s ")
+    names = [str(p) for p in never]
+    which += names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    text = (
+        f"At {which} no contract in any replication was paid after delivery: every one was on "
+        "advance payment, so they read as the same points on `advance` terms would. " + WHY
+    )
+    if "mean_belief_end" in runs:
+        top = float(runs.loc[runs["point"].isin(never), "mean_belief_end"].max())
+        if math.isfinite(top):
+            text += (
+                f" There the buyers' mean believed chance of interception at the end of a run "
+                f"was at most {top:.0%} (sweeps save no weekly series), and no buyer asked "
+                "for payment after delivery, or none was granted it."
+            )
+    return f"{text} {BREAKEVEN}"

@@ -75,3 +75,15 @@ def test_a_sweep_from_python(tmp_path: Path) -> None:
     s = sim.sweep(sweep_file, tmp_path / "out", workers=1)
     assert s.kind == "sweep" and len(s["design"]) == 2 and len(s.runs) == 2
     assert s.folder == tmp_path / "out"
+
+
+def test_results_show_as_one_line_in_a_notebook() -> None:
+    """A notebook echoes the object: the names and sizes of its tables, not every row."""
+    from sim.api.results import Results
+
+    runs = pd.DataFrame({"replication": range(3), "tonnes_delivered": [1.0, 2.0, 3.0]})
+    summary = pd.DataFrame({"metric": ["tonnes_delivered"], "mean": [2.0]})
+    r = Results("run", {"runs": runs, "summary": summary}, {"scenario_name": "baseline"})
+    assert repr(r) == (
+        "<Results: run 'baseline', not saved; tables (rows x columns): runs 3x2, summary 1x2>"
+    )

@@ -252,17 +252,57 @@ def test_shipped_baseline_validates_and_shows(runner: CliRunner) -> None:
 # --- help ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", ["run", "sweep", "compare", "verify", "breakeven", "report"])
-def test_help_shows_what_each_option_takes(command: str, runner: CliRunner) -> None:
-    """A flag shows no value to give (``--no-report <bool>`` reads as if it took one, and
-    ``--no-report true`` fails), and no option shows a Python type such as list[str]."""
+def _commands() -> list[str]:
+    import typer.core
+    import typer.main
+
+    group = typer.main.get_command(app)
+    assert isinstance(group, typer.core.TyperGroup)
+    return sorted(group.commands)
+
+
+def test_help_lists_every_command(runner: CliRunner) -> None:
+    """The list below is what a user reads in ``coalsim --help``; a new command joins it."""
+    result = runner.invoke(app, ["--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    assert "<bool>" not in result.stdout and "{" not in result.stdout, result.stdout
+    for command in _commands():
+        assert f" {command} " in result.stdout, command
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_help_shows_only_what_a_user_types(command: str, runner: CliRunner) -> None:
+    """No mark a user cannot type: a flag (``--no-report``, ``--help``) shows no value
+    (``<bool>`` reads as if ``--no-report true`` were allowed, and that fails), no option or
+    argument shows a Python type such as ``list[str]`` or ``<path>``, and the usage line
+    writes a required argument bare, not as typer's ``{SCENARIO}``."""
     result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "120"})
     assert result.exit_code == 0, result.output
-    options = [line for line in result.stdout.splitlines() if "--" in line]
-    assert options, result.stdout
-    for line in options:
-        if "--help" not in line:  # typer's own help flag keeps typer's style
-            assert "<bool>" not in line and "list[" not in line, line
+    text = result.stdout
+    assert "<bool>" not in text and "list[" not in text and "<path>" not in text, text
+    usage = next(line for line in text.splitlines() if "Usage:" in line)
+    assert "{" not in usage and "}" not in usage, usage
+    for line in text.splitlines():
+        if line.lstrip("│ ").startswith("--help"):
+            shown = line.split("--help", 1)[1].rstrip("│ ")
+            assert " ".join(shown.split()) == "Show this message and exit.", line
+
+
+def test_usage_names_the_arguments_as_typed(runner: CliRunner) -> None:
+    """Written out by hand from each command's signature: what a user types, in order."""
+    expected = {
+        "run": "[OPTIONS] SCENARIO",
+        "show": "[OPTIONS] SCENARIO",
+        "compare": "[OPTIONS] RUN_A RUN_B",
+        "validate": "[OPTIONS] FILE...",
+        "report": "[OPTIONS] RESULTS_DIR",
+        "sweep": "[OPTIONS] SWEEP_FILE",
+        "verify": "[OPTIONS]",
+    }
+    for command, args in expected.items():
+        result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "120"})
+        usage = next(line for line in result.stdout.splitlines() if "Usage:" in line)
+        assert usage.strip().endswith(f"{command} {args}"), usage
 
 
 def test_version_prints_the_package_version() -> None:

@@ -327,6 +327,42 @@ def test_compare_figure_keeps_its_axis_readable_and_marks_what_runs_off_it(
     assert overlapping_labels(fig) == []
 
 
+def test_compare_figure_cuts_the_percent_of_a_interval_at_minus_100(
+    runs: dict[str, Path],
+) -> None:
+    """A count cannot fall by more than all of it: a CI of B - A from -3.6 to +1.0 on an A
+    mean of 2 is -180% to +50% of A by Student's t, and is drawn from -100% (marked '*')."""
+    c = cmp.compare_runs(runs["a"], runs["surge"])
+    t = c.table.set_index("metric")
+    m = "shipments_seized_tip"
+    t.loc[m, ["mean_a", "mean_b", "diff", "ci95_low", "ci95_high"]] = (2.0, 0.6, -1.4, -3.6, 1.0)
+    t.loc[m, "relative"] = -0.7
+    fig = compare_figure(replace(c, table=t.reset_index()))
+    ax = panel_with(fig, m)
+    assert ax is not None
+    row = [lab.get_text() for lab in ax.get_yticklabels()].index(
+        next(
+            x.get_text()
+            for x in ax.get_yticklabels()
+            if " ".join(x.get_text().split()) == style.label(m)
+        )
+    )
+    y = ax.get_yticks()[row]
+    lines = [
+        seg for coll in ax.collections if hasattr(coll, "get_segments")
+        for seg in coll.get_segments() if np.isclose(seg[0][1], y)
+    ]  # fmt: skip
+    assert len(lines) == 1
+    assert min(lines[0][:, 0]) == pytest.approx(-100.0)
+    stars = [x for x in ax.texts if x.get_text() == "*"]
+    assert len(stars) == 1 and stars[0].xy == pytest.approx((-100.0, y))
+    note = " ".join(x.get_text() for x in fig.texts)
+    assert "cut at -100%" in note
+    # the other rows, none below -100% here, carry no mark
+    others = c.table[np.isfinite(c.table["relative"]) & (c.table["metric"] != m)]
+    assert (others["ci95_low"] / others["mean_a"] >= -1).all()
+
+
 @pytest.mark.parametrize("keep", ["relative", "own scale"])
 def test_compare_figure_footnote_speaks_of_the_panels_drawn(
     runs: dict[str, Path], keep: str

@@ -89,7 +89,7 @@ def test_the_largest_allowed_design_is_checked_in_seconds_and_little_memory(
     """10**5 points (the limit), every one checked, in a 2 GB address space, well under a
     minute (about 4 s on one core). The design adds under 200 MB to the process; with the
     libraries' own ~150 MB the peak is 290-325 MB, at the issue's 300 MB target, not under
-    it (README's limits say so), so the bound is on what validation adds."""
+    it (docs/limits.md says so), so the bound is on what validation adds."""
     steps = "steps = 10 }"
     sweep = tmp_path / "largest.toml"
     sweep.write_text(

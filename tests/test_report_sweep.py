@@ -290,6 +290,30 @@ def test_design_table_headers_of_long_key_paths_do_not_overprint(tmp_path: Path)
     assert overlapping_labels(table_figure("Sweep", sweep_report.overview_table(sweep))) == []
 
 
+def test_title_page_breaks_key_paths_only_between_their_parts(tmp_path: Path) -> None:
+    """'parameter enforcement.vessel_confiscation_probability' is far longer than the
+    title page's first column: a line may end only at a space or after a '.', '_' or '-'
+    of the key path, never inside one of its words ('vessel_confis' / 'cation')."""
+    from sim.report.tables import wrapped_cells
+
+    folder = make_sweep(tmp_path / "fines", "oat", LONG_KEYS, reps=2)
+    table = sweep_report.overview_table(load_sweep(folder))
+    _, cells = wrapped_cells(table)
+    broken = 0
+    for row, wrapped in zip(table.rows, cells, strict=True):
+        lines = wrapped[0]
+        if not row[0].startswith("parameter "):
+            continue
+        text, at = row[0], 0
+        for line in lines[:-1]:
+            at = text.index(line, at) + len(line)
+            before, after = text[at - 1], text[at] if at < len(text) else " "
+            assert after == " " or before in "._-", (row[0], lines)
+            broken += 1
+        assert "".join(lines).replace(" ", "") == text.replace(" ", ""), lines  # nothing cut
+    assert broken >= len(LONG_KEYS)  # the names were long enough to need breaking
+
+
 @pytest.mark.parametrize("design", ["sobol", "morris"])
 def test_sensitivity_table_with_cis_in_the_report(sweeps: dict[str, Path], design: str) -> None:
     written = make_report(sweeps[design])

@@ -42,6 +42,15 @@ class Results:
     folder: Path | None = None
     _unsaved: MemoryRun | None = field(default=None, repr=False)
 
+    def __repr__(self) -> str:
+        """One line a notebook can show: the dataclass's own repr printed every table whole,
+        a screenful of DataFrames for a two-replication run."""
+        name = self.manifest.get("scenario_name") or self.manifest.get("name")
+        what = f"{self.kind} {name!r}" if name else self.kind
+        shapes = ", ".join(f"{n} {t.shape[0]:,}x{t.shape[1]}" for n, t in self.tables.items())
+        where = f"saved in {self.folder}" if self.folder is not None else "not saved"
+        return f"<Results: {what}, {where}; tables (rows x columns): {shapes}>"
+
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self.tables:
             raise KeyError(f"{name!r}: this {self.kind} has the tables {', '.join(self.tables)}")

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from sim.cli import checks, discover
 from sim.cli.console import err, fail, out, say, user_errors, warn
+from sim.cli.help import Command, Group
 from sim.cli.options import (
     DaskLocal,
     MaxReplications,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:  # imported by the commands that need them: the CLI starts fas
     from sim.study.run import RunResult
 
 app = typer.Typer(
+    cls=Group,
     help="coalsim: maritime interdiction risk simulator for sanctioned coal shipments.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -78,7 +80,7 @@ def _options(
     """coalsim: maritime interdiction risk simulator for sanctioned coal shipments."""
 
 
-@app.command()
+@app.command(cls=Command)
 def run(
     scenario_file: ScenarioArg,
     replications: RunReplications = None,
@@ -251,7 +253,7 @@ def _report(folder: Path) -> None:
     say(f"report written to {page} (and report.pdf, figures/)")
 
 
-@app.command()
+@app.command(cls=Command)
 def report(
     results_dir: Annotated[
         Path, typer.Argument(help="a run or sweep results folder", metavar="RESULTS_DIR")
@@ -261,7 +263,7 @@ def report(
     _report(results_dir)
 
 
-@app.command()
+@app.command(cls=Command)
 def compare(
     run_a: Annotated[Path, typer.Argument(help="results folder of run A", metavar="RUN_A")],
     run_b: Annotated[Path, typer.Argument(help="results folder of run B", metavar="RUN_B")],
@@ -296,7 +298,7 @@ def compare(
     say(f"comparison written to {folder} ({names})")
 
 
-@app.command()
+@app.command(cls=Command)
 def sweep(
     sweep_file: SweepFileArg,
     workers: SweepWorkers = None,
@@ -380,7 +382,7 @@ def _print_sweep_digest(result: SweepResult, sw: Sweep) -> None:
         say(f"({sw.points - len(rows)} more points in summary.csv)")
 
 
-@app.command()
+@app.command(cls=Command)
 def validate(
     files: Annotated[
         list[Path], typer.Argument(help="scenario or sweep files to check", metavar="FILE...")
@@ -408,7 +410,7 @@ def validate(
         raise typer.Exit(2)
 
 
-@app.command()
+@app.command(cls=Command)
 def show(
     scenario_file: ScenarioArg,
     set_: SetOpt = None,
@@ -420,9 +422,9 @@ def show(
     sys.stdout.write(scn.dumps(resolved.scenario))
 
 
-app.command()(checks.verify)
-app.command()(checks.breakeven)
-app.command()(discover.discover)
+app.command(cls=Command)(checks.verify)
+app.command(cls=Command)(checks.breakeven)
+app.command(cls=Command)(discover.discover)
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -36,7 +36,7 @@ def summary_table(
     table.add_column("unit", no_wrap=True)
     if wide:
         table.add_column("meaning")
-    idle, cut = [], False
+    idle, fewer, cut = [], [], False
     rows = {str(r["metric"]): r for r in summary.to_dict("records")}
     for metric in registry.reading_order(rows):
         row = rows[metric]
@@ -44,6 +44,8 @@ def summary_table(
         if n == 0:  # no replication has a value: a displacement metric with no change day
             idle.append(metric)
             continue
+        if n < replications:  # e.g. a displacement index where the drop was clear of zero
+            fewer.append(f"{metric} ({n} of {replications})")
         within = (ranges or {}).get(metric, metric_range(metric))
         low_cut, high_cut = cut_ends(lo, hi, float(row["std"]), within)
         cut = cut or low_cut or high_cut
@@ -57,6 +59,11 @@ def summary_table(
         notes.append(
             "* the interval is cut there, at the least or most the metric can be: "
             f"Student's t from {replications} replication{plural} reached values it cannot take"
+        )
+    if fewer:
+        notes.append(
+            "over the replications that have a value (its meaning says when one has none): "
+            + ", ".join(fewer)
         )
     if idle:
         notes.append(f"not applicable in this run (no value in any replication): {', '.join(idle)}")

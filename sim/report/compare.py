@@ -155,6 +155,22 @@ def _clear_of_zero(metric: str, a: np.ndarray) -> bool:
     return bool(mean > 0 and not (hi - lo) / 2 >= mean)
 
 
+def relative_ci(metric: str, mean_a: float, low: float, high: float) -> tuple[float, float, bool]:
+    """B - A's 95% CI as a share of A's mean, and whether its low end was cut.
+
+    As a share of A, B - A is B / A - 1, and a metric that cannot be negative (every
+    metric drawn so, ``_clear_of_zero``) has B / A >= 0: it can fall by all of A, never
+    more. Student's t knows nothing of that and reached -180% with a few replications;
+    the part below -100% holds no possible value, so it is cut, as run tables cut an
+    interval at a metric's range and mark the cut end. The top end is left alone: a
+    share's ceiling of 1 bounds B / A by 1 / A's true mean, which is not known.
+    """
+    lo, hi = low / mean_a, high / mean_a
+    floor = metric_range(metric)[0] / mean_a - 1.0  # -1 for a range starting at 0
+    cut = bool(np.isfinite(lo) and lo < floor)
+    return (floor if cut else lo), hi, cut
+
+
 DISPLACED = "displaced_share_b_vs_a"
 
 

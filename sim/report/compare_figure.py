@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 
 from sim.metrics.ranges import metric_range
 from sim.report import style
-from sim.report.compare import DISPLACED, Comparison, signed
+from sim.report.compare import DISPLACED, Comparison, relative_ci, signed
 
 ROW_INCHES = 0.27
 """Height of one row: room for one line of 9-point label and an off-scale note above it."""
@@ -135,17 +135,22 @@ def _relative_panel(ax: Axes, rows: Rows) -> None:
     """B - A as % of A's mean, on a robust axis; what runs off it ends in an arrow and
     is written out next to it."""
     t = rows.table
-    base = t["mean_a"].to_numpy(float)  # > 0 for every row here (``_clear_of_zero``)
     point = 100 * t["relative"].to_numpy(float)
-    low = 100 * t["ci95_low"].to_numpy(float) / base
-    high = 100 * t["ci95_high"].to_numpy(float) / base
+    # mean_a > 0 for every row here (``_clear_of_zero``); the CI cut at -100%
+    cis = _relative_cis(t)
+    low = 100 * np.array([c[0] for c in cis], dtype=float)
+    high = 100 * np.array([c[1] for c in cis], dtype=float)
+    low_cut = [c[2] for c in cis]
     left, right = robust_limits(np.where(np.isfinite(low), low, point), high)
     ax.set_xlim(left, right)
     ax.axvline(0, color="#333333", lw=0.8)
-    for yi, p, lo, hi in zip(rows.y, point, low, high, strict=True):
+    for yi, p, lo, hi, cut in zip(rows.y, point, low, high, low_cut, strict=True):
         colour = _colour(lo, hi, p)
         lo_, hi_ = (lo, hi) if np.isfinite(lo) else (p, p)
         ax.hlines(yi, max(lo_, left), min(hi_, right), colors=colour, lw=2)
+        if cut and lo_ >= left:  # the cut end, marked as the tables mark theirs
+            ax.annotate("*", (lo_, yi), xytext=(-2, 1), textcoords="offset points",
+                        ha="right", va="center", fontsize=9, color=colour)  # fmt: skip
         if left <= p <= right:
             ax.scatter([p], [yi], color=colour, zorder=3, s=28)
         off_left, off_right = min(lo_, p) < left, max(hi_, p) > right
@@ -153,7 +158,7 @@ def _relative_panel(ax: Axes, rows: Rows) -> None:
             if off:
                 ax.plot([edge], [yi], marker=marker, color=colour, ms=7, clip_on=False, zorder=4)
         if off_left or off_right:
-            ci = f" ({_pct(lo)} to {_pct(hi)})" if np.isfinite(lo) else ""
+            ci = f" ({_pct(lo)}{'*' * cut} to {_pct(hi)})" if np.isfinite(lo) else ""
             at, ha, dx = (right, "right", -8) if off_right else (left, "left", 8)
             ax.annotate(
                 f"off scale: {_pct(p)}{ci}",
@@ -238,6 +243,8 @@ def compare_figure(c: Comparison) -> Figure:
         note += (
             " An arrow at an edge: the point or CI runs off the axis, its value written beside it."
         )
+        if any(c[2] for c in _relative_cis(t[relative])):
+            note += " *: the CI cut at -100%, as far as a metric that cannot be negative can fall."
     note += (
         " B - A is given in the metric's own unit (pp: percentage points; the displaced share "
         "is a share)."
@@ -276,6 +283,16 @@ def _inputs_note(c: Comparison) -> str:
     return f"Inputs that differ (A -> B): {shown}" + (
         f"; and {more} more (inputs.csv)." if more > 0 else "."
     )
+
+
+def _relative_cis(t: pd.DataFrame) -> list[tuple[float, float, bool]]:
+    """Each row's B - A as a share of A: its CI's ends, and whether the low one is cut."""
+    return [
+        relative_ci(str(m), a, lo, hi)
+        for m, a, lo, hi in zip(
+            t["metric"], t["mean_a"], t["ci95_low"], t["ci95_high"], strict=True
+        )
+    ]
 
 
 def _nonnegative(metric: str) -> bool:

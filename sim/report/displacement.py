@@ -8,6 +8,7 @@ existed get a note instead (``Missing``), never a failure.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ from sim.metrics.units import counted
 from sim.report import style
 from sim.report.data import RunData, band, mean_ci
 from sim.report.style import Missing
-from sim.report.tables import Table
+from sim.report.tables import Table, headline_table, interval
 
 DAYS_PER_WEEK = 7.0
 SMOOTH_WEEKS = 4
@@ -99,37 +100,59 @@ def _summary_value(data: RunData, metric: str) -> pd.Series | None:
     return row
 
 
-def index_note(data: RunData) -> str:
-    """The displacement index and the recovery time in words, when the run has them.
+INDEX = "displacement_index"
 
-    The index drawn here is pooled: the mean change on the other destinations
-    over the mean loss on the pressured ones. The mean of each replication's
-    own ratio (in the metrics table) swings wildly when one replication's
-    loss is close to zero.
+
+def index_definition(n: int, replications: int, value: str = "") -> str:
+    """What the displacement index is, wherever a page shows it: one definition (the
+    registry's, the terminal's ``displacement_index``) under one label.
+
+    A pooled ratio of mean changes over all replications once stood beside it in the
+    volume figure, under the same name and with another value (4.7% against 12.1%).
     """
+    over = "the one replication" if n == 1 else f"the {n} of {replications} replications"
+    return (
+        f"{style.label(INDEX)}{value} (`{INDEX}` in runs.csv and the terminal): in each "
+        "replication, the other destinations' change in coal per day over the pressured "
+        "destinations' drop (after the change against before it); the mean over "
+        f"{over} whose drop was clear of zero (more than twice its standard error)."
+    )
+
+
+def headline(data: RunData) -> Table:
+    """The run's headline table; with the displacement index, what the index is."""
+    table = headline_table(data.summary)
+    index = _summary_value(data, INDEX)
+    if index is None:
+        return table
+    note = index_definition(int(index["n"]), data.replications)
+    return replace(table, notes=(*table.notes, note))
+
+
+def index_note(data: RunData) -> str:
+    """The recovery time and the displacement index in words, when the run has them; the
+    index as the tables give it (``index_definition``)."""
     bits = []
-    lost = _summary_value(data, "pressured_tonnes_per_day_change")
-    gained = _summary_value(data, "other_tonnes_per_day_change")
-    if lost is not None and gained is not None and float(lost["mean"]) < 0:
-        pooled = float(gained["mean"]) / -float(lost["mean"])
-        bits.append(
-            f"displacement index (pooled; after the change against before it, in this run) "
-            f"{style.number(100 * pooled)} %"
-        )
     rec = _summary_value(data, "recovery_days")
     if rec is not None:
-        text = f"recovery {style.number(float(rec['mean']))} days"
+        text = f"Recovery {style.number(float(rec['mean']))} days"
         if int(rec["n"]) > 1 and np.isfinite(float(rec["ci95_low"])):
-            text += f" (95% CI {style.number(float(rec['ci95_low']))} to "
-            text += (
-                f"{style.number(float(rec['ci95_high']))}, {counted(int(rec['n']), 'replication')})"
-            )
-        bits.append(text)
+            n = counted(int(rec["n"]), "replication")
+            text += f" (95% CI {interval(rec, 'recovery_days')}, {n})"
+        bits.append(text + ".")
+    index = _summary_value(data, INDEX)
+    if index is not None:
+        value = f" {style.number(style.unit_for(INDEX)(float(index['mean'])))}%"
+        if int(index["n"]) > 1 and np.isfinite(float(index["ci95_low"])):
+            value += f" (95% CI {interval(index, INDEX)})"
+        bits.append(index_definition(int(index["n"]), data.replications, value))
     if not bits:
         return ""
-    return (
-        "Over replications: " + "; ".join(bits) + ". Against the same world without the "
-        "change, run both on the same seed and use `coalsim compare`."
+    if any("*" in b for b in bits):
+        bits.append("An interval end marked * is cut at the least or most the metric can be.")
+    return " ".join(bits) + (
+        " Against the same world without the change, run both on the same seed and use "
+        "`coalsim compare`."
     )
 
 

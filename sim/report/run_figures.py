@@ -21,6 +21,7 @@ from sim.report import style
 from sim.report.data import RunData, as_text, band, mean_ci
 from sim.report.displacement import run_change_day
 from sim.report.style import Missing
+from sim.report.terms import endogenous_note
 
 HOURS_PER_WEEK = 168.0
 
@@ -277,19 +278,25 @@ def payment_terms(data: RunData) -> Figure:
     b = band(sums.assign(v=100 * sums["advance"] / sums["total"]), "v", "window", (0.0, 100.0))
     x = b["window"].to_numpy() * w + w / 2
     mean = b["mean"].to_numpy()
-    fig = style.new_figure((10.0, 4.5))
+    why = endogenous_note(data)  # why no contract was paid after delivery, if none was
+    fig = style.new_figure((10.0, 5.6 if why else 4.5))
     ax = fig.add_subplot()
-    ax.fill_between(x, 0, mean, color=style.TERMS_COLOURS["advance"], alpha=0.12, lw=0)
+    # the two areas must differ at a glance: both once a pale grey, a run all on advance
+    # terms read as one all paid after delivery
+    ax.fill_between(
+        x, 0, mean, color=style.TERMS_COLOURS["advance"], alpha=0.18, lw=0, label="paid in advance"
+    )
     ax.fill_between(
         x,
         mean,
         100,
-        color=style.TERMS_COLOURS["after_delivery"],
-        alpha=0.12,
+        facecolor="white",
+        edgecolor=style.TERMS_COLOURS["after_delivery"],
+        hatch="///",
         lw=0,
-        label="paid after delivery (the rest)",
+        label="paid after delivery",
     )
-    _line_band(ax, b, x, style.TERMS_COLOURS["advance"], "paid in advance")
+    _line_band(ax, b, x, style.TERMS_COLOURS["advance"], "share paid in advance (mean)")
     ax.set_ylim(0, 100)
     ax.yaxis.set_major_formatter(percent)
     ax.set_ylabel("Share of contracts (%)")
@@ -301,7 +308,8 @@ def payment_terms(data: RunData) -> Figure:
         fig,
         f"Share of the contracts made in each {w}-week window. "
         + _ci_note(data)
-        + f" Source: {source}.",
+        + f" Source: {source}."
+        + (f" {why}" if why else ""),
     )
     return fig
 

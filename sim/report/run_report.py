@@ -11,7 +11,8 @@ from sim.report.data import RunData, load_run
 from sim.report.map import region_map
 from sim.report.record import record_table
 from sim.report.style import Missing
-from sim.report.tables import all_metrics_table, headline_table, parameter_table
+from sim.report.tables import all_metrics_table, parameter_table
+from sim.report.terms import endogenous_note
 
 CUT = "An interval end marked * is cut at the least or most the metric can be."
 
@@ -36,7 +37,12 @@ def run_parts(data: RunData) -> list[Part]:
     n = data.replications
     ci = f"Means over {counted(n, 'replication')} with 95% confidence intervals (Student's t)."
     return [
-        Part("headline", "Headline results", f"{ci} {CUT}", table=headline_table(data.summary)),
+        Part(
+            "headline",
+            "Headline results",
+            " ".join(x for x in (ci, CUT, endogenous_note(data)) if x),
+            table=displacement.headline(data),
+        ),
         *_trade_figures(data, ci),
         zones_part(data, ci),
         *_seen_parts(data, ci),
@@ -99,7 +105,7 @@ def _trade_figures(data: RunData, ci: str) -> list[Part]:
             "terms",
             "Payment terms over time",
             "Share of the contracts each week paid in advance (the buyer carries the risk of "
-            "seizure) or after delivery (the seller does).",
+            "seizure) or after delivery (the seller does). " + endogenous_note(data),
             lambda: run_figures.payment_terms(data),
         ),
         Part(
@@ -197,6 +203,6 @@ def run_report(folder: Path) -> Written:
         f"coalsim report: {data.name}",
         run_meta(data),
         data.manifest,
-        headline_table(data.summary),
+        displacement.headline(data),
         run_parts(data),
     )

@@ -13,6 +13,7 @@ from sim.report import discovery, effects, style, sweep_figures, sweep_sensitivi
 from sim.report.build import Part, Written, render
 from sim.report.data import SweepData, load_sweep
 from sim.report.tables import Table, fit_widths, needed_widths, page_chars
+from sim.report.terms import endogenous_sweep_note
 
 MAX_ROWS = 5000
 """Design points listed in the HTML table (the largest shipped design has 512); the full
@@ -72,7 +73,9 @@ def overview_table(sweep: SweepData) -> Table:
             "; ".join(map(str, overrides)) if overrides else "none (the base as it stands)",
         ]
     )
-    return Table(["setting", "value"], shared + rows, [30, 80])  # 110 characters: upright
+    why = endogenous_sweep_note(sweep)  # why endogenous points read as advance ones
+    # 110 characters: upright
+    return Table(["setting", "value"], shared + rows, [30, 80], notes=(why,) if why else ())
 
 
 def design_table(sweep: SweepData) -> Table:
@@ -190,7 +193,12 @@ def sweep_parts(sweep: SweepData, found: list[str] | None = None) -> list[Part]:
             "What the sweep shows, computed from the paired differences in effects.csv.",
             table=effects.findings_table(found),
         ),
-        Part("overview", "Sweep design", "What was varied, and how.", table=overview_table(sweep)),
+        Part(
+            "overview",
+            "Sweep design",
+            " ".join(x for x in ("What was varied, and how.", endogenous_sweep_note(sweep)) if x),
+            table=overview_table(sweep),
+        ),
     ]
     for m in sweep.outputs:
         parts.append(

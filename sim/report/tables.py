@@ -113,7 +113,7 @@ CUT_NOTE = (
 )
 
 
-def _ci(row: pd.Series, metric: str) -> str:
+def interval(row: pd.Series, metric: str) -> str:
     """The interval in display units, an end the saved summary cut marked '*' (as the
     terminal marks it)."""
     if int(row["n"]) < 2 or pd.isna(row["ci95_low"]):
@@ -133,7 +133,7 @@ def metric_table(summary: pd.DataFrame, metrics: list[str] | None = None) -> Tab
         r = by.loc[m]
         assert isinstance(r, pd.Series), f"summary lists {m} twice"
         u = style.unit_for(m)
-        rows.append([style.label(m), style.number(u(float(r["mean"]))), _ci(r, m), u.label])
+        rows.append([style.label(m), style.number(u(float(r["mean"]))), interval(r, m), u.label])
     notes = (CUT_NOTE,) if any("*" in r[2] for r in rows) else ()
     return Table(["metric", "mean", "95% CI", "unit"], rows, [38, 12, 24, 22], (1, 2), notes=notes)
 

@@ -141,7 +141,7 @@ def frame(suite: Suite) -> pd.DataFrame:
 
 
 def markdown(suite: Suite) -> str:
-    """The table as Markdown, as README.md shows it."""
+    """The table as Markdown, as docs/verification.md shows it."""
     head = ["mechanism", "formula", "point", "analytic", "simulated", "interval", "n", "result"]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     for r in rows(suite):

@@ -99,31 +99,33 @@ class BuyerAgent:
         """Capital at entry plus everything the books have moved to or from the buyer."""
         return self.capital0 + ledger.balance_fen[self.party] / 100
 
-    def _fade(self, now: float, memory_days: float) -> None:
+    def _fade(self, now: float, beliefs: Beliefs) -> None:
         if now > self.last:
+            memory_days = beliefs.memory_days
             f = math.exp(-(now - self.last) / (memory_days * 24.0))
             self.alpha_e *= f
             self.beta_e *= f
             self.named_e *= f
-            # days in the trade accrue continuously and fade: the integral of exp(-age / m)
-            self.exposed_e = self.exposed_e * f + memory_days * (1.0 - f)
+            # days in the trade accrue continuously and fade (the integral of exp(-age / m)),
+            # weighed as the news is: at weight 0 the naming belief stays at its prior
+            self.exposed_e = self.exposed_e * f + beliefs.naming_news_weight * memory_days * (1 - f)
             self.last = now
 
     def belief(self, now: float, beliefs: Beliefs) -> float:
         """Mean believed chance that a shipment is intercepted."""
-        self._fade(now, beliefs.memory_days)
+        self._fade(now, beliefs)
         a = self.prior_alpha + self.alpha_e
         b = self.prior_beta + self.beta_e
         return a / (a + b)
 
     def naming_rate(self, now: float, beliefs: Beliefs) -> float:
         """Believed times a day a trader is named: (nu0 T0 + c) / (T0 + t), faded to ``now``."""
-        self._fade(now, beliefs.memory_days)
+        self._fade(now, beliefs)
         t0 = beliefs.naming_prior_days
         return (beliefs.naming_prior_per_year / 365.0 * t0 + self.named_e) / (t0 + self.exposed_e)
 
     def observe(self, now: float, seized: bool, weight: float, beliefs: Beliefs) -> None:
-        self._fade(now, beliefs.memory_days)
+        self._fade(now, beliefs)
         if seized:
             self.alpha_e += weight
         else:
@@ -185,7 +187,7 @@ class BuyerAgent:
 def fade(
     buyers: Iterable[BuyerAgent],
     now: float,
-    memory_days: float,
+    beliefs: Beliefs,
     news: float = 0.0,
     named: float = 0.0,
 ) -> None:
@@ -198,7 +200,8 @@ def fade(
     than the arithmetic. Most buyers were last faded together, so one ``exp`` serves a
     run of them. Those who left the trade hear no news (and are not sampled).
     """
-    scale = memory_days * 24.0
+    memory_days = beliefs.memory_days
+    scale, exposure = memory_days * 24.0, beliefs.naming_news_weight * memory_days
     exp = math.exp
     seen, f = math.nan, 1.0
     for b in buyers:
@@ -212,7 +215,7 @@ def fade(
             b.alpha_e = b.alpha_e * f + news  # x + 0.0 is x: no news leaves it as faded
             b.beta_e *= f
             b.named_e = b.named_e * f + named
-            b.exposed_e = b.exposed_e * f + memory_days * (1.0 - f)
+            b.exposed_e = b.exposed_e * f + exposure * (1 - f)
             b.last = now
         else:
             b.alpha_e += news
@@ -222,7 +225,7 @@ def fade(
 def beliefs_of(buyers: list[BuyerAgent], now: float, beliefs: Beliefs) -> list[float]:
     """``[b.belief(now, beliefs) for b in buyers]`` for buyers in the trade, with exactly
     its arithmetic, and a method call fewer per buyer."""
-    fade(buyers, now, beliefs.memory_days)
+    fade(buyers, now, beliefs)
     out: list[float] = []
     for b in buyers:
         a = b.prior_alpha + b.alpha_e

@@ -177,4 +177,4 @@ class Enforcement:
             return
         active = sum(1 for x in self.buyers.values() if not x.left)
         if active:
-            fade(self.buyers.values(), now, b.memory_days, named=b.naming_news_weight * named / active)
+            fade(self.buyers.values(), now, b, named=b.naming_news_weight * named / active)

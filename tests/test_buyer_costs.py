@@ -8,7 +8,7 @@ with the terms switched off must be those of that older rule, bit for bit).
 from __future__ import annotations
 
 import hashlib
-import math
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +126,7 @@ def test_on_the_same_offers_a_higher_accomplice_fine_or_sentence_never_signs_mor
     fines = [_signed(offers, ModelStakes(0.3, 365.0, nu, a, 90.0)) for a in (0, 2e5, 1e6, 5e6)]
     sentences = [_signed(offers, ModelStakes(0.3, 365.0, nu, 2e5, s)) for s in (0, 90, 365)]
     for counts in (fines, sentences):
-        assert all(x >= y for x, y in zip(counts, counts[1:], strict=False)), counts
+        assert all(x >= y for x, y in pairwise(counts)), counts
         assert counts[0] > counts[-1]
 
 

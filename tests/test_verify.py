@@ -412,7 +412,9 @@ def test_beliefs_fail_when_exposure_is_not_faded(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(BuyerAgent, "_fade", unfaded)
     failed = _failed(market_checks.beliefs(True))
-    assert failed and all(label.endswith("exposure evidence summed over buyers") for label in failed)
+    assert failed and all(
+        label.endswith("exposure evidence summed over buyers") for label in failed
+    )
 
 
 def test_entry_fails_when_the_entry_rate_is_three_times_too_high() -> None:

@@ -17,9 +17,10 @@ probability q per voyage:
 C_d is the running cost of a delivered round trip (loading, sailing out and
 back, discharge), C_s that of a voyage seized halfway through its time in
 patrolled zones. The seller's ship held after a seizure and the coal's cost to
-the seller are not in a deal's books and are left out. Each break-even is also given as a patrol effort: the multiple of the
-scenario's own patrol effort (vessels on station on average, as per their
-duty cycle) at which area search alone intercepts that share of voyages.
+the seller are not in a deal's books and are left out. Each break-even is also
+given as a patrol effort: the multiple of the scenario's own patrol effort
+(vessels on station on average, as per their duty cycle) at which area search
+alone intercepts that share of voyages.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from sim.model.buyer_costs import DealCosts, Stakes, deal_costs
+from sim.model.buyer_costs import NO_STAKES, DealCosts, Stakes, deal_costs
 from sim.model.buyers import ADVANCE, AFTER
 from sim.scenario import Resolved
 from sim.scenario.schema import Seller
@@ -52,7 +53,7 @@ class Deal:
     cost_seized: float
     interception: float
     """Share of voyages the scenario's patrols intercept by area search (analytic)."""
-    stakes: Stakes = Stakes(0.0, 0.0, 0.0, 0.0, 0.0)
+    stakes: Stakes = NO_STAKES
     """What a buyer weighs beside the deal's books, at the believed naming rate."""
     deals_per_year: float = 3.0
     """The buyers' expected deals a year, averaged over their entries by count."""

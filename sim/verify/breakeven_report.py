@@ -164,18 +164,22 @@ TERM_COLUMNS = ["naming_rate_per_year", "margin_rmb", "loss_advance_rmb", "loss_
                 "break_even_after_delivery"]  # fmt: skip
 
 
-def buyer_terms(a: Analysis) -> pd.DataFrame:
-    """The buyer's terms one by one (``sim.model.buyer_costs``) and its break-evens, at the
-    scenario's believed naming rate (a new buyer's prior) and at a few others: the
-    break-even is a function of the believed naming rate."""
+def _terms(a: Analysis) -> list[list[float]]:
+    """One row of ``TERM_COLUMNS`` per believed naming rate: the scenario's (a new buyer's
+    prior) and a few others, since the break-even is a function of it."""
     d = a.deal
-    prior = d.stakes.naming_rate * 365.0
     rows = []
-    for rate in sorted({prior, *NAMING_RATES}):
+    for rate in sorted({d.stakes.naming_rate * 365.0, *NAMING_RATES}):
         adv, aft = d.buyer(True, rate), d.buyer(False, rate)
         rows.append([rate, aft.margin, adv.loss, aft.loss, aft.arrest, aft.named,
                      adv.break_even, aft.break_even])  # fmt: skip
-    return pd.DataFrame(rows, columns=TERM_COLUMNS)
+    return rows
+
+
+def buyer_terms(a: Analysis) -> pd.DataFrame:
+    """The buyer's terms one by one (``sim.model.buyer_costs``) and its break-evens
+    (breakeven_buyer.csv)."""
+    return pd.DataFrame(_terms(a), columns=TERM_COLUMNS)
 
 
 def terms_rows(a: Analysis) -> list[list[str]]:
@@ -187,15 +191,15 @@ def terms_rows(a: Analysis) -> list[list[str]]:
 
     return [
         [
-            f"{r.naming_rate_per_year:g}" + (" (prior)" if r.naming_rate_per_year == prior else ""),
-            _money(r.margin_rmb),
-            _money(r.loss_after_rmb),
-            _money(r.arrest_cost_rmb),
-            _money(r.naming_cost_rmb),
-            q(r.break_even_advance),
-            q(r.break_even_after_delivery),
+            f"{rate:g}" + (" (prior)" if rate == prior else ""),
+            _money(margin),
+            _money(fine),
+            _money(arrest),
+            _money(named),
+            q(q_adv),
+            q(q_aft),
         ]
-        for r in buyer_terms(a).itertuples()
+        for rate, margin, _, fine, arrest, named, q_adv, q_aft in _terms(a)
     ]
 
 

@@ -142,8 +142,15 @@ def beliefs(quick: bool = True, simulate: Simulate = run) -> Check:
             tol = EXACT * (1 + want)
             label = f"{how}: {what} evidence summed over buyers"
             points.append(
-                Point(label, float(4 * i + k // 2), want, got_sum, got_sum - tol,
-                      got_sum + tol, buyers)  # fmt: skip
+                Point(
+                    label,
+                    float(4 * i + k // 2),
+                    want,
+                    got_sum,
+                    got_sum - tol,
+                    got_sum + tol,
+                    buyers,
+                )
             )
     return Check(
         key="beliefs",

@@ -59,7 +59,7 @@ class Buyer(Strict):
 
 
 class Beliefs(Strict):
-    """How buyers learn about the chance of interception."""
+    """How buyers learn about the chance of interception and the rate of being named."""
 
     own_weight: float = Field(
         default=1.0, ge=0.0, le=100.0, description="evidence one own delivery or seizure adds"

@@ -207,7 +207,9 @@ def trade_world(
     """The built-in default world on the given payment terms, with stronger patrols
     and more tips, so that every kind of money flow happens often. With ``ship_to_ship``,
     that share of deals to Lianyungang hands the cargo to the buyer's barge at
-    yellow_sea_central, before the Jiangsu zone."""
+    yellow_sea_central, before the Jiangsu zone. Buyers weigh only a deal's own books
+    (no arrest or naming terms), so the trade stays busy under every payment term and
+    the priors below sit between the two break-evens they are set for."""
     base = Scenario(horizon_days=horizon_days, seed=seed)
     routes = [
         r.model_copy(update={"transfer_at": "yellow_sea_central", "transfer_hours": 6.0})
@@ -229,6 +231,10 @@ def trade_world(
                 update={"payment_terms": terms, "ship_to_ship_share": ship_to_ship}
             ),
             "tips": base.tips.model_copy(update={"max_probability": 0.05}),
+            "market": base.market.model_copy(update={"arrest_horizon_days": 0.0}),
+            "beliefs": base.beliefs.model_copy(
+                update={"naming_prior_per_year": 0.0, "naming_news_weight": 0.0}
+            ),
         }
     )
     return resolve(Scenario.model_validate(s.model_dump()))

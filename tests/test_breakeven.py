@@ -18,12 +18,16 @@ from sim.verify.breakeven_check import simulate_points
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
 
 
-def _one_seller(fee: float) -> Scenario:
-    """Default prices (400 to 450 RMB/t), resale (x2) and fine (RMB 1.2 million); 4,000 t lots."""
+def _one_seller(fee: float, stakes: bool = False) -> Scenario:
+    """Default prices (400 to 450 RMB/t), resale (x2) and fine (RMB 1.2 million); 4,000 t lots.
+    Without ``stakes`` buyers weigh neither arrest nor being named: the older rule."""
+    off = {"beliefs": {"naming_prior_per_year": 0.0, "naming_news_weight": 0.0},
+           "market": {"arrest_horizon_days": 0.0}}  # fmt: skip
     return Scenario.model_validate({
         "sellers": [{"name": "s", "port": "Nampo", "routes": ["nampo-yantai"],
                      "lot_tonnes_min": 4000.0, "lot_tonnes_max": 4000.0}],
         "network": {"broker_fee_rmb_per_tonne": fee},
+        **({} if stakes else off),
     })  # fmt: skip
 
 
@@ -42,6 +46,19 @@ def test_buyer_break_evens_equal_the_hand_derived_ones_at_the_default_price_and_
     assert q["buyer_after_delivery"] == pytest.approx(1.66 / (1.66 + 1.2))  # 0.5804
 
 
+def test_buyer_break_evens_with_arrest_and_naming_by_hand() -> None:
+    """The defaults: arrest with chance 0.3, valued over 365 days at 3 deals a year; named
+    0.5 times a year (the prior), fine RMB 200,000 and 90 days out. M = 1.66 M:
+    C_a = 0.3 x 3 x 1.66 M = 1.494 M; C_n = (0.5 / 365) (365 x 200,000 / 3 + 90 x 1.66 M)
+    = 33,333.3 + 204,657.5 = 237,990.9."""
+    q = _by_key(_one_seller(fee=10.0, stakes=True))
+    c_n = 0.5 / 365 * (365 * 200_000 / 3 + 90 * 1.66e6)
+    assert c_n == pytest.approx(237_990.9, abs=0.1)
+    assert q["buyer_advance"] == pytest.approx((1.66e6 - c_n) / (1.66e6 + 2.9e6 + 1.494e6))
+    assert q["buyer_after_delivery"] == pytest.approx((1.66e6 - c_n) / (1.66e6 + 1.2e6 + 1.494e6))
+    assert q["buyer_after_delivery"] == pytest.approx(0.326598, abs=5e-6)  # from 0.5804
+
+
 def test_baseline_break_evens_by_hand() -> None:
     """Baseline (crackdown_2025) lots: every company ships 5,000-8,000 t, so whatever the
     lot rates the mean lot is 6,500 t."""
@@ -50,11 +67,17 @@ def test_baseline_break_evens_by_hand() -> None:
     assert deal.tonnes == pytest.approx(6500.0)
     value, fee, fine = 425.0 * 6500.0, 10.0 * 6500.0, 1_200_000.0  # 2,762,500; 65,000
     margin = value - fee  # 2,697,500
+    arrest = 0.3 * margin * 3  # a year's profit at 3 deals: 2,427,750
+    named = 0.5 / 365 * (365 * 200_000 / 3 + 90 * margin)  # 365,901.8
     q = {p.key: p for p in parties(deal)}
-    assert q["buyer_advance"].break_even == pytest.approx(margin / (margin + value + fine))
-    assert q["buyer_after_delivery"].break_even == pytest.approx(margin / (margin + fine))
-    assert q["buyer_advance"].break_even == pytest.approx(0.405030, abs=5e-6)  # 2.6975 / 6.66
-    assert q["buyer_after_delivery"].break_even == pytest.approx(0.692110, abs=5e-6)
+    assert q["buyer_advance"].break_even == pytest.approx(
+        (margin - named) / (margin + value + fine + arrest)
+    )
+    assert q["buyer_after_delivery"].break_even == pytest.approx(
+        (margin - named) / (margin + fine + arrest)
+    )
+    assert q["buyer_advance"].break_even == pytest.approx(0.256565, abs=5e-6)  # was 0.405
+    assert q["buyer_after_delivery"].break_even == pytest.approx(0.368618, abs=5e-6)  # was 0.692
     # the seller's: running cost 10,000 RMB a day over loading, two crossings and discharge
     c_d, c_s = deal.cost_delivered, deal.cost_seized
     assert 0 < c_s < c_d < 0.1 * value
@@ -106,7 +129,13 @@ def test_breakeven_command_prints_the_table_and_writes_the_report(tmp_path: Path
         app, ["breakeven", str(BASELINE), "--quick", "--replications", "1", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert "q* = 0.405" in result.output and "q* = 0.692" in result.output
+    assert "q* = 0.257" in result.output and "q* = 0.369" in result.output
+    assert "366 k" in result.output  # the cost of being named at the prior, 365,902
+    terms = pd.read_csv(out / "breakeven_buyer.csv").set_index("naming_rate_per_year")
+    assert terms.loc[0.0, "break_even_after_delivery"] == pytest.approx(
+        2_697_500 / (2_697_500 + 1_200_000 + 2_427_750)  # no naming: 0.426
+    )
+    assert terms.loc[4.0, "break_even_after_delivery"] < 0  # named 4 times a year: never
     table = pd.read_csv(out / "breakeven.csv")
     assert set(table["party"]) == {"buyer_advance", "buyer_after_delivery", "seller_advance",
                                    "seller_after_delivery", "coast_guard"}  # fmt: skip

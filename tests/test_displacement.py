@@ -20,15 +20,17 @@ from sim.scenario import load
 
 ROOT = Path(__file__).resolve().parents[1]
 # The design, fixed before the test's own runs: a pilot of 30 pairs at replications 1000
-# to 1029 (random numbers the test never uses) gave a paired gain elsewhere of +499 t/day
-# with a standard deviation of 1,094 t/day between pairs (loss at Lianyungang: -688, sd 766).
-PILOT_GAIN, PILOT_SD = 499.0, 1094.0
+# to 1029 (random numbers the test never uses) gave a paired gain elsewhere of +1,190 t/day
+# with a standard deviation of 2,403 t/day between pairs (loss at Lianyungang: -1,967, sd
+# 1,675). Rerun when buyers came to weigh arrest and being named (issue 22); before, the
+# pilot gave +499 t/day, sd 1,094 (loss -688, sd 766).
+PILOT_GAIN, PILOT_SD = 1190.0, 2403.0
 POWER, Z_CI = 0.90, 1.959964
 Z_POWER = 1.281552  # z at 0.90
 REPLICATIONS = math.ceil(((Z_CI + Z_POWER) * PILOT_SD / PILOT_GAIN) ** 2)
 """Pairs for a 95% interval to clear zero with 90% power if the gain is the pilot's:
-n = ((z_0.975 + z_0.90) sd / gain)^2 = 51. Its planned half-width is z sd / sqrt(n), about
-300 t/day; the test checks the interval it gets is that wide, give or take half."""
+n = ((z_0.975 + z_0.90) sd / gain)^2 = 43. Its planned half-width is z sd / sqrt(n), about
+720 t/day; the test checks the interval it gets is that wide, give or take half."""
 PLANNED_HALF = Z_CI * PILOT_SD / math.sqrt(REPLICATIONS)
 
 
@@ -64,7 +66,7 @@ def test_the_volume_to_the_other_ports_rises(paired: dict[str, np.ndarray]) -> N
 def test_most_of_the_lost_volume_reappears_elsewhere(paired: dict[str, np.ndarray]) -> None:
     """The displacement share (gain elsewhere over loss at the pressured port) has a 95%
     interval (delta method over the pairs) above zero and below 2: the pilot's share
-    was 0.73."""
+    was 0.60 (0.73 before issue 22)."""
     gain, loss = paired["other_tonnes_per_day_after"], -paired["pressured_tonnes_per_day_after"]
     share = gain.mean() / loss.mean()
     cov = np.cov(gain, loss, ddof=1)

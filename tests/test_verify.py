@@ -16,11 +16,14 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
+from sim.model import buyer_costs as model_buyer_costs
 from sim.model import buyers as model_buyers
+from sim.model import enforcement as model_enforcement
 from sim.model import news as model_news
 from sim.model import patrols as model_patrols
 from sim.model import routing as model_routing
 from sim.model import tips as model_tips
+from sim.model.buyer_costs import Stakes
 from sim.model.buyers import BuyerAgent
 from sim.model.enforcement import Enforcement
 from sim.model.ledger import Ledger
@@ -29,7 +32,7 @@ from sim.model.network import TradeNetwork
 from sim.model.patrols import CoastGuard, PatrolVessel, ZoneState
 from sim.model.sellers import Company
 from sim.scenario import Resolved
-from sim.scenario.trade import Tips
+from sim.scenario.trade import Beliefs, Tips
 from sim.verify import (
     CHECKS,
     adaptive,
@@ -174,7 +177,31 @@ def test_break_even_fails_when_buyers_underweight_the_loss(monkeypatch: pytest.M
     monkeypatch.setattr(
         model_buyers, "expected_profit", lambda q, m, loss: (1 - q) * m - q * 0.95 * loss
     )
-    assert len(_failed(trade.break_even(True))) == 4
+    assert len(_failed(trade.break_even(True))) == 6  # the "above" point of 3 deals x 2 terms
+
+
+def test_break_even_fails_when_buyers_ignore_being_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(model_buyer_costs, "naming_cost", lambda *a: 0.0)
+    failed = _failed(trade.break_even(True))
+    assert len(failed) == 2 and all("named 1.2/yr" in x and x.endswith("above") for x in failed)
+
+
+def test_break_even_fails_when_buyers_ignore_arrest(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(model_buyer_costs, "arrest_cost", lambda *a: 0.0)
+    failed = _failed(trade.break_even(True))
+    assert len(failed) == 2 and all("arrest 0.3 x 365 d" in x for x in failed)
+
+
+def test_break_even_fails_when_the_naming_cost_counts_the_sentence_at_half(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    honest = model_buyer_costs.naming_cost
+
+    def half(margin: float, stakes: Stakes, n: float) -> float:
+        return honest(margin, stakes._replace(sentence_days=stakes.sentence_days / 2), n)
+
+    monkeypatch.setattr(model_buyer_costs, "naming_cost", half)
+    assert len(_failed(trade.break_even(True))) == 2
 
 
 def test_investigations_fail_when_one_accomplice_too_few_is_named(
@@ -363,13 +390,48 @@ def test_rewards_fail_when_the_cap_is_ignored(monkeypatch: pytest.MonkeyPatch) -
 def test_beliefs_fail_when_news_weighs_double(monkeypatch: pytest.MonkeyPatch) -> None:
     honest = model_news.fade
 
-    def loud(buyers: Iterable[BuyerAgent], now: float, memory: float, news: float = 0.0) -> None:
-        honest(buyers, now, memory, 2 * news)
+    def loud(
+        buyers: Iterable[BuyerAgent], now: float, b: Beliefs, news: float = 0.0, named: float = 0.0
+    ) -> None:
+        honest(buyers, now, b, 2 * news, named)
 
     monkeypatch.setattr(model_news, "fade", loud)
     check = market_checks.beliefs(True)
     assert all(label.endswith("alpha evidence summed over buyers") for label in _failed(check))
     assert len(_failed(check)) == 2 and not check.extra_ok
+
+
+def test_beliefs_fail_when_investigation_news_weighs_double(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    honest = model_enforcement.fade
+
+    def loud(
+        buyers: Iterable[BuyerAgent], now: float, b: Beliefs, news: float = 0.0, named: float = 0.0
+    ) -> None:
+        honest(buyers, now, b, news, 2 * named)
+
+    monkeypatch.setattr(model_enforcement, "fade", loud)
+    check = market_checks.beliefs(True)
+    assert all(label.endswith("naming evidence summed over buyers") for label in _failed(check))
+    assert len(_failed(check)) == 2 and not check.extra_ok
+
+
+def test_beliefs_fail_when_exposure_is_not_faded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Days in the trade counted in full, not faded: a buyer never forgets a quiet spell."""
+    honest = BuyerAgent._fade
+
+    def unfaded(self: BuyerAgent, now: float, b: Beliefs) -> None:
+        before, last = self.exposed_e, self.last
+        honest(self, now, b)
+        if now > last:
+            self.exposed_e = before + b.naming_news_weight * (now - last) / 24.0
+
+    monkeypatch.setattr(BuyerAgent, "_fade", unfaded)
+    failed = _failed(market_checks.beliefs(True))
+    assert failed and all(
+        label.endswith("exposure evidence summed over buyers") for label in failed
+    )
 
 
 def test_entry_fails_when_the_entry_rate_is_three_times_too_high() -> None:

@@ -102,6 +102,13 @@ def breakeven(
     for row, party in zip(rows, a.parties, strict=True):
         say(f"{row[0]}, {row[1]}: {row[-1]}" + (f"; {party.note}" if party.note else ""))
     say(be.describe(a))
+    terms = Table(title=f"{name}: the buyer's terms per deal (RMB)")
+    for col in be.TERMS_HEADER:
+        terms.add_column(col)
+    for row in be.terms_rows(a):
+        terms.add_row(*row)
+    out.print(terms)
+    say(be.TERMS_NOTE)
     say(be.decision_note(a))
     files = user_errors(lambda: be.write(a, folder))
     say(f"{len(a.points)} simulated points in {a.seconds:.1f} s")

@@ -19,7 +19,7 @@ from typing import Any
 import simpy
 
 from sim.model import ledger as L
-from sim.model.buyers import ADVANCE, BuyerAgent
+from sim.model.buyers import ADVANCE, BuyerAgent, fade
 from sim.model.cargo import Voyage
 from sim.model.company import Company
 from sim.model.inforce import InForce
@@ -153,14 +153,28 @@ class Enforcement:
         now = env.now
         k = e.accomplices_min + int(self.rng.random() * (e.accomplices_max - e.accomplices_min + 1))
         graph = self.network
+        buyers_named = 0
         for node in graph.accomplices(parties, k, now, self.rng, broker_first=e.name_deal_broker):
             graph.named_at.setdefault(node, now)
             graph.remove(node, now + e.sentence_days * 24.0)
             self.recorder.named.append((now, node, case))
             if graph.kind[node] == BUYER:
+                buyers_named += 1
                 b = self.buyers[node]
                 b.sit_until = max(b.sit_until, graph.removed_until[node])
                 ledger.post(now, b.party, L.STATE, e.accomplice_fine_rmb, "fine", case)
                 self.check_solvent(b)
             else:
                 ledger.post(now, L.broker_party(node), L.STATE, e.accomplice_fine_rmb, "fine", case)
+        self.naming_news(now, buyers_named)
+
+    def naming_news(self, now: float, named: int) -> None:
+        """The case is public: every buyer still in the trade hears how many buyers it named,
+        as a share of those in the trade now (the named ones count; those it bankrupted do
+        not). Nothing is faded when the news weighs nothing, so beliefs stay bit for bit."""
+        b = self.in_force.params.beliefs
+        if named == 0 or b.naming_news_weight == 0.0:
+            return
+        active = sum(1 for x in self.buyers.values() if not x.left)
+        if active:
+            fade(self.buyers.values(), now, b, named=b.naming_news_weight * named / active)

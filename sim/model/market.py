@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+from sim.model.buyer_costs import Stakes
 from sim.model.buyers import ADVANCE, AFTER, BuyerAgent
 from sim.model.cargo import Deal
 from sim.model.company import Company
@@ -281,8 +282,15 @@ class StrategicMarket(Market):
                 continue
             q = buyer.belief(now, p.beliefs)
             fee = tonnes * p.network.broker_fee_rmb_per_tonne
+            stakes = Stakes(
+                p.market.arrest_probability,
+                p.market.arrest_horizon_days,
+                buyer.naming_rate(now, p.beliefs),
+                p.enforcement.accomplice_fine_rmb,
+                p.enforcement.sentence_days,
+            )
             terms = buyer.decide(
-                offered, q, value, p.contract.resale_multiplier, fine, counter, fee
+                offered, q, value, p.contract.resale_multiplier, fine, counter, fee, stakes
             )
             if terms is None:
                 buyer.sit_until = now + buyer.config.sit_out_days * 24.0

@@ -31,7 +31,7 @@ class BuyerNews:
     def seized(self, voyage: Voyage, patrol: PatrolVessel, cause: str) -> None:
         """Public news to every buyer, then the buyer's own loss."""
         now, b = self.env.now, self.in_force.params.beliefs
-        fade(self.buyers.values(), now, b.memory_days, b.news_weight)
+        fade(self.buyers.values(), now, b, b.news_weight)
         voyage.deal.buyer.observe(now, True, b.own_weight, b)
 
 

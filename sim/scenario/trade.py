@@ -48,10 +48,18 @@ class Buyer(Strict):
     sit_out_days: float = Field(
         default=14.0, ge=0.0, le=3650.0, description="pause after turning down every offered term"
     )
+    deals_per_year: float = Field(
+        default=3.0,
+        gt=0.0,
+        le=1000.0,
+        description="deals the trader expects to make in a year (assumption): its profit "
+        "forgone per day out of the trade is the deal's margin times this over 365, and "
+        "one deal keeps it exposed to being named for 365 / this days",
+    )
 
 
 class Beliefs(Strict):
-    """How buyers learn about the chance of interception."""
+    """How buyers learn about the chance of interception and the rate of being named."""
 
     own_weight: float = Field(
         default=1.0, ge=0.0, le=100.0, description="evidence one own delivery or seizure adds"
@@ -64,6 +72,26 @@ class Beliefs(Strict):
         ge=1.0,
         le=1e5,
         description="time constant over which evidence fades to the prior",
+    )
+    naming_prior_per_year: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=100.0,
+        description="prior belief: times a year a trader is named as an accomplice "
+        "(assumption; 0 with naming_news_weight = 0: naming is not weighed)",
+    )
+    naming_prior_days: float = Field(
+        default=90.0,
+        gt=0.0,
+        le=1e5,
+        description="weight of that prior, in days of exposure",
+    )
+    naming_news_weight: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=100.0,
+        description="evidence one investigation's public news adds: the buyers it named "
+        "over the buyers in the trade, times this",
     )
 
 
@@ -102,6 +130,13 @@ class Market(Strict):
     arrest_probability: Probability = Field(
         default=0.3,
         description="chance the identified buyer of a seized cargo is arrested and leaves",
+    )
+    arrest_horizon_days: float = Field(
+        default=365.0,
+        ge=0.0,
+        le=36500.0,
+        description="days of profit a buyer counts as lost if arrested (assumption; 0: "
+        "arrest is not weighed)",
     )
 
 

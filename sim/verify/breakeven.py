@@ -4,20 +4,23 @@ For the scenario's average deal (its sellers' lots weighted by how often
 each company sells, at the mean contract price) and an interception
 probability q per voyage:
 
-- buyer, advance payment:   E = (1 - q) M - q (V + F)
-- buyer, after delivery:    E = (1 - q) M - q F
-  with M = (m - 1) V - broker fee, so q* = M / (M + L)
+- buyer, advance payment:   E = (1 - q) M - q (V + F + C_a) - C_n
+- buyer, after delivery:    E = (1 - q) M - q (F + C_a) - C_n
+  with M = (m - 1) V - broker fee, C_a the expected cost of the arrest a seizure may
+  bring and C_n that of being named in another buyer's case (``sim.model.buyer_costs``),
+  at the naming rate a new buyer believes (the scenario's prior), so
+  q* = (M - C_n) / (M + L + C_a)
 - DPRK seller, advance:     E = V - (1 - q) C_d - q C_s  (paid at signing: no break-even)
 - DPRK seller, after:       E = (1 - q) (V - C_d) - q C_s, q* = (V - C_d) / (V - C_d + C_s)
 - Coast Guard reward budget, per seizure a tip brought: N = F + V - R, zero at R* = F + V
 
 C_d is the running cost of a delivered round trip (loading, sailing out and
 back, discharge), C_s that of a voyage seized halfway through its time in
-patrolled zones. Accomplice fines, the seller's ship held after a seizure
-and the coal's cost to the seller are not in a deal's books and are left
-out. Each break-even is also given as a patrol effort: the multiple of the
-scenario's own patrol effort (vessels on station on average, as per their
-duty cycle) at which area search alone intercepts that share of voyages.
+patrolled zones. The seller's ship held after a seizure and the coal's cost to
+the seller are not in a deal's books and are left out. Each break-even is also
+given as a patrol effort: the multiple of the scenario's own patrol effort
+(vessels on station on average, as per their duty cycle) at which area search
+alone intercepts that share of voyages.
 """
 
 from __future__ import annotations
@@ -27,9 +30,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from sim.model.buyer_costs import NO_STAKES, DealCosts, Stakes, deal_costs
 from sim.model.buyers import ADVANCE, AFTER
 from sim.scenario import Resolved
 from sim.scenario.schema import Seller
+from sim.scenario.trade import Buyer
 from sim.verify.kinematics import search_speed
 
 
@@ -49,10 +54,23 @@ class Deal:
     cost_seized: float
     interception: float
     """Share of voyages the scenario's patrols intercept by area search (analytic)."""
+    stakes: Stakes = NO_STAKES
+    """What a buyer weighs beside the deal's books, at the believed naming rate."""
+    deals_per_year: float = 3.0
+    """The buyers' expected deals a year, averaged over their entries by count."""
 
     @property
     def margin(self) -> float:
         return (self.resale - 1.0) * self.value - self.broker_fee
+
+    def buyer(self, advance: bool, naming_per_year: float | None = None) -> DealCosts:
+        """The buyer's terms of this deal, at the scenario's believed naming rate or another."""
+        st = self.stakes
+        if naming_per_year is not None:
+            st = st._replace(naming_rate=naming_per_year / 365.0)
+        return deal_costs(
+            self.value, self.resale, self.fine, advance, self.broker_fee, st, self.deals_per_year
+        )
 
 
 @dataclass(frozen=True)
@@ -202,6 +220,18 @@ def average_deal(resolved: Resolved) -> Deal:
         delivered.append(d_cost)
         seized.append(s_cost)
     fine = e.fine_rmb if e.fine_rule == "fixed" else e.fine_cargo_multiple * value
+    stakes = Stakes(
+        s.market.arrest_probability,
+        s.market.arrest_horizon_days,
+        s.beliefs.naming_prior_per_year / 365.0,  # a new buyer's belief: the prior's mean
+        e.accomplice_fine_rmb,
+        e.sentence_days,
+    )
+    deals = (
+        float(np.average([b.deals_per_year for b in s.buyers], weights=[b.count for b in s.buyers]))
+        if s.buyers
+        else float(Buyer.model_fields["deals_per_year"].default)
+    )
     return Deal(
         price=price,
         tonnes=tonnes,
@@ -213,6 +243,8 @@ def average_deal(resolved: Resolved) -> Deal:
         cost_delivered=float(np.average(delivered, weights=w)),
         cost_seized=float(np.average(seized, weights=w)),
         interception=interception(resolved),
+        stakes=stakes,
+        deals_per_year=deals,
     )
 
 
@@ -233,12 +265,15 @@ def _line(key: str, party: str, terms: str, formula: str, a: float, b: float) ->
 def parties(deal: Deal) -> list[Party]:
     """Each party's expected profit per deal as a line in q, and where it crosses zero."""
     d = deal
-    m, v, f = d.margin, d.value, d.fine
-    out = [
-        _line(f"buyer_{terms}", "Chinese buyer", terms,
-              f"q* = M / (M + {what}), M = (m - 1) V - broker fee", m, -loss)
-        for terms, loss, what in ((ADVANCE, v + f, "V + F"), (AFTER, f, "F"))
-    ]  # fmt: skip
+    v, f = d.value, d.fine
+    out = []
+    for terms, what in ((ADVANCE, "V + F"), (AFTER, "F")):
+        c = d.buyer(terms == ADVANCE)
+        formula = f"q* = (M - C_n) / (M + {what} + C_a), M = (m - 1) V - broker fee"
+        out.append(
+            _line(f"buyer_{terms}", "Chinese buyer", terms, formula, c.margin - c.named,
+                  -(c.loss + c.arrest + c.named))
+        )  # fmt: skip
     paid = _line("seller_advance", "DPRK seller", ADVANCE, "", v - d.cost_delivered,
                  v - d.cost_seized)  # fmt: skip
     if paid.at_zero > 0 and paid.at_one > 0:

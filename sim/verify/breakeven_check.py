@@ -6,14 +6,17 @@ resale, fine, broker fee, reward rule, ship speed and running costs) on one
 route through one open-sea zone, so that the interception probability can be
 set exactly: many patrol vessels always on station, every contact boarded,
 effort n W v_rel t / A = -ln(1 - q). One buyer signs every lot (it weighs no
-risk) and nobody is investigated, so each deal's books are its own.
+risk) and nobody is investigated or arrested, so each deal's books are its own. The
+buyer's value of a deal is its books less what the scenario's buyers weigh beyond
+them: the expected cost of being named on every deal, that of arrest on every
+seizure (``sim.model.buyer_costs``), so the points check the decision's line.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -21,7 +24,7 @@ import numpy as np
 from sim.model import ledger as L
 from sim.model.buyers import ADVANCE, AFTER
 from sim.scenario import Resolved, Scenario, resolve
-from sim.verify.breakeven import Party, average_deal, parties
+from sim.verify.breakeven import Deal, Party, average_deal, parties
 from sim.verify.core import MEAN_LEVEL, Simulate, run, t_interval, wilson
 from sim.verify.kinematics import relative_speed
 from sim.verify.worlds import OPEN_SEA_BOX, ROUTE, search_world, zone_crossing
@@ -245,7 +248,8 @@ def simulate_points(
     resolved: Resolved, quick: bool = False, replications: int = 1, simulate: Simulate = run
 ) -> list[SimPoint]:
     """Every party's simulated profit per deal around its break-even."""
-    scenario_parties = {p.key: p for p in parties(average_deal(resolved))}
+    deal = average_deal(resolved)
+    scenario_parties = {p.key: p for p in parties(deal)}
     plan: dict[str, set[float]] = {ADVANCE: set(), AFTER: set()}
     for key in ("buyer_advance", "buyer_after_delivery", "seller_after_delivery"):
         p = scenario_parties[key]
@@ -256,7 +260,7 @@ def simulate_points(
         qs = qs or {0.2, 0.6}  # no break-even under these terms: show the line anyway
         for q in sorted(qs):
             points += _trader_points(
-                check_world(resolved, terms, q=q), terms, q, replications, simulate
+                check_world(resolved, terms, q=q), terms, q, replications, simulate, deal
             )
     cg = scenario_parties["coast_guard"]
     for factor in (0.6, 1.5) if quick else (0.5, 0.8, 1.25, 1.6):
@@ -268,16 +272,29 @@ def simulate_points(
 
 
 def _trader_points(
-    world: Resolved, terms: str, q: float, replications: int, simulate: Simulate
+    world: Resolved,
+    terms: str,
+    q: float,
+    replications: int,
+    simulate: Simulate,
+    scenario: Deal,
 ) -> list[SimPoint]:
     """The buyer's and the seller's profit per deal under ``terms`` at interception ``q``;
-    none when no deal was signed (a buyer whose margin is negative)."""
-    line = {p.key: p for p in parties(average_deal(world))}
+    none when no deal was signed (a buyer whose margin is negative). The buyer's is its
+    books less the ``scenario``'s buyers' costs of being named and, on a seizure, of
+    arrest."""
+    own = replace(
+        average_deal(world), stakes=scenario.stakes, deals_per_year=scenario.deals_per_year
+    )
+    line = {p.key: p for p in parties(own)}
+    c = own.buyer(terms == ADVANCE)
     nets: dict[str, list[float]] = {"buyer": [], "seller": []}
     seized: list[bool] = []
     for r in range(replications):
         n, z, _ = _books(world, simulate(world, r))
-        nets["buyer"] += n["buyer"]
+        nets["buyer"] += [
+            x - c.named - (c.arrest if lost else 0.0) for x, lost in zip(n["buyer"], z, strict=True)
+        ]
         nets["seller"] += n["seller"]
         seized += z
     if not seized:

@@ -136,7 +136,8 @@ def describe(a: Analysis) -> str:
 
 
 def decision_note(a: Analysis) -> str:
-    """How the model's buyers use the break-even: on the margin net of the broker's fee."""
+    """How the model's buyers use the break-even: on the margin net of the broker's fee,
+    less what arrest and being named cost them."""
     d = a.deal
     m = (d.resale - 1) * d.value - d.broker_fee
     if m <= 0:
@@ -144,11 +145,72 @@ def decision_note(a: Analysis) -> str:
             "The model's buyers decide on the same margin, net of the broker's fee, which is "
             f"RMB {_money(m)} here: they sign at no q, so nothing trades."
         )
-    qa, qd = m / (m + d.value + d.fine), m / (m + d.fine)
+    qa, qd = d.buyer(True).break_even, d.buyer(False).break_even
+    if qd <= 0:
+        return (
+            "The model's buyers decide on the same terms: the expected cost of being named, "
+            f"RMB {_money(d.buyer(False).named)}, exceeds the margin, so they sign at no q."
+        )
     return (
-        "The model's buyers decide on the same margin, net of the broker's fee, so they "
-        f"sign while q <= {qa:.3f} (advance) and {qd:.3f} (after delivery)."
+        "The model's buyers decide on the same terms, so a buyer holding the prior naming "
+        f"belief signs while q <= {max(qa, 0.0):.3f} (advance) and {qd:.3f} (after delivery)."
     )
+
+
+NAMING_RATES = (0.0, 0.5, 1.0, 2.0, 4.0)
+"""Believed times a year a trader is named, at which the buyer's terms are listed."""
+TERM_COLUMNS = ["naming_rate_per_year", "margin_rmb", "loss_advance_rmb", "loss_after_rmb",
+                "arrest_cost_rmb", "naming_cost_rmb", "break_even_advance",
+                "break_even_after_delivery"]  # fmt: skip
+
+
+def _terms(a: Analysis) -> list[list[float]]:
+    """One row of ``TERM_COLUMNS`` per believed naming rate: the scenario's (a new buyer's
+    prior) and a few others, since the break-even is a function of it."""
+    d = a.deal
+    rows = []
+    for rate in sorted({d.stakes.naming_rate * 365.0, *NAMING_RATES}):
+        adv, aft = d.buyer(True, rate), d.buyer(False, rate)
+        rows.append([rate, aft.margin, adv.loss, aft.loss, aft.arrest, aft.named,
+                     adv.break_even, aft.break_even])  # fmt: skip
+    return rows
+
+
+def buyer_terms(a: Analysis) -> pd.DataFrame:
+    """The buyer's terms one by one (``sim.model.buyer_costs``) and its break-evens
+    (breakeven_buyer.csv)."""
+    return pd.DataFrame(_terms(a), columns=TERM_COLUMNS)
+
+
+def terms_rows(a: Analysis) -> list[list[str]]:
+    """``buyer_terms`` for the terminal and the page; q* below 0 reads 'none'."""
+    prior = a.deal.stakes.naming_rate * 365.0
+
+    def q(x: float) -> str:
+        return f"{x:.3f}" if x > 0 else "none"
+
+    return [
+        [
+            f"{rate:g}" + (" (prior)" if rate == prior else ""),
+            _money(margin),
+            _money(fine),
+            _money(arrest),
+            _money(named),
+            q(q_adv),
+            q(q_aft),
+        ]
+        for rate, margin, _, fine, arrest, named, q_adv, q_aft in _terms(a)
+    ]
+
+
+TERMS_HEADER = ["named a year", "margin M", "fine F", "arrest C_a", "named C_n",
+                "q* advance", "q* after delivery"]  # fmt: skip
+TERMS_NOTE = (
+    "The buyer's terms per deal (RMB): E = (1 - q) M - q (L + C_a) - C_n, L = V + F under "
+    "advance, F after delivery; C_a = a M n H / 365 (arrest: chance a, profit forgone over "
+    "H days at n deals a year), C_n = nu (365 A / n + S M) (named at nu a day: accomplice "
+    "fine A and S days out); q* = (M - C_n) / (M + L + C_a)."
+)
 
 
 POINT_COLUMNS = ["party", "target", "interception", "interception_low", "interception_high",
@@ -365,9 +427,11 @@ def write(a: Analysis, folder: Path) -> list[Path]:
     """breakeven.csv, breakeven_points.csv, figures/breakeven.png|svg and report.html."""
     folder.mkdir(parents=True, exist_ok=True)
     table, points = frames(a)
-    files = [folder / "breakeven.csv", folder / "breakeven_points.csv", folder / "report.html"]
+    files = [folder / "breakeven.csv", folder / "breakeven_points.csv", folder / "report.html",
+             folder / "breakeven_buyer.csv"]  # fmt: skip
     write_csv(files[0], table)
     write_csv(files[1], points)
+    write_csv(files[3], buyer_terms(a))
     png, svg = style.save(figure(a), folder / "figures", "breakeven")
     blocks = [
         html.Block(
@@ -375,6 +439,12 @@ def write(a: Analysis, folder: Path) -> list[Path]:
             "Break-even of each party",
             describe(a) + " " + decision_note(a),
             table=_table(rows(a)),
+        ),
+        html.Block(
+            "terms",
+            "The buyer's terms",
+            TERMS_NOTE,
+            table=Table(TERMS_HEADER, terms_rows(a), [14, 12, 12, 12, 12, 10, 12], ()),
         ),
         html.Block(
             "figure",
@@ -402,4 +472,4 @@ def write(a: Analysis, folder: Path) -> list[Path]:
     return [*files, png, svg]
 
 
-__all__ = ["ADVANCE", "Analysis", "analyse", "rows", "write"]
+__all__ = ["ADVANCE", "Analysis", "analyse", "buyer_terms", "rows", "terms_rows", "write"]

@@ -14,6 +14,7 @@ import numpy as np
 from scipy import stats
 
 from sim.model.model import RunOutput
+from sim.model.network import BUYER
 from sim.scenario import Resolved, Scenario, resolve
 from sim.verify.contracts import kinds, mismatches
 from sim.verify.core import (
@@ -41,8 +42,8 @@ def updated(world: Resolved, section: str, **values: Any) -> Resolved:
 
 # ----------------------------------------------------------------- beliefs
 
-# (own weight, news weight, memory days): the defaults first.
-BELIEFS = ((1.0, 0.1, 180.0), (2.0, 0.5, 30.0))
+# (own weight, news weight, memory days, naming news weight): the defaults first.
+BELIEFS = ((1.0, 0.1, 180.0, 1.0), (2.0, 0.5, 30.0, 2.0))
 
 
 def hand_evidence(
@@ -74,39 +75,82 @@ def hand_evidence(
     return out_map
 
 
+def hand_naming(out: RunOutput, weight: float, memory: float) -> dict[str, tuple[float, float]]:
+    """Buyer -> (naming evidence, days of exposure) at the buyer's last update, by hand: each
+    investigation that named k buyers, when N buyers were in the trade after it, adds
+    ``weight`` k / N to every buyer in the trade then, faded by exp(-age / memory); exposure
+    is ``weight`` times the faded days since entry, memory (1 - exp(-(T - entry) / memory))."""
+    cases: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for t, node, case in out.named:
+        cases[case][0] = t
+        cases[case][1] += out.network.kind.get(node) == BUYER
+
+    def in_trade(b: Any, t: float) -> bool:
+        return b.entered_at <= t and not (b.left and b.left_at <= t)
+
+    news = []
+    for t, k in cases.values():
+        n = sum(in_trade(b, t) for b in out.buyers)
+        if k and n:
+            news.append((t, weight * k / n))
+    scale = memory * 24.0
+    return {
+        b.name: (
+            sum(x * math.exp(-(b.last - t) / scale) for t, x in news if in_trade(b, t)),
+            weight * memory * (1.0 - math.exp(-(b.last - b.entered_at) / scale)),
+        )
+        for b in out.buyers
+    }
+
+
 def beliefs(quick: bool = True, simulate: Simulate = run) -> Check:
     """Each buyer's Beta evidence = the faded sum of its own outcomes and the public news."""
     t0 = time.perf_counter()
     points, notes = [], []
-    for i, (own, news, memory) in enumerate(BELIEFS):
+    for i, (own, news, memory, naming) in enumerate(BELIEFS):
         world = updated(
             trade_world("after_delivery"),
             "beliefs",
             own_weight=own,
             news_weight=news,
             memory_days=memory,
+            naming_news_weight=naming,
         )
-        sums = np.zeros(4)  # hand alpha, model alpha, hand beta, model beta
+        # hand alpha, model alpha, hand beta, model beta; the same for naming, exposure
+        sums = np.zeros(8)
         buyers = 0
         for r in range(1 if quick else 3):
             out = simulate(world, r)
             hand = hand_evidence(out, own, news, memory)
+            named = hand_naming(out, naming, memory)
             for b in out.buyers:
                 ha, hb = hand[b.name]
-                sums += (ha, b.alpha_e, hb, b.beta_e)
-                if abs(ha - b.alpha_e) + abs(hb - b.beta_e) > EXACT * (1 + ha + hb):
+                hn, he = named[b.name]
+                got = (b.alpha_e, b.beta_e, b.named_e, b.exposed_e)
+                sums += (ha, got[0], hb, got[1], hn, got[2], he, got[3])
+                wrong = sum(abs(x - y) for x, y in zip((ha, hb, hn, he), got, strict=True))
+                if wrong > EXACT * (1 + ha + hb + hn + he):
                     notes.append(
-                        f"own {own:g}, news {news:g}: {b.name} holds "
-                        f"({b.alpha_e:.4f}, {b.beta_e:.4f}), by hand ({ha:.4f}, {hb:.4f})"
+                        f"own {own:g}, news {news:g}, naming {naming:g}: {b.name} holds "
+                        f"({', '.join(f'{x:.4f}' for x in got)}), by hand "
+                        f"({ha:.4f}, {hb:.4f}, {hn:.4f}, {he:.4f})"
                     )
             buyers += len(out.buyers)
-        how = f"w_own={own:g}, w_news={news:g}, memory {memory:g} d"
-        for k, what in ((0, "alpha"), (2, "beta")):
-            want, got = float(sums[k]), float(sums[k + 1])
+        how = f"w_own={own:g}, w_news={news:g}, w_naming={naming:g}, memory {memory:g} d"
+        for k, what in ((0, "alpha"), (2, "beta"), (4, "naming"), (6, "exposure")):
+            want, got_sum = float(sums[k]), float(sums[k + 1])
             tol = EXACT * (1 + want)
             label = f"{how}: {what} evidence summed over buyers"
             points.append(
-                Point(label, float(2 * i + k // 2), want, got, got - tol, got + tol, buyers)
+                Point(
+                    label,
+                    float(4 * i + k // 2),
+                    want,
+                    got_sum,
+                    got_sum - tol,
+                    got_sum + tol,
+                    buyers,
+                )
             )
     return Check(
         key="beliefs",
@@ -115,9 +159,13 @@ def beliefs(quick: bool = True, simulate: Simulate = run) -> Check:
         "settings: each buyer's Beta evidence at its last update against the sum, worked "
         "out from the shipment records, of its own deliveries (beta) and seizures (alpha) "
         "and of every seizure's public news while it was in the trade (alpha), each faded "
-        "by its age; summed over buyers (side condition: every buyer's own).",
+        "by its age; and its naming evidence against the sum, from the records of who was "
+        "named, of each investigation's share of the buyers in the trade named, faded, with "
+        "its faded days of exposure; summed over buyers (side condition: every buyer's own).",
         formula="alpha_e = sum w exp(-(T - t_i) / memory) over own seizures (w_own) and "
-        "news (w_news); beta_e the same over own deliveries",
+        "news (w_news); beta_e the same over own deliveries; naming_e = sum w_naming k_j / "
+        "N_j exp(-(T - t_j) / memory); exposure = w_naming memory (1 - exp(-(T - entry) / "
+        "memory))",
         interval=f"exact to a relative {EXACT:g} (floating point)",
         level="exact",
         points=tuple(points),

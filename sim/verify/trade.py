@@ -22,7 +22,7 @@ from sim.verify.core import (
     share_points,
     t_interval,
 )
-from sim.verify.worlds import belief_world, investigation_world, search_world
+from sim.verify.worlds import Stakes, belief_world, investigation_world, search_world
 
 # Tip propensity p(R) = p0 + (p_max - p0) R / (R + R_half) with p0 = 0, p_max = 0.2 and
 # R_half = RMB 100,000: a fixed reward of 100,000 gives p = 0.1, one of 25,000 gives 0.04.
@@ -88,50 +88,91 @@ def tips(quick: bool = True, simulate: Simulate = run) -> Check:
     )
 
 
-# (price RMB/t, lot t, resale multiplier, fine RMB): the defaults first.
-DEALS = (
-    (425.0, 4000.0, 2.0, 1_200_000.0),
-    (400.0, 5000.0, 3.0, 1_200_000.0),
-    (450.0, 3000.0, 2.0, 5_000_000.0),
-    (425.0, 4000.0, 1.5, 200_000.0),
+# (price RMB/t, lot t, resale multiplier, fine RMB, stakes): the defaults first, then
+# deals where arrest and being named are weighed too (issue 22).
+BASELINE_STAKES = Stakes(naming_per_year=1.2, arrest_horizon_days=365.0)
+"""About the baseline's: a buyer named 1.2 times a year, arrest valued over a year."""
+DEALS: tuple[tuple[float, float, float, float, Stakes], ...] = (
+    (425.0, 4000.0, 2.0, 1_200_000.0, Stakes()),
+    (400.0, 5000.0, 3.0, 1_200_000.0, Stakes()),
+    (425.0, 6500.0, 2.0, 1_200_000.0, BASELINE_STAKES),
+    (450.0, 3000.0, 2.0, 5_000_000.0, Stakes()),
+    (425.0, 4000.0, 1.5, 200_000.0, Stakes()),
+    (
+        425.0,
+        4000.0,
+        2.0,
+        1_200_000.0,
+        Stakes(0.5, 180.0, 0.5, accomplice_fine_rmb=5e6, sentence_days=180.0, deals_per_year=6.0),
+    ),
 )
+QUICK_DEALS = 3
 
 
 def decision_break_even(
-    value: float, resale: float, fine: float, terms: str, fee: float = 0.0
+    value: float,
+    resale: float,
+    fine: float,
+    terms: str,
+    fee: float = 0.0,
+    stakes: Stakes | None = None,
 ) -> float:
-    """q* = M / (M + L): M = (m - 1) V - broker fee; L = V + F under advance payment, F after
-    delivery."""
+    """q* = (M - C_named) / (M + L + C_arrest), worked out from docs/model.md: M = (m - 1) V
+    - broker fee; L = V + F under advance payment, F after delivery; C_arrest = a M n H / 365;
+    C_named = nu (365 A / n + S M), nu the naming rate a day. Without stakes, M / (M + L)."""
+    st = stakes or Stakes()
     margin = (resale - 1.0) * value - fee
     loss = fine + (value if terms == "advance" else 0.0)
-    return margin / (margin + loss)
+    n, nu = st.deals_per_year, st.naming_per_year / 365.0
+    arrest = st.arrest_probability * margin * n * st.arrest_horizon_days / 365.0
+    named = nu * (365.0 / n * st.accomplice_fine_rmb + st.sentence_days * margin)
+    return (margin - named) / (margin + loss + arrest)
 
 
 def signed_share(
-    belief: float, terms: str, deal: tuple[float, float, float, float], simulate: Simulate
+    belief: float,
+    terms: str,
+    deal: tuple[float, float, float, float, Stakes],
+    simulate: Simulate,
 ) -> tuple[int, int]:
     """(lots signed, lots offered) when every buyer holds ``belief``."""
-    price, tonnes, resale, fine = deal
-    world = belief_world(belief, terms, price=price, tonnes=tonnes, resale=resale, fine=fine)
+    price, tonnes, resale, fine, stakes = deal
+    world = belief_world(
+        belief, terms, price=price, tonnes=tonnes, resale=resale, fine=fine, stakes=stakes
+    )
     lots = simulate(world, 0).shipments
     return sum(s.outcome != "held" for s in lots), len(lots)
 
 
 OFFSET = 0.002
 """How far below and above the hand-computed break-even the buyers' belief is set: a
-loss mis-weighted by 5% moves q* by about q*(1 - q*) x 0.05, 0.01 at the defaults."""
+loss mis-weighted by 5% moves q* by about q*(1 - q*) x 0.05, 0.01 at the defaults; a
+naming cost mis-weighted by 5% moves the baseline-like deal's by about 0.007."""
+
+
+def _deal_name(deal: tuple[float, float, float, float, Stakes], terms: str) -> str:
+    price, tonnes, resale, fine, st = deal
+    name = f"{terms}: {price:.0f} RMB/t x {tonnes:,.0f} t, m={resale:g}, F={fine / 1e6:g} M"
+    if st != Stakes():
+        name += (
+            f", named {st.naming_per_year:g}/yr, arrest {st.arrest_probability:g} x "
+            f"{st.arrest_horizon_days:g} d, A={st.accomplice_fine_rmb / 1e6:g} M, "
+            f"S={st.sentence_days:g} d, n={st.deals_per_year:g}/yr"
+        )
+    return name
 
 
 def break_even(quick: bool = True, simulate: Simulate = run) -> Check:
-    """Buyers sign every lot just below M / (M + L) and none just above, under each term."""
+    """Buyers sign every lot just below the hand-computed break-even and none just above,
+    under each term, with and without the arrest and naming terms."""
     t0 = time.perf_counter()
     rows = []
-    for deal in DEALS[: 2 if quick else len(DEALS)]:
-        price, tonnes, resale, fine = deal
+    for deal in DEALS[: QUICK_DEALS if quick else len(DEALS)]:
+        price, tonnes, resale, fine, stakes = deal
         for terms in ("advance", "after_delivery"):
             fee = tonnes * Network().broker_fee_rmb_per_tonne  # the checking world's broker
-            q_star = decision_break_even(price * tonnes, resale, fine, terms, fee)
-            name = f"{terms}: {price:.0f} RMB/t x {tonnes:,.0f} t, m={resale:g}, F={fine / 1e6:g} M"
+            q_star = decision_break_even(price * tonnes, resale, fine, terms, fee, stakes)
+            name = _deal_name(deal, terms)
             for side, q, want in (("below", q_star - OFFSET, 1.0), ("above", q_star + OFFSET, 0.0)):
                 signed, offered = signed_share(q, terms, deal, simulate)
                 rows.append((f"{name}, q* {side}", q, want, signed, offered, terms))
@@ -139,11 +180,14 @@ def break_even(quick: bool = True, simulate: Simulate = run) -> Check:
     return Check(
         key="break_even",
         title="Buyer break-even",
-        mechanism="Buyers with a fixed belief q of interception are offered lots at fixed "
-        f"terms; q is set {OFFSET} below and above the break-even worked out by hand from "
-        "the deal's margin and loss, and the share of lots signed is read off the records.",
-        formula="signed share = 1 for q < q*, 0 for q > q*; q* = M / (M + L), M = (m - 1) V "
-        "- broker fee; L = V + F (advance), F (after delivery)",
+        mechanism="Buyers with a fixed belief q of interception (and, where weighed, a fixed "
+        "believed naming rate) are offered lots at fixed terms; q is set "
+        f"{OFFSET} below and above the break-even worked out by hand from the deal's margin, "
+        "its loss and the expected costs of arrest and of being named, and the share of lots "
+        "signed is read off the records.",
+        formula="signed share = 1 for q < q*, 0 for q > q*; q* = (M - C_named) / (M + L + "
+        "C_arrest), M = (m - 1) V - broker fee; L = V + F (advance), F (after delivery); "
+        "C_arrest = a M n H / 365; C_named = nu (365 A / n + S M)",
         level="99% Wilson, Bonferroni",
         interval=interval,
         points=points,

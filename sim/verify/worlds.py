@@ -6,6 +6,7 @@ deterministic, so that what the model does can be compared with a formula.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sim.scenario import Resolved, Scenario, resolve
@@ -81,6 +82,19 @@ def zone_crossing(resolved: Resolved) -> tuple[float, float, float]:
     return a, b, resolved.geography.zones["box"].area_sq_nm
 
 
+@dataclass(frozen=True)
+class Stakes:
+    """What the buyers of ``belief_world`` weigh beside the deal's books (all off by
+    default): the scenario keys of the same names."""
+
+    naming_per_year: float = 0.0
+    arrest_horizon_days: float = 0.0
+    arrest_probability: float = 0.3
+    accomplice_fine_rmb: float = 200_000.0
+    sentence_days: float = 90.0
+    deals_per_year: float = 3.0
+
+
 def belief_world(
     belief: float,
     terms: str,
@@ -90,13 +104,17 @@ def belief_world(
     resale: float = 2.0,
     fine: float = 1_200_000.0,
     horizon_days: float = 45.0,
+    stakes: Stakes | None = None,
 ) -> Resolved:
     """Five buyers at Yantai who never learn, all holding the same belief of interception.
 
     Price and lot size are fixed, nothing is ever seized and a lot is offered
-    once: it sails if the buyers sign and is held if they refuse.
+    once: it sails if the buyers sign and is held if they refuse. ``stakes``: the
+    arrest and naming terms they weigh (their naming belief stays at its prior, the
+    rate given); none, only the deal's own books.
     """
     strength = 1000.0
+    st = stakes or Stakes()
     return resolve(
         Scenario.model_validate(
             {
@@ -110,8 +128,17 @@ def belief_world(
                     "price_rmb_per_tonne_max": price,
                     "resale_multiplier": resale,
                 },
-                "enforcement": {"fine_rmb": fine},
-                "beliefs": {"own_weight": 0.0, "news_weight": 0.0},
+                "enforcement": {
+                    "fine_rmb": fine,
+                    "accomplice_fine_rmb": st.accomplice_fine_rmb,
+                    "sentence_days": st.sentence_days,
+                },
+                "beliefs": {
+                    "own_weight": 0.0,
+                    "news_weight": 0.0,
+                    "naming_news_weight": 0.0,
+                    "naming_prior_per_year": st.naming_per_year,
+                },
                 "sellers": [
                     {
                         "name": "s",
@@ -121,6 +148,7 @@ def belief_world(
                         "lot_tonnes_min": tonnes,
                         "lot_tonnes_max": tonnes,
                         "lot_interval_days": 1.5,
+                        "vessel_capacity_dwt": max(6000.0, tonnes),
                         "patience_days": 0.0,
                     }
                 ],
@@ -133,9 +161,15 @@ def belief_world(
                         "prior_beta": (1 - belief) * strength,
                         "demand_tonnes_per_month": 1e7,
                         "capital_rmb": 1e10,
+                        "deals_per_year": st.deals_per_year,
                     }
                 ],
-                "market": {"entry_per_month": 0.0, "entry_per_month_per_million_rmb": 0.0},
+                "market": {
+                    "entry_per_month": 0.0,
+                    "entry_per_month_per_million_rmb": 0.0,
+                    "arrest_probability": st.arrest_probability,
+                    "arrest_horizon_days": st.arrest_horizon_days,
+                },
                 "network": {"brokers": 1, "brokers_per_seller": 1, "brokers_per_buyer": 1},
             }
         )
@@ -173,7 +207,9 @@ def trade_world(
     """The built-in default world on the given payment terms, with stronger patrols
     and more tips, so that every kind of money flow happens often. With ``ship_to_ship``,
     that share of deals to Lianyungang hands the cargo to the buyer's barge at
-    yellow_sea_central, before the Jiangsu zone."""
+    yellow_sea_central, before the Jiangsu zone. Buyers weigh only a deal's own books
+    (no arrest or naming terms), so the trade stays busy under every payment term and
+    the priors below sit between the two break-evens they are set for."""
     base = Scenario(horizon_days=horizon_days, seed=seed)
     routes = [
         r.model_copy(update={"transfer_at": "yellow_sea_central", "transfer_hours": 6.0})
@@ -195,6 +231,10 @@ def trade_world(
                 update={"payment_terms": terms, "ship_to_ship_share": ship_to_ship}
             ),
             "tips": base.tips.model_copy(update={"max_probability": 0.05}),
+            "market": base.market.model_copy(update={"arrest_horizon_days": 0.0}),
+            "beliefs": base.beliefs.model_copy(
+                update={"naming_prior_per_year": 0.0, "naming_news_weight": 0.0}
+            ),
         }
     )
     return resolve(Scenario.model_validate(s.model_dump()))

@@ -8,7 +8,7 @@ as a scenario file does: one message naming the file and the key.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -160,6 +160,9 @@ class TargetsFile(Strict):
     name: Name = Field(description="names the results folder")
     description: str = Field(default="", max_length=2000)
     base: str = Field(min_length=1, description="the world to calibrate, relative to this file")
+    set: dict[str, Any] = Field(
+        default_factory=dict, description="fixed changes to the base, as with --set"
+    )
     seed: int | None = Field(default=None, ge=0, le=2**63 - 1, description="default: the base's")
     budget: int = Field(
         default=1200, ge=40, le=200_000, description="simulations in all (default 1,200)"

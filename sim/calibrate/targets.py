@@ -20,9 +20,9 @@ from pydantic import BaseModel, ValidationError
 from sim.calibrate.schema import Parameter, Target, TargetsFile
 from sim.metrics.registry import METRICS, definition
 from sim.metrics.units import COUNT, KT, MILLION_RMB, THOUSAND_HOURS
-from sim.scenario import load, validate
+from sim.scenario import load, resolve, validate
 from sim.scenario.errors import ScenarioError, did_you_mean
-from sim.scenario.load import format_problems, read_toml, set_path
+from sim.scenario.load import apply_set_table, format_problems, read_toml, set_path
 
 TOTAL_UNITS = (COUNT, KT, MILLION_RMB, THOUSAND_HOURS)
 
@@ -80,16 +80,23 @@ def is_total(t: Target) -> bool:
     return definition(t.metric).unit in TOTAL_UNITS and not t.metric.endswith("_end")
 
 
-def load_targets(path: str | Path, seed: int | None = None) -> Targets:
-    """Read and check a targets file; ``seed`` (``--seed``) overrides the file's."""
+def load_targets(path: str | Path, seed: int | None = None, budget: int | None = None) -> Targets:
+    """Read and check a targets file; ``seed`` and ``budget`` (the command's ``--seed`` and
+    ``--budget``) override the file's."""
     source = Path(path)
     raw = read_toml(source)
+    if budget is not None:
+        raw = {**raw, "budget": budget}
     spec = _validated(source, raw)
     base_path = Path(spec.base) if Path(spec.base).is_absolute() else source.parent / spec.base
     try:
         scenario = load(base_path).scenario
     except ScenarioError as e:
         raise ScenarioError(f"{source}: base: {e}") from None
+    if spec.set:
+        dump = scenario.model_dump(mode="json")
+        apply_set_table(dump, spec.set, source)
+        scenario = resolve(validate(dump, f"{source} with its [set] table")).scenario
     seed = seed if seed is not None else spec.seed if spec.seed is not None else scenario.seed
     base = {**scenario.model_dump(mode="json"), "seed": seed, "replications": 1}
     for i, t in enumerate(spec.targets):

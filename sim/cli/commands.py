@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from sim.cli import calibrate as calibrate_cmd
 from sim.cli import checks
 from sim.cli.console import err, fail, out, say, user_errors, warn
 from sim.cli.options import (
@@ -422,6 +423,7 @@ def show(
 
 app.command()(checks.verify)
 app.command()(checks.breakeven)
+app.command()(calibrate_cmd.calibrate)
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -49,14 +50,16 @@ class ErrorModel:
     def distance(self, y: np.ndarray) -> np.ndarray:
         """Signed shortfall (z - y) per target; 0 for an ``at_least`` target that is met."""
         d = self.centre - y
-        return np.where(self.lower_bound, np.maximum(d, 0.0), d)
+        out: np.ndarray = np.where(self.lower_bound, np.maximum(d, 0.0), d)
+        return out
 
     def log_likelihood(self, y: np.ndarray) -> np.ndarray:
         """log L of each row of simulated values ``y`` (points x targets); -inf where a
         value is missing (a world with no value for a figure cannot match it)."""
         z = self.distance(y) / self.sd
-        ll = stats.norm.logpdf(z).sum(axis=1) - np.log(self.sd).sum()
-        return np.where(np.isfinite(y).all(axis=1), ll, -np.inf)
+        ll = np.asarray(stats.norm.logpdf(z), dtype=float).sum(axis=1) - np.log(self.sd).sum()
+        out: np.ndarray = np.where(np.isfinite(y).all(axis=1), ll, -np.inf)
+        return out
 
 
 class Emulator:
@@ -84,7 +87,7 @@ class Emulator:
         return np.where(np.isfinite(mean), out, 0.0)
 
 
-def _fit(u: np.ndarray, y: np.ndarray, seed: int) -> object | None:
+def _fit(u: np.ndarray, y: np.ndarray, seed: int) -> Any:
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel

@@ -101,7 +101,9 @@ def check_frame(targets: Targets, predictive: pd.DataFrame) -> pd.DataFrame:
     for j, t in enumerate(targets.targets):
         sim = predictive[t.metric].to_numpy(dtype=float) * targets.scale(j)
         sim = sim[np.isfinite(sim)]
-        q05, q50, q95 = (float(v) for v in np.quantile(sim, QUANTILES)) if sim.size else [math.nan] * 3
+        q05, q50, q95 = (
+            (float(v) for v in np.quantile(sim, QUANTILES)) if sim.size else [math.nan] * 3
+        )
         start, end = t.window_days or (0.0, targets.horizon_days)
         rows.append(
             (t.label, t.metric, f"{start:g}-{end:g}", t.describe(), t.centre, t.sd,
@@ -124,7 +126,6 @@ def calibrated_toml(targets: Targets, medians: dict[str, float]) -> str:
     lines += [f"#   {p.path} = {medians[p.path]:.6g}" for p in targets.parameters]
     lines += [f"# fitted by coalsim calibrate {targets.source}; see posterior.csv beside it", ""]
     return "\n".join(lines) + dumps(scenario)
-
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,7 @@ def calibrate(
 ) -> CalibrationResult:
     """Run (or resume) the calibration into ``folder`` and write its result files."""
     manifest = _start(targets, folder, executor, resume)
+    folder.mkdir(parents=True, exist_ok=True)
     with FolderLock(folder):
         if not resume:
             store.check_out(folder)

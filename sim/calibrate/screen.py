@@ -54,12 +54,13 @@ def run_screen(
 def identifiability(targets: Targets, sensitivity: pd.DataFrame) -> pd.DataFrame:
     """One row per target and parameter: mu_star (scaled to the target's window) against
     the standard deviation of the figure's error."""
-    mu = sensitivity[sensitivity["index"] == "mu_star"].set_index(["metric", "parameter"])
+    mu = sensitivity[sensitivity["index"] == "mu_star"]
+    found = {(str(r["metric"]), str(r["parameter"])): r for r in mu.to_dict("records")}
     rows = []
     for j, t in enumerate(targets.targets):
         scale = targets.scale(j)
         for p in targets.paths:
-            r = mu.loc[(t.metric, p)]
+            r = found[(t.metric, p)]
             value, lo, hi = (float(r[k]) * scale for k in ("value", "ci95_low", "ci95_high"))
             ratio = value / t.sd if np.isfinite(value) else float("nan")
             rows.append((t.label, t.metric, p, value, lo, hi, t.sd, ratio, bool(ratio >= 1.0)))
@@ -69,7 +70,7 @@ def identifiability(targets: Targets, sensitivity: pd.DataFrame) -> pd.DataFrame
 def unconstrained(table: pd.DataFrame) -> list[str]:
     """Parameters no target constrains (in the file's order)."""
     held = table.groupby("parameter", sort=False)["constrains"].any()
-    return [p for p, c in held.items() if not c]
+    return [str(p) for p, c in held.items() if not c]
 
 
 def constrained_by(table: pd.DataFrame, parameter: str) -> list[str]:

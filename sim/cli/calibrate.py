@@ -62,9 +62,13 @@ def calibrate(
     try:
         result = user_errors(
             lambda: cal.calibrate(
-                targets, folder, executor, resume=resume is not None,
-                progress=lambda label: progress(err, label), note=say,
-            )  # fmt: skip
+                targets,
+                folder,
+                executor,
+                resume=resume is not None,
+                progress=lambda label: progress(err, label),
+                note=say,
+            )
         )
     except KeyboardInterrupt:
         warn(f"interrupted; continue with: {again}")

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.calibrate.emulator import ErrorModel
+from sim.calibrate.report import calibration_report, headline
 from sim.calibrate.run import calibrate
 from sim.calibrate.targets import load_targets
 from sim.cli import app
@@ -78,6 +79,16 @@ def test_recovers_known_parameters_with_a_narrower_interval(tmp_path: Path) -> N
     check = pd.read_csv(tmp_path / "out" / "check.csv")
     assert list(check["inside"]) == ["yes", "yes"]
     assert result.unconstrained == []
+    # the report's first page: the fitted worlds, then what they imply a year
+    written = calibration_report(tmp_path / "out")
+    assert written.pages[1] == "Targets against the calibrated model"
+    assert {f.name for f in written.figures} >= {"pairs.png", "identifiability.png"}
+    table = headline(params.reset_index(), pd.read_csv(tmp_path / "out" / "predictive" / "runs.csv"),
+                     {"horizon_days": 90})  # fmt: skip
+    rows = {r[0]: r for r in table.rows}
+    runs = pd.read_csv(tmp_path / "out" / "predictive" / "runs.csv")
+    kt_a_year = np.median(runs["tonnes_delivered"]) * 365 / 90 / 1000
+    assert rows["Coal delivered (kt/yr)"][1] == f"{kt_a_year:,.0f}"
     # the calibrated scenario runs: it loads as a scenario at the posterior median
     calibrated = load(tmp_path / "out" / "calibrated.toml").scenario
     assert calibrated.contract.ship_to_ship_share == pytest.approx(

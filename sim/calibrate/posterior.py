@@ -106,10 +106,11 @@ def check_frame(targets: Targets, predictive: pd.DataFrame) -> pd.DataFrame:
         )
         start, end = t.window_days or (0.0, targets.horizon_days)
         rows.append(
-            (t.label, t.metric, f"{start:g}-{end:g}", t.describe(), t.centre, t.sd,
-             q50, q05, q95, verdict(t, q50, q05, q95), t.period, t.source)
+            (t.label, t.metric, f"{start:g}-{end:g}", targets.scale(j), t.describe(), t.centre,
+             t.sd, q50, q05, q95, verdict(t, q50, q05, q95), t.period, t.source)
         )  # fmt: skip
-    cols = ["target", "metric", "window_days", "observed", "centre", "error_sd", "median"]
+    cols = ["target", "metric", "window_days", "scale", "observed", "centre", "error_sd"]
+    cols += ["median"]
     return pd.DataFrame(rows, columns=[*cols, "q05", "q95", "inside", "period", "source"])
 
 

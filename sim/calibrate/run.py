@@ -122,6 +122,7 @@ def _start(targets: Targets, folder: Path, executor: Executor, resume: bool) -> 
         kind=KIND, name=targets.name, targets_file=str(targets.source),
         base_scenario=str(targets.base_path), world=targets.base["name"],
         world_id=post.world_id(targets.base), seed=targets.seed,
+        horizon_days=targets.horizon_days,
         budget=targets.spec.budget, parameters=targets.paths,
         targets=[t.label for t in targets.targets], fingerprint=targets.fingerprint(),
         plan={"screen_trajectories": p.trajectories, "wave_sizes": list(p.wave_sizes),

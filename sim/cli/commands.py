@@ -239,6 +239,8 @@ def _report(folder: Path) -> None:
     """Write a folder's report; a failure leaves the saved results as they are (exit 1)."""
     from sim.report import write_report
 
+    if _kind(folder) == "calibration":
+        from sim.calibrate.report import write_calibration_report as write_report
     try:
         page = user_errors(lambda: write_report(folder))
     except typer.Exit:
@@ -250,6 +252,16 @@ def _report(folder: Path) -> None:
         )
         raise typer.Exit(1) from None
     say(f"report written to {page} (and report.pdf, figures/)")
+
+
+def _kind(folder: Path) -> str | None:
+    import json
+
+    try:
+        kind = json.loads((folder / "manifest.json").read_text()).get("kind")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(kind) if kind is not None else None
 
 
 @app.command()

@@ -83,10 +83,8 @@ def test_recovers_known_parameters_with_a_narrower_interval(tmp_path: Path) -> N
     written = calibration_report(tmp_path / "out")
     assert written.pages[1] == "Targets against the calibrated model"
     assert {f.name for f in written.figures} >= {"pairs.png", "identifiability.png"}
-    table = headline(params.reset_index(), pd.read_csv(tmp_path / "out" / "predictive" / "runs.csv"),
-                     {"horizon_days": 90})  # fmt: skip
-    rows = {r[0]: r for r in table.rows}
     runs = pd.read_csv(tmp_path / "out" / "predictive" / "runs.csv")
+    rows = {r[0]: r for r in headline(params.reset_index(), runs, {"horizon_days": 90}).rows}
     kt_a_year = np.median(runs["tonnes_delivered"]) * 365 / 90 / 1000
     assert rows["Coal delivered (kt/yr)"][1] == f"{kt_a_year:,.0f}"
     # the calibrated scenario runs: it loads as a scenario at the posterior median
@@ -246,3 +244,65 @@ def test_resume_refuses_a_changed_targets_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["calibrate", str(path), "--resume", str(tmp_path / "cut")])
     assert result.exit_code == 2
     assert "has changed since the calibration started" in result.stderr
+
+
+# --- posterior-predictive runs ------------------------------------------------------
+
+
+def posterior_csv(path: Path, scenario: dict[str, object], rows: list[tuple[float, float]],
+                  weights: list[float]) -> Path:  # fmt: skip
+    from sim.calibrate.posterior import world_id
+
+    frame = pd.DataFrame(rows, columns=list(TRUTH))
+    frame.insert(0, "seed", range(len(rows)))
+    frame.insert(0, "point", range(len(rows)))
+    frame.insert(0, "wave", 1)
+    frame.insert(0, "world_id", world_id(scenario))
+    frame.insert(0, "world", scenario["name"])
+    frame["weight"] = weights
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_posterior_run_keeps_the_seeds_of_a_plain_run(tmp_path: Path) -> None:
+    """A posterior of one world, the scenario's own values: every replication is the one
+    the plain run made, byte for byte (the draws take no model stream)."""
+    sets = ["horizon_days=60", *(f"{k}={v}" for k, v in TRUTH.items())]
+    scenario = load(PEAK, sets).scenario.model_dump(mode="json")
+    post = posterior_csv(tmp_path / "posterior.csv", scenario, [tuple(TRUTH.values())], [1.0])
+    args = ["run", str(PEAK), "--replications", "3", "--no-report", "--workers", "1"]
+    args += [a for s in sets for a in ("--set", s)]
+    runner = CliRunner()
+    plain = runner.invoke(app, [*args, "--out", str(tmp_path / "plain")])
+    fitted = runner.invoke(app, [*args, "--out", str(tmp_path / "post"), "--posterior", str(post)])
+    assert plain.exit_code == 0 and fitted.exit_code == 0, fitted.output
+    plain_runs = (tmp_path / "plain" / "runs.csv").read_bytes()
+    assert (tmp_path / "post" / "runs.csv").read_bytes() == plain_runs
+    draws = pd.read_csv(tmp_path / "post" / "posterior_draws.csv")
+    assert list(draws["posterior_row"]) == [0, 0, 0]
+
+
+def test_posterior_draws_follow_the_weights() -> None:
+    """4,000 replications' draws from weights 1/4, 3/4: the share of the second within a
+    99% binomial interval, 0.75 +- 2.576 sqrt(0.75 x 0.25 / 4000) = +- 0.018."""
+    from sim.calibrate.posterior import Posterior
+    from sim.calibrate.predictive import draw
+
+    post = Posterior(Path("p.csv"), "w", "id", ["x"], np.array([[1.0], [2.0]]),
+                     np.array([0.25, 0.75]), "sha")  # fmt: skip
+    share = np.mean([draw(post, 2019, r) for r in range(4000)])
+    assert abs(share - 0.75) < 2.576 * math.sqrt(0.75 * 0.25 / 4000)
+
+
+def test_posterior_from_another_world_is_refused(tmp_path: Path) -> None:
+    scenario = load(PEAK).scenario.model_dump(mode="json")
+    post = posterior_csv(tmp_path / "posterior.csv", scenario, [tuple(TRUTH.values())], [1.0])
+    crackdown = PEAK.parent / "crackdown_2025.toml"
+    result = CliRunner().invoke(
+        app, ["run", str(crackdown), "--posterior", str(post), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "fitted to the world 'peak_2019'" in result.stderr
+    assert "is another world" in result.stderr
+    assert not (tmp_path / "o").exists()

@@ -139,6 +139,7 @@ class Posterior:
     paths: list[str]
     values: np.ndarray  # worlds x parameters
     weights: np.ndarray
+    sha256: str
 
 
 def read_posterior(path: Path) -> Posterior:
@@ -163,7 +164,9 @@ def read_posterior(path: Path) -> Posterior:
     worlds = frame["world_id"].astype(str).unique()
     if len(worlds) != 1:
         raise ScenarioError(f"--posterior {path}: world_id: rows from {len(worlds)} worlds")
-    return Posterior(path, str(frame["world"].iloc[0]), str(worlds[0]), paths, values, w / w.sum())
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    world, wid = str(frame["world"].iloc[0]), str(worlds[0])
+    return Posterior(path, world, wid, paths, values, w / w.sum(), digest)
 
 
 def write_files(folder: Path, files: dict[str, pd.DataFrame | str]) -> list[str]:

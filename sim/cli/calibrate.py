@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from sim.cli.console import err, out, say, user_errors, warn
+from sim.cli.console import err, fail, out, say, user_errors, warn
 from sim.cli.options import DaskLocal, NoReport, RunOut, Scheduler, Seed, SweepWorkers
 
 if TYPE_CHECKING:
+    from sim.calibrate.posterior import Posterior
     from sim.calibrate.run import CalibrationResult
+    from sim.scenario import Scenario
 
 TargetsArg = Annotated[Path, typer.Argument(help="targets TOML file", metavar="TARGETS")]
 Budget = Annotated[
@@ -115,3 +117,29 @@ def _print(result: CalibrationResult) -> None:
     out.print(table)
     for p in result.unconstrained:
         warn(f"note: no target constrains {p}: its posterior is its prior, not a finding")
+
+
+def posterior_option(
+    path: Path | None, s: Scenario, source: Path, resume: Path | None, target_ci: float | None
+) -> Posterior | None:
+    """The ``--posterior`` file, read and checked against the scenario's world."""
+    if path is None:
+        return None
+    if resume is not None or target_ci is not None:
+        fail("--posterior: not with --resume (it goes on with its own) or --target-ci")
+    from sim.calibrate.posterior import read_posterior
+    from sim.calibrate.predictive import check_world
+
+    fitted = user_errors(lambda: read_posterior(path))
+    user_errors(lambda: check_world(fitted, s.model_dump(mode="json"), str(source)))
+    return fitted
+
+
+def kind(folder: Path) -> str | None:
+    import json
+
+    try:
+        kind = json.loads((folder / "manifest.json").read_text()).get("kind")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(kind) if kind is not None else None

@@ -25,6 +25,7 @@ from sim.cli.options import (
     DaskLocal,
     MaxReplications,
     NoReport,
+    PosteriorOpt,
     Resume,
     RunOut,
     RunReplications,
@@ -91,6 +92,7 @@ def run(
     max_replications: MaxReplications = None,
     target_metric: TargetMetric = None,
     resume: RunResume = None,
+    posterior: PosteriorOpt = None,
     no_report: NoReport = False,
 ) -> None:
     """Run a scenario's replications, save the results and write the report."""
@@ -120,6 +122,7 @@ def run(
              "give it without --out and --target-ci")  # fmt: skip
     if resume is not None:  # before the banner: a folder that cannot be resumed says so first
         user_errors(lambda: started(resume))
+    fitted = calibrate_cmd.posterior_option(posterior, s, scenario_file, resume, target_ci)
     folder = resume or user_errors(lambda: prepare_folder(out_dir, Path("results"), s.name))
     workers = _capped(workers)
     say(_run_banner(s, folder, target_ci, most))
@@ -138,6 +141,7 @@ def run(
                         target_ci=target_ci,
                         target_metrics=target_metric,
                         max_replications=most,
+                        posterior=fitted,
                     )
                 )
             )
@@ -239,7 +243,7 @@ def _report(folder: Path) -> None:
     """Write a folder's report; a failure leaves the saved results as they are (exit 1)."""
     from sim.report import write_report
 
-    if _kind(folder) == "calibration":
+    if calibrate_cmd.kind(folder) == "calibration":
         from sim.calibrate.report import write_calibration_report as write_report
     try:
         page = user_errors(lambda: write_report(folder))
@@ -252,16 +256,6 @@ def _report(folder: Path) -> None:
         )
         raise typer.Exit(1) from None
     say(f"report written to {page} (and report.pdf, figures/)")
-
-
-def _kind(folder: Path) -> str | None:
-    import json
-
-    try:
-        kind = json.loads((folder / "manifest.json").read_text()).get("kind")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return str(kind) if kind is not None else None
 
 
 @app.command()

@@ -3,6 +3,7 @@ and a killed fit resumed to the same posterior."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -280,6 +281,8 @@ def test_posterior_run_keeps_the_seeds_of_a_plain_run(tmp_path: Path) -> None:
     assert (tmp_path / "post" / "runs.csv").read_bytes() == plain_runs
     draws = pd.read_csv(tmp_path / "post" / "posterior_draws.csv")
     assert list(draws["posterior_row"]) == [0, 0, 0]
+    manifest = json.loads((tmp_path / "post" / "manifest.json").read_text())
+    assert manifest["posterior"]["uncertainty"].startswith("parameter (posterior) and stochastic")
 
 
 def test_posterior_draws_follow_the_weights() -> None:

@@ -103,8 +103,9 @@ def recovery(points: int, budget: int) -> dict[str, Any]:
     frame = pd.DataFrame(rows)
     print(frame.to_string(index=False))
     coverage = float(frame["covered"].mean())
-    print(f"coverage of the 90% intervals: {frame['covered'].sum()} of {len(frame)} "
-          f"({coverage:.0%}); mean width {frame['width_ratio'].mean():.0%} of the prior's")  # fmt: skip
+    width = frame["width_ratio"].mean()
+    covered = f"{frame['covered'].sum()} of {len(frame)} ({coverage:.0%})"
+    print(f"coverage of the 90% intervals: {covered}; mean width {width:.0%} of the prior's")
     return {"rows": rows, "coverage": coverage, "mean_width_ratio": frame["width_ratio"].mean()}
 
 

@@ -196,6 +196,19 @@ def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
     assert "targets[1].metrc: unknown key; did you mean 'metric'?" in result.stderr
 
 
+def test_too_small_a_budget_says_the_least_that_would_do(tmp_path: Path) -> None:
+    path = tmp_path / "small.toml"
+    path.write_text(head(60, 3, 30) + target("tonnes_delivered", 1.0) + PARAMETERS)
+    result = CliRunner().invoke(app, ["calibrate", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    # 2 trajectories x 3 points, 20 predictive runs, 3 waves x 10 x 2 parameters
+    assert (
+        f"{path}: budget: 60 simulations are too few for 2 parameters in 3 waves; "
+        "give at least 86" in result.stderr
+    )
+    assert not (tmp_path / "out").exists()
+
+
 @contextmanager
 def killed_after(calls: int) -> Iterator[Callable[[str], object]]:
     """A progress factory whose callbacks raise Ctrl-C on the ``calls``-th update."""

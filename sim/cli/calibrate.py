@@ -40,6 +40,7 @@ def calibrate(
 ) -> None:
     """Fit a world's parameters to observed figures (history matching, GP emulators)."""
     from sim.calibrate import run as cal
+    from sim.calibrate.engine import plan
     from sim.calibrate.targets import load_targets
     from sim.cli.commands import _capped, _failed, _report
     from sim.experiment.progress import progress
@@ -51,6 +52,7 @@ def calibrate(
     if resume is not None and seed is None:
         seed = user_errors(lambda: cal.started_seed(resume))
     targets = user_errors(lambda: load_targets(targets_file, seed, budget))
+    user_errors(lambda: plan(targets))  # a budget too small is refused before any folder
     if resume is not None:
         user_errors(lambda: cal.check_resume(targets, resume))
     folder = resume or user_errors(lambda: prepare_folder(out_dir, Path("results"), targets.name))

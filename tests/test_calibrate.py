@@ -322,3 +322,38 @@ def test_posterior_from_another_world_is_refused(tmp_path: Path) -> None:
     assert "fitted to the world 'peak_2019'" in result.stderr
     assert "is another world" in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+def sweep_file(tmp_path: Path) -> Path:
+    path = tmp_path / "sweep.toml"
+    path.write_text(
+        f'name = "s"\nbase = "{PEAK}"\nreplications = 2\noutputs = ["tonnes_delivered"]\n'
+        '\n[set]\nhorizon_days = 30\n"contract.ship_to_ship_share" = 0.85\n'
+        '"sellers.nampo_state_corp.lot_interval_days" = 1.2\n'
+        '\n[design]\nkind = "grid"\n\n[design.parameters]\n"tips.reward_share" = [0.1, 0.2]\n'
+    )
+    return path
+
+
+def test_sweep_with_a_posterior_keeps_the_seeds_and_refuses_a_swept_key(tmp_path: Path) -> None:
+    sets = ["horizon_days=30", *(f"{k}={v}" for k, v in TRUTH.items())]
+    scenario = load(PEAK, sets).scenario.model_dump(mode="json")
+    post = posterior_csv(tmp_path / "posterior.csv", scenario, [tuple(TRUTH.values())], [1.0])
+    sweep = sweep_file(tmp_path)
+    runner = CliRunner()
+    args = ["sweep", str(sweep), "--workers", "1", "--no-report"]
+    plain = runner.invoke(app, [*args, "--out", str(tmp_path / "plain")])
+    fitted = runner.invoke(app, [*args, "--out", str(tmp_path / "post"), "--posterior", str(post)])
+    assert plain.exit_code == 0 and fitted.exit_code == 0, fitted.output
+    assert (tmp_path / "post" / "runs.csv").read_bytes() == (
+        tmp_path / "plain" / "runs.csv"
+    ).read_bytes()
+    manifest = json.loads((tmp_path / "post" / "manifest.json").read_text())
+    assert manifest["options"]["posterior"] == str(post)
+    swept = tmp_path / "swept.csv"
+    frame = pd.read_csv(post)
+    frame.insert(5, "tips.reward_share", 0.1)
+    frame.to_csv(swept, index=False)
+    refused = runner.invoke(app, [*args, "--posterior", str(swept)])
+    assert refused.exit_code == 2
+    assert "'tips.reward_share' is both swept and drawn from the posterior" in refused.stderr

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calibrate.posterior import Posterior, world_id
-from sim.metrics.evaluate import evaluate
+from sim.metrics.evaluate import evaluate, evaluate_metrics
 from sim.metrics.outputs import Outputs
 from sim.scenario.errors import ScenarioError
 from sim.scenario.load import set_path
@@ -78,10 +78,24 @@ class PosteriorEvaluate:
 
     posterior: Posterior
     seed: int
+    metrics_only: bool = False
+    """A sweep's evaluation: the metrics alone (``evaluate_metrics``)."""
 
     def __call__(self, scenario_json: str, seed: np.random.SeedSequence) -> Outputs:
         row = draw(self.posterior, self.seed, int(seed.spawn_key[-1]))
-        return evaluate(with_draw(scenario_json, self.posterior, row), seed)
+        model = evaluate_metrics if self.metrics_only else evaluate
+        return model(with_draw(scenario_json, self.posterior, row), seed)
+
+
+def check_not_swept(posterior: Posterior, swept: list[str]) -> None:
+    """A key both swept and drawn from the posterior would be drawn: the sweep's values
+    would be dropped without a word."""
+    for path in swept:
+        if path in posterior.paths:
+            raise ScenarioError(
+                f"--posterior {posterior.source}: {path!r} is both swept and drawn from the "
+                "posterior; drop it from one of the two"
+            )
 
 
 def draws_frame(posterior: Posterior, seed: int, replications: int) -> pd.DataFrame:

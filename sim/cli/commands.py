@@ -313,6 +313,7 @@ def sweep(
     replications: SweepReplications = None,
     set_: SetOpt = None,
     out_dir: RunOut = None,
+    posterior: PosteriorOpt = None,
     no_report: NoReport = False,
 ) -> None:
     """Run a sweep file's design; exit 1 if any replication failed."""
@@ -326,6 +327,7 @@ def sweep(
             resume=resume,
             overrides=list(set_ or []),
             replications=replications,
+            posterior=posterior,
         )
     )
     sw = prepared.sweep

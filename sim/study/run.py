@@ -241,8 +241,9 @@ class Plan:
     metrics: list[str]
     maximum: int
     statuses: list[precision.Status] = field(default_factory=list)
-    evaluate: Evaluate = evaluate
-    """The model; a posterior run's draws each replication's parameters first."""
+    evaluate: Evaluate | None = None
+    """The model when not ``evaluate`` (looked up when it runs): a posterior run's draws
+    each replication's parameters first."""
 
     def more(self, rows: list[dict[str, Any]]) -> int:
         """Replications to add after ``rows`` (0: done)."""
@@ -273,7 +274,8 @@ def replicate(
     n, start = s.replications, len(rows)
     scenario_json = s.model_dump_json()
     while n > start:
-        work = run_replications(scenario_json, s.seed, range(start, n), executor, plan.evaluate)
+        model = plan.evaluate or evaluate
+        work = run_replications(scenario_json, s.seed, range(start, n), executor, model)
         for r in work:
             row = {"replication": r.replication, "seed": r.seed, **r.outputs.metrics}
             writer.write(row, r)

@@ -187,6 +187,19 @@ def test_bad_targets_file_names_the_key(
     assert not (tmp_path / "out").exists()  # nothing written for a bad file
 
 
+def test_validate_checks_a_targets_file(tmp_path: Path) -> None:
+    shipped = PEAK.parent / "targets" / "peak_2019.toml"
+    result = CliRunner().invoke(app, ["validate", str(shipped)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"ok: {shipped} (targets: 5 figures, 3 parameters)\n"
+    bad = tmp_path / "bad.toml"
+    bad.write_text(shipped.read_text().replace('"tonnes_seized"', '"tonnes_siezed"'))
+    bad.write_text(bad.read_text().replace('base = "../peak_2019.toml"', f'base = "{PEAK}"'))
+    result = CliRunner().invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2
+    assert f"error: {bad}: targets[4].metric: unknown metric 'tonnes_siezed'" in result.stderr
+
+
 def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(head(100, 1, 60) + target("tonnes_delivered", 1.0) + PARAMETERS

@@ -145,3 +145,24 @@ def kind(folder: Path) -> str | None:
     except (OSError, ValueError, AttributeError):
         return None
     return str(kind) if kind is not None else None
+
+
+def is_targets_file(path: Path) -> bool:
+    """A TOML file with a ``[[targets]]`` list is a targets file (``coalsim calibrate``)."""
+    from sim.scenario.errors import ScenarioError
+    from sim.scenario.load import read_toml
+
+    try:
+        return isinstance(read_toml(path).get("targets"), list)
+    except ScenarioError:
+        return False
+
+
+def checked_targets(path: Path) -> str:
+    """Check a targets file as ``calibrate`` would before running; say what it fits."""
+    from sim.calibrate.engine import plan
+    from sim.calibrate.targets import load_targets
+
+    targets = load_targets(path)
+    plan(targets)
+    return f"targets: {len(targets.targets)} figures, {len(targets.parameters)} parameters"

@@ -407,6 +407,8 @@ def validate(
             if is_sweep_file(f):
                 sw = prepare_sweep(f, dry_run=True).sweep
                 say(f"ok: {f} (sweep: {sw.design.kind}, {sw.points} points)")
+            elif calibrate_cmd.is_targets_file(f):
+                say(f"ok: {f} ({calibrate_cmd.checked_targets(f)})")
             else:
                 evidence.check(scn.load(f).scenario, str(f))
                 say(f"ok: {f}")

@@ -17,6 +17,7 @@ LAYERS = [
     "metrics",
     "experiment",
     "report",
+    "calibrate",
     "study",
     "verify",
     "api",

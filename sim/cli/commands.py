@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from sim.cli import calibrate as calibrate_cmd
 from sim.cli import checks, discover
 from sim.cli.console import err, fail, out, say, user_errors, warn
 from sim.cli.help import Command, Group
@@ -25,6 +26,7 @@ from sim.cli.options import (
     DaskLocal,
     MaxReplications,
     NoReport,
+    PosteriorOpt,
     Resume,
     RunOut,
     RunReplications,
@@ -92,6 +94,7 @@ def run(
     max_replications: MaxReplications = None,
     target_metric: TargetMetric = None,
     resume: RunResume = None,
+    posterior: PosteriorOpt = None,
     no_report: NoReport = False,
 ) -> None:
     """Run a scenario's replications, save the results and write the report."""
@@ -121,6 +124,7 @@ def run(
              "give it without --out and --target-ci")  # fmt: skip
     if resume is not None:  # before the banner: a folder that cannot be resumed says so first
         user_errors(lambda: started(resume))
+    fitted = calibrate_cmd.posterior_option(posterior, s, scenario_file, resume, target_ci)
     folder = resume or user_errors(lambda: prepare_folder(out_dir, Path("results"), s.name))
     workers = _capped(workers)
     say(_run_banner(s, folder, target_ci, most))
@@ -139,6 +143,7 @@ def run(
                         target_ci=target_ci,
                         target_metrics=target_metric,
                         max_replications=most,
+                        posterior=fitted,
                     )
                 )
             )
@@ -240,6 +245,8 @@ def _report(folder: Path) -> None:
     """Write a folder's report; a failure leaves the saved results as they are (exit 1)."""
     from sim.report import write_report
 
+    if calibrate_cmd.kind(folder) == "calibration":
+        from sim.calibrate.report import write_calibration_report as write_report
     try:
         page = user_errors(lambda: write_report(folder))
     except typer.Exit:
@@ -308,6 +315,7 @@ def sweep(
     replications: SweepReplications = None,
     set_: SetOpt = None,
     out_dir: RunOut = None,
+    posterior: PosteriorOpt = None,
     no_report: NoReport = False,
 ) -> None:
     """Run a sweep file's design; exit 1 if any replication failed."""
@@ -321,6 +329,7 @@ def sweep(
             resume=resume,
             overrides=list(set_ or []),
             replications=replications,
+            posterior=posterior,
         )
     )
     sw = prepared.sweep
@@ -400,6 +409,8 @@ def validate(
             if is_sweep_file(f):
                 sw = prepare_sweep(f, dry_run=True).sweep
                 say(f"ok: {f} (sweep: {sw.design.kind}, {sw.points} points)")
+            elif calibrate_cmd.is_targets_file(f):
+                say(f"ok: {f} ({calibrate_cmd.checked_targets(f)})")
             else:
                 evidence.check(scn.load(f).scenario, str(f))
                 say(f"ok: {f}")
@@ -425,6 +436,7 @@ def show(
 app.command(cls=Command)(checks.verify)
 app.command(cls=Command)(checks.breakeven)
 app.command(cls=Command)(discover.discover)
+app.command(cls=Command)(calibrate_cmd.calibrate)
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -138,3 +138,12 @@ SweepReplications = Annotated[
     int | None,
     typer.Option(min=1, metavar="N", help="replications per point (overrides the file)"),
 ]
+PosteriorOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--posterior",
+        metavar="FILE",
+        help="draw each replication's fitted parameters from a calibration's posterior.csv "
+        "(same seeds as without; intervals then carry parameter and stochastic uncertainty)",
+    ),
+]

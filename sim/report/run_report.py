@@ -29,6 +29,12 @@ def run_meta(data: RunData) -> str:
         bits.append(f"{s['horizon_days']:g} simulated days")
     if m.get("overrides"):
         bits.append("--set " + " ".join(map(str, m["overrides"])))
+    if m.get("posterior"):  # a calibration's posterior: the intervals carry both
+        p = m["posterior"]
+        bits.append(
+            f"{', '.join(p.get('parameters', []))} drawn from the posterior {p.get('file')} for "
+            "each replication, so every interval carries parameter and stochastic uncertainty"
+        )
     return ", ".join(bits) + "."
 
 

@@ -16,8 +16,9 @@ from typing import Any
 
 from sim.experiment import store
 from sim.experiment.executors import Executor
+from sim.experiment.replications import Evaluate
 from sim.experiment.stream import PARTIAL, FolderLock, read_checkpoint
-from sim.scenario import Resolved
+from sim.scenario import Resolved, Scenario
 from sim.scenario.errors import ScenarioError
 from sim.study.run import Plan, Progress, RunResult, carry_on
 from sim.study.writer import RunWriter
@@ -83,7 +84,23 @@ def resume_run(
         manifest.pop("finished_at", None)
         store.write_manifest(folder, manifest)
         plan = Plan(None, [], s.replications)
+        if "posterior" in manifest:
+            plan.evaluate = _posterior(manifest["posterior"], s, folder)
         return carry_on(s, folder, manifest, writer, rows, plan, workers, executor, progress)
+
+
+def _posterior(said: dict[str, Any], s: Scenario, folder: Path) -> Evaluate:
+    """A posterior run goes on with the posterior it started with, unchanged."""
+    from sim.calibrate.posterior import read_posterior
+    from sim.calibrate.predictive import PosteriorEvaluate
+
+    posterior = read_posterior(Path(said["file"]))
+    if posterior.sha256 != said.get("sha256"):
+        raise ScenarioError(
+            f"--resume {folder}: {said['file']} has changed since the run started; a "
+            "posterior run goes on only with the posterior it started with"
+        )
+    return PosteriorEvaluate(posterior, s.seed)
 
 
 def _rows(path: Path) -> list[dict[str, Any]]:

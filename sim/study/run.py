@@ -11,9 +11,11 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from sim.calibrate import predictive
+from sim.calibrate.posterior import Posterior
 from sim.experiment import precision, store
 from sim.experiment.executors import Executor, make_executor
-from sim.experiment.replications import ReplicationResult, run_replications
+from sim.experiment.replications import Evaluate, ReplicationResult, run_replications
 from sim.experiment.stream import FolderLock
 from sim.experiment.summary import summarise
 from sim.metrics import METRICS, evidence
@@ -97,8 +99,13 @@ def run_scenario(
     target_ci: float | None = None,
     target_metrics: Sequence[str] | None = None,
     max_replications: int = DEFAULT_MAX_REPLICATIONS,
+    posterior: Posterior | None = None,
 ) -> RunResult:
     """Run every replication of ``resolved`` and write the run folder.
+
+    With ``posterior`` (a calibration's ``posterior.csv``), each replication's fitted
+    parameters are drawn from it, with the streams it has without one
+    (``sim.calibrate.predictive``); ``posterior_draws.csv`` says which it got.
 
     Rows go to disk as replications finish, in replication order. With
     ``target_ci``, replications are added in batches until the 95% CI
@@ -116,14 +123,34 @@ def run_scenario(
     manifest = new_manifest(resolved, overrides or [])
     if target_ci is not None:  # a resume would not know how the batches went on
         manifest["target_ci"] = {"target": target_ci}
+    plan = Plan(target_ci, checked, maximum)
+    if posterior is not None:
+        plan.evaluate = posterior_plan(posterior, s, str(resolved.source), manifest)
     folder.mkdir(parents=True, exist_ok=True)
     with FolderLock(folder, remove=True):
         store.check_out(folder)  # under the lock: no other run has begun writing here
         store.write_manifest(folder, manifest)
-        plan = Plan(target_ci, checked, maximum)
+        if posterior is not None:
+            draws = predictive.draws_frame(posterior, s.seed, maximum)
+            store.write_csv(folder / "posterior_draws.csv", draws)
         return carry_on(
             s, folder, manifest, RunWriter(folder), [], plan, workers, executor, progress
         )
+
+
+def posterior_plan(
+    posterior: Posterior, s: Scenario, source: str, manifest: dict[str, Any]
+) -> Evaluate:
+    """The evaluation that draws each replication's parameters from ``posterior``, once the
+    posterior is known to be of this world; the manifest records which posterior it was."""
+    predictive.check_world(posterior, s.model_dump(mode="json"), source)
+    manifest["posterior"] = {
+        "file": str(posterior.source), "sha256": posterior.sha256, "world": posterior.world,
+        "parameters": posterior.paths,
+        "worlds": len(posterior.weights), "draws": "posterior_draws.csv",
+        "uncertainty": "parameter (posterior) and stochastic (replications)",
+    }  # fmt: skip
+    return predictive.PosteriorEvaluate(posterior, s.seed)
 
 
 def new_manifest(resolved: Resolved, overrides: list[str]) -> dict[str, Any]:
@@ -214,6 +241,9 @@ class Plan:
     metrics: list[str]
     maximum: int
     statuses: list[precision.Status] = field(default_factory=list)
+    evaluate: Evaluate | None = None
+    """The model when not ``evaluate`` (looked up when it runs): a posterior run's draws
+    each replication's parameters first."""
 
     def more(self, rows: list[dict[str, Any]]) -> int:
         """Replications to add after ``rows`` (0: done)."""
@@ -244,7 +274,9 @@ def replicate(
     n, start = s.replications, len(rows)
     scenario_json = s.model_dump_json()
     while n > start:
-        for r in run_replications(scenario_json, s.seed, range(start, n), executor, evaluate):
+        model = plan.evaluate or evaluate
+        work = run_replications(scenario_json, s.seed, range(start, n), executor, model)
+        for r in work:
             row = {"replication": r.replication, "seed": r.seed, **r.outputs.metrics}
             writer.write(row, r)
             rows.append(row)

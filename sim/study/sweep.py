@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.calibrate.posterior import Posterior, read_posterior
+from sim.calibrate.predictive import PosteriorEvaluate, check_not_swept, check_world
 from sim.experiment import store
 from sim.experiment.executors import Executor, make_executor
 from sim.experiment.sweep import SweepResult, check_resume, resume_options, run_sweep
@@ -30,6 +32,7 @@ class PreparedSweep:
     out: Path | None = None
     results_root: Path = Path("results")
     folder: Path | None = None
+    posterior: Posterior | None = None
 
     def make_folder(self) -> Path:
         if self.folder is None:
@@ -46,6 +49,7 @@ def prepare_sweep(
     replications: int | None = None,
     results_root: Path = Path("results"),
     dry_run: bool = False,
+    posterior: Path | None = None,
 ) -> PreparedSweep:
     """Check a sweep file and every point of its design, and the folder options; nothing runs.
 
@@ -54,10 +58,14 @@ def prepare_sweep(
     """
     if resume is not None and out is not None:
         raise ScenarioError("--resume and --out: give one; --resume continues in its own folder")
+    was = None
     if resume is not None:  # each option the resume does not give is the one it started with
         started = resume_options(resume)
         overrides = overrides or started.get("set", [])
         replications = started.get("replications") if replications is None else replications
+        given = started.get("posterior")
+        posterior = posterior or (Path(given) if given else None)
+        was = started.get("posterior_sha256")
     sweep = load_sweep(
         path, list(METRICS), names(target=True), overrides=overrides, replications=replications
     )
@@ -65,8 +73,16 @@ def prepare_sweep(
         store.check_out(out)
     if resume is not None:  # before anything is said about the sweep
         check_resume(sweep, resume, list(METRICS))
-    options = {"set": list(overrides), "replications": replications}
-    return PreparedSweep(sweep, resume is not None, options, out, results_root, resume)
+    options: dict[str, Any] = {"set": list(overrides), "replications": replications}
+    fitted = None
+    if posterior is not None:  # each replication's fitted parameters drawn from it
+        fitted = read_posterior(posterior)
+        check_world(fitted, sweep.base_scenario, str(path))
+        check_not_swept(fitted, sweep.design.paths)
+        options.update(posterior=str(posterior), posterior_sha256=fitted.sha256)
+        if resume is not None and was not in (None, fitted.sha256):
+            raise ScenarioError(f"--resume {resume}: {posterior} has changed since it started")
+    return PreparedSweep(sweep, resume is not None, options, out, results_root, resume, fitted)
 
 
 def is_sweep_file(path: Path) -> bool:
@@ -81,10 +97,13 @@ def execute_sweep(
     prepared: PreparedSweep, executor: Executor, progress: Progress | None = None
 ) -> SweepResult:
     """Run a prepared sweep with the coal model (metrics only; no series or voyage logs)."""
+    fitted = prepared.posterior
     return run_sweep(
         prepared.sweep,
         prepared.make_folder(),
-        evaluate=evaluate_metrics,
+        evaluate=evaluate_metrics
+        if fitted is None
+        else PosteriorEvaluate(fitted, prepared.sweep.seed, metrics_only=True),
         metrics=list(METRICS),
         executor=executor,
         progress=progress,

@@ -64,7 +64,15 @@ def _change(metric: str, d: float, lo: float, hi: float) -> str:
     ends = sorted((abs(lo), abs(hi)))
     ci = f"{signed(metric, ends[0], unit=False).removeprefix('+')} to "
     ci += signed(metric, ends[1], unit=False).removeprefix("+")
-    return f"{verb} {style.label(metric).lower()} by {size} (95% CI {ci})"
+    return f"{verb} {_in_sentence(style.label(metric))} by {size} (95% CI {ci})"
+
+
+PROPER = ("Chinese", "DPRK", "Coast Guard", "Lianyungang", "UN ")
+
+
+def _in_sentence(label: str) -> str:
+    """A label as it reads mid-sentence: 'coal delivered', but 'DPRK sellers' net cash'."""
+    return label if label.startswith(PROPER) else label[:1].lower() + label[1:]
 
 
 def _per_unit(metric: str, d: float, p: str, dv: float) -> str:
@@ -75,6 +83,7 @@ def _per_unit(metric: str, d: float, p: str, dv: float) -> str:
     rate = u(d) / pu(dv)
     last = p.rsplit(".", 1)[-1]
     per = pu.label or (last[:-1] if last.endswith("s") else f"unit of {last}")
+    per = per[:-1] if per in ("days", "hours", "knots") else per  # per day, not per days
     label = "pp" if u.label == "%" else (u.short or u.label)
     return f", {style.number(abs(rate))} {label} per {per}".replace("  ", " ")
 

@@ -35,6 +35,7 @@ OUTPUTS = {
     "verify.csv": "the results of coalsim verify",
     "breakeven.csv": "the results of coalsim breakeven",
     "compare.csv": "a comparison",
+    "optimise.json": "an optimisation (continue it with --resume)",
 }
 """The file that marks each kind of output folder."""
 

@@ -14,8 +14,8 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 
 from sim.scenario.adaptive import Adaptation, Allocation, Displacement
-from sim.scenario.costs import Costs
 from sim.scenario.base import Lat, Lon, LonLat, Name, Probability, Role, Strict
+from sim.scenario.costs import Costs
 from sim.scenario.evidence import PublicFigure
 from sim.scenario.observation import Observation
 from sim.scenario.trade import Beliefs, Buyer, Contract, Enforcement, Market, Network, Policy, Tips

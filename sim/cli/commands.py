@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sim.cli import checks
+from sim.cli import checks, optimise
 from sim.cli.console import err, fail, out, say, user_errors, warn
 from sim.cli.options import (
     DaskLocal,
@@ -422,6 +422,7 @@ def show(
 
 app.command()(checks.verify)
 app.command()(checks.breakeven)
+app.command()(optimise.optimise)
 
 
 def _terminate(signum: int, frame: object) -> None:

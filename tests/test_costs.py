@@ -82,10 +82,13 @@ def test_costs_change_no_other_metric() -> None:
 
 
 def test_a_group_rate_overrides_the_default_and_an_unknown_group_is_named() -> None:
+    own = {"test_patrol": {"sea_rmb_per_vessel_day": 2.0}}
     one = search_world(
-        vessels=1, transit_hours=0.0, horizon_days=10.0,
-        costs={"sea_rmb_per_vessel_day": 5.0, "groups": {"test_patrol": {"sea_rmb_per_vessel_day": 2.0}}},
-    )  # fmt: skip
+        vessels=1,
+        transit_hours=0.0,
+        horizon_days=10.0,
+        costs={"sea_rmb_per_vessel_day": 5.0, "groups": own},
+    )
     assert replication_metrics(run(one))["enforcement_spend_rmb"] == pytest.approx(10 * 2.0)
     data = one.scenario.model_dump(mode="json")
     data["costs"]["groups"] = {"test_patrl": {"port_rmb_per_vessel_day": 1.0}}

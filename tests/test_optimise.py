@@ -14,7 +14,7 @@ from sim.cli import app
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
 
-ONE_ZONE = '''
+ONE_ZONE = """
 name = "one_zone"
 base = "BASE"
 
@@ -23,7 +23,13 @@ horizon_days = 90
 "patrols.north_shandong_patrol.vessels" = 0
 "patrols.jiangsu_patrol.vessels" = 0
 # One seller, one route: Nampo to Dalian, which crosses the Bohai Strait zone and no other.
-sellers = [{ name = "nampo_state_corp", port = "Nampo", routes = ["nampo-dalian"], kind = "state", lot_interval_days = 1.0, vessels = 6 }]
+[[set.sellers]]
+name = "nampo_state_corp"
+port = "Nampo"
+routes = ["nampo-dalian"]
+kind = "state"
+lot_interval_days = 1.0
+vessels = 6
 
 [variables]
 "patrols.bohai_strait_patrol.vessels" = { low = 0, high = 4 }
@@ -34,7 +40,7 @@ vessels = 4
 
 [[objectives]]
 metric = "tonnes_delivered"
-'''.replace("BASE", BASELINE.as_posix())
+""".replace("BASE", BASELINE.as_posix())
 
 
 def _exit2(result: object, *words: str) -> None:

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
 
-
 class GroupCost(Strict):
     """One patrol group's own rates, where its hulls cost more or less than the others'."""
 

@@ -96,7 +96,7 @@ def evaluate(
                 {"replication": r.replication, **{k: r.outputs.metrics[k] for k in keep}}
             )
         count.add(len(res.results))
-    return [pd.DataFrame(sorted(x, key=lambda d: d["replication"])) for x in rows]
+    return [pd.DataFrame(x).sort_values("replication", ignore_index=True) for x in rows]
 
 
 def open_study(problem: Problem, folder: Path) -> optuna.Study:

@@ -43,7 +43,7 @@ def feasible_trials(problem: Problem, study: optuna.Study) -> list[optuna.trial.
     return list(out.values())
 
 
-def _signed(problem: Problem, values: Sequence[float]) -> np.ndarray:
+def _signed(problem: Problem, values: Sequence[float] | np.ndarray) -> np.ndarray:
     """Objective values turned so that smaller is better for each."""
     signs = [1.0 if o.goal == "minimise" else -1.0 for o in problem.spec.objectives]
     return np.asarray(values, dtype=float) * signs

@@ -137,3 +137,19 @@ def test_resume_goes_on_from_the_stored_study(
     pd.testing.assert_frame_equal(again.head(len(first)), first)
     problem.write_text(problem.read_text().replace("vessels = 4\n", "vessels = 3\n"))
     _exit2(runner.invoke(app, [*args, "--resume", str(out)]), "not the problem file")
+
+
+def test_the_same_files_on_one_worker_or_two(
+    write: WriteFile, runner: CliRunner, tmp_path: Path
+) -> None:
+    """Plans are asked in batches of a fixed size and every plan's replications are its
+    own streams, so the plans tried and the figures reported do not depend on the
+    executor."""
+    short = "\n[search]\nfinalists = 2\nselection_replications = 3\nfinal_replications = 3\n"
+    problem = write(ONE_ZONE + short, "tiny.toml")
+    for workers in ("1", "2"):
+        args = ["optimise", str(problem), "--trials", "5", "--workers", workers]
+        result = runner.invoke(app, [*args, "--out", str(tmp_path / workers)])
+        assert result.exit_code == 0, result.output
+    for name in ("trials.csv", "plans.csv", "final_runs.csv"):
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes()

@@ -43,10 +43,10 @@ def feasible_trials(problem: Problem, study: optuna.Study) -> list[optuna.trial.
     return list(out.values())
 
 
-def _signed(problem: Problem, values: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Objective values turned so that smaller is better for each."""
+def _signed(problem: Problem, values: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:
+    """Objective values, one row per plan, turned so that smaller is better for each."""
     signs = [1.0 if o.goal == "minimise" else -1.0 for o in problem.spec.objectives]
-    return np.asarray(values, dtype=float) * signs
+    return np.asarray(values, dtype=float).reshape(-1, len(signs)) * signs
 
 
 def fronts(points: np.ndarray) -> list[list[int]]:
@@ -71,7 +71,7 @@ def finalists(problem: Problem, study: optuna.Study) -> list[dict[str, Any]]:
     objective; with several, whole Pareto fronts in turn until there are enough."""
     trials = feasible_trials(problem, study)
     k = problem.spec.search.finalists
-    points = _signed(problem, [t.values for t in trials]).reshape(len(trials), -1)
+    points = _signed(problem, [t.values for t in trials])
     chosen: list[int] = []
     for front in fronts(points):
         chosen += sorted(front, key=lambda i: tuple(points[i]))
@@ -112,7 +112,7 @@ def chosen(problem: Problem, final: Final) -> list[int]:
     if not ok:
         return []
     means = [[final.selection[i][o.metric].mean() for o in problem.spec.objectives] for i in ok]
-    points = _signed(problem, np.asarray(means).ravel()).reshape(len(ok), -1)
+    points = _signed(problem, means)
     front = fronts(points)[0]
     if len(problem.spec.objectives) == 1:
         front = [min(front, key=lambda j: float(points[j][0]))]

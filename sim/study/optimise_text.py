@@ -21,8 +21,8 @@ def _ci(row: Any, name: str, unit: Any = None) -> str:
 
 def _value(v: Any) -> str:
     v = v.item() if hasattr(v, "item") else v
-    if isinstance(v, float) and v.is_integer():
-        return f"{v:,.0f}"
+    if isinstance(v, float):
+        return f"{v:,.0f}" if v.is_integer() or abs(v) >= 1e4 else f"{v:.6g}"
     return f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v)
 
 

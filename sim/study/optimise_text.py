@@ -54,9 +54,10 @@ def describe(problem: Problem, plans: pd.DataFrame, trials: pd.DataFrame) -> str
     """The summary printed and saved as ``optimise.txt``."""
     s = problem.spec.search
     ok = int((trials.feasible & trials.simulated).sum())
+    run = int(trials.simulated.sum())
     fresh = s.selection_replications + s.final_replications
     lines = [
-        f"{problem.name}: {len(trials)} plans tried ({ok} within budget), "
+        f"{problem.name}: {len(trials)} plans asked, {run} run ({ok} within budget), "
         f"{s.replications} replications each; the {len(plans) - 1} leading and the reference "
         f"run again on {fresh} fresh replications ({s.selection_replications} to choose, "
         f"{s.final_replications} to report: the figures below are from those "

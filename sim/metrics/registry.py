@@ -230,9 +230,7 @@ METRICS: dict[str, Metric] = {
     ]),
     **_group("costs", [
         _m("enforcement_spend_rmb", MILLION_RMB, NONNEGATIVE, "", "Enforcement spend",
-           "what enforcement cost the state: patrol vessel-days at sea and in base at the "
-           "[costs] rates, a boarding, an escort and an investigation per seizure, each "
-           "accomplice named, and the rewards paid"),
+           "enforcement's cost: patrol vessel-days, boardings, escorts, cases, rewards paid"),
     ]),
 }
 """Every metric of a replication, by name, in the order of ``runs.csv``'s columns."""

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.cli import calibrate as calibrate_cmd
-from sim.cli import checks, discover
+from sim.cli import checks, discover, optimise
 from sim.cli.console import err, fail, out, say, user_errors, warn
 from sim.cli.help import Command, Group
 from sim.cli.options import (
@@ -437,6 +437,7 @@ app.command(cls=Command)(checks.verify)
 app.command(cls=Command)(checks.breakeven)
 app.command(cls=Command)(discover.discover)
 app.command(cls=Command)(calibrate_cmd.calibrate)
+app.command(cls=Command)(optimise.optimise)
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -36,6 +36,7 @@ OUTPUTS = {
     "breakeven.csv": "the results of coalsim breakeven",
     "compare.csv": "a comparison",
     "discovery.csv": "a scenario discovery",
+    "optimise.json": "an optimisation (continue it with --resume)",
 }
 """The file that marks each kind of output folder."""
 

@@ -27,6 +27,7 @@ from sim.metrics.units import (
     THOUSAND_HOURS,
     TONNES,
     TONNES_PER_DAY,
+    TONNES_PER_MILLION_RMB,
     Unit,
 )
 
@@ -227,6 +228,10 @@ METRICS: dict[str, Metric] = {
            "share of the delivered coal that no outside observer saw: 1 - observed_tonnes / "
            "tonnes_delivered"),
     ]),
+    **_group("costs", [
+        _m("enforcement_spend_rmb", MILLION_RMB, NONNEGATIVE, "", "Enforcement spend",
+           "enforcement's cost: patrol vessel-days, boardings, escorts, cases, rewards paid"),
+    ]),
 }
 """Every metric of a replication, by name, in the order of ``runs.csv``'s columns."""
 
@@ -267,8 +272,19 @@ DERIVED: dict[str, Metric] = _group("comparison", [
        "Displaced: of the pressured volume B loses against A, the share B delivers elsewhere",
        "of the pressured destinations' volume that B loses against A, the share B delivers "
        "to the other destinations (ratio of mean changes)"),
+    _m("coal_stopped_per_million_rmb", TONNES_PER_MILLION_RMB, UNBOUNDED, "",
+       "Coal stopped per million RMB spent",
+       "coal delivered under the reference plan less under this plan, per million RMB of "
+       "enforcement spend this plan adds over the reference (ratio of paired mean "
+       "differences over common random numbers)"),
+    _m("revenue_denied_per_rmb", RATIO, UNBOUNDED, "",
+       "DPRK revenue denied per RMB spent",
+       "DPRK sellers' revenue under the reference plan less under this plan, per RMB of "
+       "enforcement spend this plan adds over the reference (ratio of paired mean "
+       "differences)"),
 ])
-"""Quantities ``coalsim compare`` computes from two runs, not from one replication."""
+"""Quantities computed from two runs (``coalsim compare``, ``coalsim optimise``: a plan against
+its reference), not from one replication."""
 # fmt: on
 
 
@@ -303,6 +319,7 @@ READING_ORDER = (
     "voyages",
     "money",
     "enforcement",
+    "costs",
     "buyers",
     "patrols",
     "contracts",

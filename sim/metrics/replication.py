@@ -17,6 +17,7 @@ from operator import attrgetter
 import numpy as np
 import pandas as pd
 
+from sim.metrics.costs import enforcement_spend
 from sim.metrics.displacement import (
     displacement_metrics,
     station_intervals,
@@ -128,6 +129,7 @@ def replication_metrics(out: RunOutput) -> dict[str, float]:
         "ledger_imbalance_rmb": sum(net.values()) / 100,
         **displacement_metrics(ships, out.horizon_hours, out.scenario),
         **observed_metrics(out),
+        "enforcement_spend_rmb": enforcement_spend(out, rewards / 100),
     }
 
 

@@ -39,6 +39,7 @@ RATIO = Unit(1.0, "RMB per RMB", "RMB/RMB")
 TONNES = Unit(1.0, "t")
 TONNES_PER_DAY = Unit(1.0, "t/day")
 DAYS = Unit(1.0, "days")
+TONNES_PER_MILLION_RMB = Unit(1.0, "t per million RMB", "t/M RMB")
 
 
 def number(x: float | None) -> str:

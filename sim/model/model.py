@@ -62,6 +62,7 @@ class RunOutput:
     ledger: list[Entry]
     patrol_events: list[PatrolEvent]
     patrol_service: dict[str, list[float | None]]
+    patrol_port: list[tuple[float, str, bool]]
     seller_parties: list[str]
     buyers: list[BuyerAgent]
     network: net.TradeNetwork
@@ -360,6 +361,7 @@ class Model:
             ledger=self.ledger.entries,
             patrol_events=self.recorder.patrol_events,
             patrol_service=self.recorder.patrol_service,
+            patrol_port=self.recorder.patrol_port,
             seller_parties=[c.name for c in self.companies],
             buyers=list(self.buyers.values()),
             network=self.network,

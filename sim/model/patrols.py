@@ -161,11 +161,14 @@ class PatrolVessel:
         while not self.retired:
             self.state = state
             if state != ON_STATION:
+                if state == TURNAROUND:  # in base: recorded for the cost accounts only
+                    self.cg.recorder.patrol_port.append((env.now, self.name, True))
                 yield env.timeout(remaining)
                 # The next state, without building a lookup table at every step.
                 if state == TRANSIT_BACK:
                     state, remaining = TURNAROUND, self.turnaround
                 elif state == TURNAROUND:
+                    self.cg.recorder.patrol_port.append((env.now, self.name, False))
                     state, remaining = TRANSIT_OUT, self.transit
                 else:
                     state, remaining = ON_STATION, self.endurance

@@ -83,6 +83,9 @@ class Recorder:
     patrol_events: list[PatrolEvent] = field(default_factory=list)
     patrol_service: dict[str, list[float | None]] = field(default_factory=dict)
     """Each patrol vessel's [commissioned, retired] times (retired None while in service)."""
+    patrol_port: list[tuple[float, str, bool]] = field(default_factory=list)
+    """(time, vessel, True on entering base / False on leaving it) for every turnaround in
+    base: what a vessel-day in port costs is counted from these, never by the vessel."""
     weekly: list[dict[str, float]] = field(default_factory=list)
     """Weekly snapshots of state that is not a flow: buyers active, mean belief."""
     zone_events: list[ZoneEvent] = field(default_factory=list)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from shapely import STRtree
 from shapely.geometry import Polygon
 
-from sim.scenario import adaptive, policy
+from sim.scenario import adaptive, costs, policy
 from sim.scenario.errors import did_you_mean
 from sim.scenario.schema import Scenario
 from sim.world import geo
@@ -349,6 +349,7 @@ PARTS: tuple[tuple[frozenset[str] | None, Part], ...] = (
         adaptive.problems,
     ),
     (frozenset({"contract"}), _prices),
+    (frozenset({"costs", "patrols"}), costs.problems),
     (frozenset({"routes", "ports", "waypoints", "zones"}), _land),
 )
 """Every check, with the top-level keys it reads (None: all of them), in the order its

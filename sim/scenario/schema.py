@@ -15,6 +15,7 @@ from pydantic import Field, field_validator
 
 from sim.scenario.adaptive import Adaptation, Allocation, Displacement
 from sim.scenario.base import Lat, Lon, LonLat, Name, Probability, Role, Strict
+from sim.scenario.costs import Costs
 from sim.scenario.evidence import PublicFigure
 from sim.scenario.observation import Observation
 from sim.scenario.trade import Beliefs, Buyer, Contract, Enforcement, Market, Network, Policy, Tips
@@ -254,6 +255,7 @@ class Scenario(Strict):
     allocation: Allocation = Field(default_factory=Allocation)
     displacement: Displacement = Field(default_factory=Displacement)
     observation: Observation = Field(default_factory=Observation)
+    costs: Costs = Field(default_factory=Costs)
     public_figures: list[PublicFigure] = Field(
         default_factory=list,
         description="figures from the public record the run is compared with (checks, not inputs)",

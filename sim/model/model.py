@@ -29,6 +29,7 @@ from sim.model import network as net
 from sim.model.allocation import Allocator, equalising_weights
 from sim.model.buyers import BuyerAgent, beliefs_of
 from sim.model.company import Company
+from sim.model.duty import mean_sweep
 from sim.model.enforcement import Enforcement
 from sim.model.inforce import InForce
 from sim.model.ledger import Entry, Ledger
@@ -36,7 +37,7 @@ from sim.model.legs import FULL, Plans, Vessel, VoyagePlan
 from sim.model.market import FixedMarket, Market, StrategicMarket
 from sim.model.news import BuyerNews, SellerNews
 from sim.model.outcomes import Outcomes
-from sim.model.patrols import CoastGuard, mean_sweep
+from sim.model.patrols import CoastGuard
 from sim.model.records import PatrolEvent, Recorder, Shipment, ZoneEvent
 from sim.model.rng import mechanism_streams
 from sim.model.routing import RouteChoice, Routing

@@ -259,18 +259,19 @@ def displacement_frames(out: RunOutput) -> dict[str, pd.DataFrame]:
 def network_frames(out: RunOutput) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Node list (with when each was named) and edge list of the trading network."""
     g = out.network
-    nodes = pd.DataFrame(
-        [
+    names = list(g.kind)
+    if not names:  # nothing to infer the columns' types from: as a frame of no records
+        nodes = pd.DataFrame([], columns=["node", "kind", "named_at_hours", "left"])
+    else:  # column by column: one list each, not a dict per node
+        named_at, left = g.named_at, g.left
+        nodes = pd.DataFrame(
             {
-                "node": n,
-                "kind": k,
-                "named_at_hours": g.named_at.get(n, math.nan),
-                "left": n in g.left,
+                "node": names,
+                "kind": list(g.kind.values()),
+                "named_at_hours": [named_at.get(n, math.nan) for n in names],
+                "left": [n in left for n in names],
             }
-            for n, k in g.kind.items()
-        ],
-        columns=["node", "kind", "named_at_hours", "left"],
-    )
+        )
     edges = pd.DataFrame(
         [(a, b) for a, nbrs in g.adj.items() for b in nbrs if a < b], columns=["source", "target"]
     )

@@ -35,7 +35,7 @@ from typing import Any
 
 import simpy
 
-from sim.experiment.replications import ReplicationResult, keyed
+from sim.experiment.replications import ReplicationResult
 from sim.experiment.seeds import replication_seed
 from sim.experiment.stream import Table
 from sim.metrics.evaluate import evaluate, evaluate_metrics
@@ -129,7 +129,7 @@ class RunWriter:
             if name not in self.named:
                 self.named[name] = Table(self.folder, f"{name}.csv", None)
                 self.named[name].create()
-            self.named[name].frame(keyed(r, frame))
+            self.named[name].frame(frame, {"replication": r.replication, "seed": r.seed})
 
     def close(self) -> None:
         for t in (self.runs, *self.named.values()):

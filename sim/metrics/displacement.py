@@ -223,16 +223,16 @@ def volume_frame(shipments: Iterable[Shipment], horizon_hours: float) -> pd.Data
     n_weeks = max(1, math.ceil(horizon_hours / HOURS_PER_WEEK))
     cells: dict[tuple[int, str, str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0, 0.0])
 
-    def week(time: float) -> int:
-        return min(int(time // HOURS_PER_WEEK), n_weeks - 1)
-
-    for s in shipments:
+    last = n_weeks - 1
+    for s in shipments:  # the week written out: a call per lot costs as much as the rest
         if s.outcome == "delivered":
-            cell = cells[(week(s.t_arrive), s.destination, s.route, shipment_mode(s))]
+            w = min(int(s.t_arrive // HOURS_PER_WEEK), last)
+            cell = cells[(w, s.destination, s.route, shipment_mode(s))]
             cell[0] += 1
             cell[1] += s.tonnes
         elif s.outcome == "seized":
-            cell = cells[(week(s.seizure_time), s.destination, s.route, shipment_mode(s))]
+            w = min(int(s.seizure_time // HOURS_PER_WEEK), last)
+            cell = cells[(w, s.destination, s.route, shipment_mode(s))]
             cell[2] += 1
             cell[3] += s.tonnes
     rows = [(*key, int(v[0]), v[1], int(v[2]), v[3]) for key, v in sorted(cells.items())]

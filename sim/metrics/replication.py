@@ -173,42 +173,48 @@ def weekly_series(out: RunOutput) -> pd.DataFrame:
     # and the sums (in the same order) are the same doubles.
     cols: dict[str, list[float]] = {k: [0.0] * n_weeks for k in FLOWS}
 
-    def week(t: float) -> int:
-        return min(int(t // HOURS_PER_WEEK), n_weeks - 1)
-
-    for s in out.shipments:
-        if not math.isnan(s.t_contract):
-            cols["contracts"][week(s.t_contract)] += 1
-            cols["contracts_advance"][week(s.t_contract)] += s.payment_terms == "advance"
-        if not math.isnan(s.t_depart):
-            cols["shipments_departed"][week(s.t_depart)] += 1
+    last = n_weeks - 1
+    contracts, advance = cols["contracts"], cols["contracts_advance"]
+    departed, delivered = cols["shipments_departed"], cols["shipments_delivered"]
+    t_delivered, seized = cols["tonnes_delivered"], cols["shipments_seized"]
+    seized_tip, t_seized = cols["shipments_seized_tip"], cols["tonnes_seized"]
+    rewards = cols["rewards_paid_rmb"]
+    for s in out.shipments:  # ``t == t``: not NaN
+        if s.t_contract == s.t_contract:
+            w = min(int(s.t_contract // HOURS_PER_WEEK), last)
+            contracts[w] += 1
+            advance[w] += s.payment_terms == "advance"
+        if s.t_depart == s.t_depart:
+            departed[min(int(s.t_depart // HOURS_PER_WEEK), last)] += 1
         if s.outcome == "delivered":
-            cols["shipments_delivered"][week(s.t_arrive)] += 1
-            cols["tonnes_delivered"][week(s.t_arrive)] += s.tonnes
+            w = min(int(s.t_arrive // HOURS_PER_WEEK), last)
+            delivered[w] += 1
+            t_delivered[w] += s.tonnes
         elif s.outcome == "seized":
-            w = week(s.seizure_time)
-            cols["shipments_seized"][w] += 1
-            cols["shipments_seized_tip"][w] += s.cause == "tip"
-            cols["tonnes_seized"][w] += s.tonnes
-            cols["rewards_paid_rmb"][w] += s.reward_rmb
+            w = min(int(s.seizure_time // HOURS_PER_WEEK), last)
+            seized[w] += 1
+            seized_tip[w] += s.cause == "tip"
+            t_seized[w] += s.tonnes
+            rewards[w] += s.reward_rmb
     sellers = {seller_party(n) for n in out.seller_parties}
+    revenue = cols["dprk_revenue_rmb"]
     for e in out.ledger:
         if e.reason == "payment" and e.payee in sellers:
-            cols["dprk_revenue_rmb"][week(e.time)] += e.amount
-    frame = pd.DataFrame({k: np.array(v, dtype=float) for k, v in cols.items()})
+            revenue[min(int(e.time // HOURS_PER_WEEK), last)] += e.fen / 100
+    data: dict[str, np.ndarray] = {"week": np.arange(n_weeks)}
+    data |= {k: np.array(v, dtype=float) for k, v in cols.items()}
     with np.errstate(invalid="ignore", divide="ignore"):
-        frame["share_advance"] = np.where(
-            frame["contracts"] > 0, frame["contracts_advance"] / frame["contracts"], np.nan
+        data["share_advance"] = np.where(
+            data["contracts"] > 0, data["contracts_advance"] / data["contracts"], np.nan
         )
-    frame["patrols_on_station"] = _on_station_by_week(out, n_weeks)
-    snaps = pd.DataFrame(out.weekly)
+    data["patrols_on_station"] = _on_station_by_week(out, n_weeks)
     for col in ("buyers_active", "mean_belief"):
-        values = snaps[col].to_numpy() if col in snaps else np.array([])
-        frame[col] = np.pad(
+        values = np.array([snap.get(col, math.nan) for snap in out.weekly], dtype=float)
+        data[col] = np.pad(
             values[:n_weeks], (0, max(0, n_weeks - len(values))), constant_values=np.nan
         )
-    frame.insert(0, "week", np.arange(n_weeks))
-    return frame
+    # One frame from whole columns: inserting them one by one costs more than the loop above.
+    return pd.DataFrame(data, columns=["week", *SERIES])
 
 
 def _on_station_by_week(out: RunOutput, n_weeks: int) -> np.ndarray:
@@ -227,13 +233,18 @@ def _on_station_by_week(out: RunOutput, n_weeks: int) -> np.ndarray:
 
 
 SHIPMENT_COLUMNS = [f.name for f in fields(Shipment)]
-_SHIPMENT_ROW = attrgetter(*SHIPMENT_COLUMNS)
+_SHIPMENT_GETTERS = [(name, attrgetter(name)) for name in SHIPMENT_COLUMNS]
 
 
 def shipments_frame(out: RunOutput) -> pd.DataFrame:
-    """One row per lot, from one ``attrgetter`` tuple per record (``dataclasses.asdict``
-    deep-copies every field: eight times the cost of the whole frame)."""
-    return pd.DataFrame(list(map(_SHIPMENT_ROW, out.shipments)), columns=SHIPMENT_COLUMNS)
+    """One row per lot, built column by column from ``attrgetter`` maps: pandas infers
+    each column's type from one list instead of splitting a table of row tuples (and
+    ``dataclasses.asdict``, which deep-copies every field, costs eight times more)."""
+    ships = out.shipments
+    if not ships:  # no lists to infer from: the columns stay objects, as ever
+        return pd.DataFrame([], columns=SHIPMENT_COLUMNS)
+    columns = {name: list(map(get, ships)) for name, get in _SHIPMENT_GETTERS}
+    return pd.DataFrame(columns, columns=SHIPMENT_COLUMNS)
 
 
 def displacement_frames(out: RunOutput) -> dict[str, pd.DataFrame]:
@@ -250,18 +261,19 @@ def displacement_frames(out: RunOutput) -> dict[str, pd.DataFrame]:
 def network_frames(out: RunOutput) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Node list (with when each was named) and edge list of the trading network."""
     g = out.network
-    nodes = pd.DataFrame(
-        [
+    names = list(g.kind)
+    if not names:  # nothing to infer the columns' types from: as a frame of no records
+        nodes = pd.DataFrame([], columns=["node", "kind", "named_at_hours", "left"])
+    else:  # column by column: one list each, not a dict per node
+        named_at, left = g.named_at, g.left
+        nodes = pd.DataFrame(
             {
-                "node": n,
-                "kind": k,
-                "named_at_hours": g.named_at.get(n, math.nan),
-                "left": n in g.left,
+                "node": names,
+                "kind": list(g.kind.values()),
+                "named_at_hours": [named_at.get(n, math.nan) for n in names],
+                "left": [n in left for n in names],
             }
-            for n, k in g.kind.items()
-        ],
-        columns=["node", "kind", "named_at_hours", "left"],
-    )
+        )
     edges = pd.DataFrame(
         [(a, b) for a, nbrs in g.adj.items() for b in nbrs if a < b], columns=["source", "target"]
     )

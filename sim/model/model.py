@@ -29,6 +29,7 @@ from sim.model import network as net
 from sim.model.allocation import Allocator, equalising_weights
 from sim.model.buyers import BuyerAgent, beliefs_of
 from sim.model.company import Company
+from sim.model.duty import mean_sweep
 from sim.model.enforcement import Enforcement
 from sim.model.inforce import InForce
 from sim.model.ledger import Entry, Ledger
@@ -36,14 +37,14 @@ from sim.model.legs import FULL, Plans, Vessel, VoyagePlan
 from sim.model.market import FixedMarket, Market, StrategicMarket
 from sim.model.news import BuyerNews, SellerNews
 from sim.model.outcomes import Outcomes
-from sim.model.patrols import CoastGuard, mean_sweep
+from sim.model.params import Params, compile_params, compiled
+from sim.model.patrols import CoastGuard
 from sim.model.records import PatrolEvent, Recorder, Shipment, ZoneEvent
 from sim.model.rng import mechanism_streams
 from sim.model.routing import RouteChoice, Routing
 from sim.model.sellers import Sellers
 from sim.model.tips import Tips
 from sim.model.voyages import Voyages
-from sim.scenario import policy
 from sim.scenario.load import Resolved
 from sim.scenario.schema import Scenario
 from sim.world.network import RouteGeo
@@ -93,7 +94,8 @@ class Model:
         self, resolved: Resolved, seed: np.random.SeedSequence, env: simpy.Environment | None = None
     ) -> None:
         self.scenario = resolved.scenario
-        self.in_force = InForce(resolved.scenario)
+        self.in_force = InForce(compile_params(resolved.scenario))
+        self.schedule = [(at, compile_params(s)) for at, s in resolved.schedule]
         self.geography = resolved.geography
         self.env = env if env is not None else simpy.Environment()
         self.seed = seed
@@ -106,7 +108,8 @@ class Model:
         self.plans = Plans(self.coast_guard)
         self.buyers: dict[str, BuyerAgent] = {}
         self.buyers_at: dict[str, list[BuyerAgent]] = {}
-        for b in s.buyers:
+        self.templates = [compiled(b) for b in s.buyers]  # entrants' too
+        for b in self.templates:
             for name in _instances(b.name, b.count):
                 self._add_buyer(BuyerAgent(name, b))
         n = s.network
@@ -147,7 +150,7 @@ class Model:
         self._start()
 
     @property
-    def params(self) -> Scenario:
+    def params(self) -> Params:
         """The scenario in force now (a policy schedule changes it on its days)."""
         return self.in_force.params
 
@@ -170,7 +173,7 @@ class Model:
                 companies.append(
                     Company(
                         name,
-                        sl,
+                        compiled(sl),
                         store,
                         routes,
                         in_force=self.in_force,
@@ -288,7 +291,7 @@ class Model:
         """New buyers arrive daily at a rate that grows with the last 30 days' buyer profit."""
         rng, env = self.rng["entry"], self.env
         history: list[float] = []
-        templates = self.scenario.buyers
+        templates = self.templates
         k = 0
         while True:
             yield env.timeout(24.0)
@@ -332,12 +335,11 @@ class Model:
             yield self.env.timeout(WEEK)
 
     def _policies(self) -> Generator[simpy.Event, Any, None]:
-        for entry in sorted(self.scenario.policy, key=lambda e: e.day):
-            at = entry.day * 24.0
+        for at, after in self.schedule:
             if at > self.env.now:
                 yield self.env.timeout(at - self.env.now)
             before = self.in_force.params
-            self.in_force.params = after = policy.apply(before, entry.set)
+            self.in_force.params = after
             for old, new in zip(before.patrols, after.patrols, strict=True):
                 if old != new:
                     self.coast_guard.reconfigure(new)

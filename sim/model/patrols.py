@@ -12,10 +12,20 @@ zone so that they re-plan their detection time against the new rate.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any, NamedTuple
+from typing import Any
 
 import simpy
 
+from sim.model.duty import (
+    Dispatch,
+    Escort,
+    Reassign,
+    Retire,
+    Return,
+    delay_until,
+    transit_hours,
+    usual_rates,
+)
 from sim.model.records import PatrolEvent, Recorder
 from sim.model.rng import Draws, cumulative
 from sim.model.search_speed import mean_relative_speed
@@ -25,6 +35,7 @@ from sim.world.network import Geography, LatLon, PortGeo, ZoneGeo
 
 ON_STATION, TRANSIT_BACK, TURNAROUND, TRANSIT_OUT = range(4)
 RATE_CHANGED = "rate changed"
+REPLAN = "replan"
 
 
 class ZoneState:
@@ -71,32 +82,6 @@ class ZoneState:
         return vessels[rng.choice(cumulative([v.sweep_against(knots) for v in vessels]))]
 
 
-class Escort(NamedTuple):
-    """Order: take a seized ship to base (``hours`` of escort)."""
-
-    hours: float
-
-
-class Dispatch(NamedTuple):
-    """Order: leave station for a tip; the mission event then says how it ended."""
-
-
-class Return(NamedTuple):
-    """Mission outcome: the tip came to nothing; ``hours`` back to station."""
-
-    hours: float
-
-
-class Retire(NamedTuple):
-    """Order: leave service (a policy cut the group's size)."""
-
-
-class Reassign(NamedTuple):
-    """Order: leave this station for another zone's, ``hours`` away (``zone`` is already set)."""
-
-    hours: float
-
-
 class PatrolVessel:
     """One patrol vessel and its duty cycle: station, transit back, turnaround, transit out."""
 
@@ -119,7 +104,9 @@ class PatrolVessel:
         self.zone = zone
         self.transit = transit_hours
         self.transit_fixed = group.transit_hours  # None: worked out from the geography
-        self.state = ON_STATION
+        self._state = ON_STATION
+        self._legs: list[tuple[int, float]] | None = None  # off station: (leg, its end) to come
+        self._replanning = False
         self.configure(group)
         self.mission: simpy.Event | None = None
         self.reserved = False  # spoken for by a tip, still searching until it must leave
@@ -138,6 +125,26 @@ class PatrolVessel:
     def sweep_against(self, knots: float) -> float:
         """W v_rel against a ship at ``knots`` on an unknown heading."""
         return self.sweep_width * mean_relative_speed(self.speed_knots, knots)
+
+    @property
+    def state(self) -> int:
+        """Where the vessel is in its duty cycle now; off station, worked out from the
+        planned ends of its legs (no event marks the passage from one to the next)."""
+        legs = self._legs
+        if legs is None:
+            return self._state
+        now = self.env.now
+        for state, end in legs:
+            if now < end:
+                return state
+        return legs[-1][0]
+
+    def replan(self) -> None:
+        """Off station, make the process plan its legs again: a new turnaround or transit
+        time, a new zone, or retirement (it then stops at the end of the leg it is on)."""
+        if self._legs is not None and not self._replanning:
+            self._replanning = True
+            self.process.interrupt(REPLAN)
 
     @property
     def free(self) -> bool:
@@ -159,19 +166,9 @@ class PatrolVessel:
     def _duty(self, state: int, remaining: float) -> Generator[simpy.Event, Any, None]:
         env = self.env
         while not self.retired:
-            self.state = state
+            self._state = state
             if state != ON_STATION:
-                if state == TURNAROUND:  # in base: recorded for the cost accounts only
-                    self.cg.recorder.patrol_port.append((env.now, self.name, True))
-                yield env.timeout(remaining)
-                # The next state, without building a lookup table at every step.
-                if state == TRANSIT_BACK:
-                    state, remaining = TURNAROUND, self.turnaround
-                elif state == TURNAROUND:
-                    self.cg.recorder.patrol_port.append((env.now, self.name, False))
-                    state, remaining = TRANSIT_OUT, self.transit
-                else:
-                    state, remaining = ON_STATION, self.endurance
+                state, remaining = yield from self._off_station(state, env.now + remaining)
                 continue
             self.on_station_until = env.now + remaining
             self.cg.arrive(self)
@@ -202,6 +199,68 @@ class PatrolVessel:
             self.cg.depart(self, "endurance")
             state, remaining = TRANSIT_BACK, self.transit
         self.cg.recorder.patrol_service[self.name][1] = env.now
+
+    def _off_station(
+        self, state: int, end: float
+    ) -> Generator[simpy.Event, Any, tuple[int, float]]:
+        """Transit back, turnaround and transit out in one timeout, to the time the legs
+        one by one would reach (each leg's length read when it begins, as before); a
+        change of plan (``replan``) recomputes the legs not yet begun. Returns the state
+        and time left in it at the end: on station, or the end of the leg it was on
+        when the vessel retired."""
+        env = self.env
+        slot: int | None = None
+        since = env.now if state == TURNAROUND else None
+        while True:
+            self._legs = legs = self._plan_legs(state, end)
+            stop = end if self.retired else legs[-1][1]
+            slot, since = self._log_port(legs, since, stop, slot)
+            try:
+                yield env.timeout(delay_until(env.now, stop))
+            except simpy.Interrupt:
+                self._replanning = False
+                now = env.now
+                state, end = next(((s, e) for s, e in legs if now < e), legs[-1])
+                continue
+            self._legs = None
+            if self.retired:
+                return state, 0.0  # the duty loop ends here
+            return ON_STATION, self.endurance
+
+    def _log_port(
+        self, legs: list[tuple[int, float]], since: float | None, stop: float, slot: int | None
+    ) -> tuple[int | None, float | None]:
+        """Record this off-station spell's time in base (turnaround), for the cost accounts
+        only, as soon as it is planned; a re-plan corrects the same two entries. A spell the
+        vessel retires before beginning is left zero hours long. Returns the entries' place
+        and when the turnaround begins."""
+        turn = next((k for k, (state, _) in enumerate(legs) if state == TURNAROUND), None)
+        if turn is None:  # on the way out: any spell in base is behind it
+            return slot, since
+        start = legs[turn - 1][1] if turn else since
+        until = legs[turn][1]
+        assert start is not None, "a plan that starts in base knows when it came in"
+        if start >= stop:  # retired before reaching base
+            until = start
+        port, name = self.cg.recorder.patrol_port, self.name
+        entries = [(start, name, True), (until, name, False)]
+        if slot is None:
+            slot = len(port)
+            port.extend(entries)
+        else:
+            port[slot : slot + 2] = entries
+        return slot, start
+
+    def _plan_legs(self, state: int, end: float) -> list[tuple[int, float]]:
+        """The leg under way (ending at ``end``) and those after it, up to the station."""
+        legs = [(state, end)]
+        while state != TRANSIT_OUT:
+            if state == TRANSIT_BACK:
+                state, end = TURNAROUND, end + self.turnaround
+            else:
+                state, end = TRANSIT_OUT, end + self.transit
+            legs.append((state, end))
+        return legs
 
 
 class CoastGuard:
@@ -238,6 +297,7 @@ class CoastGuard:
         self._groups = list(groups)
         self.usual_rate = usual_rates(geography, groups, self.transit)
         self._usual_against: dict[float, dict[str, float]] = {}
+        self._harbour_nm: dict[str, float] = {}
 
     def usual_against(self, knots: float) -> dict[str, float]:
         """Each zone's usual (duty-cycle mean) rate against a ship sailing at ``knots``."""
@@ -286,6 +346,8 @@ class CoastGuard:
             if v.free:
                 self.depart(v, "retired")
                 v.process.interrupt(Retire())
+            else:
+                v.replan()  # off station: it stops at the end of the leg it is on
 
     def arrive(self, vessel: PatrolVessel) -> None:
         vessel.zone.on_station.append(vessel)
@@ -304,10 +366,12 @@ class CoastGuard:
     def escort_hours(
         self, vessel: PatrolVessel, position: LatLon, ship_speed_knots: float
     ) -> float:
-        a = vessel.base.approach
-        nm = geo.great_circle_nm(position[0], position[1], a[0], a[1]) + geo.great_circle_nm(
-            a[0], a[1], *vessel.base.position
-        )
+        base = vessel.base
+        a = base.approach
+        harbour = self._harbour_nm.get(base.name)
+        if harbour is None:  # approach to berth: the same for every escort to this base
+            harbour = self._harbour_nm[base.name] = geo.great_circle_nm(a[0], a[1], *base.position)
+        nm = geo.great_circle_nm(position[0], position[1], a[0], a[1]) + harbour
         return nm / min(vessel.speed_knots, ship_speed_knots)
 
     def board(self, vessel: PatrolVessel, position: LatLon, ship_speed_knots: float) -> float:
@@ -348,12 +412,14 @@ class CoastGuard:
         return True
 
     def _retarget(self, vessel: PatrolVessel, zone: ZoneState) -> None:
+        """A new zone or speed: the transit out of a vessel off station changes with it."""
         vessel.zone = zone
         vessel.transit = (
             vessel.transit_fixed
             if vessel.transit_fixed is not None
             else transit_hours(vessel.base, self.geography.zones[zone.name], vessel.speed_knots)
         )
+        vessel.replan()
 
     def free_vessels(self) -> list[PatrolVessel]:
         return [
@@ -372,34 +438,3 @@ class CoastGuard:
         """A tip came to nothing: the vessel heads back to its station."""
         assert vessel.mission is not None, "only a dispatched vessel can be released"
         vessel.mission.succeed(Return(hours_back))
-
-
-def transit_hours(base: PortGeo, zone: ZoneGeo, speed_knots: float) -> float:
-    """Harbour leg plus open-water run from a base to its zone's station point."""
-    (plat, plon), (alat, alon), (slat, slon) = base.position, base.approach, zone.station
-    return (
-        geo.great_circle_nm(plat, plon, alat, alon) + geo.great_circle_nm(alat, alon, slat, slon)
-    ) / speed_knots
-
-
-def mean_sweep(g: PatrolGroup, transit: float, target_knots: float | None = None) -> float:
-    """One vessel's sweep rate W v times the share of its duty cycle spent on station; v is
-    the speed relative to a target at ``target_knots`` (None: the patrol's own speed)."""
-    cycle = g.endurance_hours + 2 * transit + g.turnaround_hours
-    v = g.speed_knots if target_knots is None else mean_relative_speed(g.speed_knots, target_knots)
-    return g.sweep_width_nm * v * g.endurance_hours / cycle
-
-
-def usual_rates(
-    geography: Geography,
-    groups: list[PatrolGroup],
-    transit: dict[str, float],
-    target_knots: float | None = None,
-) -> dict[str, float]:
-    """Each zone's mean detection rate over the duty cycle: what smugglers take as usual."""
-    rates: dict[str, float] = {}
-    for g in groups:
-        sweep = mean_sweep(g, transit[g.name], target_knots)
-        rate = g.vessels * sweep / geography.zones[g.zone].area_sq_nm
-        rates[g.zone] = rates.get(g.zone, 0.0) + rate
-    return rates

@@ -129,8 +129,15 @@ class Tips:
         """The free patrol with the shortest dash to a meeting point, and that point (of
         two as near, the one that can board sooner)."""
         best: tuple[Reach, PatrolVessel] | None = None
+        # A reach depends on the vessel only through its station and speeds, which the
+        # vessels of a group on one station share: work each one out once.
+        reaches: dict[tuple[str, float, float], Reach | None] = {}
         for v in self.coast_guard.free_vessels():
-            reach = self._reach(v, voyage, now)
+            key = (v.zone.name, v.dash_knots, v.speed_knots)
+            if key in reaches:
+                reach = reaches[key]
+            else:
+                reach = reaches[key] = self._reach(v, voyage, now)
             if reach is not None and (best is None or reach[:2] < best[0][:2]):
                 best = (reach, v)
         return best

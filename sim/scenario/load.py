@@ -10,13 +10,14 @@ from __future__ import annotations
 import dataclasses
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
-from sim.scenario import crosscheck
+from sim.scenario import crosscheck, policy
 from sim.scenario.errors import ScenarioError, did_you_mean
 from sim.scenario.schema import Scenario
 from sim.world.network import Geography
@@ -36,6 +37,17 @@ class Resolved:
     scenario: Scenario
     geography: Geography
     source: str
+
+    @cached_property
+    def schedule(self) -> tuple[tuple[float, Scenario], ...]:
+        """Each policy entry's hour and the scenario in force from then on, in the order
+        the entries take effect (by day, a day's entries as given): validated once, not
+        in every replication."""
+        out, current = [], self.scenario
+        for entry in sorted(self.scenario.policy, key=lambda e: e.day):
+            current = policy.apply(current, entry.set)
+            out.append((entry.day * 24.0, current))
+        return tuple(out)
 
 
 def read_toml(path: Path) -> dict[str, Any]:

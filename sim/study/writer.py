@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.experiment import store
-from sim.experiment.replications import ReplicationResult, keyed
+from sim.experiment.replications import ReplicationResult
 from sim.experiment.stream import CHECKPOINT, Table
 
 DURABLE_SECONDS = 2.0
@@ -79,7 +79,7 @@ class RunWriter:
                 self.named[name] = Table(self.folder, f"{name}.csv", None)
                 self.named[name].create()
                 self.tables.append(self.named[name])
-            self.named[name].frame(keyed(r, frame))
+            self.named[name].frame(frame, {"replication": r.replication, "seed": r.seed})
         self.done += 1
         self._state = {
             "done": self.done,

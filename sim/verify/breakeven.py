@@ -140,7 +140,7 @@ def _hazards(resolved: Resolved, ship_knots: float) -> dict[str, float]:
     for g in resolved.scenario.patrols:
         transit = g.transit_hours
         if transit is None:
-            from sim.model.patrols import transit_hours
+            from sim.model.duty import transit_hours
 
             transit = transit_hours(geo.ports[g.base], geo.zones[g.zone], g.speed_knots)
         duty = g.endurance_hours / (g.endurance_hours + 2 * transit + g.turnaround_hours)

@@ -86,3 +86,15 @@ def test_each_panel_of_the_figure_has_one_scale(runs: dict[str, Path]) -> None:
     assert not other.get_xticks().size and len(other.texts) > 0
     notes = " ".join(t.get_text() for t in fig.texts)
     assert "Inputs that differ (A -> B): patrols.bohai_strait_patrol.vessels: 2 -> 4" in notes
+
+
+def test_an_empty_policy_list_against_a_policy_is_its_entries_alone() -> None:
+    """The surge against no surge: A's 'policy = []' is not a line of its own beside B's
+    policy entry (the unnamed entry's keys are listed by index)."""
+    a = {"policy": [], "zones": []}
+    b = {"policy": [{"day": 120.0, "set": {"patrols.jiangsu_patrol.vessels": 8}}], "zones": ["x"]}
+    assert differing(a, b) == [
+        ("zones", "[]", '["x"]'),
+        ("policy.0.day", "(none)", "120.0"),
+        ("policy.0.set.patrols.jiangsu_patrol.vessels", "(none)", "8"),
+    ]

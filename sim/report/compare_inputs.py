@@ -59,6 +59,10 @@ def differing(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, str, str]
     """(key path, A's value, B's value) for every input the two scenarios differ in, in the
     order the keys come in A, then B's own; '(none)' where a run lacks the key."""
     fa, fb = flatten(a), flatten(b)
+    for mine, theirs in ((fa, fb), (fb, fa)):  # [] against entries: the entries say it all
+        for key in [k for k, v in mine.items() if v == [] and k not in theirs]:
+            if any(k.startswith(key + ".") for k in theirs):
+                del mine[key]
     out: list[tuple[str, str, str]] = []
     skip: list[str] = []  # entries only one side has: their keys are not listed one by one
     for key in [*fa, *(k for k in fb if k not in fa)]:

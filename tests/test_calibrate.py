@@ -370,3 +370,30 @@ def test_sweep_with_a_posterior_keeps_the_seeds_and_refuses_a_swept_key(tmp_path
     refused = runner.invoke(app, [*args, "--posterior", str(swept)])
     assert refused.exit_code == 2
     assert "'tips.reward_share' is both swept and drawn from the posterior" in refused.stderr
+
+
+def test_the_terminal_check_table_reads_in_the_metrics_units() -> None:
+    """Targets are written in tonnes and yuan; the terminal shows them as the run table does
+    (kt, million RMB), the observed and the simulated alike; a relative error stays a %."""
+    import pandas as pd
+    from rich.console import Console
+
+    from sim.cli.calibrate import _check_table
+
+    check = pd.DataFrame(
+        {
+            "target": ["coal", "cargo", "revenue"],
+            "metric": ["tonnes_delivered", "tonnes_per_voyage", "dprk_revenue_rmb"],
+            "observed": ["4,000,000 to 5,500,000", "7,650 +- 10%", ">= 3,240,000,000"],
+            "median": [4_886_082.0, 7714.3, 3.7458e9],
+            "q05": [4_054_197.0, 7524.0, 3.119e9],
+            "q95": [5_734_840.0, 7845.4, 4.437e9],
+            "inside": ["yes", "yes", "yes"],
+        }
+    )
+    console = Console(width=200, record=True)
+    console.print(_check_table(check))
+    text = console.export_text()
+    assert "4,000 to 5,500" in text and "4,886 (4,054 to 5,735)" in text
+    assert "7,650 +- 10%" in text
+    assert ">= 3,240" in text and "3,746 (3,119 to 4,437)" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,6 +13,8 @@ from sim.cli.console import err, fail, out, say, user_errors, warn
 from sim.cli.options import DaskLocal, NoReport, RunOut, Scheduler, Seed, SweepWorkers
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.calibrate.posterior import Posterior
     from sim.calibrate.run import CalibrationResult
     from sim.scenario import Scenario
@@ -109,16 +112,29 @@ def _print(result: CalibrationResult) -> None:
             str(r.constrained_by),
         )  # fmt: skip
     out.print(table)
-    check = pd.read_csv(result.folder / "check.csv")
-    table = Table(title="targets against the posterior predictive (median, 90% interval)")
-    for c in ("target", "observed", "simulated", "inside"):
-        table.add_column(c, justify="left" if c == "target" else "right")
-    for r in check.itertuples():
-        table.add_row(str(r.target), str(r.observed),
-                      f"{r.median:,.4g} ({r.q05:,.4g} to {r.q95:,.4g})", str(r.inside))  # fmt: skip
-    out.print(table)
+    out.print(_check_table(pd.read_csv(result.folder / "check.csv")))
     for p in result.unconstrained:
         warn(f"note: no target constrains {p}: its posterior is its prior, not a finding")
+
+
+def _check_table(check: pd.DataFrame) -> Table:
+    """Each target against the posterior predictive, both in the metric's unit (kt, M RMB,
+    %) as the run table shows them, not in the file's tonnes and yuan."""
+    from sim.metrics.registry import definition
+    from sim.metrics.units import number
+
+    table = Table(title="targets against the posterior predictive (median, 90% interval)")
+    for c in ("target", "unit", "observed", "simulated", "inside"):
+        table.add_column(c, justify="left" if c in ("target", "unit") else "right")
+    for r in check.itertuples():
+        u = definition(str(r.metric)).unit
+        observed = str(r.observed)
+        for raw in re.findall(r"[0-9][0-9,]*\.?[0-9]*(?![0-9%])", observed):
+            observed = observed.replace(raw, number(float(u(float(raw.replace(",", ""))))), 1)
+        simulated = f"{number(float(u(r.median)))} ({number(float(u(r.q05)))} to "
+        table.add_row(str(r.target), u.label, observed,
+                      simulated + f"{number(float(u(r.q95)))})", str(r.inside))  # fmt: skip
+    return table
 
 
 def posterior_option(

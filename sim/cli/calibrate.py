@@ -104,7 +104,8 @@ def _print(result: CalibrationResult) -> None:
     params = pd.read_csv(result.folder / "parameters.csv")
     table = Table(title="posterior: median and 90% interval")
     for c in ("parameter", "prior", "posterior", "90% width / prior's", "constrained by"):
-        table.add_column(c, justify="left" if c in ("parameter", "constrained by") else "right")
+        left = c in ("parameter", "constrained by")
+        table.add_column(c, justify="left" if left else "right", overflow="fold")
     for r in params.itertuples():
         table.add_row(
             str(r.parameter), f"{r.low:.4g} to {r.high:.4g}",

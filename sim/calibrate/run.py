@@ -24,6 +24,7 @@ from sim.calibrate.targets import Targets
 from sim.experiment import store
 from sim.experiment.executors import Executor
 from sim.experiment.stream import FolderLock
+from sim.experiment.sweep import resumable_manifest
 from sim.scenario.errors import ScenarioError
 
 KIND = "calibration"
@@ -45,22 +46,7 @@ def started_seed(folder: Path) -> int | None:
 
 
 def _existing(folder: Path) -> dict[str, Any]:
-    where = f"--resume {folder}"
-    if not folder.is_dir():
-        raise ScenarioError(f"{where}: no such folder")
-    try:
-        manifest = store.read_manifest(folder)
-    except FileNotFoundError:
-        raise ScenarioError(f"{where}: not a results folder (no manifest.json)") from None
-    except (OSError, ValueError) as e:
-        raise ScenarioError(f"{where}: unreadable manifest.json ({e})") from None
-    if manifest.get("kind") != KIND:
-        raise ScenarioError(f"{where}: holds a {manifest.get('kind', 'unknown')!r}, not a {KIND}")
-    if manifest.get("status") == "complete":
-        raise ScenarioError(f"{where}: the calibration is already complete; nothing to resume")
-    if manifest.get("status") not in RESUMABLE:
-        raise ScenarioError(f"{where}: unknown status {manifest.get('status')!r}")
-    return manifest
+    return resumable_manifest(folder, KIND, RESUMABLE)
 
 
 def check_resume(targets: Targets, folder: Path) -> dict[str, Any]:

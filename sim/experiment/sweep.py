@@ -97,6 +97,12 @@ def resume_options(folder: Path) -> dict[str, Any]:
 
 
 def _existing(folder: Path) -> dict[str, Any]:
+    return resumable_manifest(folder, "sweep", RESUMABLE)
+
+
+def resumable_manifest(folder: Path, kind: str, resumable: Sequence[str]) -> dict[str, Any]:
+    """The manifest of an interrupted ``kind`` (a sweep, a calibration) that ``--resume
+    folder`` may go on with; a message naming the folder for anything else."""
     where = f"--resume {folder}"
     if not folder.is_dir():
         raise ScenarioError(f"{where}: no such folder")
@@ -106,11 +112,11 @@ def _existing(folder: Path) -> dict[str, Any]:
         raise ScenarioError(f"{where}: not a results folder (no manifest.json)") from None
     except (OSError, ValueError) as e:
         raise ScenarioError(f"{where}: unreadable manifest.json ({e})") from None
-    if manifest.get("kind") != "sweep":
-        raise ScenarioError(f"{where}: holds a {manifest.get('kind', 'unknown')!r}, not a sweep")
+    if manifest.get("kind") != kind:
+        raise ScenarioError(f"{where}: holds a {manifest.get('kind', 'unknown')!r}, not a {kind}")
     if manifest.get("status") == "complete":
-        raise ScenarioError(f"{where}: the sweep is already complete; nothing to resume")
-    if manifest.get("status") not in RESUMABLE:
+        raise ScenarioError(f"{where}: the {kind} is already complete; nothing to resume")
+    if manifest.get("status") not in resumable:
         raise ScenarioError(f"{where}: unknown status {manifest.get('status')!r}")
     return manifest
 

@@ -17,6 +17,11 @@ _API = (
 __all__ = ["__version__", *_API]
 
 
+def __dir__() -> list[str]:
+    """What a notebook's completion offers: the API as well as what is loaded."""
+    return sorted({*globals(), *_API})
+
+
 def __getattr__(name: str) -> Any:
     if name in _API:
         import sim.api

@@ -22,7 +22,12 @@ if TYPE_CHECKING:
 TargetsArg = Annotated[Path, typer.Argument(help="targets TOML file", metavar="TARGETS")]
 Budget = Annotated[
     int | None,
-    typer.Option(min=40, metavar="N", help="simulations in all (default: the file's, or 1200)"),
+    typer.Option(
+        min=40,
+        metavar="N",
+        help="simulations in all (default: the file's, or 1200); the least a file allows "
+        "grows with its parameters and waves, and a budget below it is refused with that least",
+    ),
 ]
 CalResume = Annotated[
     Path | None,

@@ -60,4 +60,6 @@ def optimise(
     finally:
         executor.close()
     say(outcome.text)
-    say(f"results written to {folder} (plans.csv, trials.csv, optimise.txt, {outcome.figure.name})")
+    figure = outcome.figure
+    figure = figure.relative_to(folder) if figure.is_relative_to(folder) else figure
+    say(f"results written to {folder} (plans.csv, trials.csv, optimise.txt, {figure})")

@@ -163,7 +163,7 @@ METRICS: dict[str, Metric] = {
     **_group("contracts", [
         _m("share_advance", PERCENT, SHARE, "h", "Share of contracts paid in advance",
            "share of contracts on advance payment"),
-        _m("share_after_delivery", PERCENT, SHARE, "", "Share of contracts paid on delivery",
+        _m("share_after_delivery", PERCENT, SHARE, "", "Share of contracts paid after delivery",
            "share of contracts on payment after delivery"),
         _m("share_ship_to_ship", PERCENT, SHARE, "", "Share delivered ship-to-ship",
            "share of contracts delivered by ship-to-ship transfer"),

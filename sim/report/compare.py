@@ -30,7 +30,7 @@ from scipy import stats
 from sim.experiment.store import check_out as store_check_out
 from sim.experiment.store import write_atomic, write_csv
 from sim.metrics.ranges import metric_range
-from sim.metrics.units import PERCENT
+from sim.metrics.units import PERCENT, counted
 from sim.report import style
 from sim.report.compare_inputs import differing
 from sim.report.compare_inputs import lines as input_lines
@@ -225,8 +225,8 @@ def describe(c: Comparison, most: int | None = 20) -> str:
     lines = [f"B - A, where A = {c.a.name} ({c.a.folder}) and B = {c.b.name} ({c.b.folder}); {how}"]
     if c.left_out_a or c.left_out_b:
         lines.append(
-            f"A, B and B - A are over the {c.shared} replications both runs have; left out: "
-            f"{c.left_out_a} of A's {c.shared + c.left_out_a} replications and "
+            f"A, B and B - A are over the {counted(c.shared, 'replication')} both runs have; "
+            f"left out: {c.left_out_a} of A's {c.shared + c.left_out_a} replications and "
             f"{c.left_out_b} of B's {c.shared + c.left_out_b}"
         )
     ha, hb = _horizon(c.a), _horizon(c.b)

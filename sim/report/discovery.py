@@ -24,6 +24,7 @@ from sim.experiment.discovery import Discovery, discover, significant
 from sim.experiment.store import check_out, safe_name, write_atomic, write_csv
 from sim.experiment.where import Condition, parse
 from sim.metrics import METRICS
+from sim.metrics.units import counted
 from sim.report import style
 from sim.report.data import ReportError, read_manifest
 from sim.report.sweep_figures import parameter_label, parameter_unit, parameter_value
@@ -107,14 +108,14 @@ def describe(found: Found) -> list[str]:
     t = r.trajectory.iloc[i]
     lines = [
         f"discovery over sweep {found.name} ({found.sweep}): where {found.condition.text}",
-        f"the condition holds at {r.of_interest} of {r.cases} points "
+        f"the condition holds at {r.of_interest} of {counted(r.cases, 'point')} "
         f"({r.of_interest / r.cases:.0%})"
-        + (f"; {found.left_out} points without a value left out" if found.left_out else ""),
+        + (f"; {counted(found.left_out, 'point')} without a value left out" * bool(found.left_out)),
         f"box {i} of 0 to {len(r.trajectory) - 1}"
         + (" (chosen: the best balance of coverage and density, F1)" if i == r.chosen else "")
         + f": coverage {t['coverage']:.0%} (of the points where it holds, the share inside), "
         f"density {t['density']:.0%} (of the points inside, the share where it holds), "
-        f"{int(t['n'])} points",
+        f"{counted(int(t['n']), 'point')}",
     ]
     limits = r.box(i)
     restricted = limits[limits["restricted"]]

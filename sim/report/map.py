@@ -307,7 +307,7 @@ def _draw_seizures(ax: Axes, seized: dict[str, np.ndarray], n: int) -> list[Any]
                 pts[:, 0], pts[:, 1], s=16, color=colour, alpha=0.7, edgecolor="#1A1A1A", lw=0.3,
                 zorder=4,
             )  # fmt: skip
-            label = f"Seizure: {style.cause_label(cause)}\n({len(pts):,} in {n} runs)"
+            label = f"Seizure: {style.cause_label(cause)}\n({len(pts):,} in {counted(n, 'run')})"
             handles.append(Line2D([], [], ls="", marker="o", color=colour, label=label))
     return handles
 

@@ -76,7 +76,10 @@ OUTCOME_COLOURS: dict[str, str] = {
 }
 
 TERMS_COLOURS: dict[str, str] = {"advance": BLACK, "after_delivery": GREY}
-TERMS_LABELS: dict[str, str] = {"advance": "advance payment", "after_delivery": "paid on delivery"}
+TERMS_LABELS: dict[str, str] = {
+    "advance": "advance payment",
+    "after_delivery": "paid after delivery",
+}
 
 NODE_COLOURS: dict[str, str] = {
     "seller": PARTY_COLOURS["DPRK sellers"],

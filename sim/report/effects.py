@@ -241,7 +241,13 @@ def effects_table(sweep: SweepData) -> Table:
         fit_widths(header, rows, page_chars(landscape)),
         tuple(range(1 + len(sweep.parameters), len(header))),
         landscape=landscape,
-        notes=("~: the 95% CI includes zero (no detectable difference from the reference).",),
+        notes=(
+            "~: the 95% CI includes zero (no detectable difference from the reference).",
+            f"The first {len(metrics)} of the sweep's {len(sweep.outputs)} outputs; every "
+            "metric's differences are in effects.csv."
+            if len(sweep.outputs) > len(metrics)
+            else "Every metric's differences are in effects.csv.",
+        ),
         more="The first {shown} of {total} points; all of them are in effects.csv and in the "
         "HTML report.",
     )

@@ -257,7 +257,9 @@ def _discovery_part(sweep: SweepData) -> Part:
     links = [
         f"{row[-1]}/{name}" for row in rows for name in ("discovery.txt", "figures/discovery.png")
     ]
-    return Part("discovery", "Scenario discovery", caption, table=table, links=links)
+    return Part(
+        "discovery", "Scenario discovery", caption, table=table, links=links, table_page=True
+    )
 
 
 def _sensitivity_parts(sweep: SweepData) -> list[Part]:

@@ -88,7 +88,7 @@ def test_cli_reports_which_metrics_reached_the_target(
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "mean and 95% CI over 5 replications" in result.stdout
-    assert "target 95% CI half-width < 0.0% of |mean| after 5 replications" in result.stdout
+    assert "target 95% CI half-width < 0.01% of |mean| after 5 replications" in result.stdout
     assert "not reached for tonnes_delivered" in result.stdout
     bad = runner.invoke(app, ["run", str(path), "--workers", "1", "--out", str(tmp_path / "b"),
                               "--target-ci", "0.1", "--target-metric", "tonnes"])  # fmt: skip

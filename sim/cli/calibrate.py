@@ -101,6 +101,10 @@ def _refuse(message: str) -> None:
     raise ScenarioError(message)
 
 
+FEW_WORLDS = 30
+"""Below this effective sample size the posterior's quantiles rest on a handful of worlds."""
+
+
 def _print(result: CalibrationResult) -> None:
     """The parameters' posteriors, the targets' check, and the parameters no target can
     constrain (their posterior is their prior)."""
@@ -121,6 +125,11 @@ def _print(result: CalibrationResult) -> None:
     out.print(_check_table(pd.read_csv(result.folder / "check.csv")))
     for p in result.unconstrained:
         warn(f"note: no target constrains {p}: its posterior is its prior, not a finding")
+    if result.fit.ess < FEW_WORLDS:
+        warn(
+            f"note: the posterior rests on few worlds (effective sample size "
+            f"{result.fit.ess:.0f}): its intervals are rough; a larger --budget steadies them"
+        )
 
 
 def _check_table(check: pd.DataFrame) -> Table:

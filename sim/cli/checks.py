@@ -80,8 +80,8 @@ def breakeven(
 ) -> None:
     """Each party's break-even, by hand and by simulation; exit 1 if one is on the wrong side.
 
-    A simulated point falls on the wrong side when its profit's sign contradicts the
-    break-even worked out by hand."""
+    A simulated point falls on the wrong side when its profit's sign contradicts the break-even
+    worked out by hand."""
     from sim import scenario as scn
     from sim.study.run import prepare_folder
     from sim.verify import breakeven_report as be

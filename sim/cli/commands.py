@@ -212,9 +212,9 @@ def _print_run_summary(s: Scenario, result: RunResult, target_ci: float | None) 
         out.print(record_table(s, result.summary))
     if target_ci is not None:
         reached = [x.metric for x in result.target if x.reached]
-        missed = [f"{x.metric} ({x.relative:.1%})" for x in result.target if not x.reached]
+        missed = [f"{x.metric} ({100 * x.relative:.4g}%)" for x in result.target if not x.reached]
         say(
-            f"target 95% CI half-width < {target_ci:.1%} of |mean| after "
+            f"target 95% CI half-width < {100 * target_ci:.4g}% of |mean| after "
             f"{counted(n_runs, 'replication')}: "
             f"reached for {', '.join(reached) or 'none'}"
             + (f"; not reached for {', '.join(missed)}" if missed else "")

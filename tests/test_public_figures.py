@@ -97,3 +97,23 @@ def test_run_prints_the_comparison_and_the_report_has_its_page(tmp_path: Path) -
     page = (out / "report.html").read_text(encoding="utf-8")
     record = page.split('<section id="record">', 1)[1].split("</section>", 1)[0]
     assert "a generous interval" in record and "Coal delivered" in record
+
+
+def test_the_record_table_marks_a_cut_interval_end_as_the_run_table_does() -> None:
+    """A seized share of 4.3% whose t-interval would run below 0 is saved cut at 0 (as
+    summary.csv holds it); the record table marks that end '*' as the run table does."""
+    import pandas as pd
+    from rich.console import Console
+
+    from sim import scenario as scn
+    from sim.cli.run_table import record_table
+
+    s = scn.load(Path("scenarios/peak_2019.toml")).scenario
+    summary = pd.DataFrame(
+        [{"metric": "seizure_share", "mean": 0.043, "std": 0.05, "ci95_low": 0.0,
+          "ci95_high": 0.1226, "n": 4}]
+    )  # fmt: skip
+    console = Console(width=200, record=True)
+    console.print(record_table(s, summary))
+    text = console.export_text()
+    assert "4.30 (0* .. 12.3)" in text

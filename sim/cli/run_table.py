@@ -77,8 +77,17 @@ def record_table(scenario: Scenario, summary: pd.DataFrame) -> Table:
     for column in ("metric", "unit", "public", "model (95% CI)", "inside?"):
         table.add_column(column, overflow="fold", min_width=4 if column == "unit" else None)
     figures = [f.model_dump() for f in scenario.public_figures]
+    rows = {str(r["metric"]): r for r in summary.to_dict("records")}
     for a in against_record(summary, figures, scenario.horizon_days):
         public = f"{a.shown(a.low, False)} .. {a.shown(a.high, False)}"
-        ci = f"{a.shown(a.ci_low, False)} .. {a.shown(a.ci_high, False)}"
+        row = rows.get(a.metric)  # cut as the run table cuts it, and marked alike
+        low_cut, high_cut = (
+            cut_ends(float(row["ci95_low"]), float(row["ci95_high"]), float(row["std"]),
+                     metric_range(a.metric))
+            if row is not None
+            else (False, False)
+        )  # fmt: skip
+        ci = f"{a.shown(a.ci_low, False)}{'*' * low_cut} .. {a.shown(a.ci_high, False)}"
+        ci += "*" * high_cut
         table.add_row(a.metric, a.unit, public, f"{a.shown(a.mean, False)} ({ci})", a.verdict)
     return table

@@ -45,7 +45,10 @@ def _plan(problem: Problem, row: Any) -> list[str]:
             d = DERIVED[m]
             shown = _ci(row, m, d.unit) + f" {d.unit.brief}"
             if pd.isna(row[m]):
-                shown = "n/a: not detectably dearer than the reference"
+                shown = (
+                    "n/a: its spend is not detectably above the reference's, so there is no "
+                    "extra spend to divide by (see the paired differences above)"
+                )
             lines.append(f"  {d.label}: {shown}")
     return lines
 

@@ -211,7 +211,7 @@ def effects_table(sweep: SweepData) -> Table:
     header = ["point", *(parameter_label(p) for p in sweep.parameters)]
     for m in metrics:
         u = style.unit_for(m)
-        unit = "pp" if u.label == "%" else (u.short or u.label)
+        unit = "pp" if u.label == "%" else u.label  # as the parameters' headers write it
         header += [f"{style.label(m)} - ref. ({unit})".replace(" ()", ""), "95% CI"]
     wide = {
         (int(r["point"]), str(r["metric"])): (float(r["mean"]), r["ci95_low"], r["ci95_high"])

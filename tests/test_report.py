@@ -513,3 +513,12 @@ def test_every_figure_over_time_marks_the_day_of_a_policy_change(saved_run: Path
         for ax in panels:
             xs = [line.get_xdata() for line in ax.lines]
             assert any(len(x) == 2 and x[0] == x[1] == 5.0 for x in xs), fn.__name__
+
+
+def test_report_on_a_verify_folder_says_how_to_redraw_it(tmp_path: Path) -> None:
+    folder = tmp_path / "v"
+    folder.mkdir()
+    (folder / "verify.csv").write_text("check\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", str(folder)])
+    assert result.exit_code == 2
+    assert "the results of coalsim verify; its report.html is already in it" in result.stderr

@@ -40,6 +40,12 @@ def read_manifest(folder: Path) -> dict[str, Any]:
             "it (compare.txt, compare.csv, figures/); to draw them again run "
             f"coalsim compare RUN_A RUN_B --out {folder}"
         )
+    for marker, command in (("verify.csv", "verify"), ("breakeven.csv", "breakeven")):
+        if not path.is_file() and (folder / marker).is_file():
+            raise ReportError(
+                f"{folder}: the results of coalsim {command}; its report.html is already in "
+                f"it; to draw it again run coalsim {command} with --out {folder}"
+            )
     if not path.is_file():
         raise ReportError(f"{folder}: no {MANIFEST}; not a coalsim results folder")
     try:

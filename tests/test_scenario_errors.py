@@ -55,7 +55,7 @@ BAD_FILES: dict[str, tuple[str | bytes, list[str]]] = {
     ),
     "unknown nested key": (
         PATROL + "sped_knots = 12\n",
-        ["patrols[0].sped_knots", "unknown key", "did you mean 'speed_knots'"],
+        ["patrols.p.sped_knots", "unknown key", "did you mean 'speed_knots'"],
     ),
     "key in capitals": (
         "HORIZON_DAYS = 90\n",
@@ -73,7 +73,7 @@ BAD_FILES: dict[str, tuple[str | bytes, list[str]]] = {
     "switch for a number": ("horizon_days = true\n", ["horizon_days", "valid number", "true"]),
     "quoted number": ('horizon_days = "90"\n', ["horizon_days", "valid number", "'90'"]),
     "switch for a seed": ("seed = true\n", ["seed", "valid integer", "true"]),
-    "fraction for a count": (PATROL + "vessels = 2.5\n", ["patrols[0].vessels", "integer"]),
+    "fraction for a count": (PATROL + "vessels = 2.5\n", ["patrols.p.vessels", "integer"]),
     "word for a switch": (
         '[adaptation]\nenabled = "false"\n',
         ["adaptation.enabled", "expected true or false", "unquoted", "'false'"],
@@ -84,7 +84,7 @@ BAD_FILES: dict[str, tuple[str | bytes, list[str]]] = {
     "name with a path": ('name = "a/b"\n', ["name", "expected letters, digits", "'a/b'"]),
     "negative speed": (
         PATROL + "speed_knots = -3\n",
-        ["patrols[0].speed_knots", "greater than or equal to 1", "-3"],
+        ["patrols.p.speed_knots", "greater than or equal to 1", "-3"],
     ),
     "route over land": (
         """
@@ -251,7 +251,10 @@ BAD_OVERRIDES: dict[str, list[str]] = {
         "detection.recognition_prob",
         "did you mean 'recognition_probability'",
     ],
-    "patrols.bohai_strait_patrol.vesels=4": ["patrols[0].vesels", "did you mean 'vessels'"],
+    "patrols.bohai_strait_patrol.vesels=4": [
+        "patrols.bohai_strait_patrol.vesels",
+        "did you mean 'vessels'",
+    ],
     "patrols.bohai_patrol.vessels=4": [
         "no entry named 'bohai_patrol' in patrols",
         "did you mean 'bohai_strait_patrol'",

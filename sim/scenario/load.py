@@ -217,7 +217,7 @@ def validate(data: Any, source: str) -> Scenario:
         return Scenario.model_validate(data)
     except ValidationError as e:
         raise ScenarioError(
-            format_problems(source, [_describe(err) for err in e.errors()])
+            format_problems(source, [_describe(err, data) for err in e.errors()])
         ) from None
 
 
@@ -231,7 +231,7 @@ def validate_key(scenario: Scenario, key: str, value: Any, source: str) -> Any:
         )
     except ValidationError as e:
         raise ScenarioError(
-            format_problems(source, [_describe(err) for err in e.errors()])
+            format_problems(source, [_describe(err, {key: value}) for err in e.errors()])
         ) from None
     return getattr(model, key)
 
@@ -252,20 +252,30 @@ def format_problems(source: str, problems: list[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
-def _keypath(loc: tuple[int | str, ...]) -> str:
-    out = ""
+def _keypath(loc: tuple[int | str, ...], data: Any = None) -> str:
+    """The key path as the user writes it: a named list entry by its name, as ``--set``
+    takes it (``patrols.jiangsu_patrol.vessels``), others by index (``policy[0].day``)."""
+    out, node = "", data
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        listed = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        entry = node[part] if listed else None
+        if isinstance(part, str):
+            node = node.get(part) if isinstance(node, dict) else None
+            out += f".{part}" if out else part
+        elif isinstance(entry, dict) and isinstance(entry.get("name"), str):
+            node, out = entry, f"{out}.{entry['name']}"
+        else:
+            node, out = entry, f"{out}[{part}]"
     return out or "(top level)"
 
 
-def _describe(err: Any) -> tuple[str, str]:
+def _describe(err: Any, data: Any = None) -> tuple[str, str]:
     loc = tuple(err["loc"])
     if err["type"] == "extra_forbidden":
         parent, key = loc[:-1], str(loc[-1])
         allowed = sorted(_fields_at(parent))
         hint = did_you_mean(key, allowed, lead="", tail=" ")
-        return _keypath(loc), f"unknown key; {hint}allowed keys here: {', '.join(allowed)}"
+        return _keypath(loc, data), f"unknown key; {hint}allowed keys here: {', '.join(allowed)}"
     value = err.get("input")
     shown = ("true" if value else "false") if isinstance(value, bool) else repr(value)  # as in TOML
     if len(shown) >= 60:
@@ -282,8 +292,8 @@ def _describe(err: Any) -> tuple[str, str]:
     elif err["type"] == "string_pattern_mismatch":  # a Name: it may become a folder's name
         msg = "expected letters, digits, spaces or _ . - #, starting with a letter, a digit or _"
     if err["type"] == "missing":
-        return _keypath(loc), "required key is missing"
-    return _keypath(loc), f"{msg} (got {shown})"
+        return _keypath(loc, data), "required key is missing"
+    return _keypath(loc, data), f"{msg} (got {shown})"
 
 
 def _fields_at(loc: tuple[int | str, ...]) -> set[str]:

@@ -152,7 +152,8 @@ BAD = [
     (
         'kind = "grid"\n[design.parameters]\n"patrols.bohai_strait_patrol.vessels" = [2, 500]\n',
         'design.parameters."patrols.bohai_strait_patrol.vessels": '
-        "patrols.bohai_strait_patrol.vessels: Input should be less than or equal to 200 (got 500) at value 500",
+        "patrols.bohai_strait_patrol.vessels: Input should be less than or equal to 200 "
+        "(got 500) at value 500",
     ),
     (  # each value is fine alone; one combination fails the cross-checks
         'kind = "grid"\n[design.parameters]\n"enforcement.accomplices_min" = [5, 8]\n'

@@ -1,0 +1,87 @@
+"""Print the mutation score of the last `mutmut run` (what `make mutation` ends with).
+
+mutmut keeps each file's results in ``mutants/<file>.meta``; this reads them, takes
+out the mutants docs/testing.md lists as equivalent (a mutant no test can kill is
+not a gap in the tests), and prints the counts and the share killed. A timed-out
+mutant counts as killed: the tests noticed it, by hanging. Run from the project root.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from mutmut.stats import status_by_exit_code
+
+# A listed equivalent mutant is a markdown bullet that starts with its name in backticks.
+EQUIVALENT_LINE = re.compile(r"^- `(sim\.[\w.]+__mutmut_\d+)`", re.MULTILINE)
+KILLED = ("killed", "timeout")
+
+
+@dataclass(frozen=True)
+class Score:
+    counts: Counter[str]
+    equivalent: int
+    stale: list[str]
+
+    @property
+    def non_equivalent(self) -> int:
+        """Mutants a test could kill: everything tested, less the equivalent ones."""
+        skipped = self.counts["skipped"] + self.counts["not checked"]
+        return sum(self.counts.values()) - skipped - self.equivalent
+
+    @property
+    def percent(self) -> float:
+        killed = sum(self.counts[s] for s in KILLED)
+        return 100.0 * killed / self.non_equivalent if self.non_equivalent else 0.0
+
+
+def equivalent_names(doc: Path) -> set[str]:
+    return set(EQUIVALENT_LINE.findall(doc.read_text(encoding="utf-8"))) if doc.exists() else set()
+
+
+def score(mutants: Path, equivalent: set[str]) -> Score:
+    """Count statuses; an equivalent mutant leaves the count, unless a test killed it after all."""
+    counts: Counter[str] = Counter()
+    seen: set[str] = set()
+    stale: list[str] = []
+    for meta in sorted(mutants.rglob("*.py.meta")):
+        codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        for name, code in codes.items():
+            status = status_by_exit_code[code]
+            if name in equivalent and status not in KILLED:
+                seen.add(name)
+                continue
+            if name in equivalent:
+                stale.append(name)
+            counts[status] += 1
+    stale += sorted(equivalent - seen - set(stale))
+    return Score(counts=counts, equivalent=len(seen), stale=stale)
+
+
+def main() -> int:
+    root = Path.cwd()
+    mutants = root / "mutants"
+    if not mutants.is_dir():
+        print("no mutants/ folder: run `make mutation` (mutmut run) first", file=sys.stderr)
+        return 2
+    result = score(mutants, equivalent_names(root / "docs" / "testing.md"))
+    c = result.counts
+    print(
+        f"mutants: {sum(c.values()) + result.equivalent}  killed: {c['killed']}  "
+        f"survived: {c['survived']}  no tests: {c['no tests']}  timed out: {c['timeout']}  "
+        f"suspicious: {c['suspicious']}  skipped: {c['skipped']}  "
+        f"not checked: {c['not checked']}  equivalent: {result.equivalent}"
+    )
+    print(f"score: {result.percent:.1f}% of {result.non_equivalent} non-equivalent mutants killed")
+    for name in result.stale:
+        print(f"listed as equivalent but killed or gone: {name} (update docs/testing.md)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -13,6 +13,8 @@ from sim.model.allocation import equalising_weights, proportional_shares, whole_
 from sim.model.model import Model
 from sim.model.records import ZoneEvent
 
+pytestmark = pytest.mark.model
+
 
 class Plan(NamedTuple):
     zones: tuple[tuple[str, None, float, float], ...]

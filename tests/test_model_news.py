@@ -9,6 +9,8 @@ import pytest
 from sim.model.buyers import BuyerAgent, beliefs_of, fade
 from sim.scenario.trade import Beliefs, Buyer
 
+pytestmark = pytest.mark.model
+
 
 def _buyer(name: str, alpha_e: float, beta_e: float, last: float) -> BuyerAgent:
     b = BuyerAgent(name, Buyer(name=name, port="Yantai", prior_alpha=1.0, prior_beta=9.0))

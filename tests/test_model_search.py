@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from builders import ROUTE, binomial_halfwidth, run, search_world
 
+pytestmark = pytest.mark.model
+
 
 def _sailed_through(out, resolved):
     """Voyages whose whole zone crossing happened before the horizon."""

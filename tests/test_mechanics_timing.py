@@ -72,7 +72,7 @@ def _wait(rate_until: float, max_hours: float, check_hours: float) -> tuple[floa
 
 def test_a_ship_looks_again_every_check_and_sails_at_the_first_look_after_the_surge() -> None:
     # Surge ends at 5 h; looks at 0, 2, 4, 6: sails at 6.
-    now, waited = _wait(rate_until=5.0, max_hours=100.0, check_hours=2.0)
+    _now, waited = _wait(rate_until=5.0, max_hours=100.0, check_hours=2.0)
     assert waited == pytest.approx(6.0)
 
 

@@ -70,10 +70,8 @@ def test_shuffle_is_fisher_yates_on_the_streams_uniforms() -> None:
     ref = _reference(3, 40)
     items = list(range(6))
     expected = list(items)
-    k = 0
-    for i in range(5, 0, -1):  # by hand: swap i with int(u * (i + 1))
+    for k, i in enumerate(range(5, 0, -1)):  # by hand: swap i with int(u * (i + 1))
         j = int(ref[k] * (i + 1))
-        k += 1
         expected[i], expected[j] = expected[j], expected[i]
     d = Draws(np.random.default_rng(3), block=4)
     d.shuffle(items)

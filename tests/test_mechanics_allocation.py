@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import pytest
-from test_allocation import two_zone_world
+from builders import OPEN_SEA_BOX
+from test_allocation import NORTH_BOX, patrol, two_zone_world
 
 from sim.experiment.seeds import replication_seed
 from sim.model.allocation import equalising_weights, proportional_shares, whole_numbers
@@ -121,3 +122,99 @@ def test_randomized_targets_place_exactly_the_fleet_and_skip_unweighted_zones() 
     assert model.allocator is not None
     for _ in range(20):
         assert model.allocator.targets() == {"south": 0, "north": 3}
+
+
+EAST_BOX = [[124.0, 35.5], [124.5, 35.5], [124.5, 36.0], [124.0, 36.0]]
+
+
+def _group(name: str, zone: str, vessels: int, **cycle: float) -> dict[str, Any]:
+    g = patrol(name, "Lianyungang", zone, vessels)
+    g.update(cycle)
+    return g
+
+
+def _three_zones(groups: list[dict[str, Any]], **allocation: Any) -> Model:
+    zones = [
+        {"name": "south", "polygon": OPEN_SEA_BOX},
+        {"name": "north", "polygon": NORTH_BOX},
+        {"name": "east", "polygon": EAST_BOX},
+    ]
+    resolved = two_zone_world(
+        {"kind": "proportional", "review_days": 1000.0, **allocation}, zones=zones, patrols=groups
+    )
+    model = Model(resolved, replication_seed(21, 0))
+    model.env.run(until=1.0)
+    return model
+
+
+def test_each_zone_gives_up_only_its_surplus_and_the_short_zones_fill_in_order() -> None:
+    """south 2, north 2, east 0; targets 1, 1, 2: one vessel from each of south and north."""
+    model = _three_zones([_group("s", "south", 2), _group("n", "north", 2)])
+    assert model.allocator is not None
+    model.allocator.move({"south": 1, "north": 1, "east": 2})
+    assert _zones(model) == {"s#1": "east", "s#2": "south", "n#1": "east", "n#2": "north"}
+
+
+def test_a_zone_already_at_its_target_takes_no_vessel_and_a_full_one_takes_no_more() -> None:
+    """south 3, north 0, east 1; targets 1, 1, 2: south's two go one north, one east."""
+    model = _three_zones([_group("s", "south", 3), _group("e", "east", 1)])
+    assert model.allocator is not None
+    model.allocator.move({"south": 1, "north": 1, "east": 2})
+    assert _zones(model) == {"s#1": "north", "s#2": "east", "s#3": "south", "e#1": "east"}
+    exact = _three_zones([_group("s", "south", 2), _group("n", "north", 1)])
+    assert exact.allocator is not None
+    exact.allocator.move({"south": 0, "north": 1, "east": 2})
+    assert _zones(exact) == {"s#1": "east", "s#2": "east", "n#1": "north"}
+
+
+def test_vessels_outside_the_allowed_zones_join_a_short_zone() -> None:
+    """Only south and east may be used: the north vessel fills east's second place."""
+    model = _three_zones(
+        [_group("s", "south", 2), _group("n", "north", 1)], zones=["south", "east"]
+    )
+    assert model.allocator is not None
+    model.allocator.move({"south": 1, "east": 2})
+    assert _zones(model) == {"s#1": "east", "s#2": "south", "n#1": "east"}
+
+
+# A duty cycle of 10 h on station, 5 back, 5 in base, 5 out: at 12 h the vessel is heading
+# back, at 22 h heading out.
+CYCLE = {"endurance_hours": 10.0, "transit_hours": 5.0, "turnaround_hours": 5.0}
+
+
+def test_a_vessel_heading_home_is_moved_before_one_on_station() -> None:
+    model = _three_zones([_group("a", "south", 1), _group("b", "south", 1, **CYCLE)])
+    assert model.allocator is not None
+    model.env.run(until=12.0)
+    model.allocator.move({"south": 1, "north": 1, "east": 0})
+    assert _zones(model) == {"a#1": "south", "b#1": "north"}
+    # It takes the new zone at once, without a station-to-station run.
+    assert not any(e.reason == "reassign" for e in model.recorder.patrol_events)
+
+
+def test_reassign_refuses_a_vessel_heading_out_or_sent_to_its_own_zone() -> None:
+    model = _three_zones([_group("a", "south", 1), _group("b", "south", 1, **CYCLE)])
+    cg = model.coast_guard
+    a, b = cg.vessels
+    assert not cg.reassign(a, a.zone)
+    assert a.zone.name == "south"
+    assert not any(e.reason == "reassign" for e in model.recorder.patrol_events)
+    model.env.run(until=22.0)
+    assert not cg.reassign(b, cg.zones["north"])
+    assert b.zone.name == "south"
+    model.env.run(until=27.0)  # back on station: it leaves at once
+    assert cg.reassign(b, cg.zones["north"])
+    assert b.zone.name == "north"
+
+
+def test_a_review_counts_only_events_inside_its_window_of_days() -> None:
+    """Window 1 day at 30 h: an event at 5.5 h (24.5 h ago) is too old, one at 6.5 h is not."""
+    model = _three_zones([_group("s", "south", 2)], window_days=1.0, smoothing=0.0)
+    assert model.allocator is not None
+    model.env.run(until=30.0)
+    events = model.recorder.zone_events
+    events.clear()
+    events.append(ZoneEvent(5.5, "north", "seizure"))
+    assert model.allocator.targets() is None
+    events.append(ZoneEvent(6.5, "east", "seizure"))
+    assert model.allocator.targets() == {"south": 0, "north": 0, "east": 2}

@@ -188,6 +188,7 @@ def test_a_vessel_heading_home_is_moved_before_one_on_station() -> None:
     model.env.run(until=12.0)
     model.allocator.move({"south": 1, "north": 1, "east": 0})
     assert _zones(model) == {"a#1": "south", "b#1": "north"}
+    assert model.coast_guard.vessels[1].transit == 5.0  # its configured transit, not the chart's
     # It takes the new zone at once, without a station-to-station run.
     assert not any(e.reason == "reassign" for e in model.recorder.patrol_events)
 

@@ -39,6 +39,8 @@ def test_a_leg_surges_only_when_todays_hazard_exceeds_ratio_times_the_usual() ->
     assert not surging(cg, leg, 4.0)
     # No usual hazard: any patrol at all is a surge; none is not.
     assert surging(_coast_guard({}), leg, 2.0)
+    zone.rate = 0.05  # today's hazard 0.5: still more than none
+    assert surging(_coast_guard({}), leg, 2.0)
     zone.rate = 0.0
     assert not surging(_coast_guard({}), leg, 2.0)
 

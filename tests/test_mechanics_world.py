@@ -137,7 +137,7 @@ def test_the_distance_to_a_labelled_point_sums_the_legs_before_it() -> None:
     ]
     assert _distance_to_label(legs, "x") == 4.0
     assert _distance_to_label(legs, "T") == 10.5
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="nowhere"):
         _distance_to_label(legs, "nowhere")
 
 

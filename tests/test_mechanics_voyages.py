@@ -4,6 +4,7 @@ entry follows the contract by hand."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -122,5 +123,5 @@ def test_lots_wait_in_order_for_the_one_ship() -> None:
     assert len(sailed) >= 2
     trip = 7.0 + route.length_nm / 10.0 + 5.0 + route.length_nm / 10.0
     assert trip > 48.0
-    for first, second in zip(sailed, sailed[1:], strict=False):
+    for first, second in itertools.pairwise(sailed):
         assert second.t_depart == pytest.approx(first.t_depart - 7.0 + trip + 7.0)

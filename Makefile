@@ -47,9 +47,11 @@ bench-adaptation: $(STAMP)
 # Mutation testing of sim/model and sim/world against the fast model tests (docs/testing.md).
 # Not part of .ci/run: it takes tens of minutes. mutmut resumes where it stopped and
 # re-tests only functions changed since; MUTATION_CHILDREN bounds its processes.
+# MUTANTS narrows (or re-tests) a run: make mutation MUTANTS='sim.model.timing.*'
 MUTATION_CHILDREN ?= 2
+MUTANTS ?=
 mutation: $(STAMP)
-	$(BIN)/mutmut run --max-children $(MUTATION_CHILDREN)
+	$(BIN)/mutmut run --max-children $(MUTATION_CHILDREN) $(MUTANTS)
 	$(BIN)/python tests/mutation_score.py
 
 clean:

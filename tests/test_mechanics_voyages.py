@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from builders import ROUTE, run, search_world
 
+from sim.experiment.seeds import replication_seed
 from sim.model import ledger as L
+from sim.model.model import Model
 
 pytestmark = pytest.mark.model
 
@@ -125,3 +127,43 @@ def test_lots_wait_in_order_for_the_one_ship() -> None:
     assert trip > 48.0
     for first, second in itertools.pairwise(sailed):
         assert second.t_depart == pytest.approx(first.t_depart - 7.0 + trip + 7.0)
+
+
+def test_each_leg_of_a_route_with_a_transfer_point_by_hand() -> None:
+    """To the stop: sailed at 10 kn, ending with the 6 h stop; from the stop (the barge
+    or the run in from the anchorage): the rest of the route; to port: past the stop."""
+    from sim.model.legs import FROM_ANCHORAGE, FROM_TRANSFER, FULL, TO_TRANSFER, Plans
+
+    resolved = _quiet(routes=[TRANSFER_ROUTE])
+    route = resolved.geography.routes[ROUTE]
+    stop = route.transfer_nm
+    assert stop is not None
+    cg = Model(resolved, replication_seed(7, 0)).coast_guard
+    plans = Plans(cg)
+    full = plans.get(route, FULL, 10.0)
+    assert plans.get(route, FULL, 10.0) is full  # worked out once
+    assert full.hours == pytest.approx(route.length_nm / 10.0)
+    assert [z[::2] + z[3:] for z in full.zones] == [
+        (name, a, b) for name, a, b in route.nonstop_exposure(10.0)
+    ]
+    assert full.zones[0][1] is cg.zones["box"]  # a patrolled zone carries its search state
+    assert full.hours_in_zones == pytest.approx(sum(b - a for _, _, a, b in full.zones))
+    assert full.position(5.0) == route.position_at(50.0)
+    assert full.position(-1.0) == route.position_at(0.0)
+    assert full.position(1e6) == route.position_at(route.length_nm)
+
+    to_stop = plans.get(route, TO_TRANSFER, 10.0)
+    assert to_stop.hours == pytest.approx(stop / 10.0 + 6.0)  # the stop ends the leg
+    assert all(b <= to_stop.hours for _, _, _, b in to_stop.zones)
+    assert to_stop.position(to_stop.hours) == pytest.approx(route.position_at(stop))
+
+    for part in (FROM_TRANSFER, FROM_ANCHORAGE):
+        rest = plans.get(route, part, 8.0)
+        assert rest.hours == pytest.approx((route.length_nm - stop) / 8.0)
+        assert [z[::2] + z[3:] for z in rest.zones] == [
+            (name, a, b) for name, a, b in route.exposure_from(stop, 8.0)
+        ]
+        assert rest.position(2.0) == pytest.approx(route.position_at(stop + 16.0))
+    unpatrolled = Plans(cg)
+    cg.patrolled.discard("box")
+    assert unpatrolled.get(route, FULL, 10.0).zones[0][1] is None

@@ -62,3 +62,71 @@ def test_an_empty_schedule_has_no_busiest_process() -> None:
     assert share == 1.0 and source.endswith(
         "(test_an_empty_schedule_has_no_busiest_process.<locals>.once)"
     )
+
+
+def _world(**extra: Any) -> Any:
+    from builders import ROUTE, search_world
+
+    seller = {"name": "s", "port": "Nampo", "routes": [ROUTE], "vessels": 4, "count": 3}
+    seller["ais_off_share"] = 0.0
+    days = extra.pop("days", 15.0)
+    return search_world(vessels=0, horizon_days=days, **{"sellers": [seller], **extra})
+
+
+def _model(**extra: Any) -> Any:
+    from sim.experiment.seeds import replication_seed
+    from sim.model.model import Model
+
+    return Model(_world(**extra), replication_seed(7, 0))
+
+
+def test_companies_and_their_ships_are_numbered_and_ais_off_follows_the_share() -> None:
+    model = _model()
+    assert [c.name for c in model.companies] == ["s#1", "s#2", "s#3"]
+    ships = model.companies[1].fleet.items
+    assert [v.name for v in ships] == ["s#2/1", "s#2/2", "s#2/3", "s#2/4"]
+    assert model.companies[1].ships == 4
+    assert not any(v.ais_off for v in ships)
+    seller = {"name": "d", "port": "Nampo", "routes": ["nampo-lianyungang"], "ais_off_share": 1.0}
+    dark = _model(sellers=[seller])
+    assert [c.name for c in dark.companies] == ["d"]
+    assert all(v.ais_off for v in dark.companies[0].fleet.items)
+
+
+def test_weekly_snapshots_are_taken_every_168_hours_from_the_start() -> None:
+    out = _model(days=22.0).run()
+    assert [w["week"] for w in out.weekly] == [0.0, 1.0, 2.0, 3.0]
+    assert all(w["buyers_active"] == len(out.buyers) for w in out.weekly)
+    assert out.horizon_hours == 22.0 * 24.0
+
+
+def test_one_patrol_vessels_mean_rate_is_the_fleet_average_over_the_zone_area() -> None:
+    """Groups of 2 and 1 vessels in one box: 10 h on, 5 back, 5 base, 5 out (10/25 on
+    station) and always on: (2 x W v x 0.4 + 1 x W v) / 3 / A."""
+    from builders import OPEN_SEA_BOX
+
+    cycle = {"endurance_hours": 10.0, "transit_hours": 5.0, "turnaround_hours": 5.0}
+    base = {"base": "Lianyungang", "zone": "box", "sweep_width_nm": 8.0, "speed_knots": 12.0}
+    groups = [
+        {"name": "a", "vessels": 2, **base, **cycle},
+        {"name": "b", "vessels": 1, **base, "transit_hours": 0.0, "turnaround_hours": 0.0},
+    ]
+    model = _model(patrols=groups, zones=[{"name": "box", "polygon": OPEN_SEA_BOX}])
+    area = model.geography.zones["box"].area_sq_nm
+    expected = (2 * 96.0 * 0.4 + 96.0) / 3 / area
+    assert model._per_vessel_rate(["box"]) == {"box": pytest.approx(expected)}
+    none = _model(patrols=[])
+    assert none._per_vessel_rate(["box"]) == {"box": 0.0}
+
+
+def test_a_policy_on_the_current_day_applies_at_once_and_unchanged_patrols_stay() -> None:
+    from builders import search_world
+
+    from sim.experiment.seeds import replication_seed
+    from sim.model.model import Model
+
+    policy = [{"day": 0.0, "set": {"detection.recognition_probability": 0.5}}]
+    model = Model(search_world(vessels=1, horizon_days=1.0, policy=policy), replication_seed(7, 0))
+    model.env.run(until=1e-9)
+    assert model.params.detection.recognition_probability == 0.5
+    assert model.coast_guard.vessels[0].zone.rate > 0.0

@@ -175,6 +175,8 @@ def test_vessels_outside_the_allowed_zones_join_a_short_zone() -> None:
     assert model.allocator is not None
     model.allocator.move({"south": 1, "east": 2})
     assert _zones(model) == {"s#1": "east", "s#2": "south", "n#1": "east"}
+    # Every allowed zone becomes searchable, and the zones patrolled already stay so.
+    assert model.coast_guard.patrolled == {"south", "north", "east"}
 
 
 # A duty cycle of 10 h on station, 5 back, 5 in base, 5 out: at 12 h the vessel is heading

@@ -130,3 +130,31 @@ def test_a_policy_on_the_current_day_applies_at_once_and_unchanged_patrols_stay(
     model.env.run(until=1e-9)
     assert model.params.detection.recognition_probability == 0.5
     assert model.coast_guard.vessels[0].zone.rate > 0.0
+
+
+def test_buyers_enter_at_the_base_rate_while_nobody_trades_up_to_the_cap() -> None:
+    """No lots, so no profit: entrants arrive at entry_per_month / 30 a day, 1 a day here;
+    over 200 days 200 +- 3 sqrt(200). With a cap of 5 more than start, 5 enter."""
+    from builders import ROUTE, search_world
+
+    from sim.experiment.seeds import replication_seed
+    from sim.model.model import Model
+
+    seller = {"name": "s", "port": "Nampo", "routes": [ROUTE]}
+    seller |= {"lot_interval": "fixed", "lot_interval_days": 3650.0}
+
+    def world(**market: Any) -> Model:
+        m = {"kind": "strategic", "entry_per_month": 30.0, **market}
+        resolved = search_world(vessels=0, horizon_days=200.0, sellers=[seller], market=m)
+        return Model(resolved, replication_seed(7, 0))
+
+    model = world()
+    start = len(model.buyers)
+    out = model.run()
+    entrants = [b for b in out.buyers if b.name.startswith("entrant#")]
+    assert abs(len(entrants) - 200) < 3 * math.sqrt(200)
+    assert [b.name for b in entrants] == [f"entrant#{k}" for k in range(1, len(entrants) + 1)]
+    assert all(model.network.kind[b.name] == "buyer" for b in entrants)
+    capped = world(max_buyers=start + 5)
+    out = capped.run()
+    assert len(out.buyers) == start + 5

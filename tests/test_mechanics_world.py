@@ -57,7 +57,13 @@ def test_an_all_land_zone_keeps_its_station_inside_and_a_coastal_zone_at_sea() -
     assert inland.polygon.contains(Point(inland.station[1], inland.station[0]))
     coastal = make_zone("coast", [(120.0, 36.0), (121.5, 36.0), (121.5, 37.0), (120.0, 37.0)])
     assert 0.0 < coastal.area_sq_nm < geo.area_sq_nm(coastal.polygon)
+    assert coastal.area_sq_nm == pytest.approx(geo.area_sq_nm(coastal.sea))
+    assert (inland.name, coastal.name) == ("inland", "coast")
     assert not geo.on_land(*coastal.station)
+    assert geo.on_land(36.0, 117.0)  # inland Shandong
+    # An open-sea box: the station is its centre.
+    box = make_zone("box", [(122.0, 35.5), (123.5, 35.5), (123.5, 36.5), (122.0, 36.5)])
+    assert box.station == pytest.approx((36.0, 122.75), abs=1e-9)
 
 
 def test_where_a_leg_first_meets_land() -> None:

@@ -30,9 +30,8 @@ class Score:
 
     @property
     def non_equivalent(self) -> int:
-        """Mutants a test could kill: everything tested, less the equivalent ones."""
-        skipped = self.counts["skipped"] + self.counts["not checked"]
-        return sum(self.counts.values()) - skipped - self.equivalent
+        """Mutants a test could kill: everything tested (``counts`` holds no equivalent one)."""
+        return sum(self.counts.values()) - self.counts["skipped"] - self.counts["not checked"]
 
     @property
     def percent(self) -> float:
@@ -78,6 +77,8 @@ def main() -> int:
         f"not checked: {c['not checked']}  equivalent: {result.equivalent}"
     )
     print(f"score: {result.percent:.1f}% of {result.non_equivalent} non-equivalent mutants killed")
+    if c["not checked"]:
+        print(f"incomplete: {c['not checked']} mutants not tested yet (run `make mutation` again)")
     for name in result.stale:
         print(f"listed as equivalent but killed or gone: {name} (update docs/testing.md)")
     return 0

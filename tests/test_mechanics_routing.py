@@ -38,6 +38,9 @@ def test_evidence_fades_with_the_memory_time_constant() -> None:
     assert b.mean(20.0, 1.0, 9.0, 10.0) == pytest.approx((1 + s) / (1 + s + 9 + a))
     b.fade(15.0, 10.0)  # the past: nothing changes
     assert (b.seized, b.arrived, b.last) == pytest.approx((s, a, 20.0))
+    b.add(20.0, True, 1.0, 10.0)  # evidence adds up
+    b.add(20.0, False, 1.0, 10.0)
+    assert (b.seized, b.arrived) == pytest.approx((s + 1.0, a + 1.0))
 
 
 def _route(name: str, length: float, transfer: float | None) -> Any:
@@ -113,3 +116,7 @@ def test_a_seller_learns_its_own_outcomes_and_everyone_else_only_the_seizures() 
     routing.outcome("s", ("elsewhere", PORT), 0.0, True, s)  # a key it does not sail: ignored
     mine.learn(key, 0.0, True, 0.0, 240.0)  # no weight: nothing learnt
     assert mine.by_key[key].belief.seized == 2.0
+    # Memory 10 days: ten days on, the evidence so far is down to 1/e.
+    routing.outcome("s", key, 240.0, False, s)
+    belief = mine.by_key[key].belief
+    assert (belief.seized, belief.arrived) == pytest.approx((2 / math.e, 2 / math.e + 2.0))

@@ -142,12 +142,14 @@ def test_the_detecting_vessel_is_picked_in_proportion_to_its_sweep_rate() -> Non
 
 
 def test_a_policy_retires_vessels_and_new_hulls_sail_out_from_base() -> None:
-    """Day 1: the group goes from 2 to 3 vessels; day 2: down to 1. The new hull arrives
-    on station one transit (5 h) after day 1; the cut vessels leave service on day 2."""
+    """Day 1: the group goes from 2 to 3 vessels; day 2: down to 1; day 2.5: up to 2. A
+    new hull arrives on station one transit (5 h) after its day; the cut vessels leave
+    service on day 2."""
     always = {"endurance_hours": 1e7, "transit_hours": 5.0, "turnaround_hours": 5.0}
     policy = [
         {"day": 1.0, "set": {"patrols.test_patrol.vessels": 3}},
         {"day": 2.0, "set": {"patrols.test_patrol.vessels": 1}},
+        {"day": 2.5, "set": {"patrols.test_patrol.vessels": 2}},
     ]
     out = run(search_world(vessels=2, horizon_days=3.0, policy=policy, **always))
     assert _events(out, "test_patrol#3")[0] == (29.0, True, "station")
@@ -156,3 +158,5 @@ def test_a_policy_retires_vessels_and_new_hulls_sail_out_from_base() -> None:
     assert _events(out, "test_patrol#1") == [(0.0, True, "station")]
     assert out.patrol_service["test_patrol#3"] == [24.0, 48.0]
     assert out.patrol_service["test_patrol#1"][1] is None
+    # Back up to 2 on day 2.5: the retired do not count, so one new hull, on station 5 h later.
+    assert _events(out, "test_patrol#4") == [(65.0, True, "station")]

@@ -158,3 +158,39 @@ def test_buyers_enter_at_the_base_rate_while_nobody_trades_up_to_the_cap() -> No
     capped = world(max_buyers=start + 5)
     out = capped.run()
     assert len(out.buyers) == start + 5
+
+
+def _ticker(ceiling: int, until: float) -> tuple[simpy.Environment, list[float]]:
+    from sim.model.model import run_capped
+
+    env = simpy.Environment()
+    ticks: list[float] = []
+
+    def tick() -> Generator[simpy.Event, Any, None]:
+        while True:
+            ticks.append(env.now)
+            yield env.timeout(1.0)
+
+    env.process(tick())
+    run_capped(env, until, ceiling)
+    return env, ticks
+
+
+def test_a_capped_run_stops_at_the_horizon_as_env_run_does() -> None:
+    env, ticks = _ticker(25_000, 20_000.5)  # more events than one slice of 10,000
+    assert env.now == 20_000.5
+    assert ticks == [float(k) for k in range(20_001)]
+    env, ticks = _ticker(100, 10.0)
+    assert env.now == 10.0 and ticks[-1] == 9.0  # a tick at the horizon itself does not run
+
+
+def test_a_run_over_its_event_ceiling_names_the_busiest_process() -> None:
+    from sim.model.model import EventCeiling
+
+    with pytest.raises(EventCeiling) as err:
+        _ticker(50, 1_000.0)
+    message = str(err.value)
+    assert message.startswith("stopped after 50 events at day 2.042 of 41.6667 (max_events); 100%")
+    assert "_ticker.<locals>.tick" in message
+    with pytest.raises(EventCeiling, match="stopped after 12,000 events"):
+        _ticker(12_000, 1e6)  # a ceiling that is not a whole number of slices

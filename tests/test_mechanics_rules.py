@@ -55,3 +55,24 @@ def test_a_tip_names_the_zone_the_cargo_is_in_or_enters_next() -> None:
     assert _next_zone(voyage, 2.0) == "a"  # type: ignore[arg-type]
     assert _next_zone(voyage, 3.0) == "b"  # type: ignore[arg-type]
     assert _next_zone(voyage, 8.0) == ""  # type: ignore[arg-type]
+
+
+def test_only_a_seizure_a_tip_led_to_pays_the_tipster() -> None:
+    from sim.model import ledger as L
+    from sim.model.tips import Tips
+
+    tips = Tips.__new__(Tips)
+    tips.env = SimpleNamespace(now=5.0)  # type: ignore[assignment]
+    tips.ledger = L.Ledger()
+    tips.in_force = SimpleNamespace(  # type: ignore[assignment]
+        params=SimpleNamespace(tips=TipSettings(reward_share=0.1, reward_cap_rmb=50_000.0))
+    )
+    rec = SimpleNamespace(id=4, reward_rmb=0.0)
+    voyage = SimpleNamespace(rec=rec, value=300_000.0)
+    tips.rewarded(voyage, None, "patrol")  # type: ignore[arg-type]
+    assert tips.ledger.entries == [] and rec.reward_rmb == 0.0
+    tips.rewarded(voyage, None, "tip")  # type: ignore[arg-type]
+    assert rec.reward_rmb == 30_000.0
+    assert [
+        (e.time, e.payer, e.payee, e.fen, e.reason, e.shipment) for e in tips.ledger.entries
+    ] == [(5.0, L.STATE, L.TIPSTERS, 3_000_000, "reward", 4)]

@@ -45,10 +45,24 @@ def equivalent_names(doc: Path) -> set[str]:
 
 def score(mutants: Path, equivalent: set[str]) -> Score:
     """Count statuses; an equivalent mutant leaves the count, unless a test killed it after all."""
+    return _score_files(sorted(mutants.rglob("*.py.meta")), equivalent, check_gone=True)
+
+
+def by_file(mutants: Path, equivalent: set[str]) -> list[tuple[str, Score]]:
+    """Each mutated file's own score, to show where the tests are thin."""
+    out = []
+    for meta in sorted(mutants.rglob("*.py.meta")):
+        result = _score_files([meta], equivalent, check_gone=False)
+        if sum(result.counts.values()) + result.equivalent:
+            out.append((str(meta.relative_to(mutants)).removesuffix(".meta"), result))
+    return out
+
+
+def _score_files(metas: list[Path], equivalent: set[str], *, check_gone: bool) -> Score:
     counts: Counter[str] = Counter()
     seen: set[str] = set()
     stale: list[str] = []
-    for meta in sorted(mutants.rglob("*.py.meta")):
+    for meta in metas:
         codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
         for name, code in codes.items():
             status = status_by_exit_code[code]
@@ -58,7 +72,8 @@ def score(mutants: Path, equivalent: set[str]) -> Score:
             if name in equivalent:
                 stale.append(name)
             counts[status] += 1
-    stale += sorted(equivalent - seen - set(stale))
+    if check_gone:
+        stale += sorted(equivalent - seen - set(stale))
     return Score(counts=counts, equivalent=len(seen), stale=stale)
 
 
@@ -68,7 +83,15 @@ def main() -> int:
     if not mutants.is_dir():
         print("no mutants/ folder: run `make mutation` (mutmut run) first", file=sys.stderr)
         return 2
-    result = score(mutants, equivalent_names(root / "docs" / "testing.md"))
+    equivalent = equivalent_names(root / "docs" / "testing.md")
+    for name, one in by_file(mutants, equivalent):
+        k = one.counts
+        print(
+            f"  {name:28} killed {k['killed'] + k['timeout']:4}  survived {k['survived']:3}  "
+            f"no tests {k['no tests']:3}  equivalent {one.equivalent:3}  "
+            f"not checked {k['not checked']:4}  {one.percent:5.1f}%"
+        )
+    result = score(mutants, equivalent)
     c = result.counts
     print(
         f"mutants: {sum(c.values()) + result.equivalent}  killed: {c['killed']}  "

@@ -88,6 +88,11 @@ def test_utility_is_minus_believed_risk_minus_running_cost_over_cargo_value() ->
     choice, s = _choice([_route("a", 300.0, None), _route("b", 200.0, None)], [1.0, 1.0])
     # Prior mean 0.1; a keeps the ship 65 h at 100 RMB/h on a 65,000 RMB cargo: 0.1.
     assert choice.utilities(0.0, s) == pytest.approx([-0.2, -0.1 - 4500 / 65000])
+    # Evidence of one seizure on a, ten days (one memory) old: believed risk (1 + 1/e) / (10 + 1/e).
+    choice.options[0].belief.add(0.0, True, 1.0, 240.0)
+    q = (1 + 1 / math.e) / (10 + 1 / math.e)
+    assert choice.utilities(240.0, s)[0] == pytest.approx(-q - 0.1)
+    choice.options[0].belief = type(choice.options[0].belief)()
     p = choice.probabilities(0.0, s)
     ua, ub = -0.2 * s.sharpness, (-0.1 - 4500 / 65000) * s.sharpness
     assert p[0] == pytest.approx(math.exp(ua) / (math.exp(ua) + math.exp(ub)))

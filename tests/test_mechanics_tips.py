@@ -4,6 +4,7 @@ the longest allowed and the cargo is still in the zone (and at sea)."""
 
 from __future__ import annotations
 
+import itertools
 from types import SimpleNamespace
 from typing import Any
 
@@ -90,3 +91,37 @@ def test_the_nearest_free_patrol_is_sent() -> None:
     found = tips._nearest(_voyage([("z", 0.0, 1e5)]), 0.0)
     assert found is not None and found[1] is near
     assert _tips(vessels=[])._nearest(_voyage([("z", 0.0, 50.0)]), 0.0) is None
+
+
+def test_a_false_tip_sends_the_patrol_out_and_back_and_seizes_nothing() -> None:
+    """Accuracy 0: every voyage is tipped and the patrol goes, but boards nobody; each
+    trip out ends with the patrol back on station, the dash back at cruising speed."""
+    from builders import run
+    from test_trade import _patrol, _tip_world
+
+    near = _patrol("near", "Lianyungang", "jiangsu_lianyungang")
+    resolved = _tip_world(
+        [near],
+        tips={
+            "knowers": 1,
+            "base_probability": 1.0,
+            "max_probability": 1.0,
+            "accuracy": 0.0,
+            "delay_hours_mean": 0.5,
+        },
+    )
+    out = run(resolved)
+    tipped = [s for s in out.shipments if s.tips]
+    assert len(tipped) >= 10
+    assert not any(s.outcome == "seized" for s in out.shipments)
+    assert out.ledger == [] or all(e.reason != "reward" for e in out.ledger)
+    events = [e for e in out.patrol_events if e.vessel == "near#1"]
+    trips = [(a, b) for a, b in itertools.pairwise(events) if a.reason == "tip"]
+    assert len(trips) >= 10
+    g = resolved.scenario.patrols[0]
+    for leave, back in trips:
+        assert back.on_station and back.reason == "station"
+        # Out at dash speed, back at cruising speed over the same distance.
+        off = back.time - leave.time
+        dash = off / (1.0 + g.dash_speed_knots / g.speed_knots)
+        assert 0.0 < dash <= resolved.scenario.tips.max_intercept_hours

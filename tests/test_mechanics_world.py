@@ -154,3 +154,29 @@ def test_only_lines_count_as_time_in_a_zone() -> None:
     assert _line_pieces(GeometryCollection([Point(5, 5), b])) == [b]
     assert _line_pieces(LineString()) == []
     assert _line_pieces(Point(1, 1)) == []
+
+
+def test_a_zone_met_or_left_exactly_at_the_transfer_point() -> None:
+    """Zone y ends and zone z begins at the stop (10 nm, 5 kn, 3 h): y is left when the
+    stop ends, z entered when it begins."""
+    cum = np.array([0.0, 10.0, 30.0])
+    lat, lon = np.array([30.0, 31.0, 33.0]), np.array([120.0, 121.0, 121.0])
+    stretches = (ZoneStretch("y", 0.0, 10.0), ZoneStretch("z", 10.0, 25.0))
+    r = RouteGeo("r", "A", "B", (), stretches, 10.0, 3.0, cum, lon, lat)
+    assert r.exposure(5.0) == [("y", 0.0, 5.0), ("z", 2.0, 8.0)]
+
+
+def test_a_leg_keeps_its_ends_labels_and_harbour_flag() -> None:
+    from sim.world.network import make_leg
+
+    leg = make_leg((35.0, 123.0), (35.0, 123.2), "a", "b", harbour=True)
+    assert (leg.start, leg.end, leg.start_label, leg.end_label, leg.harbour) == (
+        (35.0, 123.0),
+        (35.0, 123.2),
+        "a",
+        "b",
+        True,
+    )
+    assert leg.length_nm == pytest.approx(geo.great_circle_nm(35.0, 123.0, 35.0, 123.2))
+    assert leg.line.coords[0] == pytest.approx((123.0, 35.0))
+    assert not make_leg((35.0, 123.0), (35.0, 123.2), "a", "b", harbour=False).harbour

@@ -34,6 +34,9 @@ def test_the_ledger_keeps_whole_fen_and_each_partys_running_position() -> None:
     book.post(5.0, seller, other, 1.0, "refund")
     assert book.buyers_fen == -123357
     assert book.balance_fen[seller] == 123357
+    assert book.balance_fen[other] == 1100  # its receipts add up
+    book.post(6.0, seller, other, 0.01, "one fen")  # the smallest amount is posted
+    assert book.entries[-1].fen == 1 and book.balance_fen[other] == 1101
 
 
 @pytest.mark.parametrize("bad", [-0.01, math.nan])

@@ -138,4 +138,5 @@ def test_inside_holds_from_entry_to_exit_inclusive_on_the_current_leg_only() -> 
     v = _voyage(FULL, [("a", None, 2.0, 5.0), ("b", None, 7.0, 9.0)])
     assert v.inside("a", 102.0) and v.inside("a", 105.0) and v.inside("b", 108.0)
     assert not v.inside("a", 101.99) and not v.inside("a", 105.01)
+    assert v.inside("a", 100.0 + 2.0 - 1e-9) and v.inside("a", 100.0 + 5.0 + 1e-9)
     assert not v.inside("b", 105.0) and not v.inside("c", 103.0)

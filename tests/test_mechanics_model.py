@@ -194,3 +194,22 @@ def test_a_run_over_its_event_ceiling_names_the_busiest_process() -> None:
     assert "_ticker.<locals>.tick" in message
     with pytest.raises(EventCeiling, match="stopped after 12,000 events"):
         _ticker(12_000, 1e6)  # a ceiling that is not a whole number of slices
+
+
+def test_the_busiest_process_is_named_by_its_scenario_section_and_bare_callbacks_skipped() -> None:
+    """A ship holding in port for a surge (sim.model.timing) is the adaptation section's;
+    an event whose callback is a plain function (no process) is not counted."""
+    from types import SimpleNamespace
+
+    from sim.model.timing import hold
+
+    env = simpy.Environment()
+    leg = SimpleNamespace(zones=[("a", SimpleNamespace(rate=1.0), 0.0, 1.0)])
+    cg = SimpleNamespace(usual_rate={})
+    rec = SimpleNamespace(waited_hours=0.0)
+    adapt = SimpleNamespace(surge_ratio=2.0, check_hours=1.0)
+    env.process(hold(env, cg, rec, leg, 100.0, adapt))  # type: ignore[arg-type]
+    env.timeout(0.5).callbacks.append(lambda event: None)
+    source, share = _busiest(env, sample=4)
+    assert source == "adaptation (hold)"
+    assert share == 1.0

@@ -61,6 +61,9 @@ def test_a_nodes_brokers_are_those_trading_now_and_the_answer_expires_with_a_sen
     mine.clear()  # callers shuffle their copy; the kept answer is not touched
     assert net.brokers_of("s", 60.0) == ["k1"]
     assert net.brokers_of("b0", 60.0) == ["k1"]
+    gone = _chain()
+    gone.leave("k1")  # the first of s's brokers: the next is still found
+    assert gone.brokers_of("s", 0.0) == ["k2"]
 
 
 def test_an_investigation_names_the_nearest_ring_first_and_never_a_seller() -> None:

@@ -160,3 +160,10 @@ def test_a_policy_retires_vessels_and_new_hulls_sail_out_from_base() -> None:
     assert out.patrol_service["test_patrol#1"][1] is None
     # Back up to 2 on day 2.5: the retired do not count, so one new hull, on station 5 h later.
     assert _events(out, "test_patrol#4") == [(65.0, True, "station")]
+
+
+def test_only_a_dispatched_vessel_can_be_released() -> None:
+    model = Model(search_world(vessels=1, horizon_days=1.0), replication_seed(7, 0))
+    model.env.run(until=1.0)
+    with pytest.raises(AssertionError, match="only a dispatched vessel can be released"):
+        model.coast_guard.release(model.coast_guard.vessels[0], 2.0)

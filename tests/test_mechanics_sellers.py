@@ -64,6 +64,21 @@ def test_a_lot_nobody_buys_is_offered_every_retry_until_patience_runs_out() -> N
     assert lot.outcome == "held" and math.isnan(lot.t_contract)
 
 
+def test_a_round_that_falls_exactly_on_the_deadline_is_still_made() -> None:
+    """Patience 1 day, a round every 6 h: offered at 0, 6, 12, 18 and 24 h."""
+    model = _model(
+        lot_interval="fixed", lot_interval_days=10.0, patience_days=1.0, retry_hours=6.0, days=15.0
+    )
+    asked: list[float] = []
+
+    def nobody(company: Any, tonnes: float, now: float, alt: Any = None) -> None:
+        asked.append(now)
+
+    model.market.find_deal = nobody  # type: ignore[method-assign]
+    model.run()
+    assert asked == [240.0, 246.0, 252.0, 258.0, 264.0]
+
+
 def test_a_company_without_ships_holds_every_lot() -> None:
     model = _model(lot_interval="fixed", lot_interval_days=2.0, days=9.0)
     model.companies[0].ships = 0

@@ -167,3 +167,19 @@ def test_each_leg_of_a_route_with_a_transfer_point_by_hand() -> None:
     unpatrolled = Plans(cg)
     cg.patrolled.discard("box")
     assert unpatrolled.get(route, FULL, 10.0).zones[0][1] is None
+
+
+def test_the_leg_to_the_stop_cuts_a_zone_it_stops_inside() -> None:
+    """Hand-laid route: zone z from 5 to 25 nm, a 3 h stop at 10 nm; at 5 kn the leg to the
+    stop is in z from 1 h until it ends at 5 h (arrived at 2 h, stopped 3 h)."""
+    import numpy as np
+
+    from sim.model.legs import TO_TRANSFER, VoyagePlan
+    from sim.world.network import RouteGeo, ZoneStretch
+
+    cum = np.array([0.0, 10.0, 30.0])
+    lat, lon = np.array([30.0, 31.0, 33.0]), np.array([120.0, 121.0, 121.0])
+    route = RouteGeo("r", "A", "B", (), (ZoneStretch("z", 5.0, 25.0),), 10.0, 3.0, cum, lon, lat)
+    plan = VoyagePlan.build(route, TO_TRANSFER, 5.0, {}, set())
+    assert plan.zones == (("z", None, 1.0, 5.0),)
+    assert plan.hours == 5.0 and plan.hours_in_zones == 4.0

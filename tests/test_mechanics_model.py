@@ -197,18 +197,13 @@ def test_a_run_over_its_event_ceiling_names_the_busiest_process() -> None:
 
 
 def test_the_busiest_process_is_named_by_its_scenario_section_and_bare_callbacks_skipped() -> None:
-    """A ship holding in port for a surge (sim.model.timing) is the adaptation section's;
-    an event whose callback is a plain function (no process) is not counted."""
-    from types import SimpleNamespace
-
-    from sim.model.timing import hold
-
+    """A process whose code lives in a module named timing.py belongs to the adaptation
+    section; an event whose callback is a plain function (no process) is not counted."""
+    space: dict[str, Any] = {}
+    source_code = "def hold(env):\n    while True:\n        yield env.timeout(1.0)\n"
+    exec(compile(source_code, "/anywhere/timing.py", "exec"), space)
     env = simpy.Environment()
-    leg = SimpleNamespace(zones=[("a", SimpleNamespace(rate=1.0), 0.0, 1.0)])
-    cg = SimpleNamespace(usual_rate={})
-    rec = SimpleNamespace(waited_hours=0.0)
-    adapt = SimpleNamespace(surge_ratio=2.0, check_hours=1.0)
-    env.process(hold(env, cg, rec, leg, 100.0, adapt))  # type: ignore[arg-type]
+    env.process(space["hold"](env))
     env.timeout(0.5).callbacks.append(lambda event: None)
     source, share = _busiest(env, sample=4)
     assert source == "adaptation (hold)"

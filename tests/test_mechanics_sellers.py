@@ -41,6 +41,10 @@ def test_exponential_lots_have_the_configured_mean_interval_and_uniform_sizes() 
     ready = [s.t_ready for s in out.shipments]
     n = len(ready)
     assert abs(ready[-1] / n - 12.0) < 3 * 12.0 / math.sqrt(n)
+    # Exponential gaps: their spread is about their mean (fixed gaps would have none).
+    gaps = [b - a for a, b in zip([0.0, *ready], ready, strict=False)]
+    spread = math.sqrt(sum((g - 12.0) ** 2 for g in gaps) / n)
+    assert 0.8 * 12.0 < spread < 1.2 * 12.0
     tonnes = [s.tonnes for s in out.shipments]
     assert abs(sum(tonnes) / n - 4000.0) < 3 * (2000.0 / math.sqrt(12)) / math.sqrt(n)
     assert min(tonnes) >= 3000.0 and max(tonnes) <= 5000.0
@@ -84,3 +88,5 @@ def test_a_company_without_ships_holds_every_lot() -> None:
     model.companies[0].ships = 0
     out = model.run()
     assert [s.outcome for s in out.shipments] == ["held"] * 4
+    # Never sold: no route or destination, only where it was made.
+    assert {(s.route, s.origin, s.destination) for s in out.shipments} == {("", "Nampo", "")}

@@ -57,6 +57,7 @@ def test_the_patrol_boards_when_both_have_arrived() -> None:
 def test_no_interception_when_the_cargo_leaves_first_or_the_dash_is_too_long() -> None:
     dash = D / 20.0
     assert _tips()._reach(_patrol(), _voyage([("z", 0.0, dash - 0.01)]), 0.0) is None
+    assert _tips()._reach(_patrol(), _voyage([("z", 0.0, dash)]), 0.0) is None  # leaves as it comes
     assert _tips()._reach(_patrol(), _voyage([("z", 0.0, 50.0)], eta=dash - 0.01), 0.0) is None
     assert _tips(max_hours=dash - 0.01)._reach(_patrol(), _voyage([("z", 0, 50.0)]), 0.0) is None
     # A dash of exactly the limit is allowed.
@@ -118,6 +119,9 @@ def test_a_false_tip_sends_the_patrol_out_and_back_and_seizes_nothing() -> None:
     events = [e for e in out.patrol_events if e.vessel == "near#1"]
     trips = [(a, b) for a, b in itertools.pairwise(events) if a.reason == "tip"]
     assert len(trips) >= 10
+    # Each tip is recorded in the zone the cargo is in or heading for.
+    tip_zones = {e.zone for e in out.zone_events if e.kind == "tip"}
+    assert tip_zones == {"jiangsu_lianyungang"}
     g = resolved.scenario.patrols[0]
     for leave, back in trips:
         assert back.on_station and back.reason == "station"

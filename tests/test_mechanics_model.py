@@ -155,6 +155,7 @@ def test_buyers_enter_at_the_base_rate_while_nobody_trades_up_to_the_cap() -> No
     assert abs(len(entrants) - 200) < 3 * math.sqrt(200)
     assert [b.name for b in entrants] == [f"entrant#{k}" for k in range(1, len(entrants) + 1)]
     assert all(model.network.kind[b.name] == "buyer" for b in entrants)
+    assert all(b.entered_at > 0 and b.entered_at % 24.0 == 0.0 for b in entrants)  # daily
     capped = world(max_buyers=start + 5)
     out = capped.run()
     assert len(out.buyers) == start + 5

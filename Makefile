@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint docs bench bench-instructions bench-sweep bench-adaptation clean
+.PHONY: setup demo test lint docs bench bench-instructions bench-sweep bench-adaptation mutation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,5 +44,15 @@ bench-sweep: $(STAMP)
 bench-adaptation: $(STAMP)
 	$(BIN)/python benchmarks/bench_adaptation.py -n 20
 
+# Mutation testing of sim/model and sim/world against the fast model tests (docs/testing.md).
+# Not part of .ci/run: it takes tens of minutes. mutmut resumes where it stopped and
+# re-tests only functions changed since; MUTATION_CHILDREN bounds its processes.
+# MUTANTS narrows (or re-tests) a run: make mutation MUTANTS='sim.model.timing.*'
+MUTATION_CHILDREN ?= 2
+MUTANTS ?=
+mutation: $(STAMP)
+	$(BIN)/mutmut run --max-children $(MUTATION_CHILDREN) $(MUTANTS)
+	$(BIN)/python tests/mutation_score.py
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info mutants

@@ -20,6 +20,8 @@ from sim.scenario import Resolved, Scenario, resolve
 from sim.scenario.load import load
 from sim.verify.worlds import RISKY_ROUTE, SAFE_ROUTE, two_route_world
 
+pytestmark = pytest.mark.model
+
 SAFE, RISKY = SAFE_ROUTE, RISKY_ROUTE  # only the Lianyungang route crosses the box
 
 

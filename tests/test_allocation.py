@@ -16,6 +16,8 @@ from sim.model.records import ZoneEvent
 from sim.scenario import Resolved, Scenario, resolve
 from sim.world import geo
 
+pytestmark = pytest.mark.model
+
 # A second open-sea box, on the Nampo-Yantai route east of the Shandong tip.
 NORTH_BOX = [[122.8, 37.6], [123.6, 37.6], [123.6, 38.1], [122.8, 38.1]]
 

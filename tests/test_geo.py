@@ -11,6 +11,8 @@ from sim.scenario import Scenario, resolve
 from sim.world import geo
 from sim.world.network import PortGeo, make_zone, trace_route
 
+pytestmark = pytest.mark.model
+
 R = geo.EARTH_RADIUS_NM
 NM_PER_DEGREE = R * math.pi / 180  # along a meridian
 

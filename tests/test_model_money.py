@@ -6,6 +6,7 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
 from builders import run, search_world
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,8 @@ from sim import metrics
 from sim.model import ledger as L
 from sim.scenario import Scenario, resolve
 from sim.study.run import run_scenario
+
+pytestmark = pytest.mark.model
 
 
 def _world(terms: str = "after_delivery", **extra: object):

@@ -10,6 +10,8 @@ from sim.model.buyer_costs import Stakes
 from sim.model.buyers import AFTER, BuyerAgent, beliefs_of, fade
 from sim.scenario.trade import Beliefs, Buyer
 
+pytestmark = pytest.mark.model
+
 
 def _buyer(name: str, alpha_e: float, beta_e: float, last: float) -> BuyerAgent:
     b = BuyerAgent(name, Buyer(name=name, port="Yantai", prior_alpha=1.0, prior_beta=9.0))

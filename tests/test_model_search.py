@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from sim.model.search_speed import mean_relative_speed
 
+pytestmark = pytest.mark.model
+
 
 def _sailed_through(out, resolved):
     """Voyages whose whole zone crossing happened before the horizon."""

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim.model.rng import mechanism_streams
+
+pytestmark = pytest.mark.model
 
 # The indices the streams were first given (3, the never-drawn ``patrols``, is retired).
 INDEX = {

@@ -14,6 +14,8 @@ from builders import run
 from sim.model.ledger import Entry
 from sim.scenario import Scenario, resolve
 
+pytestmark = pytest.mark.model
+
 WORLD = {
     "horizon_days": 25,
     "seed": 1,

@@ -24,6 +24,8 @@ from sim.verify.market_checks import hand_evidence
 from sim.verify.worlds import belief_world, trade_world
 from sim.world import geo
 
+pytestmark = pytest.mark.model
+
 
 @pytest.mark.parametrize(("k", "p"), [(1, 0.3), (4, 0.1), (10, 0.05), (6, 0.4)])
 def test_share_with_at_least_one_tip_is_one_minus_the_chance_nobody_tips(k: int, p: float) -> None:

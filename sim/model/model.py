@@ -405,9 +405,10 @@ def run_capped(env: simpy.Environment, until: float, ceiling: int) -> None:
             done += EVENT_SLICE
     except StopSimulation:
         return
+    stopped = env.now  # before the diagnosis below steps on through the next events
     source, share = _busiest(env)
     raise EventCeiling(
-        f"stopped after {ceiling:,} events at day {env.now / 24:.4g} of {until / 24:g} "
+        f"stopped after {ceiling:,} events at day {stopped / 24:.4g} of {until / 24:g} "
         f"(max_events); {share:.0%} of the events that follow come from {source}: a duration "
         "or interval there is probably far too short; set max_events higher only if the "
         "scenario is meant to be this busy"

@@ -1,0 +1,211 @@
+"""The model's own clockwork, by hand: the entrants' Poisson draw, the busiest-process
+diagnosis a runaway scenario is stopped with, and the policy schedule."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+import simpy
+
+from sim.model.model import _busiest, _poisson
+
+pytestmark = pytest.mark.model
+
+
+def test_poisson_by_inversion_of_one_uniform() -> None:
+    p0 = math.exp(-0.5)
+    p1 = p0 * 0.5
+    p2 = p1 * 0.5 / 2
+    assert _poisson(0.5, p0 - 1e-9) == 0
+    assert _poisson(0.5, p0 + 1e-9) == 1
+    assert _poisson(0.5, p0 + p1 - 1e-9) == 1
+    assert _poisson(0.5, p0 + p1 + 1e-9) == 2
+    assert _poisson(0.5, p0 + p1 + p2 + 1e-9) == 3
+    assert _poisson(0.0, 0.999) == 0
+    # A mean so large that exp(-mean) underflows stops at the 1,000 cap instead of looping.
+    assert _poisson(2000.0, 0.5) == 1000
+
+
+def every_hour(env: simpy.Environment) -> Generator[simpy.Event, Any, None]:
+    while True:
+        yield env.timeout(1.0)
+
+
+def every_three_hours(env: simpy.Environment) -> Generator[simpy.Event, Any, None]:
+    while True:
+        yield env.timeout(3.0)
+
+
+def test_the_busiest_process_and_its_share_of_the_next_events() -> None:
+    """The first 18 events are the two starts, 12 hourly and 4 three-hourly ticks: 13/18."""
+    env = simpy.Environment()
+    env.process(every_hour(env))
+    env.process(every_three_hours(env))
+    source, share = _busiest(env, sample=18)
+    assert source == "test_mechanics_model (every_hour)"
+    assert share == 13 / 18
+    assert env.now == 12.0  # it stepped through exactly those events
+
+
+def test_an_empty_schedule_has_no_busiest_process() -> None:
+    assert _busiest(simpy.Environment()) == ("no process", 0.0)
+    env = simpy.Environment()
+
+    def once() -> Generator[simpy.Event, Any, None]:
+        yield env.timeout(1.0)
+
+    env.process(once())
+    source, share = _busiest(env, sample=100)  # runs out of events before the sample
+    assert share == 1.0 and source.endswith(
+        "(test_an_empty_schedule_has_no_busiest_process.<locals>.once)"
+    )
+
+
+def _world(**extra: Any) -> Any:
+    from builders import ROUTE, search_world
+
+    seller = {"name": "s", "port": "Nampo", "routes": [ROUTE], "vessels": 4, "count": 3}
+    seller["ais_off_share"] = 0.0
+    days = extra.pop("days", 15.0)
+    return search_world(vessels=0, horizon_days=days, **{"sellers": [seller], **extra})
+
+
+def _model(**extra: Any) -> Any:
+    from sim.experiment.seeds import replication_seed
+    from sim.model.model import Model
+
+    return Model(_world(**extra), replication_seed(7, 0))
+
+
+def test_companies_and_their_ships_are_numbered_and_ais_off_follows_the_share() -> None:
+    model = _model()
+    assert [c.name for c in model.companies] == ["s#1", "s#2", "s#3"]
+    ships = model.companies[1].fleet.items
+    assert [v.name for v in ships] == ["s#2/1", "s#2/2", "s#2/3", "s#2/4"]
+    assert model.companies[1].ships == 4
+    assert not any(v.ais_off for v in ships)
+    seller = {"name": "d", "port": "Nampo", "routes": ["nampo-lianyungang"], "ais_off_share": 1.0}
+    dark = _model(sellers=[seller])
+    assert [c.name for c in dark.companies] == ["d"]
+    assert all(v.ais_off for v in dark.companies[0].fleet.items)
+
+
+def test_weekly_snapshots_are_taken_every_168_hours_from_the_start() -> None:
+    out = _model(days=22.0).run()
+    assert [w["week"] for w in out.weekly] == [0.0, 1.0, 2.0, 3.0]
+    assert all(w["buyers_active"] == len(out.buyers) for w in out.weekly)
+    assert out.horizon_hours == 22.0 * 24.0
+
+
+def test_one_patrol_vessels_mean_rate_is_the_fleet_average_over_the_zone_area() -> None:
+    """Groups of 2 and 1 vessels in one box: 10 h on, 5 back, 5 base, 5 out (10/25 on
+    station) and always on: (2 x W v x 0.4 + 1 x W v) / 3 / A."""
+    from builders import OPEN_SEA_BOX
+
+    cycle = {"endurance_hours": 10.0, "transit_hours": 5.0, "turnaround_hours": 5.0}
+    base = {"base": "Lianyungang", "zone": "box", "sweep_width_nm": 8.0, "speed_knots": 12.0}
+    groups = [
+        {"name": "a", "vessels": 2, **base, **cycle},
+        {"name": "b", "vessels": 1, **base, "transit_hours": 0.0, "turnaround_hours": 0.0},
+    ]
+    model = _model(patrols=groups, zones=[{"name": "box", "polygon": OPEN_SEA_BOX}])
+    area = model.geography.zones["box"].area_sq_nm
+    expected = (2 * 96.0 * 0.4 + 96.0) / 3 / area
+    assert model._per_vessel_rate(["box"]) == {"box": pytest.approx(expected)}
+    none = _model(patrols=[])
+    assert none._per_vessel_rate(["box"]) == {"box": 0.0}
+
+
+def test_a_policy_on_the_current_day_applies_at_once_and_unchanged_patrols_stay() -> None:
+    from builders import search_world
+
+    from sim.experiment.seeds import replication_seed
+    from sim.model.model import Model
+
+    policy = [{"day": 0.0, "set": {"detection.recognition_probability": 0.5}}]
+    model = Model(search_world(vessels=1, horizon_days=1.0, policy=policy), replication_seed(7, 0))
+    model.env.run(until=1e-9)
+    assert model.params.detection.recognition_probability == 0.5
+    assert model.coast_guard.vessels[0].zone.rate > 0.0
+
+
+def test_buyers_enter_at_the_base_rate_while_nobody_trades_up_to_the_cap() -> None:
+    """No lots, so no profit: entrants arrive at entry_per_month / 30 a day, 1 a day here;
+    over 200 days 200 +- 3 sqrt(200). With a cap of 5 more than start, 5 enter."""
+    from builders import ROUTE, search_world
+
+    from sim.experiment.seeds import replication_seed
+    from sim.model.model import Model
+
+    seller = {"name": "s", "port": "Nampo", "routes": [ROUTE]}
+    seller |= {"lot_interval": "fixed", "lot_interval_days": 3650.0}
+
+    def world(**market: Any) -> Model:
+        m = {"kind": "strategic", "entry_per_month": 30.0, **market}
+        resolved = search_world(vessels=0, horizon_days=200.0, sellers=[seller], market=m)
+        return Model(resolved, replication_seed(7, 0))
+
+    model = world()
+    start = len(model.buyers)
+    out = model.run()
+    entrants = [b for b in out.buyers if b.name.startswith("entrant#")]
+    assert abs(len(entrants) - 200) < 3 * math.sqrt(200)
+    assert [b.name for b in entrants] == [f"entrant#{k}" for k in range(1, len(entrants) + 1)]
+    assert all(model.network.kind[b.name] == "buyer" for b in entrants)
+    assert all(b.entered_at > 0 and b.entered_at % 24.0 == 0.0 for b in entrants)  # daily
+    capped = world(max_buyers=start + 5)
+    out = capped.run()
+    assert len(out.buyers) == start + 5
+
+
+def _ticker(ceiling: int, until: float) -> tuple[simpy.Environment, list[float]]:
+    from sim.model.model import run_capped
+
+    env = simpy.Environment()
+    ticks: list[float] = []
+
+    def tick() -> Generator[simpy.Event, Any, None]:
+        while True:
+            ticks.append(env.now)
+            yield env.timeout(1.0)
+
+    env.process(tick())
+    run_capped(env, until, ceiling)
+    return env, ticks
+
+
+def test_a_capped_run_stops_at_the_horizon_as_env_run_does() -> None:
+    env, ticks = _ticker(25_000, 20_000.5)  # more events than one slice of 10,000
+    assert env.now == 20_000.5
+    assert ticks == [float(k) for k in range(20_001)]
+    env, ticks = _ticker(100, 10.0)
+    assert env.now == 10.0 and ticks[-1] == 9.0  # a tick at the horizon itself does not run
+
+
+def test_a_run_over_its_event_ceiling_names_the_busiest_process() -> None:
+    from sim.model.model import EventCeiling
+
+    with pytest.raises(EventCeiling) as err:
+        _ticker(50, 1_000.0)
+    message = str(err.value)
+    assert message.startswith("stopped after 50 events at day 2.042 of 41.6667 (max_events); 100%")
+    assert "_ticker.<locals>.tick" in message
+    with pytest.raises(EventCeiling, match="stopped after 12,000 events"):
+        _ticker(12_000, 1e6)  # a ceiling that is not a whole number of slices
+
+
+def test_the_busiest_process_is_named_by_its_scenario_section_and_bare_callbacks_skipped() -> None:
+    """A process whose code lives in a module named timing.py belongs to the adaptation
+    section; an event whose callback is a plain function (no process) is not counted."""
+    space: dict[str, Any] = {}
+    source_code = "def hold(env):\n    while True:\n        yield env.timeout(1.0)\n"
+    exec(compile(source_code, "/anywhere/timing.py", "exec"), space)
+    env = simpy.Environment()
+    env.process(space["hold"](env))
+    env.timeout(0.5).callbacks.append(lambda event: None)
+    source, share = _busiest(env, sample=4)
+    assert source == "adaptation (hold)"
+    assert share == 1.0

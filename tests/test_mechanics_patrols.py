@@ -1,0 +1,169 @@
+"""Patrol duty cycles and search rates as exact traces on a purpose-built world: 10 h on
+station, 5 h back, 5 h in base, 5 h out (a 25 h cycle), sweep width W at v knots in a
+zone of sea area A searching at n W v / A."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from builders import run, search_world
+
+from sim.experiment.seeds import replication_seed
+from sim.model.model import Model
+from sim.model.patrols import mean_sweep, usual_rates
+from sim.model.rng import Draws
+from sim.world import geo
+
+pytestmark = pytest.mark.model
+
+CYCLE = {"endurance_hours": 10.0, "transit_hours": 5.0, "turnaround_hours": 5.0}
+
+
+def _events(out: Any, vessel: str) -> list[tuple[float, bool, str]]:
+    return [(e.time, e.on_station, e.reason) for e in out.patrol_events if e.vessel == vessel]
+
+
+def test_a_duty_cycle_is_station_back_base_out_to_the_hour() -> None:
+    out = run(search_world(vessels=1, horizon_days=3.0, **CYCLE))
+    assert _events(out, "test_patrol#1") == [
+        (0.0, True, "station"),
+        (10.0, False, "endurance"),
+        (25.0, True, "station"),
+        (35.0, False, "endurance"),
+        (50.0, True, "station"),
+        (60.0, False, "endurance"),
+    ]
+
+
+def test_staggered_vessels_start_evenly_spread_over_the_cycle() -> None:
+    """Two vessels: the second starts half a cycle (12.5 h) in, 2.5 h into its run home,
+    so it is next on station after 2.5 + 5 + 5 = 12.5 h."""
+    out = run(search_world(vessels=2, horizon_days=2.0, start="staggered", **CYCLE))
+    assert _events(out, "test_patrol#1")[:2] == [(0.0, True, "station"), (10.0, False, "endurance")]
+    assert _events(out, "test_patrol#2")[:2] == [
+        (12.5, True, "station"),
+        (22.5, False, "endurance"),
+    ]
+
+
+def test_the_zone_rate_is_the_sum_of_w_v_over_the_area_of_the_vessels_on_station() -> None:
+    resolved = search_world(vessels=3, sweep_width_nm=8.0, speed_knots=12.0, horizon_days=1.0)
+    model = Model(resolved, replication_seed(7, 0))
+    zone = model.coast_guard.zones["box"]
+    model.env.run(until=1.0)
+    area = resolved.geography.zones["box"].area_sq_nm
+    assert len(zone.on_station) == 3
+    assert zone.rate == pytest.approx(3 * 8.0 * 12.0 / area)
+    model.coast_guard.dispatch(zone.on_station[0])
+    assert zone.rate == pytest.approx(2 * 8.0 * 12.0 / area)
+
+
+def test_the_usual_rate_is_the_duty_cycle_average_and_groups_in_one_zone_add() -> None:
+    resolved = search_world(vessels=2, sweep_width_nm=8.0, speed_knots=12.0, **CYCLE)
+    (g,) = resolved.scenario.patrols
+    # W v times the share of the 25 h cycle spent on station.
+    assert mean_sweep(g, 5.0) == pytest.approx(8.0 * 12.0 * 10.0 / 25.0)
+    assert mean_sweep(g, 10.0) == pytest.approx(8.0 * 12.0 * 10.0 / 35.0)
+    area = resolved.geography.zones["box"].area_sq_nm
+    second = g.model_copy(update={"name": "second", "vessels": 1, "endurance_hours": 20.0})
+    rates = usual_rates(resolved.geography, [g, second], {"test_patrol": 5.0, "second": 5.0})
+    assert rates == {"box": pytest.approx((2 * 96.0 * 10 / 25 + 96.0 * 20 / 35) / area)}
+
+
+def test_the_transit_is_harbour_leg_plus_run_to_station_at_patrol_speed() -> None:
+    resolved = search_world(vessels=1, transit_hours=None, speed_knots=12.0)
+    base = resolved.geography.ports["Lianyungang"]
+    station = resolved.geography.zones["box"].station
+    nm = geo.great_circle_nm(*base.position, *base.approach) + geo.great_circle_nm(
+        *base.approach, *station
+    )
+    model = Model(resolved, replication_seed(7, 0))
+    assert model.coast_guard.transit["test_patrol"] == pytest.approx(nm / 12.0)
+
+
+def test_a_seized_ship_is_escorted_to_base_at_the_slower_of_the_two_speeds() -> None:
+    resolved = search_world(vessels=1, horizon_days=1.0)  # patrol at 18 kn
+    model = Model(resolved, replication_seed(7, 0))
+    model.env.run(until=1.0)
+    cg = model.coast_guard
+    (v,) = cg.vessels
+    base = v.base
+    at = (35.8, 122.5)
+    nm = geo.great_circle_nm(*at, *base.approach) + geo.great_circle_nm(
+        *base.approach, *base.position
+    )
+    assert cg.escort_hours(v, at, 10.0) == pytest.approx(nm / 10.0)
+    assert cg.escort_hours(v, at, 30.0) == pytest.approx(nm / 18.0)
+    hours = cg.board(v, at, 10.0)
+    assert hours == pytest.approx(nm / 10.0)
+    assert cg.zones["box"].rate == 0.0  # off station while escorting
+    model.env.run(until=2.0)
+    assert _events_of(model, v.name)[-1] == (1.0, False, "escort")
+
+
+def _events_of(model: Model, vessel: str) -> list[tuple[float, bool, str]]:
+    return [
+        (e.time, e.on_station, e.reason) for e in model.recorder.patrol_events if e.vessel == vessel
+    ]
+
+
+def test_an_escort_is_followed_by_turnaround_and_the_run_out() -> None:
+    """Boarded at 1 h with an escort of h hours: in base at 1 + h, out again 5 h later,
+    on station 5 h after that."""
+    resolved = search_world(vessels=1, horizon_days=5.0, **CYCLE)
+    model = Model(resolved, replication_seed(7, 0))
+    model.env.run(until=1.0)
+    (v,) = model.coast_guard.vessels
+    hours = model.coast_guard.board(v, (35.8, 122.5), 10.0)
+    model.env.run(until=60.0)
+    assert _events_of(model, v.name)[1:3] == [
+        (1.0, False, "escort"),
+        (pytest.approx(1.0 + hours + 10.0), True, "station"),
+    ]
+
+
+def test_the_detecting_vessel_is_picked_in_proportion_to_its_sweep_rate() -> None:
+    """Sweep widths 4 and 12 nm at one speed: the wider one makes 3/4 of the detections
+    (4,000 picks: a 99% band of +-0.018)."""
+    resolved = search_world(vessels=1, horizon_days=1.0, sweep_width_nm=4.0)
+    wide = resolved.scenario.patrols[0].model_copy(update={"name": "wide", "sweep_width_nm": 12.0})
+    resolved.scenario.patrols.append(wide)
+    model = Model(resolved, replication_seed(7, 0))
+    model.env.run(until=1.0)
+    zone = model.coast_guard.zones["box"]
+    rng = Draws(np.random.default_rng(1))
+    picks = [zone.pick(rng).group for _ in range(4000)]
+    assert abs(picks.count("wide") / 4000 - 0.75) < 0.018
+    one = zone.on_station[1]
+    zone.on_station.remove(one)
+    assert {zone.pick(rng).name for _ in range(5)} == {zone.on_station[0].name}
+
+
+def test_a_policy_retires_vessels_and_new_hulls_sail_out_from_base() -> None:
+    """Day 1: the group goes from 2 to 3 vessels; day 2: down to 1; day 2.5: up to 2. A
+    new hull arrives on station one transit (5 h) after its day; the cut vessels leave
+    service on day 2."""
+    always = {"endurance_hours": 1e7, "transit_hours": 5.0, "turnaround_hours": 5.0}
+    policy = [
+        {"day": 1.0, "set": {"patrols.test_patrol.vessels": 3}},
+        {"day": 2.0, "set": {"patrols.test_patrol.vessels": 1}},
+        {"day": 2.5, "set": {"patrols.test_patrol.vessels": 2}},
+    ]
+    out = run(search_world(vessels=2, horizon_days=3.0, policy=policy, **always))
+    assert _events(out, "test_patrol#3")[0] == (29.0, True, "station")
+    assert _events(out, "test_patrol#2")[-1] == (48.0, False, "retired")
+    assert _events(out, "test_patrol#3")[-1] == (48.0, False, "retired")
+    assert _events(out, "test_patrol#1") == [(0.0, True, "station")]
+    assert out.patrol_service["test_patrol#3"] == [24.0, 48.0]
+    assert out.patrol_service["test_patrol#1"][1] is None
+    # Back up to 2 on day 2.5: the retired do not count, so one new hull, on station 5 h later.
+    assert _events(out, "test_patrol#4") == [(65.0, True, "station")]
+
+
+def test_only_a_dispatched_vessel_can_be_released() -> None:
+    model = Model(search_world(vessels=1, horizon_days=1.0), replication_seed(7, 0))
+    model.env.run(until=1.0)
+    with pytest.raises(AssertionError, match="only a dispatched vessel can be released"):
+        model.coast_guard.release(model.coast_guard.vessels[0], 2.0)

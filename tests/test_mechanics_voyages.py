@@ -1,0 +1,185 @@
+"""A voyage's timeline and books as exact traces, with no patrols at all: every time is
+distance / speed plus the configured loading, stop and discharge hours, and every ledger
+entry follows the contract by hand."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+import pytest
+from builders import ROUTE, run, search_world
+
+from sim.experiment.seeds import replication_seed
+from sim.model import ledger as L
+from sim.model.model import Model
+
+pytestmark = pytest.mark.model
+
+SELLER = {
+    "name": "s",
+    "port": "Nampo",
+    "routes": [ROUTE],
+    "vessels": 200,
+    "lot_interval": "fixed",
+    "lot_interval_days": 2.0,
+    "speed_knots": 10.0,
+    "loading_hours": 7.0,
+    "discharge_hours": 5.0,
+    "operating_cost_rmb_per_day": 4800.0,  # 200 RMB an hour
+}
+TRANSFER_ROUTE = {
+    "name": ROUTE,
+    "origin": "Nampo",
+    "destination": "Lianyungang",
+    "via": ["taedong_mouth", "changsan_cape", "chengshan_cape", "yellow_sea_central"],
+    "transfer_at": "chengshan_cape",
+    "transfer_hours": 6.0,
+}
+
+
+def _quiet(**extra: Any) -> Any:
+    """No patrol at all: every cargo is delivered."""
+    return search_world(vessels=0, horizon_days=9.0, sellers=[SELLER], **extra)
+
+
+def _entries(out: Any, sid: int) -> dict[str, list[L.Entry]]:
+    by: dict[str, list[L.Entry]] = {}
+    for e in out.ledger:
+        if e.shipment == sid:
+            by.setdefault(e.reason, []).append(e)
+    return by
+
+
+def test_a_delivery_to_port_loads_sails_discharges_and_sails_home_to_the_hour() -> None:
+    resolved = _quiet(contract={"payment_terms": "after_delivery"})
+    route = resolved.geography.routes[ROUTE]
+    ((_, a, b),) = route.nonstop_exposure(10.0)
+    out = run(resolved)
+    done = [s for s in out.shipments if s.outcome == "delivered"]
+    assert len(done) >= 2
+    home_again = 0
+    for s in done:
+        assert s.t_depart - s.t_contract == pytest.approx(7.0)  # loading
+        assert s.t_arrive - s.t_depart == pytest.approx(route.length_nm / 10.0)
+        assert s.hours_in_zones == pytest.approx(b - a)
+        value = round(s.tonnes * s.price_rmb_per_tonne, 2)
+        books = _entries(out, s.id)
+        (pay,) = books["payment"]
+        assert (pay.time, pay.payer, pay.payee, pay.fen) == (
+            s.t_arrive,
+            L.buyer_party(s.buyer),
+            L.seller_party("s"),
+            round(value * 100),
+        )
+        home = s.t_arrive + 5.0 + route.length_nm / 10.0
+        if home > out.horizon_hours:
+            assert "operating_cost" not in books  # still on its way home
+            continue
+        (cost,) = books["operating_cost"]
+        assert cost.time == pytest.approx(home)
+        assert cost.fen == round((home - s.t_contract) * 200.0 * 100)
+        home_again += 1
+    assert home_again >= 2
+
+
+def test_advance_terms_pay_at_signing() -> None:
+    out = run(_quiet(contract={"payment_terms": "advance"}))
+    s = next(s for s in out.shipments if s.outcome == "delivered")
+    (pay,) = _entries(out, s.id)["payment"]
+    assert pay.time == s.t_contract
+    assert pay.fen == round(round(s.tonnes * s.price_rmb_per_tonne, 2) * 100)
+
+
+def test_ship_to_ship_hands_over_at_the_stop_and_the_empty_ship_sails_home() -> None:
+    resolved = _quiet(routes=[TRANSFER_ROUTE], contract={"ship_to_ship_share": 1.0})
+    route = resolved.geography.routes[ROUTE]
+    assert route.transfer_nm is not None
+    barge = resolved.scenario.contract.barge_speed_knots
+    out = run(resolved)
+    done = [s for s in out.shipments if s.outcome == "delivered"]
+    assert done and all(s.delivery == "ship_to_ship" for s in done)
+    for s in done:
+        to_stop = route.transfer_nm / 10.0
+        assert s.t_handover - s.t_depart == pytest.approx(to_stop + 6.0)
+        assert s.t_arrive - s.t_handover == pytest.approx(
+            (route.length_nm - route.transfer_nm) / barge
+        )
+        books = _entries(out, s.id)
+        (pay,) = books["payment"]
+        assert pay.time == s.t_handover
+        (cost,) = books["operating_cost"]  # the seller's ship sails home empty from the stop
+        assert cost.time == pytest.approx(s.t_handover + to_stop)
+        assert cost.fen == round((s.t_handover + to_stop - s.t_contract) * 200.0 * 100)
+
+
+def test_lots_wait_in_order_for_the_one_ship() -> None:
+    """One ship, a lot every 2 days, a round trip longer than that: each lot sails when
+    the ship is back from the one before."""
+    seller = {**SELLER, "vessels": 1}
+    resolved = search_world(vessels=0, horizon_days=12.0, sellers=[seller])
+    route = resolved.geography.routes[ROUTE]
+    out = run(resolved)
+    sailed = [s for s in out.shipments if not math.isnan(s.t_depart)]
+    assert len(sailed) >= 2
+    trip = 7.0 + route.length_nm / 10.0 + 5.0 + route.length_nm / 10.0
+    assert trip > 48.0
+    for first, second in itertools.pairwise(sailed):
+        assert second.t_depart == pytest.approx(first.t_depart - 7.0 + trip + 7.0)
+
+
+def test_each_leg_of_a_route_with_a_transfer_point_by_hand() -> None:
+    """To the stop: sailed at 10 kn, ending with the 6 h stop; from the stop (the barge
+    or the run in from the anchorage): the rest of the route; to port: past the stop."""
+    from sim.model.legs import FROM_ANCHORAGE, FROM_TRANSFER, FULL, TO_TRANSFER, Plans
+
+    resolved = _quiet(routes=[TRANSFER_ROUTE])
+    route = resolved.geography.routes[ROUTE]
+    stop = route.transfer_nm
+    assert stop is not None
+    cg = Model(resolved, replication_seed(7, 0)).coast_guard
+    plans = Plans(cg)
+    full = plans.get(route, FULL, 10.0)
+    assert plans.get(route, FULL, 10.0) is full  # worked out once
+    assert full.hours == pytest.approx(route.length_nm / 10.0)
+    assert [z[::2] + z[3:] for z in full.zones] == [
+        (name, a, b) for name, a, b in route.nonstop_exposure(10.0)
+    ]
+    assert full.zones[0][1] is cg.zones["box"]  # a patrolled zone carries its search state
+    assert full.hours_in_zones == pytest.approx(sum(b - a for _, _, a, b in full.zones))
+    assert full.position(5.0) == route.position_at(50.0)
+    assert full.position(-1.0) == route.position_at(0.0)
+    assert full.position(1e6) == route.position_at(route.length_nm)
+
+    to_stop = plans.get(route, TO_TRANSFER, 10.0)
+    assert to_stop.hours == pytest.approx(stop / 10.0 + 6.0)  # the stop ends the leg
+    assert all(b <= to_stop.hours for _, _, _, b in to_stop.zones)
+    assert to_stop.position(to_stop.hours) == pytest.approx(route.position_at(stop))
+
+    for part in (FROM_TRANSFER, FROM_ANCHORAGE):
+        rest = plans.get(route, part, 8.0)
+        assert rest.hours == pytest.approx((route.length_nm - stop) / 8.0)
+        assert [z[::2] + z[3:] for z in rest.zones] == [
+            (name, a, b) for name, a, b in route.exposure_from(stop, 8.0)
+        ]
+        assert rest.position(2.0) == pytest.approx(route.position_at(stop + 16.0))
+    unpatrolled = Plans(cg)
+    cg.patrolled.discard("box")
+    assert unpatrolled.get(route, FULL, 10.0).zones[0][1] is None
+
+
+def test_the_leg_to_the_stop_cuts_a_zone_it_stops_inside() -> None:
+    """Hand-laid route: zone z from 5 to 25 nm, a 3 h stop at 10 nm; at 5 kn the leg to the
+    stop is in z from 1 h until it ends at 5 h (arrived at 2 h, stopped 3 h)."""
+    import numpy as np
+
+    from sim.model.legs import TO_TRANSFER, VoyagePlan
+    from sim.world.network import RouteGeo, ZoneStretch
+
+    cum = np.array([0.0, 10.0, 30.0])
+    lat, lon = np.array([30.0, 31.0, 33.0]), np.array([120.0, 121.0, 121.0])
+    route = RouteGeo("r", "A", "B", (), (ZoneStretch("z", 5.0, 25.0),), 10.0, 3.0, cum, lon, lat)
+    plan = VoyagePlan.build(route, TO_TRANSFER, 5.0, {}, set())
+    assert plan.zones == (("z", None, 1.0, 5.0),)
+    assert plan.hours == 5.0 and plan.hours_in_zones == 4.0

@@ -11,8 +11,8 @@ import pytest
 from builders import run, search_world
 
 from sim.experiment.seeds import replication_seed
+from sim.model.duty import mean_sweep, usual_rates
 from sim.model.model import Model
-from sim.model.patrols import mean_sweep, usual_rates
 from sim.model.rng import Draws
 from sim.world import geo
 
@@ -126,7 +126,7 @@ def test_an_escort_is_followed_by_turnaround_and_the_run_out() -> None:
 
 def test_the_detecting_vessel_is_picked_in_proportion_to_its_sweep_rate() -> None:
     """Sweep widths 4 and 12 nm at one speed: the wider one makes 3/4 of the detections
-    (4,000 picks: a 99% band of +-0.018)."""
+    against a ship at any speed (4,000 picks: a 99% band of +-0.018)."""
     resolved = search_world(vessels=1, horizon_days=1.0, sweep_width_nm=4.0)
     wide = resolved.scenario.patrols[0].model_copy(update={"name": "wide", "sweep_width_nm": 12.0})
     resolved.scenario.patrols.append(wide)
@@ -134,11 +134,11 @@ def test_the_detecting_vessel_is_picked_in_proportion_to_its_sweep_rate() -> Non
     model.env.run(until=1.0)
     zone = model.coast_guard.zones["box"]
     rng = Draws(np.random.default_rng(1))
-    picks = [zone.pick(rng).group for _ in range(4000)]
+    picks = [zone.pick(rng, 10.0).group for _ in range(4000)]
     assert abs(picks.count("wide") / 4000 - 0.75) < 0.018
     one = zone.on_station[1]
     zone.on_station.remove(one)
-    assert {zone.pick(rng).name for _ in range(5)} == {zone.on_station[0].name}
+    assert {zone.pick(rng, 10.0).name for _ in range(5)} == {zone.on_station[0].name}
 
 
 def test_a_policy_retires_vessels_and_new_hulls_sail_out_from_base() -> None:

@@ -15,8 +15,15 @@ from sim.model.timing import hazard, hold, surging
 pytestmark = pytest.mark.model
 
 
+class _Zone(SimpleNamespace):
+    """A zone whose search rate a test sets by hand, whatever the ship's speed."""
+
+    def rate_against(self, knots: float) -> float:
+        return float(self.rate)
+
+
 def _leg(*spans: tuple[str, SimpleNamespace | None, float, float]) -> Any:
-    return SimpleNamespace(zones=list(spans))
+    return SimpleNamespace(zones=list(spans), speed_knots=10.0)
 
 
 def test_a_legs_hazard_is_rate_times_hours_summed_over_its_zones() -> None:
@@ -27,11 +34,11 @@ def test_a_legs_hazard_is_rate_times_hours_summed_over_its_zones() -> None:
 
 
 def _coast_guard(usual: dict[str, float]) -> Any:
-    return SimpleNamespace(usual_rate=usual)
+    return SimpleNamespace(usual_rate=usual, usual_against=lambda knots: usual)
 
 
 def test_a_leg_surges_only_when_todays_hazard_exceeds_ratio_times_the_usual() -> None:
-    zone = SimpleNamespace(rate=0.3)
+    zone = _Zone(rate=0.3)
     leg = _leg(("a", zone, 0.0, 10.0), ("gap", None, 10.0, 20.0))
     cg = _coast_guard({"a": 0.1})  # usual 1.0, today 3.0
     assert surging(cg, leg, 2.0)
@@ -49,7 +56,7 @@ def _wait(rate_until: float, max_hours: float, check_hours: float) -> tuple[floa
     """A leg at 3x its usual hazard until ``rate_until`` (at the usual from then), with a
     surge ratio of 2; returns (now, waited) at sailing."""
     env = simpy.Environment()
-    zone = SimpleNamespace(rate=0.3 if rate_until > 0 else 0.1)
+    zone = _Zone(rate=0.3 if rate_until > 0 else 0.1)
     leg = _leg(("a", zone, 0.0, 10.0))
     cg = _coast_guard({"a": 0.1})
     rec = SimpleNamespace(waited_hours=1.0)

@@ -87,6 +87,11 @@ def test_a_contact_exactly_at_the_zones_edge_counts_and_the_first_one_is_timed()
     env.run()
     assert result == ["boarding vessel", 5.0]
     assert rec.contacts == 2 and rec.first_contact_time == 2.0
+    # The same edge contact in the last zone of the voyage: still a contact, boarded.
+    last = Exposure(Fixed([1.0, 9.0], [0.0]), 0.5, _record(), KNOTS)  # type: ignore[arg-type]
+    env, result = _voyage(last, [(Zone(0.5), 2.0)])
+    env.run()
+    assert result == ["boarding vessel", 2.0]
 
 
 def test_the_hazard_met_in_one_zone_is_carried_into_the_next() -> None:

@@ -157,8 +157,8 @@ def _apply(data: dict[str, Any], path: str, value: Any) -> None:
     set_path(data, path, value)
 
 
-def _get(data: Any, path: str) -> Any:
-    """The value at a key path that ``_apply`` has accepted."""
+def value_at(data: Any, path: str) -> Any:
+    """The value at a key path that ``_apply`` (or a problem file's check) has accepted."""
     node = data
     for part in path.split("."):
         if isinstance(node, list):
@@ -177,7 +177,7 @@ def _check_path(source: Path, base: dict[str, Any], p: Parameter) -> Parameter:
         _apply(probe, p.path, p.values[0] if p.values is not None else p.low)
     except ScenarioError as e:
         raise _fail(source, key, str(e)) from None
-    value = _get(base, p.path)
+    value = value_at(base, p.path)
     if isinstance(value, dict | list):
         raise _fail(source, key, "names a table or list, not a single value")
     integer = isinstance(value, int) and not isinstance(value, bool)
@@ -234,7 +234,7 @@ def load_sweep(
     points = _points(source, dump, design, seed, reps, check_points)
     resolved_base = {**dump, "seed": seed, "replications": reps}
     fixed = [f"{k}={_toml_value(v)}" for k, v in set_table_paths(table).items()]
-    base_values = [_get(dump, p) for p in design.paths]
+    base_values = [value_at(dump, p) for p in design.paths]
     reference = reference_point(source, raw.get("reference"), design, base_values)
     return Sweep(
         source, name, description, base_path, resolved_base, reps, seed, tuple(outputs),
@@ -330,7 +330,7 @@ def _design(
     n_points = count(kind, parameters, samples, second)
     if n_points > MAX_POINTS:
         raise _fail(source, "design", f"{n_points:,} points; at most {MAX_POINTS:,}")
-    base_values = tuple(_get(dump, p.path) for p in parameters)
+    base_values = tuple(value_at(dump, p.path) for p in parameters)
     return build(
         kind, parameters, base_values, samples=samples, levels=levels, second_order=second,
         seed=dseed,
@@ -372,7 +372,7 @@ def _refuse_fixed_parameters(
             set_path(probe, p.path, swept)
             set_path(probe, key, kept)
             try:
-                now = _get(probe, p.path)
+                now = value_at(probe, p.path)
             except (ValueError, IndexError):  # the fixed key renamed the swept path's entry
                 continue
             if now is kept:

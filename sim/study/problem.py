@@ -41,6 +41,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from sim.experiment.sweepfile import value_at
 from sim.metrics.registry import METRICS
 from sim.scenario import load, resolve, validate
 from sim.scenario.base import Name, Strict
@@ -141,7 +142,7 @@ class Problem:
 
     def reference(self) -> dict[str, Any]:
         """The variables' values in the reference plan (the base with its [set])."""
-        return {p: _get(self.base, p) for p in self.spec.variables}
+        return {p: value_at(self.base, p) for p in self.spec.variables}
 
 
 def load_problem(path: Path, trials: int | None = None) -> Problem:
@@ -183,7 +184,7 @@ def _check_variable(source: Path, base: dict[str, Any], path: str, v: Variable) 
     for a whole-number key (searched over integers)."""
     key = f'variables."{path}"'
     try:
-        current = _get(base, path)
+        current = value_at(base, path)
     except (KeyError, ValueError, IndexError, TypeError):
         current = None
     probe = copy.deepcopy(base)
@@ -254,17 +255,6 @@ def check_feasible(problem: Problem) -> None:
             f"plan's patrols alone ({floor:,.0f} RMB: {vessels(low)} vessels x "
             f"{low.horizon_days:g} days at the [costs] day rates); raise the budget"
         )
-
-
-def _get(data: Any, path: str) -> Any:
-    node = data
-    for part in path.split("."):
-        if isinstance(node, list):
-            names = [e.get("name") for e in node if isinstance(e, dict)]
-            node = node[int(part)] if part.isdigit() else node[names.index(part)]
-        else:
-            node = node[part]
-    return node
 
 
 def _format(source: Path, e: ValidationError) -> str:

@@ -378,8 +378,15 @@ def test_the_terminal_check_table_reads_in_the_metrics_units() -> None:
     import pandas as pd
     from rich.console import Console
 
+    from sim.calibrate.schema import Target
     from sim.cli.calibrate import _check_table
 
+    source = "a report"
+    targets = [
+        Target(metric="tonnes_delivered", low=4e6, high=5.5e6, source=source),
+        Target(metric="tonnes_per_voyage", value=7650.0, relative_error=0.1, source=source),
+        Target(metric="dprk_revenue_rmb", at_least=3.24e9, source=source),
+    ]
     check = pd.DataFrame(
         {
             "target": ["coal", "cargo", "revenue"],
@@ -392,7 +399,7 @@ def test_the_terminal_check_table_reads_in_the_metrics_units() -> None:
         }
     )
     console = Console(width=200, record=True)
-    console.print(_check_table(check))
+    console.print(_check_table(check, targets))
     text = console.export_text()
     assert "4,000 to 5,500" in text and "4,886 (4,054 to 5,735)" in text
     assert "7,650 +- 10%" in text

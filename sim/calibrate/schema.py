@@ -8,6 +8,7 @@ as a scenario file does: one message naming the file and the key.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -107,13 +108,15 @@ class Target(Strict):
             return (self.low, self.high)
         return (self.centre - Z90 * self.sd, self.centre + Z90 * self.sd)
 
-    def describe(self) -> str:
-        """'4,000,000 to 5,500,000', '>= 60,000', '7,650 +- 10%'."""
+    def describe(self, num: Callable[[float], str] | None = None) -> str:
+        """'4,000,000 to 5,500,000', '>= 60,000', '7,650 +- 10%': each figure written by
+        ``num`` (default: as in the file; the terminal passes the metric's display unit)."""
+        num = num or _num
         if self.at_least is not None:
-            return f">= {_num(self.at_least)}"
+            return f">= {num(self.at_least)}"
         if self.low is not None and self.high is not None:
-            return f"{_num(self.low)} to {_num(self.high)}"
-        return f"{_num(self.centre)} +- {self.relative_error:.0%}"
+            return f"{num(self.low)} to {num(self.high)}"
+        return f"{num(self.centre)} +- {self.relative_error:.0%}"
 
 
 def _num(x: float) -> str:

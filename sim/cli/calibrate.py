@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from sim.calibrate.posterior import Posterior
     from sim.calibrate.run import CalibrationResult
+    from sim.calibrate.schema import Target
     from sim.scenario import Scenario
 
 TargetsArg = Annotated[Path, typer.Argument(help="targets TOML file", metavar="TARGETS")]
@@ -122,7 +123,7 @@ def _print(result: CalibrationResult) -> None:
             str(r.constrained_by),
         )  # fmt: skip
     out.print(table)
-    out.print(_check_table(pd.read_csv(result.folder / "check.csv")))
+    out.print(_check_table(pd.read_csv(result.folder / "check.csv"), result.fit.targets.targets))
     for p in result.unconstrained:
         warn(f"note: no target constrains {p}: its posterior is its prior, not a finding")
     if result.fit.ess < FEW_WORLDS:
@@ -132,20 +133,19 @@ def _print(result: CalibrationResult) -> None:
         )
 
 
-def _check_table(check: pd.DataFrame) -> Table:
-    """Each target against the posterior predictive, both in the metric's unit (kt, M RMB,
-    %) as the run table shows them, not in the file's tonnes and yuan."""
+def _check_table(check: pd.DataFrame, targets: Sequence[Target]) -> Table:
+    """Each target (``check.csv``'s rows, in the targets' order) against the posterior
+    predictive, both in the metric's unit (kt, M RMB, %) as the run table shows them, not
+    in the file's tonnes and yuan."""
     from sim.metrics.registry import definition
     from sim.metrics.units import number
 
     table = Table(title="targets against the posterior predictive (median, 90% interval)")
     for c in ("target", "unit", "observed", "simulated", "inside"):
         table.add_column(c, justify="left" if c in ("target", "unit") else "right")
-    for r in check.itertuples():
+    for r, t in zip(check.itertuples(), targets, strict=True):
         u = definition(str(r.metric)).unit
-        observed = str(r.observed)
-        for raw in re.findall(r"[0-9][0-9,]*\.?[0-9]*(?![0-9%])", observed):
-            observed = observed.replace(raw, number(float(u(float(raw.replace(",", ""))))), 1)
+        observed = t.describe(lambda x: number(float(u(x))))  # noqa: B023 (called here)
         simulated = f"{number(float(u(r.median)))} ({number(float(u(r.q05)))} to "
         table.add_row(str(r.target), u.label, observed,
                       simulated + f"{number(float(u(r.q95)))})", str(r.inside))  # fmt: skip

@@ -10,6 +10,7 @@ import numpy as np
 
 from sim.model.model import RunOutput
 from sim.model.records import Shipment
+from sim.scenario import Resolved
 from sim.verify.core import Check, Curve, Simulate, run, share_points
 from sim.verify.kinematics import relative_speed as relative_speed_of
 from sim.verify.kinematics import search_speed
@@ -21,6 +22,17 @@ SPEED = 18.0  # patrol search speed, knots
 def _crossed(out: RunOutput, b: float) -> list[Shipment]:
     """Voyages whose whole crossing of the zone happened before the horizon."""
     return [s for s in out.shipments if s.t_depart + b <= out.horizon_hours]
+
+
+def _detected(simulate: Simulate, resolved: Resolved, reps: int, b: float) -> tuple[int, int]:
+    """(voyages with a contact, voyages) among those that crossed the zone, whose exit
+    lies ``b`` hours after sailing, over ``reps`` replications."""
+    detected = trials = 0
+    for r in range(reps):
+        ships = _crossed(simulate(resolved, r), b)
+        trials += len(ships)
+        detected += sum(s.contacts > 0 for s in ships)
+    return detected, trials
 
 
 def random_search(quick: bool = True, simulate: Simulate = run) -> Check:
@@ -37,11 +49,7 @@ def random_search(quick: bool = True, simulate: Simulate = run) -> Check:
         n = max(1 + i % 4, math.ceil(effort * area / (50.0 * v * (b - a))))
         width = effort * area / (n * v * (b - a))
         resolved = search_world(vessels=n, sweep_width_nm=width, lot_interval_days=0.25)
-        detected = trials = 0
-        for r in range(reps):
-            ships = _crossed(simulate(resolved, r), b)
-            trials += len(ships)
-            detected += sum(s.contacts > 0 for s in ships)
+        detected, trials = _detected(simulate, resolved, reps, b)
         label = f"n={n}, W={width:.2f} nm, t={b - a:.2f} h"
         rows.append((label, effort, 1 - math.exp(-effort), detected, trials, ""))
     points, interval = share_points(rows)
@@ -199,11 +207,7 @@ def relative_speed(quick: bool = True, simulate: Simulate = run) -> Check:
             lot_interval_days=0.25,
             sellers=sellers,
         )
-        detected = trials = 0
-        for r in range(reps):
-            ships = _crossed(simulate(resolved, r), b)
-            trials += len(ships)
-            detected += sum(s.contacts > 0 for s in ships)
+        detected, trials = _detected(simulate, resolved, reps, b)
         label = f"ship {u:g} kn, patrol {PATROL_KNOTS:g} kn: v_rel {v_rel:.2f} kn"
         rows.append((label, ratio, 1 - math.exp(-1.0), detected, trials, ""))
     points, interval = share_points(rows)

@@ -30,6 +30,8 @@ def test_complete_run_records_what_it_ran(tmp_path: Path) -> None:
     assert m["seed"] == 5 and m["replications"] == 2
     assert m["scenario"] == resolved.scenario.model_dump(mode="json")
     assert m["finished_at"] is not None and m["package_version"]
+    # the test environment is the editable install: the model runs from its .py files
+    assert m["model_compiled"] is False
     runs = pd.read_csv(result.folder / "runs.csv")
     assert list(runs["replication"]) == [0, 1] and set(runs["seed"]) == {5}
     ts = pd.read_csv(result.folder / "timeseries.csv")
@@ -115,3 +117,17 @@ def test_interrupted_run_from_the_cli_says_how_to_start_over(
     assert f"remove {out} or give another --out" in result.stderr
     assert "Traceback" not in result.output
     assert _manifest(out)["status"] == "interrupted"
+
+
+def test_manifest_says_when_the_model_runs_compiled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``make fast`` installs the model as extension modules: the manifest must say so."""
+    import importlib.machinery
+    import importlib.util
+
+    def compiled_spec(name: str) -> importlib.machinery.ModuleSpec:
+        return importlib.machinery.ModuleSpec(
+            name, None, origin=f"/x/{name.replace('.', '/')}.cpython-311-x86_64-linux-gnu.so"
+        )
+
+    monkeypatch.setattr(importlib.util, "find_spec", compiled_spec)
+    assert store.base_manifest()["model_compiled"] is True

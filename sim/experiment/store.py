@@ -9,6 +9,7 @@ manifest does not say ``complete`` never passes for a finished run.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -137,10 +138,18 @@ def git_commit() -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
+def model_compiled() -> bool:
+    """Whether the model runs compiled (``make fast``): its results are the same, and
+    a reader comparing timings needs to know."""
+    spec = importlib.util.find_spec("sim.model.model")
+    return spec is not None and spec.origin is not None and not spec.origin.endswith(".py")
+
+
 def base_manifest(**fields: Any) -> dict[str, Any]:
     return {
         "status": "running",
         "package_version": __version__,
+        "model_compiled": model_compiled(),
         "git_commit": git_commit(),
         "started_at": now_iso(),
         "finished_at": None,

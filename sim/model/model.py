@@ -376,8 +376,11 @@ class Model:
         )
 
 
-class EventCeiling(RuntimeError):
-    """A replication processed more events than its scenario allows (``max_events``)."""
+class EventCeiling(Exception):
+    """A replication processed more events than its scenario allows (``max_events``).
+
+    An ``Exception``, not a ``RuntimeError``: mypyc compiles classes that derive from
+    ``Exception`` but not from its other built-in subclasses (``make fast``)."""
 
 
 EVENT_SLICE = 10_000

@@ -59,7 +59,8 @@ def _meta_line(m: dict[str, Any]) -> str:
     bits = []
     if m.get("finished_at"):
         bits.append(f"finished {m['finished_at']}")
-    bits.append(f"coalsim {m.get('package_version', '?')}")
+    compiled = " (compiled model)" if m.get("model_compiled") else ""
+    bits.append(f"coalsim {m.get('package_version', '?')}{compiled}")
     if m.get("git_commit"):
         bits.append(f"commit {str(m['git_commit'])[:10]}")
     return ", ".join(bits)

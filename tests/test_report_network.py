@@ -98,8 +98,8 @@ def test_hundreds_of_buyers_are_drawn_one_dot_per_port() -> None:
     scenario = {"horizon_days": 100, "enforcement": {"sentence_days": 30.0}}
     fig = network.trading_network(run_data(nodes, edges, scenario))
     labels = [t.get_text() for ax in fig.axes for t in ax.texts]
-    assert "dalian: 40 buyers" in labels and "entrants: 30 buyers" in labels
-    assert "dalian: 30 of 40 in,\n10 out, 0 back" in labels
+    assert "Dalian: 40 buyers" in labels and "Entrants: 30 buyers" in labels
+    assert "Dalian: 30 of 40 in,\n10 out, 0 back" in labels
     assert "Links broken now: 10 of 70; at some time in the run: 10" in titles(fig)
 
 

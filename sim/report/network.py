@@ -312,10 +312,11 @@ def _label_groups(
     """Each port's dot named, with its buyers, and (after) how many are out or back."""
     for grp, n in _group_sizes(view).items():
         who = [b for b, g in view.groups.items() if g == grp]
-        text = f"{grp}: {n} buyers"
+        name = grp.replace("_", " ").title()  # a port's key as its name: "Dalian"
+        text = f"{name}: {n} buyers"
         if removed or back:
             out, ret = sum(b in removed for b in who), sum(b in back for b in who)
-            text = f"{grp}: {n - out} of {n} in,\n{out} out, {ret} back"
+            text = f"{name}: {n - out} of {n} in,\n{out} out, {ret} back"
         ax.annotate(
             text,
             pos[grp],

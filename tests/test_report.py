@@ -522,3 +522,21 @@ def test_report_on_a_verify_folder_says_how_to_redraw_it(tmp_path: Path) -> None
     result = CliRunner().invoke(app, ["report", str(folder)])
     assert result.exit_code == 2
     assert "the results of coalsim verify; its report.html is already in it" in result.stderr
+
+
+def test_zone_table_names_each_zone_as_the_map_does_and_rates_per_thousand_hours() -> None:
+    """Two replications by hand: 1 seizure in 1,000 h and 3 in 3,000 h are 1 per 1,000 h."""
+    from types import SimpleNamespace
+
+    zones = pd.DataFrame(
+        {
+            "replication": [0, 1],
+            "zone": ["bohai_strait", "bohai_strait"],
+            "patrol_hours_on_station": [1000.0, 3000.0],
+            "seizures": [1, 3],
+            "tips": [0, 2],
+        }
+    )
+    data = SimpleNamespace(table=lambda name, *columns: zones)
+    (row,) = displacement.zone_table(data).rows  # type: ignore[arg-type]
+    assert row[:5] == ["bohai strait", "2.00", "2.00", "1.00", "1.00"]

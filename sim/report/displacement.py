@@ -305,7 +305,7 @@ def zone_table(data: RunData) -> Table:
         ci = f"{style.number(lo)} to {style.number(hi)}" if n > 1 and np.isfinite(lo) else "n/a"
         rows.append(
             [
-                zone,
+                zone.replace("_", " "),  # named as on the map
                 style.number(hours / 1e3),
                 style.number(seized),
                 style.number(tips),

@@ -293,3 +293,26 @@ def test_a_zone_left_and_met_again_half_a_mile_on_stays_two_stretches() -> None:
         ZoneStretch("z", 0.0, 5.0),
         ZoneStretch("z", 5.5, 8.0),
     ]
+
+
+def test_a_route_to_a_port_berthed_at_its_approach_ends_at_the_port() -> None:
+    """B's approach is its berth (an anchorage port): the last leg has no length, so the
+    route's last stretch of track is a point. At the route's end the ship is at B, with no
+    division by that zero length."""
+    a = _port_at("A", (34.0, 122.0), (34.1, 122.0))
+    b = _port_at("B", (35.1, 122.0), (35.1, 122.0))
+    route = trace_route("a-b", a, b, [], {})
+    assert route.legs[-1].length_nm == 0.0
+    assert route.length_nm == pytest.approx(1.1 * NM_PER_DEGREE)  # 34 N to 35.1 N
+    assert route.position_at(route.length_nm) == pytest.approx((35.1, 122.0), abs=1e-9)
+    assert route.position_at(route.length_nm + 5.0) == pytest.approx((35.1, 122.0), abs=1e-9)
+
+
+def test_positions_inside_steps_shorter_than_a_mile_are_interpolated() -> None:
+    """Traced points half a mile apart (a short harbour leg): a quarter mile in is halfway
+    between the first two."""
+    cum = np.array([0.0, 0.5, 1.0])
+    lat, lon = np.array([30.0, 30.01, 30.02]), np.array([120.0, 120.0, 120.0])
+    r = RouteGeo("r", "A", "B", (), (), None, 0.0, cum, lon, lat)
+    assert r.position_at(0.25) == pytest.approx((30.005, 120.0), abs=1e-12)
+    assert r.position_at(0.75) == pytest.approx((30.015, 120.0), abs=1e-12)

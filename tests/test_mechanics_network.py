@@ -111,3 +111,70 @@ def test_build_links_each_party_to_the_configured_number_of_distinct_brokers() -
         for b in build(["s"], [], 5, 1, 0, _rng(seed)).adj["s"]:
             counts[b] += 1
     assert all(40 < c < 80 for c in counts.values())
+
+
+def _one_link() -> TradeNetwork:
+    """Brokers k1, k2; seller s linked to k1 only."""
+    net = TradeNetwork()
+    net.add("k1", BROKER)
+    net.add("k2", BROKER)
+    net.add("s", SELLER, ["k1"])
+    return net
+
+
+@pytest.mark.parametrize(
+    ("changes", "after"),
+    [
+        ([("leave", "k1")], []),
+        ([("remove", "k1")], []),
+        ([("link", "k2")], ["k1", "k2"]),
+        ([("link", "k2"), ("leave", "k1")], ["k2"]),
+        ([("link", "k2"), ("remove", "k1")], ["k2"]),
+    ],
+)
+def test_a_kept_answer_is_dropped_after_any_change_and_any_run_of_changes(
+    changes: list[tuple[str, str]], after: list[str]
+) -> None:
+    """s's brokers are asked for (k1), then the network changes: k1 leaves or is sentenced
+    (to hour 100), s is linked to k2, or both. Asked again at hour 0, the answer is what the
+    network now holds, worked out by hand, not the one kept from before."""
+    net = _one_link()
+    assert net.brokers_of("s", 0.0) == ["k1"]
+    for change, node in changes:
+        if change == "leave":
+            net.leave(node)
+        elif change == "remove":
+            net.remove(node, 100.0)
+        else:
+            net.link("s", node)
+    assert net.brokers_of("s", 0.0) == after
+
+
+def test_a_broker_files_its_buyers_whichever_end_a_link_is_made_from() -> None:
+    """Links are undirected: broker k to buyer b files b under k, as b to k does; a link
+    between a broker and a seller files nobody."""
+    net = TradeNetwork()
+    for node, kind in [("k", BROKER), ("b", BUYER), ("c", BUYER), ("s", SELLER)]:
+        net.add(node, kind)
+    net.link("k", "b")
+    net.link("c", "k")
+    net.link("k", "s")
+    assert dict(net.buyers_of) == {"k": ["b", "c"]}
+    assert net.adj["k"] == ["b", "c", "s"] and net.adj["s"] == ["k"]
+
+
+def test_an_investigation_names_no_more_than_asked_from_a_larger_ring() -> None:
+    """k = 3 from b0 and k1: b1 (ring 1), k2 (ring 2), then one of ring 3's two buyers, and
+    not the other."""
+    three = _chain().accomplices(["b0", "k1"], 3, 0.0, _rng())
+    assert three[:2] == ["b1", "k2"] and len(three) == 3 and three[2] in ("b2", "b3")
+
+
+def test_an_investigation_draws_only_for_the_rings_it_names_from() -> None:
+    """k = 1 from b0 and k1 is met in ring 1 ({s, b1}): one Fisher-Yates shuffle of two
+    nodes, one uniform; the rings beyond are not shuffled, so the model's stream moves on by
+    exactly one."""
+    rng, ref = _rng(7), _rng(7)
+    assert _chain().accomplices(["b0", "k1"], 1, 0.0, rng) == ["b1"]
+    ref.random()
+    assert rng.random() == ref.random()

@@ -118,6 +118,7 @@ def first_land_point(line: BaseGeometry) -> tuple[float, float]:
 
 
 def _points_of(geom: BaseGeometry) -> list[BaseGeometry]:
+    """The vertices of what a line shares with land: points and lines, never areas."""
     if geom.is_empty:
         return []
     if hasattr(geom, "geoms"):
@@ -125,8 +126,4 @@ def _points_of(geom: BaseGeometry) -> list[BaseGeometry]:
         for g in geom.geoms:
             out.extend(_points_of(g))
         return out
-    return (
-        [Point(c) for c in geom.coords]
-        if not hasattr(geom, "exterior")
-        else [Point(c) for c in geom.exterior.coords]
-    )
+    return [Point(c) for c in geom.coords]

@@ -20,6 +20,8 @@ def test_poisson_by_inversion_of_one_uniform() -> None:
     p1 = p0 * 0.5
     p2 = p1 * 0.5 / 2
     assert _poisson(0.5, p0 - 1e-9) == 0
+    assert _poisson(0.5, p0) == 0  # P(X <= 0) = p0: a uniform of exactly p0 still gives 0
+    assert _poisson(0.5, p0 + p1) == 1
     assert _poisson(0.5, p0 + 1e-9) == 1
     assert _poisson(0.5, p0 + p1 - 1e-9) == 1
     assert _poisson(0.5, p0 + p1 + 1e-9) == 2
@@ -48,6 +50,24 @@ def test_the_busiest_process_and_its_share_of_the_next_events() -> None:
     assert source == "test_mechanics_model (every_hour)"
     assert share == 13 / 18
     assert env.now == 12.0  # it stepped through exactly those events
+
+
+def test_the_busiest_process_is_judged_on_the_next_2000_events_by_default() -> None:
+    """An hourly ticker and a process that waits half an hour once and ends. Its steps in
+    order: the two starts, the one-off's wake-up at 0.5 h, its end (an event nobody waits
+    on: counted for no process), then hourly ticks. Of 2,000 steps the ticker has its
+    start and 1,996 ticks, the one-off 2: 1,997 of the 1,999 counted."""
+    env = simpy.Environment()
+
+    def once() -> Generator[simpy.Event, Any, None]:
+        yield env.timeout(0.5)
+
+    env.process(every_hour(env))
+    env.process(once())
+    source, share = _busiest(env)
+    assert source == "test_mechanics_model (every_hour)"
+    assert share == 1997 / 1999
+    assert env.now == 1996.0
 
 
 def test_an_empty_schedule_has_no_busiest_process() -> None:
@@ -132,6 +152,33 @@ def test_a_policy_on_the_current_day_applies_at_once_and_unchanged_patrols_stay(
     assert model.coast_guard.vessels[0].zone.rate > 0.0
 
 
+def test_a_days_policy_entries_all_apply_before_anything_else_that_day() -> None:
+    """Two entries on day 2: buyers enter at 100 a month, then no more buyers than at the
+    start. The day-2 entry tick (at 48 h, queued after the policy's own wake-up) must see
+    both, so nobody enters. With the first entry alone, Poisson(100 / 30) enter at 48 h:
+    at least one with probability 1 - exp(-10/3) = 96%, and with this seed some do; a
+    tick run between the two entries would let those same buyers in."""
+    from builders import ROUTE, search_world
+
+    from sim.experiment.seeds import replication_seed
+    from sim.model.model import Model
+
+    seller = {"name": "s", "port": "Nampo", "routes": [ROUTE]}
+    seller |= {"lot_interval": "fixed", "lot_interval_days": 3650.0}
+    market = {"kind": "strategic", "entry_per_month": 0.0, "entry_per_month_per_million_rmb": 0.0}
+    opened = {"day": 2.0, "set": {"market.entry_per_month": 100.0}}
+
+    def entrants(*policy: dict[str, Any]) -> list[float]:
+        world = dict(vessels=0, horizon_days=2.5, sellers=[seller], market=market)
+        out = Model(search_world(**world, policy=list(policy)), replication_seed(7, 0)).run()
+        return [b.entered_at for b in out.buyers if b.name.startswith("entrant#")]
+
+    alone = entrants(opened)
+    assert alone and set(alone) == {48.0}
+    start = len(Model(search_world(vessels=0, sellers=[seller]), replication_seed(7, 0)).buyers)
+    assert entrants(opened, {"day": 2.0, "set": {"market.max_buyers": start}}) == []
+
+
 def test_buyers_enter_at_the_base_rate_while_nobody_trades_up_to_the_cap() -> None:
     """No lots, so no profit: entrants arrive at entry_per_month / 30 a day, 1 a day here;
     over 200 days 200 +- 3 sqrt(200). With a cap of 5 more than start, 5 enter."""
@@ -159,6 +206,49 @@ def test_buyers_enter_at_the_base_rate_while_nobody_trades_up_to_the_cap() -> No
     capped = world(max_buyers=start + 5)
     out = capped.run()
     assert len(out.buyers) == start + 5
+
+
+def test_entrants_a_day_grow_with_the_buyers_profit_over_the_last_30_days(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No lots, no patrols; the buyers' books moved by hand: they pay RMB 1 million at 1 h,
+    then receive 2 million at noon every day from day 1. At the tick of day d (24d h) they
+    stand at 2d - 3 million (-1 on day 1); the profit is that standing up to day 30 and
+    its rise over the last 30 days after (60 million from day 31), never below 0. The
+    day's entrants are Poisson with mean (3 + 0.5 x profit in millions) / 30."""
+    import sim.model.model as model_module
+    from sim.experiment.seeds import replication_seed
+    from sim.model.model import Model
+
+    means: list[float] = []
+
+    def poisson(mean: float, u: float) -> int:
+        means.append(mean)
+        return 0
+
+    monkeypatch.setattr(model_module, "_poisson", poisson)
+    from builders import ROUTE, search_world
+
+    seller = {"name": "s", "port": "Nampo", "routes": [ROUTE]}
+    seller |= {"lot_interval": "fixed", "lot_interval_days": 3650.0}
+    market = {"kind": "strategic", "entry_per_month": 3.0, "entry_per_month_per_million_rmb": 0.5}
+    resolved = search_world(vessels=0, horizon_days=33.0, sellers=[seller], market=market)
+    model = Model(resolved, replication_seed(7, 0))
+
+    def books() -> Generator[simpy.Event, Any, None]:
+        yield model.env.timeout(1.0)
+        model.ledger.post(1.0, "buyer:b", "market:china", 1e6, "test")
+        yield model.env.timeout(35.0)
+        while True:
+            model.ledger.post(model.env.now, "market:china", "buyer:b", 2e6, "test")
+            yield model.env.timeout(24.0)
+
+    model.env.process(books())
+    model.run()
+    standing = {d: 2 * d - 3 for d in range(1, 33)}
+    profit = [max(0, standing[d] if d <= 30 else standing[d] - standing[d - 30]) for d in standing]
+    assert profit[:3] == [0, 1, 3] and profit[29:] == [57, 60, 60]
+    assert means == pytest.approx([(3.0 + 0.5 * p) / 30 for p in profit], rel=1e-12)
 
 
 def _ticker(ceiling: int, until: float) -> tuple[simpy.Environment, list[float]]:

@@ -57,6 +57,21 @@ def test_uniforms_across_block_boundaries_are_the_generators_own_sequence() -> N
     assert [e.exponential() for _ in range(7)] == expected
 
 
+def test_uniforms_and_exponentials_interleave_in_blocks_of_512() -> None:
+    """One stream serves both kinds, each from its own block, so where one block ends
+    decides which generator variates the other kind gets: a run's draws, and so its
+    results, depend on the block size. By default a first uniform fetches 512 uniforms,
+    a first exponential the next 512 exponentials; the 513th uniform comes after those."""
+    gen = np.random.default_rng(2024)
+    uniforms = gen.random(512).tolist()
+    exponentials = gen.standard_exponential(512).tolist()
+    after = gen.random(1).tolist()
+    d = Draws(np.random.default_rng(2024))
+    first = d.random()
+    assert d.exponential() == exponentials[0]
+    assert [first] + [d.random() for _ in range(512)] == uniforms + after
+
+
 def test_skip_leaves_the_stream_where_that_many_draws_would() -> None:
     ref = _reference(9, 30)
     d = Draws(np.random.default_rng(9), block=4)

@@ -251,6 +251,37 @@ def test_entrants_a_day_grow_with_the_buyers_profit_over_the_last_30_days(
     assert means == pytest.approx([(3.0 + 0.5 * p) / 30 for p in profit], rel=1e-12)
 
 
+def test_buyers_who_left_or_are_barred_free_their_places_under_the_cap() -> None:
+    """A cap of as many buyers as at the start, entry at 1 a day. At 1 h two buyers leave
+    the trade and one is barred for good: three places free, so exactly three enter
+    (the chance of fewer than three arrivals in 20 days at 1 a day is about 1e-6); the
+    cap counts buyers active now, not every buyer ever seen."""
+    from builders import ROUTE, search_world
+
+    from sim.experiment.seeds import replication_seed
+    from sim.model.model import Model
+
+    seller = {"name": "s", "port": "Nampo", "routes": [ROUTE]}
+    seller |= {"lot_interval": "fixed", "lot_interval_days": 3650.0}
+    start = len(Model(search_world(vessels=0, sellers=[seller]), replication_seed(7, 0)).buyers)
+    market = {"kind": "strategic", "entry_per_month": 30.0, "max_buyers": start}
+    resolved = search_world(vessels=0, horizon_days=20.0, sellers=[seller], market=market)
+    model = Model(resolved, replication_seed(7, 0))
+    first, second, third = list(model.buyers)[:3]
+
+    def depart() -> Generator[simpy.Event, Any, None]:
+        yield model.env.timeout(1.0)
+        model.network.leave(first)
+        model.network.leave(second)
+        model.network.remove(third, 1e9)
+
+    model.env.process(depart())
+    out = model.run()
+    entrants = [b.name for b in out.buyers if b.name.startswith("entrant#")]
+    assert entrants == ["entrant#1", "entrant#2", "entrant#3"]
+    assert len(model.active_buyers(out.horizon_hours)) == start
+
+
 def _ticker(ceiling: int, until: float) -> tuple[simpy.Environment, list[float]]:
     from sim.model.model import run_capped
 

@@ -314,8 +314,31 @@ def test_a_run_over_its_event_ceiling_names_the_busiest_process() -> None:
     message = str(err.value)
     assert message.startswith("stopped after 50 events at day 2.042 of 41.6667 (max_events); 100%")
     assert "_ticker.<locals>.tick" in message
-    with pytest.raises(EventCeiling, match="stopped after 12,000 events"):
-        _ticker(12_000, 1e6)  # a ceiling that is not a whole number of slices
+    with pytest.raises(EventCeiling, match="stopped after 12,000 events at day 500 of"):
+        # a ceiling that is not a whole number of slices: the start and 11,999 hourly
+        # ticks, so the clock stands at 11,999 h (day 499.96) and the next is 12,000 h
+        _ticker(12_000, 1e6)
+
+
+def test_the_ceilings_message_says_what_to_do() -> None:
+    from sim.model.model import EventCeiling
+
+    with pytest.raises(EventCeiling) as err:
+        _ticker(50, 1_000.0)
+    assert str(err.value).endswith(
+        "come from test_mechanics_model (_ticker.<locals>.tick): a duration or interval there is "
+        "probably far too short; set max_events higher only if the scenario is meant to "
+        "be this busy"
+    )
+
+
+def test_a_capped_run_resumed_later_stops_at_its_own_horizon() -> None:
+    """Run to 10 h, then on to 25 h: the second run stops at 25 h, not 10 + 25."""
+    from sim.model.model import run_capped
+
+    env, ticks = _ticker(100, 10.0)
+    run_capped(env, 25.0, 100)
+    assert env.now == 25.0 and ticks[-1] == 24.0
 
 
 def test_the_busiest_process_is_named_by_its_scenario_section_and_bare_callbacks_skipped() -> None:

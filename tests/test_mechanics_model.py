@@ -353,3 +353,126 @@ def test_the_busiest_process_is_named_by_its_scenario_section_and_bare_callbacks
     source, share = _busiest(env, sample=4)
     assert source == "adaptation (hold)"
     assert share == 1.0
+
+
+def test_the_model_runs_on_the_environment_it_is_given_and_keeps_its_seed() -> None:
+    """A caller's environment (the benchmarks count events with one) is the one run; the
+    output carries the replication's seed sequence, which the outside observer draws from."""
+    import numpy as np
+    from builders import search_world
+
+    from sim.model.model import Model
+
+    env = simpy.Environment()
+    seed = np.random.SeedSequence(7, spawn_key=(0,))
+    model = Model(search_world(vessels=1, horizon_days=2.0), seed, env=env)
+    assert model.env is env
+    out = model.run()
+    assert env.now == 48.0
+    assert out.seed is seed
+
+
+def test_search_at_the_patrols_own_speed_ignores_the_ships_speed() -> None:
+    """One vessel, W = 8 nm at 18 kn, always on station: read at its own speed the zone's
+    rate is W v / A = 144 / A against any ship; read relative to the ship it grows with
+    the ship's speed."""
+    from builders import search_world
+
+    from sim.experiment.seeds import replication_seed
+    from sim.model.model import Model
+
+    def zone(search_speed: str) -> Any:
+        world = search_world(vessels=1, horizon_days=1.0, detection={"search_speed": search_speed})
+        model = Model(world, replication_seed(7, 0))
+        model.env.run(until=1.0)
+        return model.coast_guard.zones["box"]
+
+    own = zone("patrol")
+    assert own.rate_against(5.0) == own.rate_against(15.0) == pytest.approx(144.0 / own.area_sq_nm)
+    relative = zone("relative")
+    assert relative.rate_against(5.0) < relative.rate_against(15.0)
+
+
+def test_a_world_without_sellers_runs_and_ships_nothing() -> None:
+    from sim.experiment.seeds import replication_seed
+    from sim.model.model import simulate
+    from sim.scenario import Scenario, resolve
+
+    out = simulate(
+        resolve(Scenario.model_validate({"sellers": [], "horizon_days": 10.0})),
+        replication_seed(1, 0),
+    )
+    assert out.shipments == [] and out.seller_parties == []
+    assert out.horizon_hours == 240.0
+
+
+def test_a_run_collects_young_garbage_less_often_and_gives_the_thresholds_back() -> None:
+    """While a replication runs the young generation waits for 100,000 allocations (or
+    the caller's own, if higher); the older generations keep the caller's thresholds,
+    and all three come back afterwards."""
+    import gc
+
+    from builders import search_world
+
+    from sim.experiment.seeds import replication_seed
+    from sim.model.model import Model
+
+    seen: list[tuple[int, int, int]] = []
+    before = gc.get_threshold()
+    try:
+        for caller in [(700, 200_000, 30), (300_000, 11, 12)]:
+            gc.set_threshold(*caller)
+            model = Model(search_world(vessels=0, horizon_days=1.0), replication_seed(7, 0))
+
+            def look(env: simpy.Environment) -> Generator[simpy.Event, Any, None]:
+                yield env.timeout(1.0)
+                seen.append(gc.get_threshold())
+
+            model.env.process(look(model.env))
+            model.run()
+            assert gc.get_threshold() == caller
+    finally:
+        gc.set_threshold(*before)
+    assert seen == [(100_000, 200_000, 30), (300_000, 11, 12)]
+
+
+def test_a_buyer_barred_until_a_time_is_active_again_from_that_very_time() -> None:
+    """The model's count of active buyers agrees with the network's own rule (back at the
+    instant the bar ends), and with everyone gone there is no mean belief to report."""
+    from builders import search_world
+
+    from sim.experiment.seeds import replication_seed
+    from sim.model.model import Model
+
+    model = Model(search_world(vessels=0, horizon_days=10.0), replication_seed(7, 0))
+    names = list(model.buyers)
+    model.network.remove(names[0], 48.0)
+    for now in (0.0, 47.5, 48.0, 49.0):
+        active = [b.name for b in model.active_buyers(now)]
+        assert active == [n for n in names if model.network.active(n, now)]
+    assert names[0] not in [b.name for b in model.active_buyers(47.5)]
+    assert names[0] in [b.name for b in model.active_buyers(48.0)]
+
+    def depart() -> Generator[simpy.Event, Any, None]:
+        yield model.env.timeout(1.0)
+        for name in names:
+            model.network.leave(name)
+
+    model.env.process(depart())
+    out = model.run()
+    assert [w["buyers_active"] for w in out.weekly] == [len(names) - 1, 0.0]  # one barred
+    assert math.isnan(out.weekly[1]["mean_belief"]) and math.isnan(out.mean_belief_end)
+
+
+def test_a_company_asked_to_be_paid_after_delivery_weighs_the_public_seizure_record() -> None:
+    """Endogenous terms, buyers sure of a 60% interception chance, no fine, resale at twice
+    the price: paying in advance they expect 0.4 x 1 - 0.6 = -0.2 of the cargo's value,
+    after delivery +0.4, so they ask for after delivery. With no patrols the public record
+    shows no seizures, so the company expects the full value, far above a round trip's
+    running cost, and accepts: every lot sails on after-delivery terms."""
+    from builders import run
+
+    from sim.verify.worlds import belief_world
+
+    out = run(belief_world(0.6, "endogenous", horizon_days=20.0, fine=0.0))
+    assert out.shipments and {s.payment_terms for s in out.shipments} == {"after_delivery"}

@@ -174,6 +174,13 @@ def test_a_days_policy_entries_all_apply_before_anything_else_that_day() -> None
         return [b.entered_at for b in out.buyers if b.name.startswith("entrant#")]
 
     alone = entrants(opened)
+    world = dict(vessels=0, horizon_days=2.5, sellers=[seller], market=market)
+    both = [opened, {"day": 2.0, "set": {"market.max_buyers": 1}}]
+    out = Model(search_world(**world, policy=both), replication_seed(7, 0)).run()
+    # The output keeps the scenario as it stood at the start, its policy entries with it,
+    # and the trade network the run grew (the network metrics read it).
+    assert out.scenario.market.max_buyers == 400 and len(out.scenario.policy) == 2
+    assert {out.network.kind[b.name] for b in out.buyers} == {"buyer"}
     assert alone and set(alone) == {48.0}
     start = len(Model(search_world(vessels=0, sellers=[seller]), replication_seed(7, 0)).buyers)
     assert entrants(opened, {"day": 2.0, "set": {"market.max_buyers": start}}) == []
@@ -476,3 +483,5 @@ def test_a_company_asked_to_be_paid_after_delivery_weighs_the_public_seizure_rec
 
     out = run(belief_world(0.6, "endogenous", horizon_days=20.0, fine=0.0))
     assert out.shipments and {s.payment_terms for s in out.shipments} == {"after_delivery"}
+    # Buyers who never learn still hold their 60% at the horizon itself.
+    assert out.mean_belief_end == pytest.approx(0.6)

@@ -46,7 +46,7 @@ def test_a_negative_or_undefined_amount_is_refused(bad: float) -> None:
 
 
 def _reference(seed: int, n: int) -> list[float]:
-    return np.random.default_rng(seed).random(n).tolist()
+    return [float(u) for u in np.random.default_rng(seed).random(n)]
 
 
 def test_uniforms_across_block_boundaries_are_the_generators_own_sequence() -> None:

@@ -163,18 +163,18 @@ def test_a_days_policy_entries_all_apply_before_anything_else_that_day() -> None
     from sim.experiment.seeds import replication_seed
     from sim.model.model import Model
 
-    seller = {"name": "s", "port": "Nampo", "routes": [ROUTE]}
+    seller: dict[str, Any] = {"name": "s", "port": "Nampo", "routes": [ROUTE]}
     seller |= {"lot_interval": "fixed", "lot_interval_days": 3650.0}
     market = {"kind": "strategic", "entry_per_month": 0.0, "entry_per_month_per_million_rmb": 0.0}
     opened = {"day": 2.0, "set": {"market.entry_per_month": 100.0}}
 
     def entrants(*policy: dict[str, Any]) -> list[float]:
-        world = dict(vessels=0, horizon_days=2.5, sellers=[seller], market=market)
+        world: dict[str, Any] = dict(vessels=0, horizon_days=2.5, sellers=[seller], market=market)
         out = Model(search_world(**world, policy=list(policy)), replication_seed(7, 0)).run()
         return [b.entered_at for b in out.buyers if b.name.startswith("entrant#")]
 
     alone = entrants(opened)
-    world = dict(vessels=0, horizon_days=2.5, sellers=[seller], market=market)
+    world: dict[str, Any] = dict(vessels=0, horizon_days=2.5, sellers=[seller], market=market)
     both = [opened, {"day": 2.0, "set": {"market.max_buyers": 1}}]
     out = Model(search_world(**world, policy=both), replication_seed(7, 0)).run()
     # The output keeps the scenario as it stood at the start, its policy entries with it,
@@ -194,7 +194,7 @@ def test_buyers_enter_at_the_base_rate_while_nobody_trades_up_to_the_cap() -> No
     from sim.experiment.seeds import replication_seed
     from sim.model.model import Model
 
-    seller = {"name": "s", "port": "Nampo", "routes": [ROUTE]}
+    seller: dict[str, Any] = {"name": "s", "port": "Nampo", "routes": [ROUTE]}
     seller |= {"lot_interval": "fixed", "lot_interval_days": 3650.0}
 
     def world(**market: Any) -> Model:
@@ -236,7 +236,7 @@ def test_entrants_a_day_grow_with_the_buyers_profit_over_the_last_30_days(
     monkeypatch.setattr(model_module, "_poisson", poisson)
     from builders import ROUTE, search_world
 
-    seller = {"name": "s", "port": "Nampo", "routes": [ROUTE]}
+    seller: dict[str, Any] = {"name": "s", "port": "Nampo", "routes": [ROUTE]}
     seller |= {"lot_interval": "fixed", "lot_interval_days": 3650.0}
     market = {"kind": "strategic", "entry_per_month": 3.0, "entry_per_month_per_million_rmb": 0.5}
     resolved = search_world(vessels=0, horizon_days=33.0, sellers=[seller], market=market)
@@ -268,7 +268,7 @@ def test_buyers_who_left_or_are_barred_free_their_places_under_the_cap() -> None
     from sim.experiment.seeds import replication_seed
     from sim.model.model import Model
 
-    seller = {"name": "s", "port": "Nampo", "routes": [ROUTE]}
+    seller: dict[str, Any] = {"name": "s", "port": "Nampo", "routes": [ROUTE]}
     seller |= {"lot_interval": "fixed", "lot_interval_days": 3650.0}
     start = len(Model(search_world(vessels=0, sellers=[seller]), replication_seed(7, 0)).buyers)
     market = {"kind": "strategic", "entry_per_month": 30.0, "max_buyers": start}

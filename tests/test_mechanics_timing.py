@@ -58,14 +58,14 @@ def test_the_usual_hazard_is_read_at_the_ships_own_speed() -> None:
     the slow ship only. The usual rate must be read at the speed the leg is sailed at."""
     zone = _Zone(rate=0.3)
     slow = _leg(("a", zone, 0.0, 10.0))
-    fast = SimpleNamespace(zones=slow.zones, speed_knots=20.0)
+    fast: Any = SimpleNamespace(zones=slow.zones, speed_knots=20.0)
     asked: list[float] = []
 
     def usual_against(knots: float) -> dict[str, float]:
         asked.append(knots)
         return {"a": 0.01 * knots}
 
-    cg = SimpleNamespace(usual_against=usual_against)
+    cg: Any = SimpleNamespace(usual_against=usual_against)
     assert surging(cg, slow, 2.0)
     assert not surging(cg, fast, 2.0)
     assert asked == [10.0, 20.0]

@@ -485,3 +485,11 @@ def test_a_company_asked_to_be_paid_after_delivery_weighs_the_public_seizure_rec
     assert out.shipments and {s.payment_terms for s in out.shipments} == {"after_delivery"}
     # Buyers who never learn still hold their 60% at the horizon itself.
     assert out.mean_belief_end == pytest.approx(0.6)
+
+
+def test_a_fixed_allocation_has_no_allocator() -> None:
+    """Patrol groups keep the zones the scenario gives them: no allocator is made to move
+    them (the API's ``Model.allocator`` is None, as its type says)."""
+    model = _model()
+    assert model.scenario.allocation.kind == "fixed"
+    assert model.allocator is None

@@ -46,7 +46,7 @@ def test_a_negative_or_undefined_amount_is_refused(bad: float) -> None:
 
 
 def _reference(seed: int, n: int) -> list[float]:
-    return np.random.default_rng(seed).random(n).tolist()
+    return [float(u) for u in np.random.default_rng(seed).random(n)]
 
 
 def test_uniforms_across_block_boundaries_are_the_generators_own_sequence() -> None:
@@ -55,6 +55,21 @@ def test_uniforms_across_block_boundaries_are_the_generators_own_sequence() -> N
     e = Draws(np.random.default_rng(5), block=3)
     expected = np.random.default_rng(5).standard_exponential(7).tolist()
     assert [e.exponential() for _ in range(7)] == expected
+
+
+def test_uniforms_and_exponentials_interleave_in_blocks_of_512() -> None:
+    """One stream serves both kinds, each from its own block, so where one block ends
+    decides which generator variates the other kind gets: a run's draws, and so its
+    results, depend on the block size. By default a first uniform fetches 512 uniforms,
+    a first exponential the next 512 exponentials; the 513th uniform comes after those."""
+    gen = np.random.default_rng(2024)
+    uniforms = gen.random(512).tolist()
+    exponentials = gen.standard_exponential(512).tolist()
+    after = gen.random(1).tolist()
+    d = Draws(np.random.default_rng(2024))
+    first = d.random()
+    assert d.exponential() == exponentials[0]
+    assert [first] + [d.random() for _ in range(512)] == uniforms + after
 
 
 def test_skip_leaves_the_stream_where_that_many_draws_would() -> None:

@@ -52,6 +52,25 @@ def test_a_leg_surges_only_when_todays_hazard_exceeds_ratio_times_the_usual() ->
     assert not surging(_coast_guard({}), leg, 2.0)
 
 
+def test_the_usual_hazard_is_read_at_the_ships_own_speed() -> None:
+    """Against a ship at 10 kn the usual rate is 0.1 (usual hazard 1.0 over 10 h), against
+    one at 20 kn 0.2 (usual 2.0): today's 0.3 x 10 h = 3.0 is a surge at a ratio of 2 for
+    the slow ship only. The usual rate must be read at the speed the leg is sailed at."""
+    zone = _Zone(rate=0.3)
+    slow = _leg(("a", zone, 0.0, 10.0))
+    fast: Any = SimpleNamespace(zones=slow.zones, speed_knots=20.0)
+    asked: list[float] = []
+
+    def usual_against(knots: float) -> dict[str, float]:
+        asked.append(knots)
+        return {"a": 0.01 * knots}
+
+    cg: Any = SimpleNamespace(usual_against=usual_against)
+    assert surging(cg, slow, 2.0)
+    assert not surging(cg, fast, 2.0)
+    assert asked == [10.0, 20.0]
+
+
 def _wait(rate_until: float, max_hours: float, check_hours: float) -> tuple[float, float]:
     """A leg at 3x its usual hazard until ``rate_until`` (at the usual from then), with a
     surge ratio of 2; returns (now, waited) at sailing."""

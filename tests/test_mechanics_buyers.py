@@ -122,3 +122,11 @@ def test_a_buyers_belief_is_its_faded_beta_mean_and_its_cash_its_books() -> None
     ledger = Ledger()
     ledger.post(0.0, b.party, "market:china", 250.0, "payment")
     assert b.cash(ledger) == 750.0
+
+
+def test_the_other_terms_are_weighed_with_the_same_stakes() -> None:
+    """Offered advance (-25 without stakes), the buyer would ask for payment after delivery
+    (25), but with the stakes above that is worth -425: it signs nothing."""
+    b = _buyer()
+    assert b.decide(ADVANCE, 0.5, 100.0, 2.0, 50.0, True) == AFTER
+    assert b.decide(ADVANCE, 0.5, 100.0, 2.0, 50.0, True, 0.0, STAKES) is None

@@ -267,19 +267,26 @@ def test_a_round_that_can_reach_nobody_is_remembered_until_the_first_buyer_is_fr
     asked, so nothing is remembered. Hour 0.5: price, a shuffle of k1 and k2 (one draw);
     a and e busy: remembered, quiet until 24 (k2 is back already), a round then drawing the
     price and 1 uniform. Hour 18: answered from that record (2 uniforms skipped). Hour 24:
-    a is free again, asked, refuses: sits until 48. Seven uniforms in all."""
+    a is free again, asked, refuses: sits until 48; asked, so again nothing remembered.
+    Hour 26: walked (price, shuffle), a and e busy: remembered. Nine uniforms in all."""
     a = _buyer("a", belief="scared", sit_out_days=1.0)
     e = _buyer("e")
     e.sit_until = 30.0
     in_force = _in_force()
-    market, net, script = _strategic(in_force, [0.5] * 7, {"k1": [a], "k2": [e]})
+    market, net, script = _strategic(in_force, [0.5] * 9, {"k1": [a], "k2": [e]})
     net.remove("k2", 0.5)
     company = _company(in_force, [P_ROUTE])
     seen = []
-    for now in (0.0, 0.5, 18.0, 24.0):
+    for now in (0.0, 0.5, 18.0, 24.0, 26.0):
         assert market.find_deal(company, 1000.0, now) is None
         seen.append((now, a.sit_until, market.quiet_rounds))
-    assert seen == [(0.0, 24.0, 0), (0.5, 24.0, 0), (18.0, 24.0, 1), (24.0, 48.0, 1)]
+    assert seen == [
+        (0.0, 24.0, 0),
+        (0.5, 24.0, 0),
+        (18.0, 24.0, 1),
+        (24.0, 48.0, 1),
+        (26.0, 48.0, 1),
+    ]
     assert script.values == []
 
 

@@ -31,8 +31,8 @@ class Told:
         self.calls.append(args)
 
 
-def _voyage(ship_to_ship: bool, sellers_ship: bool, buyer: Any = None) -> Any:
-    rec = SimpleNamespace(seller="s", route="r", mode="m")
+def _voyage(ship_to_ship: bool, sellers_ship: bool, buyer: Any = None, route: str = "r") -> Any:
+    rec = SimpleNamespace(seller="s", route=route, mode="m")
     deal = SimpleNamespace(ship_to_ship=ship_to_ship, buyer=buyer)
     return SimpleNamespace(rec=rec, deal=deal, on_sellers_ship=lambda: sellers_ship)
 
@@ -51,15 +51,15 @@ def test_the_seller_hears_once_how_its_own_voyage_ended() -> None:
     told = Told()
     news = SellerNews(env, in_force, cast(Any, told))
     adapt = in_force.params.adaptation
-    news.handed_over(_voyage(True, True))
-    news.delivered(_voyage(False, True))
-    news.delivered(_voyage(True, False))
-    news.seized(_voyage(False, True), cast(Any, None), "patrol")
-    news.seized(_voyage(True, False), cast(Any, None), "patrol")
+    news.handed_over(_voyage(True, True, route="r1"))
+    news.delivered(_voyage(False, True, route="r2"))
+    news.delivered(_voyage(True, False, route="r3"))
+    news.seized(_voyage(False, True, route="r4"), cast(Any, None), "patrol")
+    news.seized(_voyage(True, False, route="r5"), cast(Any, None), "patrol")
     assert told.calls == [
-        ("s", ("r", "m"), 5.0, False, adapt),
-        ("s", ("r", "m"), 5.0, False, adapt),
-        ("s", ("r", "m"), 5.0, True, adapt),
+        ("s", ("r1", "m"), 5.0, False, adapt),
+        ("s", ("r2", "m"), 5.0, False, adapt),
+        ("s", ("r4", "m"), 5.0, True, adapt),
     ]
     assert all(call[4] is adapt for call in told.calls)
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sim.model.buyer_costs import DealCosts, Stakes, deal_costs
-from sim.model.buyers import ADVANCE, AFTER, BuyerAgent, break_even
+from sim.model.buyers import ADVANCE, AFTER, BuyerAgent, beliefs_of, break_even, fade
 from sim.model.ledger import Ledger
 from sim.scenario.trade import Beliefs, Buyer
 
@@ -130,3 +130,33 @@ def test_the_other_terms_are_weighed_with_the_same_stakes() -> None:
     b = _buyer()
     assert b.decide(ADVANCE, 0.5, 100.0, 2.0, 50.0, True) == AFTER
     assert b.decide(ADVANCE, 0.5, 100.0, 2.0, 50.0, True, 0.0, STAKES) is None
+
+
+def test_the_weekly_beliefs_fade_every_buyer_in_the_trade_and_pass_over_those_who_left() -> None:
+    """Memory 30 days, prior (1, 9). ``gone`` left the trade (asked first: the others are
+    still faded); b holds 1 seizure and 2 deliveries from hour 0: at a month,
+    a = 1 + e^-1, b = 9 + 2e^-1, belief a / (a + b); c, faded at that very hour: 2 / 13."""
+    beliefs = Beliefs(memory_days=30.0)
+    gone, b, c = _buyer(), _buyer(), _buyer()
+    gone.left = "arrested"
+    gone.alpha_e = b.alpha_e = c.alpha_e = 1.0
+    b.beta_e = c.beta_e = 2.0
+    c.last = 720.0
+    qb, qc = beliefs_of([b, c], 720.0, beliefs)
+    e = math.exp(-1)
+    assert qb == pytest.approx((1 + e) / (1 + e + 9 + 2 * e), rel=1e-12)
+    assert qc == 2.0 / 13.0
+    fade([gone, b], 1440.0, beliefs, news=0.5)
+    assert (gone.alpha_e, gone.last) == (1.0, 0.0)
+    assert (b.alpha_e, b.beta_e, b.last) == pytest.approx((e * e + 0.5, 2 * e * e, 1440.0))
+
+
+def test_a_new_buyer_is_free_at_once_with_no_evidence_and_has_not_left() -> None:
+    """Entering at hour 5 with 6,000 t a month and RMB 30 million: room 6,000, belief the
+    prior's mean 0.1, not sitting out, in the trade, entered at 5 (0 for the initial ones)."""
+    b = BuyerAgent("b", Buyer(name="b", port="P"), now=5.0)
+    assert (b.entered_at, b.last, b.left, b.party) == (5.0, 5.0, "", "buyer:b")
+    assert math.isnan(b.left_at) and b.sit_until <= 0.0
+    assert b.demand_left(5.0) == 6000.0 and b.belief(5.0, Beliefs()) == 0.1
+    assert b.cash(Ledger()) == 30e6
+    assert BuyerAgent("a", Buyer(name="a", port="P")).entered_at == 0.0

@@ -88,3 +88,6 @@ def test_buyers_learn_from_their_own_cargo_and_from_every_seizure() -> None:
     assert (a.alpha_e, a.beta_e) == pytest.approx((0.25, 2 * e + 1))
     assert (b.alpha_e, b.beta_e, b.last) == pytest.approx((e + 1.25, 0.0, 720.0))
     assert (c.alpha_e, c.beta_e, c.last) == (1.0, 0.0, 0.0)
+    # c's own cargo, still at sea when it left, seized: its own evidence, faded, and 1 more
+    news.seized(_voyage(False, True, c), cast(Any, None), "patrol")
+    assert (c.alpha_e, c.beta_e, c.last) == pytest.approx((e + 1.0, 0.0, 720.0))

@@ -160,3 +160,19 @@ def test_a_new_buyer_is_free_at_once_with_no_evidence_and_has_not_left() -> None
     assert b.demand_left(5.0) == 6000.0 and b.belief(5.0, Beliefs()) == 0.1
     assert b.cash(Ledger()) == 30e6
     assert BuyerAgent("a", Buyer(name="a", port="P")).entered_at == 0.0
+
+
+def test_all_evidence_fades_from_the_last_time_it_was_faded() -> None:
+    """Memory 30 days. Faded last at hour 720 holding 1 seizure, 2 deliveries, 0.2 of the
+    trade named and 10 days of exposure; at hour 1440 each is times e^-1, and the exposure
+    gains 30 (1 - e^-1) days. Seizure news of 0.5 (``fade``) adds to the seizures alone."""
+    beliefs = Beliefs(memory_days=30.0)
+    e = math.exp(-1)
+    want = (e, 2 * e, 0.2 * e, 10 * e + 30 * (1 - e))
+    one, news = _buyer(), _buyer()
+    for b in (one, news):
+        b.alpha_e, b.beta_e, b.named_e, b.exposed_e, b.last = 1.0, 2.0, 0.2, 10.0, 720.0
+    one.belief(1440.0, beliefs)
+    assert (one.alpha_e, one.beta_e, one.named_e, one.exposed_e) == pytest.approx(want)
+    fade([news], 1440.0, beliefs, 0.5)
+    assert (news.alpha_e - 0.5, news.beta_e, news.named_e, news.exposed_e) == pytest.approx(want)

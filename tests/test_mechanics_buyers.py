@@ -147,8 +147,8 @@ def test_the_weekly_beliefs_fade_every_buyer_in_the_trade_and_pass_over_those_wh
     assert qb == pytest.approx((1 + e) / (1 + e + 9 + 2 * e), rel=1e-12)
     assert qc == 2.0 / 13.0
     c.named_e = 0.2
-    fade([c], 720.0, beliefs, named=0.1)  # investigation news the same hour: added
-    assert (c.alpha_e, c.beta_e, c.named_e) == pytest.approx((1.0, 2.0, 0.3), rel=1e-15)
+    fade([c], 720.0, beliefs, 0.5, 0.1)  # news the very hour it was faded: added
+    assert (c.alpha_e, c.beta_e, c.named_e) == pytest.approx((1.5, 2.0, 0.3), rel=1e-15)
     fade([gone, b], 1440.0, beliefs, news=0.5)
     assert (gone.alpha_e, gone.last) == (1.0, 0.0)
     assert (b.alpha_e, b.beta_e, b.last) == pytest.approx((e * e + 0.5, 2 * e * e, 1440.0))

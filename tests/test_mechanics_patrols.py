@@ -165,5 +165,99 @@ def test_a_policy_retires_vessels_and_new_hulls_sail_out_from_base() -> None:
 def test_only_a_dispatched_vessel_can_be_released() -> None:
     model = Model(search_world(vessels=1, horizon_days=1.0), replication_seed(7, 0))
     model.env.run(until=1.0)
-    with pytest.raises(AssertionError, match="only a dispatched vessel can be released"):
+    with pytest.raises(AssertionError, match=r"^only a dispatched vessel can be released$"):
         model.coast_guard.release(model.coast_guard.vessels[0], 2.0)
+
+
+def test_a_vessel_in_transit_back_when_cut_leaves_service_at_the_end_of_that_leg() -> None:
+    """Two vessels on station at 0 (10 h on, 5 h back, 5 h in base, 5 h out). At 12 h
+    both are on the way back (10-15 h); a policy makes the turnaround 9 h and the group one
+    vessel. #2 stops at the end of its run home, 15 h, without ever spending time in base;
+    #1 turns round 15-24 (the new 9 h) and is on station again at 24 + 5 = 29 h."""
+    policy = [
+        {
+            "day": 0.5,
+            "set": {"patrols.test_patrol.turnaround_hours": 9.0, "patrols.test_patrol.vessels": 1},
+        }
+    ]
+    out = run(search_world(vessels=2, horizon_days=2.0, policy=policy, **CYCLE))
+    assert _events(out, "test_patrol#1")[:4] == [
+        (0.0, True, "station"),
+        (10.0, False, "endurance"),
+        (29.0, True, "station"),
+        (39.0, False, "endurance"),
+    ]
+    assert _events(out, "test_patrol#2") == [(0.0, True, "station"), (10.0, False, "endurance")]
+    assert out.patrol_service["test_patrol#2"] == [0.0, 15.0]
+    assert out.patrol_service["test_patrol#1"] == [0.0, None]
+    # Time in base, for the cost accounts: #1 from 15 to 24 h; #2 none (in and out at 15 h).
+    port = [entry for entry in out.patrol_port if entry[0] < 30.0]
+    assert sorted(port) == [
+        (15.0, "test_patrol#1", True),
+        (15.0, "test_patrol#2", False),
+        (15.0, "test_patrol#2", True),
+        (24.0, "test_patrol#1", False),
+    ]
+
+
+def test_the_usual_rate_a_ship_expects_is_against_its_own_speed_and_fixed_at_the_start() -> None:
+    """One vessel, W = 8 nm at u = 18 kn, on station 10 h of a 25 h cycle. Against a ship
+    at the patrol's own speed on a random heading the mean relative speed is
+    (1/2pi) int |u - u e^(i theta)| d theta = (1/2pi) int 2u |sin(theta/2)| d theta = 4u/pi;
+    against a ship at rest it is u. The usual rate is W v (10/25) / A: what smugglers took
+    as usual at the start, still the same after a policy doubles the patrols' speed (which
+    changes their transit times)."""
+    resolved = search_world(
+        vessels=1, horizon_days=2.0, endurance_hours=10.0, turnaround_hours=5.0, transit_hours=None
+    )
+    resolved.scenario.patrols[0] = resolved.scenario.patrols[0].model_copy(
+        update={"speed_knots": 18.0}
+    )
+    model = Model(resolved, replication_seed(7, 0))
+    cg = model.coast_guard
+    area = resolved.geography.zones["box"].area_sq_nm
+    transit = cg.transit["test_patrol"]
+    share = 10.0 / (10.0 + 2 * transit + 5.0)
+    at_rest = cg.usual_against(0.0)["box"]
+    same_speed = cg.usual_against(18.0)["box"]
+    assert at_rest == pytest.approx(8.0 * 18.0 * share / area)
+    assert same_speed == pytest.approx(8.0 * 4 * 18.0 / np.pi * share / area)
+    faster = resolved.scenario.patrols[0].model_copy(update={"speed_knots": 36.0})
+    cg.reconfigure(faster)
+    assert cg.transit["test_patrol"] == pytest.approx(transit / 2)
+    assert cg.usual_against(0.0)["box"] == at_rest
+    assert cg.usual_against(18.0)["box"] == same_speed
+
+
+def test_searching_at_the_patrols_own_speed_ignores_the_ships_speed() -> None:
+    """``search_speed = "patrol"``: a zone's rate is W u / A at the patrols' own speed u,
+    whatever the ship's speed, both on station now and as usual over the cycle; the
+    detecting vessel is picked in proportion to W u. A 4 nm sweep at 36 kn and a 12 nm one
+    at 12 kn: 144 each, so half the picks each (4,000 picks, a 99% band of +-0.021), where
+    against a ship at 36 kn the relative speeds (4 x 36/pi = 45.8 kn and over 24 kn) would
+    give the slow wide one more than half."""
+    resolved = search_world(
+        vessels=1,
+        horizon_days=1.0,
+        sweep_width_nm=4.0,
+        speed_knots=36.0,
+        detection={"recognition_probability": 0.0, "search_speed": "patrol"},
+        **CYCLE,
+    )
+    wide = resolved.scenario.patrols[0].model_copy(
+        update={"name": "wide", "sweep_width_nm": 12.0, "speed_knots": 12.0}
+    )
+    resolved.scenario.patrols.append(wide)
+    model = Model(resolved, replication_seed(7, 0))
+    model.env.run(until=1.0)
+    cg = model.coast_guard
+    zone = cg.zones["box"]
+    area = resolved.geography.zones["box"].area_sq_nm
+    for knots in (0.0, 12.0, 36.0):
+        assert zone.rate_against(knots) == pytest.approx((4.0 * 36.0 + 12.0 * 12.0) / area)
+        assert cg.usual_against(knots) == {
+            "box": pytest.approx((4.0 * 36.0 + 12.0 * 12.0) * 10.0 / 25.0 / area)
+        }
+    rng = Draws(np.random.default_rng(1))
+    picks = [zone.pick(rng, 36.0).group for _ in range(4000)]
+    assert abs(picks.count("wide") / 4000 - 0.5) < 0.021

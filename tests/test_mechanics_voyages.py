@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -183,3 +184,89 @@ def test_the_leg_to_the_stop_cuts_a_zone_it_stops_inside() -> None:
     plan = VoyagePlan.build(route, TO_TRANSFER, 5.0, {}, set())
     assert plan.zones == (("z", None, 1.0, 5.0),)
     assert plan.hours == 5.0 and plan.hours_in_zones == 4.0
+
+
+class _Searches:
+    """Stands in for a voyage's exposure: records each search as (zone, from, until) and
+    boards one hour into the zone named ``board_in``, else lets the ship through."""
+
+    def __init__(self, board_in: str = "") -> None:
+        self.board_in = board_in
+        self.log: list[tuple[str, float, float]] = []
+
+    def search(self, env: Any, zone: str, until: float) -> Any:
+        self.log.append((zone, env.now, until))
+        if zone == self.board_in:
+            yield env.timeout(1.0)
+            return "patrol boat"
+        yield env.timeout(until - env.now)
+        return None
+
+
+def _sail_from(t0: float, plan: Any, exposure: _Searches) -> tuple[Any, Any, float]:
+    """Sail ``plan`` from ``t0`` h in a real clock; (boarding patrol, voyage, end time)."""
+    import simpy
+
+    from sim.model.voyages import sail
+
+    env = simpy.Environment()
+    voyage = SimpleNamespace(rec=SimpleNamespace(seizure_zone=""), plan=None, leg_start=None)
+    result: dict[str, Any] = {}
+
+    def go() -> Any:
+        yield env.timeout(t0)
+        result["patrol"] = yield from sail(env, voyage, plan, exposure)  # type: ignore[arg-type]
+        result["end"] = env.now
+
+    env.process(go())
+    env.run()
+    return result["patrol"], voyage, result["end"]
+
+
+# A 10 h leg: an unpatrolled zone 1-2 h in (no search state), then zones A (3-5 h) and B (6-7 h).
+LEG = SimpleNamespace(
+    zones=(("open", None, 1.0, 2.0), ("a", "A", 3.0, 5.0), ("b", "B", 6.0, 7.0)), hours=10.0
+)
+
+
+def test_a_leg_is_searched_zone_by_zone_from_entry_to_exit_in_clock_time() -> None:
+    """Sailed from 2 h: zone A is searched from 2 + 3 = 5 h to 2 + 5 = 7 h, B from 8 to 9 h;
+    the unpatrolled zone before them is sailed through unsearched; the leg ends at 12 h."""
+    searches = _Searches()
+    patrol, voyage, end = _sail_from(2.0, LEG, searches)
+    assert patrol is None and end == 12.0
+    assert searches.log == [("A", 5.0, 7.0), ("B", 8.0, 9.0)]
+    assert voyage.plan is LEG and voyage.leg_start == 2.0
+    assert voyage.rec.seizure_zone == ""
+
+
+def test_a_boarding_ends_the_leg_there_and_names_the_zone() -> None:
+    """Boarded one hour into B (entered at 8 h): the leg ends at 9 h, seized in zone "b"."""
+    searches = _Searches(board_in="B")
+    patrol, voyage, end = _sail_from(2.0, LEG, searches)
+    assert (patrol, end, voyage.rec.seizure_zone) == ("patrol boat", 9.0, "b")
+    assert searches.log == [("A", 5.0, 7.0), ("B", 8.0, 9.0)]
+
+
+def test_a_leg_inside_a_zone_from_start_to_end_never_waits_for_no_time() -> None:
+    """A leg that starts and ends inside one zone (a port or a transfer stop within it) is
+    searched from its first instant to its last: the only waits are the search's own. A
+    wait of zero hours would not move the clock but would let every other event due at
+    that instant go first (a patrol arriving, a rate change), changing the run."""
+    from sim.model.voyages import sail
+
+    clock = SimpleNamespace(now=0.0, timeout=lambda hours: ("wait", hours))
+    voyage = SimpleNamespace(rec=SimpleNamespace(seizure_zone=""), plan=None, leg_start=None)
+
+    class Search:
+        def search(self, env: Any, zone: str, until: float) -> Any:
+            yield ("search", zone, until)
+            return None
+
+    plan = SimpleNamespace(zones=(("a", "A", 0.0, 4.0),), hours=4.0)
+    trip = sail(clock, voyage, plan, Search())  # type: ignore[arg-type]
+    assert next(trip) == ("search", "A", 4.0)
+    clock.now = 4.0
+    with pytest.raises(StopIteration) as done:
+        next(trip)
+    assert done.value.value is None

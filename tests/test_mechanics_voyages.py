@@ -270,3 +270,43 @@ def test_a_leg_inside_a_zone_from_start_to_end_never_waits_for_no_time() -> None
     with pytest.raises(StopIteration) as done:
         next(trip)
     assert done.value.value is None
+
+
+def test_each_voyage_expects_to_arrive_when_it_does_and_counts_both_legs_zone_hours() -> None:
+    """Lots every 2 days from day 2, half of them ship to ship; no patrols. The route
+    crosses the box from 194.2 to 255.2 nm; the transfer stop (6 h) is at 142.5 nm, before
+    it. A voyage's expected arrival, what a tip's interception is planned against, is its
+    sailing time plus the route at 10 kn to port, or plus the leg to the stop at 10 kn, the
+    stop and the rest at the barge's 8 kn: exactly when it arrives. Its hours in zones
+    count the box at the speed of whoever carries the cargo through it: 10 kn to port, the
+    barge's 8 kn ship to ship. At the end (day 12.1) the lot of day 12 is still loading
+    and that of day 10 is at sea."""
+    resolved = search_world(
+        vessels=0,
+        horizon_days=12.1,
+        sellers=[SELLER],
+        routes=[TRANSFER_ROUTE],
+        contract={"ship_to_ship_share": 0.5},
+    )
+    route = resolved.geography.routes[ROUTE]
+    ((box,),) = [route.stretches]
+    stop = route.transfer_nm
+    assert stop is not None and stop < box.start_nm
+    assert resolved.scenario.contract.barge_speed_knots == 8.0
+    model = Model(resolved, replication_seed(7, 0))
+    voyages: list[Any] = []
+    model.outcomes.sailed.append(voyages.append)
+    out = model.run()
+    ships = {s.id: s for s in out.shipments}
+    delivered = {ships[v.rec.id].delivery: v for v in voyages if v.rec.outcome == "delivered"}
+    assert set(delivered) == {"port", "ship_to_ship"}
+    to_port, barged = delivered["port"], delivered["ship_to_ship"]
+    s = ships[to_port.rec.id]
+    assert to_port.eta == pytest.approx(s.t_depart + route.length_nm / 10.0) == s.t_arrive
+    assert s.hours_in_zones == pytest.approx((box.end_nm - box.start_nm) / 10.0)
+    s = ships[barged.rec.id]
+    by_barge = s.t_depart + stop / 10.0 + 6.0 + (route.length_nm - stop) / 8.0
+    assert barged.eta == pytest.approx(by_barge) == s.t_arrive
+    assert s.hours_in_zones == pytest.approx((box.end_nm - box.start_nm) / 8.0)
+    last = sorted(out.shipments, key=lambda s: s.t_contract)[-2:]
+    assert [(s.t_contract, s.outcome) for s in last] == [(240.0, "at_sea"), (288.0, "loading")]

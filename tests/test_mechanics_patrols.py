@@ -4,6 +4,7 @@ zone of sea area A searching at n W v / A."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from builders import run, search_world
 
 from sim.experiment.seeds import replication_seed
-from sim.model.duty import mean_sweep, usual_rates
+from sim.model.duty import delay_until, mean_sweep, usual_rates
 from sim.model.model import Model
 from sim.model.rng import Draws
 from sim.world import geo
@@ -261,3 +262,22 @@ def test_searching_at_the_patrols_own_speed_ignores_the_ships_speed() -> None:
     rng = Draws(np.random.default_rng(1))
     picks = [zone.pick(rng, 36.0).group for _ in range(4000)]
     assert abs(picks.count("wide") / 4000 - 0.5) < 0.021
+
+
+@pytest.mark.parametrize(
+    ("now", "t"),
+    [
+        (0.1, 0.7),  # 0.7 - 0.1 = 0.6 lands exactly; one unit less would end short of 0.7
+        (96.3, 145.7),  # a run of legs shorter than the time already gone
+        (3.0, 3.0),  # no wait at all
+    ],
+)
+def test_one_wait_for_several_legs_ends_at_exactly_the_time_the_legs_add_up_to(
+    now: float, t: float
+) -> None:
+    """A vessel off station waits once for all its legs: the wait ``d`` must bring the clock
+    from ``now`` to ``t`` exactly, or its return would fall one unit in the last place off
+    the leg ends (and off every event keyed to them)."""
+    d = delay_until(now, t)
+    assert now + d == t
+    assert d >= 0.0 and abs(d - (t - now)) <= math.ulp(t)

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from builders import run, search_world
+from builders import OPEN_SEA_BOX, run, search_world
 
 from sim.experiment.seeds import replication_seed
 from sim.model.duty import delay_until, mean_sweep, usual_rates
@@ -281,3 +281,66 @@ def test_one_wait_for_several_legs_ends_at_exactly_the_time_the_legs_add_up_to(
     d = delay_until(now, t)
     assert now + d == t
     assert d >= 0.0 and abs(d - (t - now)) <= math.ulp(t)
+
+
+def test_a_patrol_back_from_a_false_tip_finishes_its_spell_on_station() -> None:
+    """On station 10 h from 0; sent on a tip at 1 h, released at 3 h with 2 h back: on
+    station again at 5 h with 10 - 5 = 5 h of its spell left, so it leaves at 10 h."""
+    model = Model(search_world(vessels=1, horizon_days=2.0, **CYCLE), replication_seed(7, 0))
+    cg = model.coast_guard
+    (v,) = cg.vessels
+    model.env.run(until=1.0)
+    cg.dispatch(v)
+    model.env.run(until=3.0)
+    cg.release(v, 2.0)
+    model.env.run(until=12.0)
+    assert _events_of(model, v.name) == [
+        (0.0, True, "station"),
+        (1.0, False, "tip"),
+        (5.0, True, "station"),
+        (10.0, False, "endurance"),
+    ]
+
+
+EAST_BOX = [[123.5, 35.5], [125.0, 35.5], [125.0, 36.5], [123.5, 36.5]]
+
+
+@pytest.mark.parametrize("spare", [0.5, -0.5])
+def test_a_reassigned_patrol_sails_station_to_station_on_its_endurance(spare: float) -> None:
+    """On station in the box from 0 with endurance E; reassigned at 1 h to the zone east of
+    it, h hours away at 18 kn. The run counts against E: with E = 1 + h + 0.5 it arrives
+    with half an hour left and leaves at E; with E = 1 + h - 0.5 it arrives with none and
+    heads home (5 h back, 5 in base, 5 out), on station in the east at 1 + h + 15."""
+    zones = [{"name": "box", "polygon": OPEN_SEA_BOX}, {"name": "east", "polygon": EAST_BOX}]
+    probe = search_world(vessels=1, zones=zones)
+    box, east = probe.geography.zones["box"], probe.geography.zones["east"]
+    h = geo.great_circle_nm(*box.station, *east.station) / 18.0
+    endurance = 1.0 + h + spare
+    resolved = search_world(
+        vessels=1,
+        horizon_days=3.0,
+        zones=zones,
+        endurance_hours=endurance,
+        transit_hours=5.0,
+        turnaround_hours=5.0,
+    )
+    model = Model(resolved, replication_seed(7, 0))
+    cg = model.coast_guard
+    (v,) = cg.vessels
+    model.env.run(until=1.0)
+    assert cg.reassign(v, cg.zones["east"])
+    model.env.run(until=1.0 + h + 15.25)
+    events = [(e.time, e.zone, e.on_station, e.reason) for e in model.recorder.patrol_events]
+    if spare > 0:
+        assert events == [
+            (0.0, "box", True, "station"),
+            (1.0, "box", False, "reassign"),
+            (pytest.approx(1.0 + h), "east", True, "station"),
+            (pytest.approx(endurance), "east", False, "endurance"),
+        ]
+    else:
+        assert events == [
+            (0.0, "box", True, "station"),
+            (1.0, "box", False, "reassign"),
+            (pytest.approx(1.0 + h + 15.0), "east", True, "station"),
+        ]

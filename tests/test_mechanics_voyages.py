@@ -280,7 +280,8 @@ def test_each_voyage_expects_to_arrive_when_it_does_and_counts_both_legs_zone_ho
     stop and the rest at the barge's 8 kn: exactly when it arrives. Its hours in zones
     count the box at the speed of whoever carries the cargo through it: 10 kn to port, the
     barge's 8 kn ship to ship. At the end (day 12.1) the lot of day 12 is still loading
-    and that of day 10 is at sea."""
+    and that of day 10 is at sea. Each cargo's value is its tonnes times its price to the
+    nearest fen."""
     resolved = search_world(
         vessels=0,
         horizon_days=12.1,
@@ -308,5 +309,9 @@ def test_each_voyage_expects_to_arrive_when_it_does_and_counts_both_legs_zone_ho
     by_barge = s.t_depart + stop / 10.0 + 6.0 + (route.length_nm - stop) / 8.0
     assert barged.eta == pytest.approx(by_barge) == s.t_arrive
     assert s.hours_in_zones == pytest.approx((box.end_nm - box.start_nm) / 8.0)
+    for v in voyages:  # its value in whole fen, as the books keep it
+        s = ships[v.rec.id]
+        assert abs(v.value - s.tonnes * s.price_rmb_per_tonne) <= 0.005
+        assert v.value * 100 == pytest.approx(round(v.value * 100), abs=1e-6)
     last = sorted(out.shipments, key=lambda s: s.t_contract)[-2:]
     assert [(s.t_contract, s.outcome) for s in last] == [(240.0, "at_sea"), (288.0, "loading")]

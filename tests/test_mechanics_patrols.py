@@ -344,3 +344,61 @@ def test_a_reassigned_patrol_sails_station_to_station_on_its_endurance(spare: fl
             (1.0, "box", False, "reassign"),
             (pytest.approx(1.0 + h + 15.0), "east", True, "station"),
         ]
+
+
+def test_a_second_change_of_plan_on_the_way_home_counts_too() -> None:
+    """One vessel on the way home (10-15 h): at 12 h a policy makes the turnaround 9 h, at
+    14.4 h another makes it 7 h. Both are read before the turnaround begins at 15 h: in
+    base until 22 h, on station at 27 h."""
+    policy = [
+        {"day": 0.5, "set": {"patrols.test_patrol.turnaround_hours": 9.0}},
+        {"day": 0.6, "set": {"patrols.test_patrol.turnaround_hours": 7.0}},
+    ]
+    out = run(search_world(vessels=1, horizon_days=1.5, policy=policy, **CYCLE))
+    assert _events(out, "test_patrol#1")[:3] == [
+        (0.0, True, "station"),
+        (10.0, False, "endurance"),
+        (27.0, True, "station"),
+    ]
+    assert [entry for entry in out.patrol_port if entry[0] < 30.0] == [
+        (15.0, "test_patrol#1", True),
+        (22.0, "test_patrol#1", False),
+    ]
+
+
+def test_a_patrol_sent_on_a_tip_that_boards_escorts_then_turns_round() -> None:
+    """Sent on a tip at 1 h, it boards at 3 h a ship making 10 kn (slower than its 18 kn),
+    h hours from base: in base at 3 + h, out 5 h later, on station 5 h after that."""
+    model = Model(search_world(vessels=1, horizon_days=5.0, **CYCLE), replication_seed(7, 0))
+    cg = model.coast_guard
+    (v,) = cg.vessels
+    model.env.run(until=1.0)
+    cg.dispatch(v)
+    model.env.run(until=3.0)
+    hours = cg.board(v, (35.8, 122.5), 10.0)
+    model.env.run(until=60.0)
+    assert _events_of(model, v.name)[1:3] == [
+        (1.0, False, "tip"),
+        (pytest.approx(3.0 + hours + 10.0), True, "station"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("endurance", "day", "on_station_again"),
+    [
+        # The turnaround begins at 7 + 5 = 12 h, the policy's very moment: it keeps its
+        # 5 h (in base until 17, back on station at 22); the 9 h count from the next one.
+        (7.0, 0.5, [(0.0, True), (7.0, False), (22.0, True), (29.0, False), (48.0, True)]),
+        # The policy comes as the vessel arrives (9 + 5 + 5 + 5 = 24 h): it takes up its
+        # station then; the next turnaround is 9 h (off 33, in base 38-47, on 52).
+        (9.0, 1.0, [(0.0, True), (9.0, False), (24.0, True), (33.0, False), (52.0, True)]),
+    ],
+)
+def test_a_change_at_the_very_moment_a_leg_begins_applies_from_the_next_leg(
+    endurance: float, day: float, on_station_again: list[tuple[float, bool]]
+) -> None:
+    policy = [{"day": day, "set": {"patrols.test_patrol.turnaround_hours": 9.0}}]
+    cycle = {"endurance_hours": endurance, "transit_hours": 5.0, "turnaround_hours": 5.0}
+    out = run(search_world(vessels=1, horizon_days=2.5, policy=policy, **cycle))
+    moves = [(t, on) for t, on, _ in _events(out, "test_patrol#1")]
+    assert moves[:5] == on_station_again

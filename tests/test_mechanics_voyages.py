@@ -315,3 +315,30 @@ def test_each_voyage_expects_to_arrive_when_it_does_and_counts_both_legs_zone_ho
         assert v.value * 100 == pytest.approx(round(v.value * 100), abs=1e-6)
     last = sorted(out.shipments, key=lambda s: s.t_contract)[-2:]
     assert [(s.t_contract, s.outcome) for s in last] == [(240.0, "at_sea"), (288.0, "loading")]
+
+
+def test_a_ship_sailing_dark_is_searched_and_boarded_at_the_ais_off_factors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every ship sails with AIS off (no concealment otherwise): the search it meets runs
+    at the AIS-off search factor, 2.5 times the zone's rate, and a contact is boarded with
+    the recognition chance times the AIS-off factor, 0.6 x 0.5 = 0.3."""
+    import sim.model.voyages as voyages
+
+    seen: list[tuple[bool, float, float, float]] = []
+    real = voyages.Exposure
+
+    def spy(rng: Any, p_board: float, rec: Any, knots: float, scale: float = 1.0) -> Any:
+        seen.append((rec.ais_off, p_board, knots, scale))
+        return real(rng, p_board, rec, knots, scale)
+
+    monkeypatch.setattr(voyages, "Exposure", spy)
+    seller = {**SELLER, "ais_off_share": 1.0, "concealment": 0.0}
+    detection = {
+        "recognition_probability": 0.6,
+        "ais_off_factor": 0.5,
+        "ais_off_search_factor": 2.5,
+    }
+    run(search_world(vessels=0, horizon_days=6.0, sellers=[seller], detection=detection))
+    assert len(seen) >= 2
+    assert all(s == (True, pytest.approx(0.3), 10.0, 2.5) for s in seen)

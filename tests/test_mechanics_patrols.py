@@ -381,6 +381,11 @@ def test_a_patrol_sent_on_a_tip_that_boards_escorts_then_turns_round() -> None:
         (1.0, False, "tip"),
         (pytest.approx(3.0 + hours + 10.0), True, "station"),
     ]
+    # In base from the end of the escort for the 5 h turnaround, for the cost accounts.
+    assert model.recorder.patrol_port[:2] == [
+        (pytest.approx(3.0 + hours), v.name, True),
+        (pytest.approx(3.0 + hours + 5.0), v.name, False),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -402,3 +407,16 @@ def test_a_change_at_the_very_moment_a_leg_begins_applies_from_the_next_leg(
     out = run(search_world(vessels=1, horizon_days=2.5, policy=policy, **cycle))
     moves = [(t, on) for t, on, _ in _events(out, "test_patrol#1")]
     assert moves[:5] == on_station_again
+
+
+def test_a_new_hull_arriving_as_a_policy_comes_takes_up_its_station() -> None:
+    """Day 1: a second vessel, commissioned in base, 5 h out: due on station at 29 h. At
+    29 h exactly (day 29/24) another policy changes the turnaround: the change of plan
+    finds the run out already over, and the vessel is on station at 29 h."""
+    always = {"endurance_hours": 1e7, "transit_hours": 5.0, "turnaround_hours": 5.0}
+    policy = [
+        {"day": 1.0, "set": {"patrols.test_patrol.vessels": 2}},
+        {"day": 29 / 24, "set": {"patrols.test_patrol.turnaround_hours": 6.0}},
+    ]
+    out = run(search_world(vessels=1, horizon_days=2.0, policy=policy, **always))
+    assert _events(out, "test_patrol#2") == [(29.0, True, "station")]

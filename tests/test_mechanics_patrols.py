@@ -283,22 +283,29 @@ def test_one_wait_for_several_legs_ends_at_exactly_the_time_the_legs_add_up_to(
     assert d >= 0.0 and abs(d - (t - now)) <= math.ulp(t)
 
 
-def test_a_patrol_back_from_a_false_tip_finishes_its_spell_on_station() -> None:
-    """On station 10 h from 0; sent on a tip at 1 h, released at 3 h with 2 h back: on
-    station again at 5 h with 10 - 5 = 5 h of its spell left, so it leaves at 10 h."""
+@pytest.mark.parametrize(
+    ("released", "leaves"),
+    [(3.0, 10.0), (9.0, 11.0)],
+)
+def test_a_patrol_back_from_a_false_tip_finishes_its_spell_on_station(
+    released: float, leaves: float
+) -> None:
+    """On station 10 h from 0; sent on a tip at 1 h, released with 2 h back. Released at
+    3 h: on station again at 5 h with 10 - 5 = 5 h of its spell left, it leaves at 10 h.
+    Released at 9 h: back at 11 h with its spell over, it leaves at once."""
     model = Model(search_world(vessels=1, horizon_days=2.0, **CYCLE), replication_seed(7, 0))
     cg = model.coast_guard
     (v,) = cg.vessels
     model.env.run(until=1.0)
     cg.dispatch(v)
-    model.env.run(until=3.0)
+    model.env.run(until=released)
     cg.release(v, 2.0)
     model.env.run(until=12.0)
     assert _events_of(model, v.name) == [
         (0.0, True, "station"),
         (1.0, False, "tip"),
-        (5.0, True, "station"),
-        (10.0, False, "endurance"),
+        (released + 2.0, True, "station"),
+        (leaves, False, "endurance"),
     ]
 
 

@@ -284,26 +284,26 @@ def test_one_wait_for_several_legs_ends_at_exactly_the_time_the_legs_add_up_to(
 
 
 @pytest.mark.parametrize(
-    ("released", "leaves"),
-    [(3.0, 10.0), (9.0, 11.0)],
+    ("sent", "released", "leaves"),
+    [(1.0, 3.0, 10.0), (1.0, 9.0, 11.0), (26.0, 28.0, 35.0)],
 )
 def test_a_patrol_back_from_a_false_tip_finishes_its_spell_on_station(
-    released: float, leaves: float
+    sent: float, released: float, leaves: float
 ) -> None:
-    """On station 10 h from 0; sent on a tip at 1 h, released with 2 h back. Released at
-    3 h: on station again at 5 h with 10 - 5 = 5 h of its spell left, it leaves at 10 h.
-    Released at 9 h: back at 11 h with its spell over, it leaves at once."""
+    """Spells on station of 10 h from 0 and from 25 h; sent on a tip and released with 2 h
+    back. Sent at 1, released at 3: on station again at 5 with 10 - 5 = 5 h of its spell
+    left, it leaves at 10. Released at 9: back at 11 with its spell over, it leaves at
+    once. Sent at 26, released at 28: back at 30 with 10 - 5 h left, it leaves at 35."""
     model = Model(search_world(vessels=1, horizon_days=2.0, **CYCLE), replication_seed(7, 0))
     cg = model.coast_guard
     (v,) = cg.vessels
-    model.env.run(until=1.0)
+    model.env.run(until=sent)
     cg.dispatch(v)
     model.env.run(until=released)
     cg.release(v, 2.0)
-    model.env.run(until=12.0)
-    assert _events_of(model, v.name) == [
-        (0.0, True, "station"),
-        (1.0, False, "tip"),
+    model.env.run(until=leaves + 1.0)
+    assert [e for e in _events_of(model, v.name) if e[0] >= sent] == [
+        (sent, False, "tip"),
         (released + 2.0, True, "station"),
         (leaves, False, "endurance"),
     ]

@@ -4,14 +4,15 @@ zone of sea area A searching at n W v / A."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import pytest
-from builders import run, search_world
+from builders import OPEN_SEA_BOX, run, search_world
 
 from sim.experiment.seeds import replication_seed
-from sim.model.duty import mean_sweep, usual_rates
+from sim.model.duty import delay_until, mean_sweep, usual_rates
 from sim.model.model import Model
 from sim.model.rng import Draws
 from sim.world import geo
@@ -165,5 +166,264 @@ def test_a_policy_retires_vessels_and_new_hulls_sail_out_from_base() -> None:
 def test_only_a_dispatched_vessel_can_be_released() -> None:
     model = Model(search_world(vessels=1, horizon_days=1.0), replication_seed(7, 0))
     model.env.run(until=1.0)
-    with pytest.raises(AssertionError, match="only a dispatched vessel can be released"):
+    with pytest.raises(AssertionError, match=r"^only a dispatched vessel can be released$"):
         model.coast_guard.release(model.coast_guard.vessels[0], 2.0)
+
+
+def test_a_vessel_in_transit_back_when_cut_leaves_service_at_the_end_of_that_leg() -> None:
+    """Two vessels on station at 0 (10 h on, 5 h back, 5 h in base, 5 h out). At 12 h
+    both are on the way back (10-15 h); a policy makes the turnaround 9 h and the group one
+    vessel. #2 stops at the end of its run home, 15 h, without ever spending time in base;
+    #1 turns round 15-24 (the new 9 h) and is on station again at 24 + 5 = 29 h."""
+    policy = [
+        {
+            "day": 0.5,
+            "set": {"patrols.test_patrol.turnaround_hours": 9.0, "patrols.test_patrol.vessels": 1},
+        }
+    ]
+    out = run(search_world(vessels=2, horizon_days=2.0, policy=policy, **CYCLE))
+    assert _events(out, "test_patrol#1")[:4] == [
+        (0.0, True, "station"),
+        (10.0, False, "endurance"),
+        (29.0, True, "station"),
+        (39.0, False, "endurance"),
+    ]
+    assert _events(out, "test_patrol#2") == [(0.0, True, "station"), (10.0, False, "endurance")]
+    assert out.patrol_service["test_patrol#2"] == [0.0, 15.0]
+    assert out.patrol_service["test_patrol#1"] == [0.0, None]
+    # Time in base, for the cost accounts: #1 from 15 to 24 h; #2 none (in and out at 15 h).
+    port = [entry for entry in out.patrol_port if entry[0] < 30.0]
+    assert sorted(port) == [
+        (15.0, "test_patrol#1", True),
+        (15.0, "test_patrol#2", False),
+        (15.0, "test_patrol#2", True),
+        (24.0, "test_patrol#1", False),
+    ]
+
+
+def test_the_usual_rate_a_ship_expects_is_against_its_own_speed_and_fixed_at_the_start() -> None:
+    """One vessel, W = 8 nm at u = 18 kn, on station 10 h of a 25 h cycle. Against a ship
+    at the patrol's own speed on a random heading the mean relative speed is
+    (1/2pi) int |u - u e^(i theta)| d theta = (1/2pi) int 2u |sin(theta/2)| d theta = 4u/pi;
+    against a ship at rest it is u. The usual rate is W v (10/25) / A: what smugglers took
+    as usual at the start, still the same after a policy doubles the patrols' speed (which
+    changes their transit times)."""
+    resolved = search_world(
+        vessels=1, horizon_days=2.0, endurance_hours=10.0, turnaround_hours=5.0, transit_hours=None
+    )
+    resolved.scenario.patrols[0] = resolved.scenario.patrols[0].model_copy(
+        update={"speed_knots": 18.0}
+    )
+    model = Model(resolved, replication_seed(7, 0))
+    cg = model.coast_guard
+    area = resolved.geography.zones["box"].area_sq_nm
+    transit = cg.transit["test_patrol"]
+    share = 10.0 / (10.0 + 2 * transit + 5.0)
+    at_rest = cg.usual_against(0.0)["box"]
+    same_speed = cg.usual_against(18.0)["box"]
+    assert at_rest == pytest.approx(8.0 * 18.0 * share / area)
+    assert same_speed == pytest.approx(8.0 * 4 * 18.0 / np.pi * share / area)
+    faster = resolved.scenario.patrols[0].model_copy(update={"speed_knots": 36.0})
+    cg.reconfigure(faster)
+    assert cg.transit["test_patrol"] == pytest.approx(transit / 2)
+    assert cg.usual_against(0.0)["box"] == at_rest
+    assert cg.usual_against(18.0)["box"] == same_speed
+
+
+def test_searching_at_the_patrols_own_speed_ignores_the_ships_speed() -> None:
+    """``search_speed = "patrol"``: a zone's rate is W u / A at the patrols' own speed u,
+    whatever the ship's speed, both on station now and as usual over the cycle; the
+    detecting vessel is picked in proportion to W u. A 4 nm sweep at 36 kn and a 12 nm one
+    at 12 kn: 144 each, so half the picks each (4,000 picks, a 99% band of +-0.021), where
+    against a ship at 36 kn the relative speeds (4 x 36/pi = 45.8 kn and over 24 kn) would
+    give the slow wide one more than half."""
+    resolved = search_world(
+        vessels=1,
+        horizon_days=1.0,
+        sweep_width_nm=4.0,
+        speed_knots=36.0,
+        detection={"recognition_probability": 0.0, "search_speed": "patrol"},
+        **CYCLE,
+    )
+    wide = resolved.scenario.patrols[0].model_copy(
+        update={"name": "wide", "sweep_width_nm": 12.0, "speed_knots": 12.0}
+    )
+    resolved.scenario.patrols.append(wide)
+    model = Model(resolved, replication_seed(7, 0))
+    model.env.run(until=1.0)
+    cg = model.coast_guard
+    zone = cg.zones["box"]
+    area = resolved.geography.zones["box"].area_sq_nm
+    for knots in (0.0, 12.0, 36.0):
+        assert zone.rate_against(knots) == pytest.approx((4.0 * 36.0 + 12.0 * 12.0) / area)
+        assert cg.usual_against(knots) == {
+            "box": pytest.approx((4.0 * 36.0 + 12.0 * 12.0) * 10.0 / 25.0 / area)
+        }
+    rng = Draws(np.random.default_rng(1))
+    picks = [zone.pick(rng, 36.0).group for _ in range(4000)]
+    assert abs(picks.count("wide") / 4000 - 0.5) < 0.021
+
+
+@pytest.mark.parametrize(
+    ("now", "t"),
+    [
+        (0.1, 0.7),  # 0.7 - 0.1 = 0.6 lands exactly; one unit less would end short of 0.7
+        (96.3, 145.7),  # a run of legs shorter than the time already gone
+        (3.0, 3.0),  # no wait at all
+    ],
+)
+def test_one_wait_for_several_legs_ends_at_exactly_the_time_the_legs_add_up_to(
+    now: float, t: float
+) -> None:
+    """A vessel off station waits once for all its legs: the wait ``d`` must bring the clock
+    from ``now`` to ``t`` exactly, or its return would fall one unit in the last place off
+    the leg ends (and off every event keyed to them)."""
+    d = delay_until(now, t)
+    assert now + d == t
+    assert d >= 0.0 and abs(d - (t - now)) <= math.ulp(t)
+
+
+@pytest.mark.parametrize(
+    ("sent", "released", "leaves"),
+    [(1.0, 3.0, 10.0), (1.0, 9.0, 11.0), (26.0, 28.0, 35.0)],
+)
+def test_a_patrol_back_from_a_false_tip_finishes_its_spell_on_station(
+    sent: float, released: float, leaves: float
+) -> None:
+    """Spells on station of 10 h from 0 and from 25 h; sent on a tip and released with 2 h
+    back. Sent at 1, released at 3: on station again at 5 with 10 - 5 = 5 h of its spell
+    left, it leaves at 10. Released at 9: back at 11 with its spell over, it leaves at
+    once. Sent at 26, released at 28: back at 30 with 10 - 5 h left, it leaves at 35."""
+    model = Model(search_world(vessels=1, horizon_days=2.0, **CYCLE), replication_seed(7, 0))
+    cg = model.coast_guard
+    (v,) = cg.vessels
+    model.env.run(until=sent)
+    cg.dispatch(v)
+    model.env.run(until=released)
+    cg.release(v, 2.0)
+    model.env.run(until=leaves + 1.0)
+    assert [e for e in _events_of(model, v.name) if e[0] >= sent] == [
+        (sent, False, "tip"),
+        (released + 2.0, True, "station"),
+        (leaves, False, "endurance"),
+    ]
+
+
+EAST_BOX = [[123.5, 35.5], [125.0, 35.5], [125.0, 36.5], [123.5, 36.5]]
+
+
+@pytest.mark.parametrize("spare", [0.5, -0.5])
+def test_a_reassigned_patrol_sails_station_to_station_on_its_endurance(spare: float) -> None:
+    """On station in the box from 0 with endurance E; reassigned at 1 h to the zone east of
+    it, h hours away at 18 kn. The run counts against E: with E = 1 + h + 0.5 it arrives
+    with half an hour left and leaves at E; with E = 1 + h - 0.5 it arrives with none and
+    heads home (5 h back, 5 in base, 5 out), on station in the east at 1 + h + 15."""
+    zones = [{"name": "box", "polygon": OPEN_SEA_BOX}, {"name": "east", "polygon": EAST_BOX}]
+    probe = search_world(vessels=1, zones=zones)
+    box, east = probe.geography.zones["box"], probe.geography.zones["east"]
+    h = geo.great_circle_nm(*box.station, *east.station) / 18.0
+    endurance = 1.0 + h + spare
+    resolved = search_world(
+        vessels=1,
+        horizon_days=3.0,
+        zones=zones,
+        endurance_hours=endurance,
+        transit_hours=5.0,
+        turnaround_hours=5.0,
+    )
+    model = Model(resolved, replication_seed(7, 0))
+    cg = model.coast_guard
+    (v,) = cg.vessels
+    model.env.run(until=1.0)
+    assert cg.reassign(v, cg.zones["east"])
+    model.env.run(until=1.0 + h + 15.25)
+    events = [(e.time, e.zone, e.on_station, e.reason) for e in model.recorder.patrol_events]
+    if spare > 0:
+        assert events == [
+            (0.0, "box", True, "station"),
+            (1.0, "box", False, "reassign"),
+            (pytest.approx(1.0 + h), "east", True, "station"),
+            (pytest.approx(endurance), "east", False, "endurance"),
+        ]
+    else:
+        assert events == [
+            (0.0, "box", True, "station"),
+            (1.0, "box", False, "reassign"),
+            (pytest.approx(1.0 + h + 15.0), "east", True, "station"),
+        ]
+
+
+def test_a_second_change_of_plan_on_the_way_home_counts_too() -> None:
+    """One vessel on the way home (10-15 h): at 12 h a policy makes the turnaround 9 h, at
+    14.4 h another makes it 7 h. Both are read before the turnaround begins at 15 h: in
+    base until 22 h, on station at 27 h."""
+    policy = [
+        {"day": 0.5, "set": {"patrols.test_patrol.turnaround_hours": 9.0}},
+        {"day": 0.6, "set": {"patrols.test_patrol.turnaround_hours": 7.0}},
+    ]
+    out = run(search_world(vessels=1, horizon_days=1.5, policy=policy, **CYCLE))
+    assert _events(out, "test_patrol#1")[:3] == [
+        (0.0, True, "station"),
+        (10.0, False, "endurance"),
+        (27.0, True, "station"),
+    ]
+    assert [entry for entry in out.patrol_port if entry[0] < 30.0] == [
+        (15.0, "test_patrol#1", True),
+        (22.0, "test_patrol#1", False),
+    ]
+
+
+def test_a_patrol_sent_on_a_tip_that_boards_escorts_then_turns_round() -> None:
+    """Sent on a tip at 1 h, it boards at 3 h a ship making 10 kn (slower than its 18 kn),
+    h hours from base: in base at 3 + h, out 5 h later, on station 5 h after that."""
+    model = Model(search_world(vessels=1, horizon_days=5.0, **CYCLE), replication_seed(7, 0))
+    cg = model.coast_guard
+    (v,) = cg.vessels
+    model.env.run(until=1.0)
+    cg.dispatch(v)
+    model.env.run(until=3.0)
+    hours = cg.board(v, (35.8, 122.5), 10.0)
+    model.env.run(until=60.0)
+    assert _events_of(model, v.name)[1:3] == [
+        (1.0, False, "tip"),
+        (pytest.approx(3.0 + hours + 10.0), True, "station"),
+    ]
+    # In base from the end of the escort for the 5 h turnaround, for the cost accounts.
+    assert model.recorder.patrol_port[:2] == [
+        (pytest.approx(3.0 + hours), v.name, True),
+        (pytest.approx(3.0 + hours + 5.0), v.name, False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("endurance", "day", "on_station_again"),
+    [
+        # The turnaround begins at 7 + 5 = 12 h, the policy's very moment: it keeps its
+        # 5 h (in base until 17, back on station at 22); the 9 h count from the next one.
+        (7.0, 0.5, [(0.0, True), (7.0, False), (22.0, True), (29.0, False), (48.0, True)]),
+        # The policy comes as the vessel arrives (9 + 5 + 5 + 5 = 24 h): it takes up its
+        # station then; the next turnaround is 9 h (off 33, in base 38-47, on 52).
+        (9.0, 1.0, [(0.0, True), (9.0, False), (24.0, True), (33.0, False), (52.0, True)]),
+    ],
+)
+def test_a_change_at_the_very_moment_a_leg_begins_applies_from_the_next_leg(
+    endurance: float, day: float, on_station_again: list[tuple[float, bool]]
+) -> None:
+    policy = [{"day": day, "set": {"patrols.test_patrol.turnaround_hours": 9.0}}]
+    cycle = {"endurance_hours": endurance, "transit_hours": 5.0, "turnaround_hours": 5.0}
+    out = run(search_world(vessels=1, horizon_days=2.5, policy=policy, **cycle))
+    moves = [(t, on) for t, on, _ in _events(out, "test_patrol#1")]
+    assert moves[:5] == on_station_again
+
+
+def test_a_new_hull_arriving_as_a_policy_comes_takes_up_its_station() -> None:
+    """Day 1: a second vessel, commissioned in base, 5 h out: due on station at 29 h. At
+    29 h exactly (day 29/24) another policy changes the turnaround: the change of plan
+    finds the run out already over, and the vessel is on station at 29 h."""
+    always = {"endurance_hours": 1e7, "transit_hours": 5.0, "turnaround_hours": 5.0}
+    policy = [
+        {"day": 1.0, "set": {"patrols.test_patrol.vessels": 2}},
+        {"day": 29 / 24, "set": {"patrols.test_patrol.turnaround_hours": 6.0}},
+    ]
+    out = run(search_world(vessels=1, horizon_days=2.0, policy=policy, **always))
+    assert _events(out, "test_patrol#2") == [(29.0, True, "station")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -183,3 +184,161 @@ def test_the_leg_to_the_stop_cuts_a_zone_it_stops_inside() -> None:
     plan = VoyagePlan.build(route, TO_TRANSFER, 5.0, {}, set())
     assert plan.zones == (("z", None, 1.0, 5.0),)
     assert plan.hours == 5.0 and plan.hours_in_zones == 4.0
+
+
+class _Searches:
+    """Stands in for a voyage's exposure: records each search as (zone, from, until) and
+    boards one hour into the zone named ``board_in``, else lets the ship through."""
+
+    def __init__(self, board_in: str = "") -> None:
+        self.board_in = board_in
+        self.log: list[tuple[str, float, float]] = []
+
+    def search(self, env: Any, zone: str, until: float) -> Any:
+        self.log.append((zone, env.now, until))
+        if zone == self.board_in:
+            yield env.timeout(1.0)
+            return "patrol boat"
+        yield env.timeout(until - env.now)
+        return None
+
+
+def _sail_from(t0: float, plan: Any, exposure: _Searches) -> tuple[Any, Any, float]:
+    """Sail ``plan`` from ``t0`` h in a real clock; (boarding patrol, voyage, end time)."""
+    import simpy
+
+    from sim.model.voyages import sail
+
+    env = simpy.Environment()
+    voyage = SimpleNamespace(rec=SimpleNamespace(seizure_zone=""), plan=None, leg_start=None)
+    result: dict[str, Any] = {}
+
+    def go() -> Any:
+        yield env.timeout(t0)
+        result["patrol"] = yield from sail(env, voyage, plan, exposure)  # type: ignore[arg-type]
+        result["end"] = env.now
+
+    env.process(go())
+    env.run()
+    return result["patrol"], voyage, result["end"]
+
+
+# A 10 h leg: an unpatrolled zone 1-2 h in (no search state), then zones A (3-5 h) and B (6-7 h).
+LEG = SimpleNamespace(
+    zones=(("open", None, 1.0, 2.0), ("a", "A", 3.0, 5.0), ("b", "B", 6.0, 7.0)), hours=10.0
+)
+
+
+def test_a_leg_is_searched_zone_by_zone_from_entry_to_exit_in_clock_time() -> None:
+    """Sailed from 2 h: zone A is searched from 2 + 3 = 5 h to 2 + 5 = 7 h, B from 8 to 9 h;
+    the unpatrolled zone before them is sailed through unsearched; the leg ends at 12 h."""
+    searches = _Searches()
+    patrol, voyage, end = _sail_from(2.0, LEG, searches)
+    assert patrol is None and end == 12.0
+    assert searches.log == [("A", 5.0, 7.0), ("B", 8.0, 9.0)]
+    assert voyage.plan is LEG and voyage.leg_start == 2.0
+    assert voyage.rec.seizure_zone == ""
+
+
+def test_a_boarding_ends_the_leg_there_and_names_the_zone() -> None:
+    """Boarded one hour into B (entered at 8 h): the leg ends at 9 h, seized in zone "b"."""
+    searches = _Searches(board_in="B")
+    patrol, voyage, end = _sail_from(2.0, LEG, searches)
+    assert (patrol, end, voyage.rec.seizure_zone) == ("patrol boat", 9.0, "b")
+    assert searches.log == [("A", 5.0, 7.0), ("B", 8.0, 9.0)]
+
+
+def test_a_leg_inside_a_zone_from_start_to_end_never_waits_for_no_time() -> None:
+    """A leg that starts and ends inside one zone (a port or a transfer stop within it) is
+    searched from its first instant to its last: the only waits are the search's own. A
+    wait of zero hours would not move the clock but would let every other event due at
+    that instant go first (a patrol arriving, a rate change), changing the run."""
+    from sim.model.voyages import sail
+
+    clock = SimpleNamespace(now=0.0, timeout=lambda hours: ("wait", hours))
+    voyage = SimpleNamespace(rec=SimpleNamespace(seizure_zone=""), plan=None, leg_start=None)
+
+    class Search:
+        def search(self, env: Any, zone: str, until: float) -> Any:
+            yield ("search", zone, until)
+            return None
+
+    plan = SimpleNamespace(zones=(("a", "A", 0.0, 4.0),), hours=4.0)
+    trip = sail(clock, voyage, plan, Search())  # type: ignore[arg-type]
+    assert next(trip) == ("search", "A", 4.0)
+    clock.now = 4.0
+    with pytest.raises(StopIteration) as done:
+        next(trip)
+    assert done.value.value is None
+
+
+def test_each_voyage_expects_to_arrive_when_it_does_and_counts_both_legs_zone_hours() -> None:
+    """Lots every 2 days from day 2, half of them ship to ship; no patrols. The route
+    crosses the box from 194.2 to 255.2 nm; the transfer stop (6 h) is at 142.5 nm, before
+    it. A voyage's expected arrival, what a tip's interception is planned against, is its
+    sailing time plus the route at 10 kn to port, or plus the leg to the stop at 10 kn, the
+    stop and the rest at the barge's 8 kn: exactly when it arrives. Its hours in zones
+    count the box at the speed of whoever carries the cargo through it: 10 kn to port, the
+    barge's 8 kn ship to ship. At the end (day 12.1) the lot of day 12 is still loading
+    and that of day 10 is at sea. Each cargo's value is its tonnes times its price to the
+    nearest fen."""
+    resolved = search_world(
+        vessels=0,
+        horizon_days=12.1,
+        sellers=[SELLER],
+        routes=[TRANSFER_ROUTE],
+        contract={"ship_to_ship_share": 0.5},
+    )
+    route = resolved.geography.routes[ROUTE]
+    ((box,),) = [route.stretches]
+    stop = route.transfer_nm
+    assert stop is not None and stop < box.start_nm
+    assert resolved.scenario.contract.barge_speed_knots == 8.0
+    model = Model(resolved, replication_seed(7, 0))
+    voyages: list[Any] = []
+    model.outcomes.sailed.append(voyages.append)
+    out = model.run()
+    ships = {s.id: s for s in out.shipments}
+    delivered = {ships[v.rec.id].delivery: v for v in voyages if v.rec.outcome == "delivered"}
+    assert set(delivered) == {"port", "ship_to_ship"}
+    to_port, barged = delivered["port"], delivered["ship_to_ship"]
+    s = ships[to_port.rec.id]
+    assert to_port.eta == pytest.approx(s.t_depart + route.length_nm / 10.0) == s.t_arrive
+    assert s.hours_in_zones == pytest.approx((box.end_nm - box.start_nm) / 10.0)
+    s = ships[barged.rec.id]
+    by_barge = s.t_depart + stop / 10.0 + 6.0 + (route.length_nm - stop) / 8.0
+    assert barged.eta == pytest.approx(by_barge) == s.t_arrive
+    assert s.hours_in_zones == pytest.approx((box.end_nm - box.start_nm) / 8.0)
+    for v in voyages:  # its value in whole fen, as the books keep it
+        s = ships[v.rec.id]
+        assert abs(v.value - s.tonnes * s.price_rmb_per_tonne) <= 0.005
+        assert v.value * 100 == pytest.approx(round(v.value * 100), abs=1e-6)
+    last = sorted(out.shipments, key=lambda s: s.t_contract)[-2:]
+    assert [(s.t_contract, s.outcome) for s in last] == [(240.0, "at_sea"), (288.0, "loading")]
+
+
+def test_a_ship_sailing_dark_is_searched_and_boarded_at_the_ais_off_factors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every ship sails with AIS off (no concealment otherwise): the search it meets runs
+    at the AIS-off search factor, 2.5 times the zone's rate, and a contact is boarded with
+    the recognition chance times the AIS-off factor, 0.6 x 0.5 = 0.3."""
+    import sim.model.voyages as voyages
+
+    seen: list[tuple[bool, float, float, float]] = []
+    real = voyages.Exposure
+
+    def spy(rng: Any, p_board: float, rec: Any, knots: float, scale: float = 1.0) -> Any:
+        seen.append((rec.ais_off, p_board, knots, scale))
+        return real(rng, p_board, rec, knots, scale)
+
+    monkeypatch.setattr(voyages, "Exposure", spy)
+    seller = {**SELLER, "ais_off_share": 1.0, "concealment": 0.0}
+    detection = {
+        "recognition_probability": 0.6,
+        "ais_off_factor": 0.5,
+        "ais_off_search_factor": 2.5,
+    }
+    run(search_world(vessels=0, horizon_days=6.0, sellers=[seller], detection=detection))
+    assert len(seen) >= 2
+    assert all(s == (True, pytest.approx(0.3), 10.0, 2.5) for s in seen)

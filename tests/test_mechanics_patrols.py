@@ -4,7 +4,6 @@ zone of sea area A searching at n W v / A."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -12,7 +11,7 @@ import pytest
 from builders import OPEN_SEA_BOX, run, search_world
 
 from sim.experiment.seeds import replication_seed
-from sim.model.duty import delay_until, mean_sweep, usual_rates
+from sim.model.duty import delays_until, mean_sweep, usual_rates
 from sim.model.model import Model
 from sim.model.rng import Draws
 from sim.world import geo
@@ -278,9 +277,25 @@ def test_one_wait_for_several_legs_ends_at_exactly_the_time_the_legs_add_up_to(
     """A vessel off station waits once for all its legs: the wait ``d`` must bring the clock
     from ``now`` to ``t`` exactly, or its return would fall one unit in the last place off
     the leg ends (and off every event keyed to them)."""
-    d = delay_until(now, t)
+    assert delays_until(now, t) == [t - now]  # t - now is exact in each case
+    (d,) = delays_until(now, t)
     assert now + d == t
-    assert d >= 0.0 and abs(d - (t - now)) <= math.ulp(t)
+
+
+def test_a_time_no_single_wait_reaches_is_reached_in_two() -> None:
+    """1.1 + 0.7 + 2.6 + 0.7 is 5.1000000000000005 in floats, and no float d gives
+    1.1 + d == that (a vessel leaving its station 1.1 h into a run with 0.7 h transits and a
+    2.6 h turnaround): the wait is split at half of it, 2.5500000000000003, from where the
+    rest is exactly the same half again."""
+    now = 1.1
+    t = ((now + 0.7) + 2.6) + 0.7
+    assert t == 5.1000000000000005 and now + (t - now) != t
+    waits = delays_until(now, t)
+    assert waits == [t / 2 - now, t / 2]
+    clock = now
+    for d in waits:
+        clock += d
+    assert clock == t
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,10 @@ from __future__ import annotations
 import math
 
 from builders import run, search_world
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from sim.model.duty import delay_until
+from sim.model.duty import delays_until
 
 
 def _moves(out, vessel: str) -> list[tuple[float, bool]]:
@@ -67,12 +67,45 @@ def test_policy_changes_take_effect_from_the_next_leg() -> None:
     assert out.patrol_service["test_patrol#3"] == [81.0, None]
 
 
+def test_a_cycle_whose_legs_no_single_wait_reaches_runs_and_keeps_the_legs_times() -> None:
+    """1.1 h on station, 0.7 h transits, a 2.6 h turnaround: the vessel leaves at 1.1 and is
+    back on station at 1.1 + 0.7 + 2.6 + 0.7, which in floats is 5.1000000000000005 and no
+    single float wait from 1.1 reaches. This world used to stop with an AssertionError."""
+    resolved = search_world(
+        endurance_hours=1.1, transit_hours=0.7, turnaround_hours=2.6, horizon_days=0.5
+    )
+    moves = _moves(run(resolved), "test_patrol#1")
+    on, off = True, False
+    t = 0.0
+    expected = [(t, on)]
+    while True:  # on 1.1 h, then off for the three legs, each added as the legs would be
+        t += 1.1
+        if t > 12.0:
+            break
+        expected.append((t, off))
+        t = ((t + 0.7) + 2.6) + 0.7
+        if t > 12.0:
+            break
+        expected.append((t, on))
+    assert moves == expected
+    assert moves[2] == (5.1000000000000005, on)
+
+
 @given(
     st.floats(min_value=0.0, max_value=1e6, allow_nan=False),
-    st.floats(min_value=0.0, max_value=1e6, allow_nan=False),
+    st.lists(st.floats(min_value=0.0, max_value=1e3, allow_nan=False), min_size=1, max_size=4),
 )
-def test_one_wait_ends_exactly_where_the_legs_would(now: float, ahead: float) -> None:
-    t = now + ahead
-    d = delay_until(now, t)
-    assert now + d == t
-    assert math.isclose(d, ahead, rel_tol=1e-9, abs_tol=1e-9)
+@example(now=1.1, legs=[0.7, 2.6, 0.7])  # no single float wait reaches 5.1000000000000005
+def test_the_waits_end_exactly_where_the_legs_would(now: float, legs: list[float]) -> None:
+    """The legs' end is their running float sum from ``now``; the waits, added to the clock
+    one by one as SimPy does, must land on it exactly, whatever the rounding."""
+    t = now
+    for leg in legs:
+        t += leg
+    waits = delays_until(now, t)
+    assert all(d >= 0.0 for d in waits) and len(waits) <= 64
+    clock = now
+    for d in waits:
+        clock += d
+    assert clock == t
+    assert math.isclose(sum(waits), t - now, rel_tol=1e-9, abs_tol=1e-9)

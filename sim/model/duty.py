@@ -7,7 +7,6 @@ scenario and the geography (the break-even analysis uses them too).
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 from sim.model.search_speed import mean_relative_speed
@@ -42,18 +41,24 @@ class Reassign(NamedTuple):
     hours: float
 
 
-def delay_until(now: float, t: float) -> float:
-    """A delay ``d`` with ``now + d == t`` exactly (``t >= now >= 0``), so that one timeout
-    ends at the very time several legs in turn would have: ``t - now`` itself may miss it
-    by rounding when ``now`` is less than half of ``t``; a step or two of one unit in the
-    last place then finds it."""
+def delays_until(now: float, t: float) -> list[float]:
+    """Delays whose timeouts, one after another from ``now``, end at ``t`` exactly
+    (``t >= now >= 0``), so that off-station legs waited as one end at the very time the
+    legs in turn would have.
+
+    Nearly always one: ``t - now``. Its sum with ``now`` can miss ``t`` by rounding only
+    when ``now < t / 2``, and then no single float delay may land on ``t`` (a sum that
+    falls half-way between two floats rounds to the even one, so every other float can be
+    out of reach). The wait is then split at ``t / 2``: from there the rest, ``t / 2``, is
+    exact (Sterbenz: ``x - y`` is exact for ``y / 2 <= x <= 2 y``), and ``t / 2`` itself is
+    reached the same way. The first wait is the same single delay as before wherever that
+    one existed, so such runs are unchanged.
+    """
     d = t - now
-    for _ in range(64):
-        s = now + d
-        if s == t:
-            return d
-        d = math.nextafter(d, math.inf if s < t else -math.inf)
-    raise AssertionError(f"no float delay takes {now!r} to {t!r}")
+    if now + d == t:
+        return [d]
+    half = t / 2
+    return [*delays_until(now, half), t - half]
 
 
 def transit_hours(base: PortGeo, zone: ZoneGeo, speed_knots: float) -> float:

@@ -22,7 +22,7 @@ from sim.model.duty import (
     Reassign,
     Retire,
     Return,
-    delay_until,
+    delays_until,
     transit_hours,
     usual_rates,
 )
@@ -216,7 +216,8 @@ class PatrolVessel:
             stop = end if self.retired else legs[-1][1]
             slot, since = self._log_port(legs, since, stop, slot)
             try:
-                yield env.timeout(delay_until(env.now, stop))
+                for delay in delays_until(env.now, stop):
+                    yield env.timeout(delay)
             except simpy.Interrupt:
                 self._replanning = False
                 now = env.now

@@ -227,6 +227,10 @@ def test_the_usual_rate_a_ship_expects_is_against_its_own_speed_and_fixed_at_the
     assert cg.transit["test_patrol"] == pytest.approx(transit / 2)
     assert cg.usual_against(0.0)["box"] == at_rest
     assert cg.usual_against(18.0)["box"] == same_speed
+    # a ship speed first asked for after the change still gets the start's duty cycle
+    theta = np.linspace(0.0, 2 * np.pi, 200_000, endpoint=False)
+    v_rel = float(np.mean(np.abs(18.0 - 9.0 * np.exp(1j * theta))))
+    assert cg.usual_against(9.0)["box"] == pytest.approx(8.0 * v_rel * share / area, rel=1e-6)
 
 
 def test_searching_at_the_patrols_own_speed_ignores_the_ships_speed() -> None:

@@ -296,6 +296,9 @@ class CoastGuard:
                 self._commission(g, 0.0 if g.start == "on_station" else cycle * k / g.vessels)
         self.patrolled = {g.zone for g in groups}
         self._groups = list(groups)
+        # "usual" is the start-of-run duty cycle: a policy's new transits (reconfigure)
+        # must not mix into rates first asked for after it, for a ship speed new by then
+        self._usual_transit = dict(self.transit)
         self.usual_rate = usual_rates(geography, groups, self.transit)
         self._usual_against: dict[float, dict[str, float]] = {}
         self._harbour_nm: dict[str, float] = {}
@@ -306,7 +309,7 @@ class CoastGuard:
             return self.usual_rate
         rates = self._usual_against.get(knots)
         if rates is None:
-            rates = usual_rates(self.geography, self._groups, self.transit, knots)
+            rates = usual_rates(self.geography, self._groups, self._usual_transit, knots)
             self._usual_against[knots] = rates
         return rates
 

@@ -13,6 +13,7 @@ from builders import OPEN_SEA_BOX, run, search_world
 from sim.experiment.seeds import replication_seed
 from sim.model.duty import delays_until, mean_sweep, usual_rates
 from sim.model.model import Model
+from sim.model.patrols import ZoneState
 from sim.model.rng import Draws
 from sim.world import geo
 
@@ -446,3 +447,12 @@ def test_a_new_hull_arriving_as_a_policy_comes_takes_up_its_station() -> None:
     ]
     out = run(search_world(vessels=1, horizon_days=2.0, policy=policy, **always))
     assert _events(out, "test_patrol#2") == [(29.0, True, "station")]
+
+
+def test_a_zone_no_vessel_has_reached_yet_is_not_searched() -> None:
+    """Before any vessel comes on station nobody searches the zone: its rate is 0, both at
+    the patrols' own speed and against a ship's speed (a zone patrolled only by vessels
+    that start in base is unsearched until the first arrives)."""
+    zone = search_world().geography.zones["box"]
+    for relative in (False, True):
+        assert ZoneState(zone, relative).rate_against(12.0) == 0.0

@@ -342,3 +342,23 @@ def test_a_ship_sailing_dark_is_searched_and_boarded_at_the_ais_off_factors(
     run(search_world(vessels=0, horizon_days=6.0, sellers=[seller], detection=detection))
     assert len(seen) >= 2
     assert all(s == (True, pytest.approx(0.3), 10.0, 2.5) for s in seen)
+
+
+def test_a_ship_seized_on_its_own_keel_books_its_running_cost_to_its_shipment() -> None:
+    """Cargoes boarded (recognition 1, a patrol always on station, a wide sweep) while
+    still on the seller's ship: the seller pays its running cost from signing to the
+    seizure, at its daily rate over 24 an hour, booked against that shipment (the reports
+    join costs to shipments by id)."""
+    resolved = search_world(
+        vessels=1, sweep_width_nm=60.0, recognition_probability=1.0, horizon_days=20.0
+    )
+    seller = resolved.scenario.sellers[0]
+    per_hour = seller.operating_cost_rmb_per_day / 24.0
+    out = run(resolved)
+    seized = [s for s in out.shipments if s.outcome == "seized"]
+    assert seized
+    for s in seized:
+        (cost,) = _entries(out, s.id)["operating_cost"]
+        assert cost.time == s.seizure_time
+        assert cost.payer == L.seller_party(seller.name)
+        assert cost.fen == round((s.seizure_time - s.t_contract) * per_hour * 100)

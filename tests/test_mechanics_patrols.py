@@ -456,3 +456,49 @@ def test_a_zone_no_vessel_has_reached_yet_is_not_searched() -> None:
     zone = search_world().geography.zones["box"]
     for relative in (False, True):
         assert ZoneState(zone, relative).rate_against(12.0) == 0.0
+
+
+def test_a_patrol_reassigned_in_a_later_spell_counts_only_that_spells_hours() -> None:
+    """10 h on station, 5 h back, 5 in base, 5 out: the second spell on station in the box
+    runs 25-35 h. Reassigned at 26 h to the zone east, h hours away at 18 kn (h < 9): it
+    has used 26 + h - 25 = 1 + h of the spell's 10 h on arrival at 26 + h, so 9 - h are
+    left and it leaves the east for home at 26 + h + 9 - h = 35 h, when the spell ends."""
+    zones = [{"name": "box", "polygon": OPEN_SEA_BOX}, {"name": "east", "polygon": EAST_BOX}]
+    resolved = search_world(vessels=1, horizon_days=3.0, zones=zones, **CYCLE)
+    box, east = resolved.geography.zones["box"], resolved.geography.zones["east"]
+    h = geo.great_circle_nm(*box.station, *east.station) / 18.0
+    assert 0.0 < h < 9.0
+    model = Model(resolved, replication_seed(7, 0))
+    cg = model.coast_guard
+    (v,) = cg.vessels
+    model.env.run(until=26.0)
+    assert cg.reassign(v, cg.zones["east"])
+    model.env.run(until=36.0)
+    events = [(e.time, e.zone, e.on_station, e.reason) for e in model.recorder.patrol_events]
+    assert events[2:] == [
+        (25.0, "box", True, "station"),
+        (26.0, "box", False, "reassign"),
+        (pytest.approx(26.0 + h), "east", True, "station"),
+        (pytest.approx(35.0), "east", False, "endurance"),
+    ]
+
+
+def test_a_change_of_plan_rewrites_only_its_own_spell_in_base() -> None:
+    """Two vessels, both on station 0-10 h, then 5 h back: each records its coming spell in
+    base, 15-20 h, as it leaves (#1 first, then #2). At 12 h #1, on its way back, is
+    reassigned to the zone east; with the fixed 5 h transit its plan is the same, and the
+    re-plan rewrites #1's two entries in place: #2's spell must stay as it was."""
+    zones = [{"name": "box", "polygon": OPEN_SEA_BOX}, {"name": "east", "polygon": EAST_BOX}]
+    resolved = search_world(vessels=2, horizon_days=1.0, zones=zones, **CYCLE)
+    model = Model(resolved, replication_seed(7, 0))
+    cg = model.coast_guard
+    one, two = cg.vessels
+    model.env.run(until=12.0)
+    assert cg.reassign(one, cg.zones["east"])
+    model.env.run(until=13.0)
+    assert model.recorder.patrol_port == [
+        (15.0, one.name, True),
+        (20.0, one.name, False),
+        (15.0, two.name, True),
+        (20.0, two.name, False),
+    ]

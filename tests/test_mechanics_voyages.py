@@ -362,3 +362,47 @@ def test_a_ship_seized_on_its_own_keel_books_its_running_cost_to_its_shipment() 
         assert cost.time == s.seizure_time
         assert cost.payer == L.seller_party(seller.name)
         assert cost.fen == round((s.seizure_time - s.t_contract) * per_hour * 100)
+
+
+def test_a_ship_loitering_out_a_surge_expects_to_arrive_that_much_later() -> None:
+    """One patrol vessel in the box always on station (the usual rate), four from day 1 to
+    day 3.5 (84 h): a surge of 4 > 1.5 times the usual. Every lot loiters: it sails to the
+    stop at about 142.5 nm, before the box, and waits out the surge there, looking every
+    6 h. The lot of day 2 (48 h) loads 7 h, sails at 55, reaches the stop at 55 + 14.25
+    and after its 6 h stop is ready at about 75.25 (in 72-78): surging; 6 h later, before
+    84, still; at about 87.25 calm, so it has waited 12 h. It is expected, and arrives,
+    at 55 + L / 10 + 6 + 12 for a route of L nm at 10 kn."""
+    adaptation = {
+        "enabled": True,
+        "modes": ["loiter"],
+        "timing": False,
+        "surge_ratio": 1.5,
+        "check_hours": 6.0,
+        "loiter_max_hours": 48.0,
+    }
+    policy = [
+        {"day": 1.0, "set": {"patrols.test_patrol.vessels": 4}},
+        {"day": 3.5, "set": {"patrols.test_patrol.vessels": 1}},
+    ]
+    resolved = search_world(
+        vessels=1,
+        horizon_days=5.0,
+        sellers=[SELLER],
+        routes=[TRANSFER_ROUTE],
+        adaptation=adaptation,
+        policy=policy,
+    )
+    route = resolved.geography.routes[ROUTE]
+    ((box,),) = [route.stretches]
+    stop = route.transfer_nm
+    assert stop is not None and stop < box.start_nm and 72.0 <= 55.0 + stop / 10.0 + 6.0 < 78.0
+    model = Model(resolved, replication_seed(7, 0))
+    voyages: list[Any] = []
+    model.outcomes.sailed.append(voyages.append)
+    model.run()
+    (first,) = [v for v in voyages if v.rec.t_contract == 48.0]
+    s = first.rec
+    assert (s.mode, s.t_depart, s.waited_hours) == ("loiter", 55.0, pytest.approx(12.0))
+    expected = 55.0 + route.length_nm / 10.0 + 6.0 + 12.0
+    assert first.eta == pytest.approx(expected)
+    assert s.outcome == "delivered" and s.t_arrive == pytest.approx(expected)

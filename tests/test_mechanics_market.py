@@ -163,6 +163,21 @@ def _strategic(
 P_ROUTE, Q_ROUTE = Route("p", "P"), Route("q", "Q")
 
 
+def _fixed_market(
+    in_force: Any, script: Script, buyers_at: dict[str, list[BuyerAgent]]
+) -> FixedMarket:
+    """A fixed market drawing its uniforms, one at a time, from ``script``."""
+    return FixedMarket(
+        in_force,
+        Draws(cast(Any, script), block=1),
+        Ledger(),
+        network=TradeNetwork(),
+        buyers={},
+        buyers_at=buyers_at,
+        smallest_lot=1000.0,
+    )
+
+
 def test_fixed_market_trace_route_buyer_price_and_delivery() -> None:
     """Routes p (to P, with a transfer point) and q (to Q), equal weights (cdf 1, 2);
     buyers P: [p0, p1], Q: [q0]; prices 100 to 300; half the deals on p ship-to-ship.
@@ -184,15 +199,7 @@ def test_fixed_market_trace_route_buyer_price_and_delivery() -> None:
     company = _company(in_force, [transfer, Q_ROUTE])
     p0, p1, q0 = _buyer("p0"), _buyer("p1"), _buyer("q0", "Q")
     script = Script([0.3, 0.9, 0.5, 0.2, 0.7, 0.25, 0.4, 0.75])
-    market = FixedMarket(
-        in_force,
-        Draws(cast(Any, script), block=1),
-        Ledger(),
-        network=TradeNetwork(),
-        buyers={},
-        buyers_at={"P": [p0, p1], "Q": [q0]},
-        smallest_lot=1000.0,
-    )
+    market = _fixed_market(in_force, script, {"P": [p0, p1], "Q": [q0]})
     d1 = market.find_deal(company, 1000.0, 5.0)
     d2 = market.find_deal(company, 1000.0, 6.0)
     port_p = Alternative(cast(Any, transfer), PORT, 1.0, 0.0)
@@ -225,15 +232,7 @@ def test_fixed_market_draws_no_delivery_mode_when_no_deal_is_ship_to_ship() -> N
     in_force = _in_force(contract={"ship_to_ship_share": 0.0})
     company = _company(in_force, [transfer])
     script = Script([0.6, 0.5])  # one route, one buyer: price, then the next deal's price
-    market = FixedMarket(
-        in_force,
-        Draws(cast(Any, script), block=1),
-        Ledger(),
-        network=TradeNetwork(),
-        buyers={},
-        buyers_at={"P": [_buyer("p0")]},
-        smallest_lot=1000.0,
-    )
+    market = _fixed_market(in_force, script, {"P": [_buyer("p0")]})
     for _ in range(2):
         deal = market.find_deal(company, 1000.0, 1.0)
         assert deal is not None and (deal.ship_to_ship, deal.mode, deal.terms) == (

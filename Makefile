@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# The model compiled with mypyc into its own environment (docs/performance.md): the same
+# The model compiled with mypyc into its own environment (benchmarks/README.md): the same
 # results about 1.6 times faster. A snapshot of this checkout: rerun after changing sim/.
 FAST := .venv-fast
 FAST_STAMP := $(FAST)/.installed

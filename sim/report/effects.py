@@ -22,7 +22,7 @@ from sim.report import style
 from sim.report.compare import signed
 from sim.report.data import SweepData
 from sim.report.sweep_figures import parameter_label, parameter_unit, parameter_value
-from sim.report.tables import Table, fit_widths, needed_widths, page_chars
+from sim.report.tables import Table, fitted
 
 KEYS = ("point", "replication", "seed")
 MAX_FINDINGS = 14
@@ -234,13 +234,10 @@ def effects_table(sweep: SweepData) -> Table:
                 else "n/a"
             )
         rows.append(cells)
-    landscape = sum(needed_widths(header, rows)) > page_chars()
-    return Table(
+    return fitted(
         header,
         rows,
-        fit_widths(header, rows, page_chars(landscape)),
         tuple(range(1 + len(sweep.parameters), len(header))),
-        landscape=landscape,
         notes=(
             "~: the 95% CI includes zero (no detectable difference from the reference).",
             f"The first {len(metrics)} of the sweep's {len(sweep.outputs)} outputs; every "

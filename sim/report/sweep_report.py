@@ -12,7 +12,7 @@ from sim.metrics.units import counted
 from sim.report import discovery, effects, style, sweep_figures, sweep_sensitivity
 from sim.report.build import Part, Written, render
 from sim.report.data import SweepData, load_sweep
-from sim.report.tables import Table, fit_widths, needed_widths, page_chars
+from sim.report.tables import Table, fit_widths, fitted, page_chars
 from sim.report.terms import endogenous_sweep_note
 
 MAX_ROWS = 5000
@@ -95,14 +95,11 @@ def design_table(sweep: SweepData) -> Table:
         cells = [str(point), *(sweep_figures.parameter_value(p, r[p]) for p in sweep.parameters)]
         cells += [style.number(style.unit_for(m)(float(r[m]))) for m in metrics]
         rows.append(cells)
-    landscape = sum(needed_widths(header, rows)) > page_chars()
     right = tuple(range(1 + len(sweep.parameters), len(header)))
-    return Table(
+    return fitted(
         header,
         rows,
-        fit_widths(header, rows, page_chars(landscape)),
         right,
-        landscape=landscape,
         notes=(_outputs_note(sweep, metrics),) if metrics else (),
         more="The first {shown} of {total} design points; all of them are in design.csv and "
         "runs.csv (means in summary.csv) and in the HTML report.",
@@ -160,13 +157,10 @@ def sensitivity_table(sweep: SweepData) -> Table | None:
                 v, lo, hi = (x / scale for x in found[(m, p, i)])
                 cells += [_index(v, morris), _ci(lo, hi, morris)]
             rows.append(cells)
-    landscape = sum(needed_widths(header, rows)) > page_chars()
-    return Table(
+    return fitted(
         header,
         rows,
-        fit_widths(header, rows, page_chars(landscape)),
         tuple(range(2, len(header))),
-        landscape=landscape,
         notes=(MORRIS_NOTE if morris else SOBOL_NOTE,),
         more="The first {shown} of {total} rows; all of them are in sensitivity.csv and in the "
         "HTML report.",

@@ -107,6 +107,20 @@ def fit_widths(header: list[str], rows: list[list[str]], chars: int) -> list[int
     return [max(n * chars // sum(need), 3) for n in need]
 
 
+def fitted(
+    header: list[str],
+    rows: list[list[str]],
+    right: tuple[int, ...],
+    notes: tuple[str, ...] = (),
+    more: str = "",
+) -> Table:
+    """A table whose columns fill an A4 page: upright when its cells fit across one,
+    turned sideways when they do not."""
+    landscape = sum(needed_widths(header, rows)) > page_chars()
+    widths = fit_widths(header, rows, page_chars(landscape))
+    return Table(header, rows, widths, right, landscape=landscape, notes=notes, more=more)
+
+
 CUT_NOTE = (
     "* the interval is cut there, at the least or most the metric can be: Student's t "
     "reached values it cannot take."

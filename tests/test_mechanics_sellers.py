@@ -50,18 +50,24 @@ def test_exponential_lots_have_the_configured_mean_interval_and_uniform_sizes() 
     assert min(tonnes) >= 3000.0 and max(tonnes) <= 5000.0
 
 
+def _nobody_buys(model: Any) -> list[float]:
+    """Every offer round finds no buyer; the times the rounds are made are logged here."""
+    asked: list[float] = []
+
+    def nobody(company: Any, tonnes: float, now: float, alt: Any = None) -> None:
+        asked.append(now)
+
+    model.market.find_deal = nobody
+    return asked
+
+
 def test_a_lot_nobody_buys_is_offered_every_retry_until_patience_runs_out() -> None:
     """Patience 1 day, a round every 5 h: offered at 0, 5, 10, 15 and 20 h after it is
     ready; the next round would fall after the deadline, so it is held at 20 h."""
     model = _model(
         lot_interval="fixed", lot_interval_days=10.0, patience_days=1.0, retry_hours=5.0, days=15.0
     )
-    asked: list[float] = []
-
-    def nobody(company: Any, tonnes: float, now: float, alt: Any = None) -> None:
-        asked.append(now)
-
-    model.market.find_deal = nobody  # type: ignore[method-assign]
+    asked = _nobody_buys(model)
     out = model.run()
     (lot,) = out.shipments
     assert asked == [240.0, 245.0, 250.0, 255.0, 260.0]
@@ -73,12 +79,7 @@ def test_a_round_that_falls_exactly_on_the_deadline_is_still_made() -> None:
     model = _model(
         lot_interval="fixed", lot_interval_days=10.0, patience_days=1.0, retry_hours=6.0, days=15.0
     )
-    asked: list[float] = []
-
-    def nobody(company: Any, tonnes: float, now: float, alt: Any = None) -> None:
-        asked.append(now)
-
-    model.market.find_deal = nobody  # type: ignore[method-assign]
+    asked = _nobody_buys(model)
     model.run()
     assert asked == [240.0, 246.0, 252.0, 258.0, 264.0]
 

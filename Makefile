@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup fast demo test lint docs bench bench-fast bench-instructions bench-sweep bench-adaptation mutation clean
+.PHONY: setup fast demo test lint docs bench bench-fast bench-instructions bench-floor bench-sweep bench-adaptation mutation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ bench-instructions: $(STAMP)
 # The compiled model against the pure-Python one: identical results, and the speed-up.
 bench-fast: $(STAMP) $(FAST_STAMP)
 	$(BIN)/python benchmarks/bench_compiled.py
+
+# What SimPy alone costs for a replication's processes and resumptions: the kernel's floor.
+bench-floor: $(STAMP)
+	$(BIN)/python benchmarks/bench_floor.py
 
 bench-sweep: $(STAMP)
 	$(BIN)/python benchmarks/bench_sweep.py

@@ -25,6 +25,8 @@ a few minutes on two cores.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib
 import json
 import resource
 import subprocess
@@ -54,15 +56,38 @@ def sweep_file(folder: Path, horizon_days: float, points: int, replications: int
 
 def timed_sweep(path: Path, out: Path, executor: Any) -> tuple[float, float, int]:
     """(validation seconds, run seconds, replications) of one sweep."""
+    check, wall, n, _ = cpu_timed_sweep(path, out, executor)
+    return check, wall, n
+
+
+def cpu_timed_sweep(
+    path: Path, out: Path, executor: Any
+) -> tuple[float, float, int, dict[str, float]]:
+    """``timed_sweep`` with the CPU seconds the run took in this process (the client, and
+    a LocalCluster's scheduler) and in its other processes (workers, Dask's nannies)."""
     from sim.study.sweep import execute_sweep, prepare_sweep
 
     t0 = time.perf_counter()
     prepared = prepare_sweep(path, out=out)
     t1 = time.perf_counter()
+    main0, others0 = time.process_time(), descendants_cpu()
     result = execute_sweep(prepared, executor)
+    cpu = {"main": time.process_time() - main0, "workers": descendants_cpu() - others0}
     t2 = time.perf_counter()
     assert result.failures == 0
-    return t1 - t0, t2 - t1, result.replications
+    return t1 - t0, t2 - t1, result.replications, cpu
+
+
+def descendants_cpu() -> float:
+    """CPU seconds so far of this process's live descendants (started before the clock)."""
+    import psutil  # comes with Dask, which this benchmark needs
+
+    total = 0.0
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):  # one that ended meanwhile
+            t = child.cpu_times()
+            total += t.user + t.system
+    return total
 
 
 def spin(n: int) -> float:
@@ -140,7 +165,17 @@ def throughput(folder: Path, horizon_days: float, rounds: int) -> dict[str, Any]
             try:
                 if name != "serial":  # start the workers before the clock starts
                     list(executor.imap_unordered(abs, [1, 2, 3, 4]))
-                check, wall, n = timed_sweep(path, folder / f"{name}_{k}", executor)
+                client = getattr(executor, "_client", None)
+                if client is not None:
+                    # Dask's workers are new interpreters (the pool's are forks of this
+                    # one): their first task would import the model, once per worker.
+                    t0 = time.perf_counter()
+                    client.run(importlib.import_module, "sim.metrics.evaluate")
+                    imports = time.perf_counter() - t0
+                    figures["dask_worker_import_s"] = min(
+                        figures.get("dask_worker_import_s", float("inf")), imports
+                    )
+                check, wall, n, cpu = cpu_timed_sweep(path, folder / f"{name}_{k}", executor)
                 per_task = task_overhead(executor)
                 best = figures.get(f"{name}_task_overhead_ms", float("inf"))
                 figures[f"{name}_task_overhead_ms"] = min(best, 1000 * per_task)
@@ -149,6 +184,9 @@ def throughput(folder: Path, horizon_days: float, rounds: int) -> dict[str, Any]
             if wall < runs.get(name, float("inf")):
                 runs[name] = wall
                 figures[name] = {"wall_s": wall, "replications": n, "rate_per_s": n / wall}
+            for where, seconds in cpu.items():  # CPU is less moved by load: the least counts
+                key = f"{name}_{where}_cpu_ms_per_replication"
+                figures[key] = min(figures.get(key, float("inf")), 1000 * seconds / n)
             figures["validation_s"] = check
             print(f"round {k}: {name:>13}: {n} replications in {wall:.2f} s = {n / wall:.1f}/s")
         print(f"round {k}: machine scaling of a bare CPU loop on 2 processes: {scaling[-1]:.2f}")
@@ -177,6 +215,18 @@ def throughput(folder: Path, horizon_days: float, rounds: int) -> dict[str, Any]
     print(f"parallel efficiency on 2 workers: {eff:.2f} (target {TARGET_EFFICIENCY})")
     print(f"best scaling of the bare CPU loop on 2 processes meanwhile: {bare:.2f}")
     print(f"Dask overhead vs the process pool: {1000 * overhead:+.2f} ms per replication")
+    for name in ("processes_2", "dask_local_2"):
+        print(
+            f"{name}: CPU per replication in the workers "
+            f"{figures[f'{name}_workers_cpu_ms_per_replication']:.2f} ms, in this process "
+            f"(the client{', the scheduler' if 'dask' in name else ''}) "
+            f"{figures[f'{name}_main_cpu_ms_per_replication']:.2f} ms"
+        )
+    on_workers = (
+        figures["dask_local_2_workers_cpu_ms_per_replication"]
+        - figures["processes_2_workers_cpu_ms_per_replication"]
+    )
+    figures["dask_worker_cpu_overhead_ms_per_replication"] = on_workers
     from sim.experiment.replications import chunk_size
 
     size = chunk_size(n, 50, 2)
@@ -189,13 +239,21 @@ def throughput(folder: Path, horizon_days: float, rounds: int) -> dict[str, Any]
     figures.update(
         year_replication_ms=1000 * year,
         dask_overhead_share_of_year=overhead / year,
+        dask_worker_cpu_overhead_share_of_year=on_workers / (1000 * year),
         dask_task_cost_share_of_year_at_50=dask_task / 50 / (1000 * year),
     )
     print(
         f"one year-long baseline replication: {1000 * year:.0f} ms; Dask overhead per "
         f"replication as measured above: {overhead / year:.1%} of it; an empty Dask task "
         f"spread over a task of 50 replications (a large sweep's): "
-        f"{figures['dask_task_cost_share_of_year_at_50']:.2%}"
+        f"{figures['dask_task_cost_share_of_year_at_50']:.2%}; Dask's extra CPU in the "
+        f"workers' processes (what a cluster's cores pay, its scheduler elsewhere): "
+        f"{on_workers:+.2f} ms per replication, "
+        f"{figures['dask_worker_cpu_overhead_share_of_year']:.1%} of a year-long one"
+    )
+    print(
+        f"a new Dask worker imports the model once, before its first task: "
+        f"{figures['dask_worker_import_s']:.2f} s (done before the clock above)"
     )
     print(f"validation of 10 points: {figures['validation_s']:.2f} s; files identical: {same}")
     return figures

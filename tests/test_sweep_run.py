@@ -113,6 +113,20 @@ def test_identical_files_on_every_executor(grid: Path, serial: Path) -> None:
         same_tables(serial, grid.parent / name)
 
 
+def test_local_dask_workers_run_without_the_sampling_profiler() -> None:
+    """No dashboard shows its samples, and it walks the task's stack every 10 ms."""
+    from sim.experiment.dask_executor import DaskExecutor
+
+    executor = DaskExecutor(local_workers=1)
+    try:
+        profiling = executor._client.run(
+            lambda dask_worker: "profile" in dask_worker.periodic_callbacks
+        )
+    finally:
+        executor.close()
+    assert list(profiling.values()) == [False]
+
+
 def test_failing_replication_goes_to_failures_csv(tmp_path: Path) -> None:
     params = (
         Parameter("x1", values=(0.0, 0.5, 1.0)),

@@ -52,13 +52,17 @@ class DaskExecutor:
                 ) from None
         else:
             self.label = f"Dask LocalCluster ({local_workers} workers)"
-            self._cluster = dist.LocalCluster(
-                n_workers=local_workers,
-                threads_per_worker=1,
-                processes=processes,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            # With no dashboard nobody sees the workers' sampling profiler, which walks the
+            # task thread's stack every 10 ms (benchmarks/README.md: Dask's overhead).
+            config: Any = importlib.import_module("dask.config")
+            with config.set({"distributed.worker.profile.enabled": False}):
+                self._cluster = dist.LocalCluster(
+                    n_workers=local_workers,
+                    threads_per_worker=1,
+                    processes=processes,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
             self._client = dist.Client(self._cluster, set_as_default=False)
         self.workers = max(1, sum(self._client.nthreads().values()))
 

@@ -176,6 +176,17 @@ def test_figures_without_their_data_say_what_is_missing(saved_run: Path, tmp_pat
         assert '<p class="note">Not drawn:' in section and "<img" not in section
 
 
+def test_one_replication_gets_its_revenue_not_a_histogram(saved_run: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "one"
+    shutil.copytree(saved_run, folder)
+    runs = pd.read_csv(folder / "runs.csv")
+    runs[runs["replication"] == 0].to_csv(folder / "runs.csv", index=False)
+    paid = runs.loc[runs["replication"] == 0, "dprk_revenue_rmb"].iloc[0] / 1e6
+    with pytest.raises(Missing, match="one replication") as why:
+        run_figures.revenue_histogram(load_run(folder))
+    assert f"{paid:,.0f} million RMB" in str(why.value)
+
+
 def test_results_from_before_the_observer_get_a_note(saved_run: Path, tmp_path: Path) -> None:
     folder = tmp_path / "old"
     shutil.copytree(saved_run, folder)

@@ -323,9 +323,9 @@ def revenue_histogram(data: RunData) -> Figure:
         raise Missing("the DPRK sellers were paid nothing in any replication of this run")
     if len(x) < 2:  # a histogram of one value draws a bar of made-up width
         raise Missing(
-            f"this run has one replication (the DPRK sellers were paid "
-            f"{style.number(x[0])} million RMB); a spread across replications needs two or "
-            "more (--replications)"
+            f"this run has one replication, in which the DPRK sellers were paid "
+            f"{style.number(x[0])} million RMB: a spread across replications needs "
+            "--replications 2 or more"
         )
     fig = style.new_figure((10.0, 4.5))
     ax = fig.add_subplot()

@@ -53,7 +53,7 @@ class DaskExecutor:
         else:
             self.label = f"Dask LocalCluster ({local_workers} workers)"
             # With no dashboard nobody sees the workers' sampling profiler, which walks the
-            # task thread's stack every 10 ms (benchmarks/README.md: Dask's overhead).
+            # task thread's stack every 10 ms (benchmarks/README.md, "Dask's cost").
             config: Any = importlib.import_module("dask.config")
             with config.set({"distributed.worker.profile.enabled": False}):
                 self._cluster = dist.LocalCluster(

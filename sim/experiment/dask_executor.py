@@ -21,6 +21,17 @@ R = TypeVar("R")
 
 INSTALL_HINT = "install the cluster extra: pip install 'coalsim[cluster]'"
 
+QUIET_WORKERS = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.interval": "60s",
+    "distributed.admin.tick.interval": "10s",
+    "distributed.worker.memory.monitor-interval": "10s",
+}
+"""A LocalCluster's workers without the diagnostics only a dashboard shows (none is
+started): the sampling profiler walks the task's stack every 10 ms, and the monitors'
+reads of /proc in the event loop's thread take the GIL from the model's thread
+(benchmarks/README.md, "Dask's cost")."""
+
 
 class DaskExecutor:
     """Runs tasks on a Dask cluster: ``address`` of a running scheduler, or ``local_workers``."""
@@ -52,10 +63,8 @@ class DaskExecutor:
                 ) from None
         else:
             self.label = f"Dask LocalCluster ({local_workers} workers)"
-            # With no dashboard nobody sees the workers' sampling profiler, which walks the
-            # task thread's stack every 10 ms (benchmarks/README.md, "Dask's cost").
             config: Any = importlib.import_module("dask.config")
-            with config.set({"distributed.worker.profile.enabled": False}):
+            with config.set(QUIET_WORKERS):
                 self._cluster = dist.LocalCluster(
                     n_workers=local_workers,
                     threads_per_worker=1,

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import time
 from collections import defaultdict
 from collections.abc import Generator
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import simpy
-from bench_model import CountingEnvironment, load_scenario
+from bench_model import CountingEnvironment, cpu, load_scenario
 
 from sim.experiment.seeds import replication_seed
 from sim.model.model import Model
@@ -99,12 +98,6 @@ def replay(line: Timeline, horizon: float, env: simpy.Environment) -> simpy.Envi
     return env
 
 
-def cpu_ms(fn: Any) -> float:
-    t0 = time.process_time()
-    fn()
-    return 1000 * (time.process_time() - t0)
-
-
 def measure(resolved: Resolved, n: int) -> dict[str, Any]:
     horizon = resolved.scenario.horizon_days * 24.0
     seed = resolved.scenario.seed
@@ -114,8 +107,8 @@ def measure(resolved: Resolved, n: int) -> dict[str, Any]:
         traced = TracingEnvironment()
         Model(resolved, s, env=traced).run()
         line = traced.timeline
-        m = cpu_ms(lambda s=s: Model(resolved, s).run())
-        f = cpu_ms(lambda line=line: replay(line, horizon, simpy.Environment()))
+        m = 1000 * cpu(lambda s=s: Model(resolved, s).run())
+        f = 1000 * cpu(lambda line=line: replay(line, horizon, simpy.Environment()))
         if i < 0:
             continue
         model_ms.append(m)

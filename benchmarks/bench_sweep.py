@@ -54,17 +54,10 @@ def sweep_file(folder: Path, horizon_days: float, points: int, replications: int
     return path
 
 
-def timed_sweep(path: Path, out: Path, executor: Any) -> tuple[float, float, int]:
-    """(validation seconds, run seconds, replications) of one sweep."""
-    check, wall, n, _ = cpu_timed_sweep(path, out, executor)
-    return check, wall, n
-
-
-def cpu_timed_sweep(
-    path: Path, out: Path, executor: Any
-) -> tuple[float, float, int, dict[str, float]]:
-    """``timed_sweep`` with the CPU seconds the run took in this process (the client, and
-    a LocalCluster's scheduler) and in its other processes (workers, Dask's nannies)."""
+def timed_sweep(path: Path, out: Path, executor: Any) -> tuple[float, float, int, dict[str, float]]:
+    """(validation seconds, run seconds, replications) of one sweep, and the CPU seconds
+    the run took in this process (the client, and a LocalCluster's scheduler) and in its
+    other processes (workers, Dask's nannies)."""
     from sim.study.sweep import execute_sweep, prepare_sweep
 
     t0 = time.perf_counter()
@@ -175,7 +168,7 @@ def throughput(folder: Path, horizon_days: float, rounds: int) -> dict[str, Any]
                     figures["dask_worker_import_s"] = min(
                         figures.get("dask_worker_import_s", float("inf")), imports
                     )
-                check, wall, n, cpu = cpu_timed_sweep(path, folder / f"{name}_{k}", executor)
+                check, wall, n, cpu = timed_sweep(path, folder / f"{name}_{k}", executor)
                 per_task = task_overhead(executor)
                 best = figures.get(f"{name}_task_overhead_ms", float("inf"))
                 figures[f"{name}_task_overhead_ms"] = min(best, 1000 * per_task)

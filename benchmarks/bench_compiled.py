@@ -1,10 +1,10 @@
-"""The compiled model (``make fast``) against the pure-Python one: same results, how much faster.
+"""The compiled build (``make fast``) against the pure-Python one: same results, how much faster.
 
 Two interpreters run the same replications: ``--pure`` (default ``.venv/bin/python``,
 the editable install of this checkout) and ``--fast`` (default
 ``.venv-fast/bin/python``, where ``make fast`` installed this checkout with the model
-compiled by mypyc). Each runs in a child process that imports ``sim`` from its own
-installation and reports whether its model is compiled.
+and SimPy's kernel compiled by mypyc). Each runs in a child process that imports ``sim``
+from its own installation and reports whether its model and kernel are compiled.
 
 1. **Identical results.** For every shipped scenario (``scenarios/*.toml``), replications
    ``0..k-1`` at a 200-day horizon: the SHA-256 of each replication's metrics (as
@@ -41,11 +41,15 @@ def child(mode: str, scenarios: list[str], replications: int) -> None:
 
     import sim.model.model as model_module
     from sim.experiment.seeds import replication_seed
+    from sim.experiment.store import kernel_compiled, model_compiled
     from sim.metrics.evaluate import evaluate, evaluate_metrics
     from sim.scenario.load import load
 
-    compiled = not model_module.__file__ or not model_module.__file__.endswith(".py")
-    out: dict[str, object] = {"compiled": compiled, "model_file": model_module.__file__}
+    out: dict[str, object] = {
+        "compiled": model_compiled(),
+        "kernel_compiled": kernel_compiled(),
+        "model_file": model_module.__file__,
+    }
     if mode == "identity":
         digests: dict[str, list[str]] = {}
         for path in scenarios:
@@ -134,6 +138,8 @@ def main() -> None:
     probe = run_child(args.fast, "speed", ["scenarios/baseline.toml"], 0)
     if not probe["compiled"]:
         sys.exit(f"{args.fast} runs the pure-Python model ({probe['model_file']}): run `make fast`")
+    kernel = "compiled" if probe["kernel_compiled"] else "pure-Python (as published)"
+    print(f"{args.fast}: compiled model, {kernel} SimPy kernel")
     shipped = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "scenarios").glob("*.toml"))
     print("identical results, pure-Python and compiled model:")
     same = identity(args.pure, args.fast, shipped, args.identity_replications)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import simpy
 
-from sim.model.model import _busiest, _poisson
+from sim.model.model import _busiest, _origin, _poisson
 
 pytestmark = pytest.mark.model
 
@@ -82,6 +82,26 @@ def test_an_empty_schedule_has_no_busiest_process() -> None:
     assert share == 1.0 and source.endswith(
         "(test_an_empty_schedule_has_no_busiest_process.<locals>.once)"
     )
+
+
+def test_a_compiled_process_is_named_from_its_generators_class() -> None:
+    """``make fast`` compiles the model's generators into classes without a code object,
+    named ``<function>_<Class>_gen`` (a method) or ``<function>_gen`` (a function) in the
+    function's own module: the diagnosis names them as it names source generators."""
+
+    def compiled(name: str, module: str) -> object:
+        return type(name, (), {"__module__": module})()
+
+    assert _origin(compiled("sell_Sellers_gen", "sim.model.sellers")) == (
+        "sellers",
+        "Sellers.sell",
+    )
+    assert _origin(compiled("_duty_PatrolVessel_gen", "sim.model.patrols")) == (
+        "patrols",
+        "PatrolVessel._duty",
+    )
+    assert _origin(compiled("sail_gen", "sim.model.voyages")) == ("voyages", "sail")
+    assert _origin(every_hour(simpy.Environment())) == ("test_mechanics_model", "every_hour")
 
 
 def _world(**extra: Any) -> Any:

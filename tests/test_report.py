@@ -551,3 +551,14 @@ def test_zone_table_names_each_zone_as_the_map_does_and_rates_per_thousand_hours
     data = SimpleNamespace(table=lambda name, *columns: zones)
     (row,) = displacement.zone_table(data).rows  # type: ignore[arg-type]
     assert row[:5] == ["bohai strait", "2.00", "2.00", "1.00", "1.00"]
+
+
+def test_the_footer_says_which_parts_ran_compiled() -> None:
+    """A reader comparing run times needs to know what ``make fast`` compiled."""
+    from sim.report.build import _meta_line
+
+    base = {"package_version": "0.1.0", "finished_at": "2026-12-05T10:00:00"}
+    assert _meta_line(base) == "finished 2026-12-05T10:00:00, coalsim 0.1.0"
+    both = {**base, "model_compiled": True, "kernel_compiled": True}
+    assert _meta_line(both).endswith("coalsim 0.1.0 (compiled model and SimPy kernel)")
+    assert _meta_line({**base, "model_compiled": True}).endswith("(compiled model)")

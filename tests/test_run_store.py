@@ -31,7 +31,7 @@ def test_complete_run_records_what_it_ran(tmp_path: Path) -> None:
     assert m["scenario"] == resolved.scenario.model_dump(mode="json")
     assert m["finished_at"] is not None and m["package_version"]
     # the test environment is the editable install: the model runs from its .py files
-    assert m["model_compiled"] is False
+    assert m["model_compiled"] is False and m["kernel_compiled"] is False
     runs = pd.read_csv(result.folder / "runs.csv")
     assert list(runs["replication"]) == [0, 1] and set(runs["seed"]) == {5}
     ts = pd.read_csv(result.folder / "timeseries.csv")
@@ -130,4 +130,5 @@ def test_manifest_says_when_the_model_runs_compiled(monkeypatch: pytest.MonkeyPa
         )
 
     monkeypatch.setattr(importlib.util, "find_spec", compiled_spec)
-    assert store.base_manifest()["model_compiled"] is True
+    manifest = store.base_manifest()
+    assert manifest["model_compiled"] is True and manifest["kernel_compiled"] is True

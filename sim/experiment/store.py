@@ -138,11 +138,20 @@ def git_commit() -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
+def _compiled(module: str) -> bool:
+    spec = importlib.util.find_spec(module)
+    return spec is not None and spec.origin is not None and not spec.origin.endswith(".py")
+
+
 def model_compiled() -> bool:
     """Whether the model runs compiled (``make fast``): its results are the same, and
     a reader comparing timings needs to know."""
-    spec = importlib.util.find_spec("sim.model.model")
-    return spec is not None and spec.origin is not None and not spec.origin.endswith(".py")
+    return _compiled("sim.model.model")
+
+
+def kernel_compiled() -> bool:
+    """Whether SimPy's event loop runs compiled (``make fast``, fast/simpy_kernel.py)."""
+    return _compiled("simpy.core")
 
 
 def base_manifest(**fields: Any) -> dict[str, Any]:
@@ -150,6 +159,7 @@ def base_manifest(**fields: Any) -> dict[str, Any]:
         "status": "running",
         "package_version": __version__,
         "model_compiled": model_compiled(),
+        "kernel_compiled": kernel_compiled(),
         "git_commit": git_commit(),
         "started_at": now_iso(),
         "finished_at": None,

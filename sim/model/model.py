@@ -428,9 +428,8 @@ def _busiest(env: simpy.Environment, sample: int = 2000) -> tuple[str, float]:
         for callback in queue[0][3].callbacks or ():
             gen = getattr(getattr(callback, "__self__", None), "_generator", None)
             if gen is not None:
-                module = gen.gi_code.co_filename.rsplit("/", 1)[-1].removesuffix(".py")
-                section = SECTIONS.get(module, module)
-                counts[f"{section} ({gen.__qualname__})"] += 1
+                module, name = _origin(gen)
+                counts[f"{SECTIONS.get(module, module)} ({name})"] += 1
         try:
             env.step()
         except (StopSimulation, EmptySchedule):
@@ -439,6 +438,23 @@ def _busiest(env: simpy.Environment, sample: int = 2000) -> tuple[str, float]:
         return "no process", 0.0
     source, n = counts.most_common(1)[0]
     return source, n / sum(counts.values())
+
+
+def _origin(gen: object) -> tuple[str, str]:
+    """The module and the qualified name of the function behind a process's generator.
+
+    A compiled generator (``make fast``) has no code object: its class is named after
+    its function and class (``sell_Sellers_gen``) and lives in the function's module."""
+    code = getattr(gen, "gi_code", None)
+    if code is not None:
+        module = code.co_filename.rsplit("/", 1)[-1].removesuffix(".py")
+        return module, str(getattr(gen, "__qualname__", code.co_name))
+    cls = type(gen)
+    name = cls.__name__.removesuffix("_gen")
+    func, _, owner = name.rpartition("_")
+    return cls.__module__.rsplit(".", 1)[-1], (
+        f"{owner}.{func}" if func and owner[:1].isupper() else name
+    )
 
 
 def _poisson(mean: float, u: float) -> int:

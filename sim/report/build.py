@@ -55,11 +55,16 @@ class Written:
     """Section key -> why it was not drawn."""
 
 
+COMPILED = (("model", "model_compiled"), ("SimPy kernel", "kernel_compiled"))
+"""What ``make fast`` compiles, as the footer names it, and its manifest key."""
+
+
 def _meta_line(m: dict[str, Any]) -> str:
     bits = []
     if m.get("finished_at"):
         bits.append(f"finished {m['finished_at']}")
-    compiled = " (compiled model)" if m.get("model_compiled") else ""
+    parts = [name for name, key in COMPILED if m.get(key)]
+    compiled = f" (compiled {' and '.join(parts)})" if parts else ""
     bits.append(f"coalsim {m.get('package_version', '?')}{compiled}")
     if m.get("git_commit"):
         bits.append(f"commit {str(m['git_commit'])[:10]}")

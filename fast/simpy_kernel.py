@@ -1,0 +1,219 @@
+"""Compile SimPy's kernel with mypyc into the environment that runs this script.
+
+``make fast`` runs it with ``.venv-fast``'s Python. SimPy is the model's engine and
+stays SimPy: the same release's own source (its sdist, from PyPI), compiled, with
+three mechanical edits that mypyc needs and that leave its behaviour as it was:
+
+1. ``Environment.process``, ``timeout``, ``event``, ``all_of`` and ``any_of`` become
+   the plain methods SimPy already declares for type checkers, instead of classes
+   bound to the instance through a descriptor, which mypyc cannot compile;
+2. ``Event._value`` starts as ``PENDING`` in ``__init__`` instead of as a class
+   attribute (mypyc keeps no class-level default for an instance attribute);
+3. ``Environment`` and ``Event`` accept subclasses written in Python (SimPy's own
+   resources, and the benchmarks' counting and tracing environments).
+
+Only ``core``, ``events`` and ``exceptions`` are compiled: the event loop, events,
+processes and interrupts, which every replication steps through some ten thousand
+times. The resources and the real-time environment stay Python.
+
+The build is checked before it is kept: SimPy's own test suite (from the same sdist)
+runs against the installed compiled package, and must pass but for the tests listed
+in ``EXPECTED_FAILURES``, each for a reason that no coalsim model meets. If it fails,
+or if a new SimPy release no longer matches an edit, the script stops with a message
+and puts back the plain SimPy.
+
+Why mypyc, and why only here: benchmarks/README.md ("The compiled model").
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import shutil
+import subprocess
+import sys
+import tarfile
+import textwrap
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE.parent / "build" / "simpy-kernel"
+COMPILED = ("core.py", "events.py", "exceptions.py")
+LOCAL_VERSION = "mypyc"
+
+EXPECTED_FAILURES = {
+    "tests/test_environment.py::test_run_until_value": (
+        "run(until='3.14') with a string: compiled, run() accepts the number or event "
+        "its signature names (coalsim passes a float)"
+    ),
+    "tests/test_exceptions.py::test_invalid_event": (
+        "a process that yields something other than an event fails with a TypeError "
+        "instead of SimPy's RuntimeError (a programming error either way)"
+    ),
+    "tests/test_exceptions.py::test_exception_chaining": (
+        "a traceback through compiled code names the file and line but cannot show the "
+        "line's text (so with every mypyc-compiled module, the model's own included)"
+    ),
+    "tests/test_rt.py::test_run_with_untriggered_event": (
+        "the real-time environment (not compiled, unused by coalsim) tests the compiled "
+        "peek()'s infinity by identity, and a compiled float is a new object"
+    ),
+}
+
+BOUND = (
+    "\n    else:\n"
+    "        process = BoundClass(Process)\n"
+    "        timeout = BoundClass(Timeout)\n"
+    "        event = BoundClass(Event)\n"
+    "        all_of = BoundClass(AllOf)\n"
+    "        any_of = BoundClass(AnyOf)\n"
+)
+ALLOW = (
+    "from mypy_extensions import mypyc_attr\n\n\n@mypyc_attr(allow_interpreted_subclasses=True)\n"
+)
+
+
+class BuildError(Exception):
+    """The compiled kernel could not be built or failed SimPy's own tests."""
+
+
+def replace_once(text: str, old: str, new: str, where: str) -> str:
+    if text.count(old) != 1:
+        raise BuildError(
+            f"{where}: expected exactly one {old.strip().splitlines()[0]!r}, found "
+            f"{text.count(old)}: this SimPy release differs from the one the edits were "
+            "written for (4.1); the model runs on the plain SimPy"
+        )
+    return text.replace(old, new)
+
+
+def methods_for_all(core: str) -> str:
+    """Edit 1: the ``if TYPE_CHECKING:`` methods of ``Environment`` become its methods."""
+    start = core.find("\n    if TYPE_CHECKING:\n")
+    end = core.find(BOUND)
+    if start < 0 or end < start or core.count(BOUND) != 1:
+        raise BuildError("simpy/core.py: Environment's bound classes are not where expected")
+    block = core[start + len("\n    if TYPE_CHECKING:\n") : end]
+    lines = [ln for ln in block.splitlines(keepends=True) if not ln.lstrip().startswith("#")]
+    methods = textwrap.dedent("".join(lines))
+    core = core[:start] + "\n" + textwrap.indent(methods, "    ") + core[end + len(BOUND) :]
+    return replace_once(core, "        BoundClass.bind_early(self)\n", "", "simpy/core.py")
+
+
+def edit(src: Path) -> None:
+    core_path, events_path = src / "core.py", src / "events.py"
+    core = methods_for_all(core_path.read_text())
+    core = replace_once(
+        core, "\nclass Environment:\n", "\n" + ALLOW + "class Environment:\n", "simpy/core.py"
+    )
+    core_path.write_text(core)
+    events = events_path.read_text()
+    where = "simpy/events.py"
+    events = replace_once(events, "\nclass Event:\n", "\n" + ALLOW + "class Event:\n", where)
+    events = replace_once(events, "    _value: Any = PENDING\n", "    _value: Any\n", where)
+    events = replace_once(
+        events,
+        '        """List of functions that are called when the event is processed."""\n',
+        '        """List of functions that are called when the event is processed."""\n'
+        "        self._value = PENDING\n",
+        where,
+    )
+    events = replace_once(
+        events,
+        "        self._generator = generator\n",
+        "        self._generator = generator\n        self._value = PENDING\n",
+        where,
+    )
+    events_path.write_text(events)
+
+
+SETUP = """\
+from mypyc.build import mypycify
+from setuptools import find_packages, setup
+
+setup(
+    name="simpy",
+    version="{version}+{local}",
+    packages=find_packages(),
+    package_data={{"simpy": ["py.typed"]}},
+    ext_modules=mypycify({paths!r}, opt_level="3"),
+    install_requires=["mypy_extensions"],
+)
+"""
+
+
+def run(*args: str, cwd: Path | None = None) -> None:
+    print("+", " ".join(args), flush=True)
+    subprocess.run(args, cwd=cwd, check=True)
+
+
+def fetch(version: str) -> Path:
+    """SimPy's sdist for ``version``, unpacked: its source and its tests."""
+    if WORK.exists():
+        shutil.rmtree(WORK)
+    WORK.mkdir(parents=True)
+    run(sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary",
+        ":all:", "-d", str(WORK), f"simpy=={version}")  # fmt: skip
+    (sdist,) = WORK.glob("simpy-*.tar.gz")
+    with tarfile.open(sdist) as tar:
+        tar.extractall(WORK, filter="data")
+    return WORK / f"simpy-{version}"
+
+
+def build(tree: Path, version: str) -> Path:
+    """Edit, compile and package the kernel as a wheel; returns the wheel."""
+    stage = WORK / "stage"
+    shutil.copytree(tree / "src" / "simpy", stage / "simpy")
+    edit(stage / "simpy")
+    paths = [f"simpy/{name}" for name in COMPILED]
+    (stage / "setup.py").write_text(SETUP.format(version=version, local=LOCAL_VERSION, paths=paths))
+    # mypy's default settings, not this project's strict ones found further up
+    (stage / "mypy.ini").write_text("[mypy]\n")
+    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-build-isolation", "--no-deps",
+        "-w", str(WORK / "dist"), ".", cwd=stage)  # fmt: skip
+    (wheel,) = (WORK / "dist").glob("simpy-*.whl")
+    return wheel
+
+
+def check(tree: Path) -> None:
+    """SimPy's own tests against the installed, compiled kernel."""
+    import simpy.core
+
+    if Path(simpy.core.__file__ or "").suffix == ".py":
+        raise BuildError("simpy.core was installed but is still the Python source")
+    tests = WORK / "tests"
+    shutil.copytree(tree / "tests", tests / "tests")
+    deselect = [arg for test in EXPECTED_FAILURES for arg in ("--deselect", test)]
+    run(sys.executable, "-m", "pip", "install", "--quiet", "pytest")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", "/dev/null",
+         "--rootdir", str(tests), "--ignore", "tests/test_benchmark.py", *deselect, "tests"],
+        cwd=tests,
+        check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise BuildError("the compiled SimPy failed SimPy's own tests (above)")
+
+
+def main() -> int:
+    # the release installed, whether as published or as compiled here before (4.1.2+mypyc)
+    version = importlib.metadata.version("simpy").split("+")[0]
+    try:
+        tree = fetch(version)
+        wheel = build(tree, version)
+        run(sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+            "--force-reinstall", str(wheel))  # fmt: skip
+        check(tree)
+    except (BuildError, subprocess.CalledProcessError) as err:
+        print(f"simpy_kernel: {err}", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                        "--force-reinstall", f"simpy=={version}"], check=False)  # fmt: skip
+        return 1
+    print(
+        f"SimPy {version} compiled with mypyc: {', '.join(COMPILED)}; SimPy's own tests "
+        f"pass but for {len(EXPECTED_FAILURES)} known differences (fast/simpy_kernel.py)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -101,6 +101,10 @@ def test_a_compiled_process_is_named_from_its_generators_class() -> None:
         "PatrolVessel._duty",
     )
     assert _origin(compiled("sail_gen", "sim.model.voyages")) == ("voyages", "sail")
+    assert _origin(compiled("delays_until_gen", "sim.model.patrols")) == (
+        "patrols",
+        "delays_until",
+    )
     assert _origin(every_hour(simpy.Environment())) == ("test_mechanics_model", "every_hour")
 
 

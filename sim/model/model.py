@@ -447,14 +447,12 @@ def _origin(gen: object) -> tuple[str, str]:
     its function and class (``sell_Sellers_gen``) and lives in the function's module."""
     code = getattr(gen, "gi_code", None)
     if code is not None:
-        module = code.co_filename.rsplit("/", 1)[-1].removesuffix(".py")
-        return module, str(getattr(gen, "__qualname__", code.co_name))
+        return code.co_filename.rpartition("/")[2].removesuffix(".py"), code.co_qualname
     cls = type(gen)
     name = cls.__name__.removesuffix("_gen")
     func, _, owner = name.rpartition("_")
-    return cls.__module__.rsplit(".", 1)[-1], (
-        f"{owner}.{func}" if func and owner[:1].isupper() else name
-    )
+    qualname = f"{owner}.{func}" if func and owner[:1].isupper() else name
+    return cls.__module__.rpartition(".")[2], qualname
 
 
 def _poisson(mean: float, u: float) -> int:

@@ -23,8 +23,9 @@ $(FAST_STAMP): pyproject.toml setup.py fast/simpy_kernel.py $(shell find sim -na
 	test -d $(FAST) || $(PYTHON) -m venv $(FAST)
 	$(FAST)/bin/pip install --quiet --upgrade pip 'setuptools>=77' wheel 'mypy>=1.10' pandas-stubs
 	$(FAST)/bin/pip install --quiet '.[cluster]'
-	# SimPy's own release compiled, checked against SimPy's own tests (fast/simpy_kernel.py)
-	$(FAST)/bin/python fast/simpy_kernel.py
+	# SimPy's own release compiled, checked against SimPy's own tests (fast/simpy_kernel.py);
+	# if that fails, it says why and the model is compiled against the published SimPy
+	-$(FAST)/bin/python fast/simpy_kernel.py
 	# mypyc type-checks sim against the installed dependencies, so they come first
 	COALSIM_COMPILE=1 $(FAST)/bin/pip install --quiet --no-build-isolation --no-deps --force-reinstall .
 	touch $(FAST_STAMP)

@@ -83,7 +83,7 @@ def replace_once(text: str, old: str, new: str, where: str) -> str:
         raise BuildError(
             f"{where}: expected exactly one {old.strip().splitlines()[0]!r}, found "
             f"{text.count(old)}: this SimPy release differs from the one the edits were "
-            "written for (4.1); the model runs on the plain SimPy"
+            "written for (4.1); the model runs on the published SimPy"
         )
     return text.replace(old, new)
 

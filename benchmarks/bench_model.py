@@ -37,6 +37,7 @@ import simpy
 
 from sim.experiment.replications import ReplicationResult
 from sim.experiment.seeds import replication_seed
+from sim.experiment.store import kernel_compiled, model_compiled
 from sim.experiment.stream import Table
 from sim.metrics.evaluate import evaluate, evaluate_metrics
 from sim.model.model import Model
@@ -179,6 +180,8 @@ def measure(resolved: Resolved, replications: int) -> dict[str, Any]:
     ratios = sorted(b / m for m, b in zip(model_us, bare_us, strict=True))
     return {
         "scenario": resolved.source,
+        "model_compiled": model_compiled(),
+        "kernel_compiled": kernel_compiled(),
         "replications": replications,
         "horizon_days": resolved.scenario.horizon_days,
         "sweep_cpu_ms_per_year": sweep * 1e3,
@@ -195,11 +198,19 @@ def measure(resolved: Resolved, replications: int) -> dict[str, Any]:
     }
 
 
+def build_name(f: dict[str, Any]) -> str:
+    """Which build ran: figures from ``make fast`` and from ``make setup`` differ twofold."""
+    model = "compiled model" if f["model_compiled"] else "pure-Python model"
+    kernel = "compiled SimPy kernel" if f["kernel_compiled"] else "published SimPy"
+    return f"{model}, {kernel}"
+
+
 def report(f: dict[str, Any]) -> None:
     n = f["replications"]
     rows = [
         ("scenario", f"{f['scenario']} ({f['horizon_days']:g} days)"),
         ("replications", f"{n} (indices 0..{n - 1}), CPU time (time.process_time)"),
+        ("build", build_name(f)),
         (
             "sweep path: CPU ms / replication-year",
             f"{f['sweep_cpu_ms_per_year']:.1f} median, {f['sweep_cpu_ms_per_year_min']:.1f} min",

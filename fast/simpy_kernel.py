@@ -2,7 +2,7 @@
 
 ``make fast`` runs it with ``.venv-fast``'s Python. SimPy is the model's engine and
 stays SimPy: the same release's own source (its sdist, from PyPI), compiled, with
-three mechanical edits that mypyc needs and that leave its behaviour as it was:
+four mechanical edits that mypyc needs and that leave its behaviour as it was:
 
 1. ``Environment.process``, ``timeout``, ``event``, ``all_of`` and ``any_of`` become
    the plain methods SimPy already declares for type checkers, instead of classes
@@ -10,18 +10,22 @@ three mechanical edits that mypyc needs and that leave its behaviour as it was:
 2. ``Event._value`` starts as ``PENDING`` in ``__init__`` instead of as a class
    attribute (mypyc keeps no class-level default for an instance attribute);
 3. ``Environment`` and ``Event`` accept subclasses written in Python (SimPy's own
-   resources, and the benchmarks' counting and tracing environments).
+   resources, and the benchmarks' counting and tracing environments);
+4. the subclasses' constructors assign ``callbacks`` (and ``Initialize`` its
+   ``_value``) without repeating ``Event``'s annotation, which made mypyc visit the
+   attribute twice for the garbage collector and leak every dropped environment.
 
 Only ``core``, ``events`` and ``exceptions`` are compiled: the event loop, events,
 processes and interrupts, which every replication steps through some ten thousand
 times. The resources and the real-time environment stay Python.
 
-The build is checked before it is kept: SimPy's own test suite (from the same sdist)
-runs against the installed compiled package, and must pass but for the tests listed
-in ``EXPECTED_FAILURES``, each for a reason that no coalsim model meets (three fail
-on the compiled kernel; one passes or fails with the order the tests run in). If it fails,
-or if a new SimPy release no longer matches an edit, the script stops with a message
-and puts back the plain SimPy.
+The build is checked before it is kept: no generated traversal visits an attribute
+twice; an environment left with a process waiting is freed once dropped; and SimPy's
+own test suite (from the same sdist) runs against the installed compiled package and
+must pass but for the tests listed in ``EXPECTED_FAILURES``, each for a reason that
+no coalsim model meets (three fail on the compiled kernel; one passes or fails with
+the order the tests run in). If a check fails, or a new SimPy release no longer
+matches an edit, the script says why and puts back the published SimPy.
 
 Why mypyc, and why only here: benchmarks/README.md ("The compiled model").
 """
@@ -125,7 +129,31 @@ def edit(src: Path) -> None:
         "        self._generator = generator\n        self._value = PENDING\n",
         where,
     )
-    events_path.write_text(events)
+    events_path.write_text(unannotate_redeclared(events))
+
+
+def unannotate_redeclared(events: str) -> str:
+    """Edit 4: the subclasses' constructors assign ``callbacks`` (and ``Initialize`` its
+    ``_value``) with the annotation ``Event`` already gives them. mypyc then lists the
+    attribute twice in the class's garbage-collector traversal; visiting one reference
+    twice spoils the collector's count, and every replication's objects stayed alive
+    (a leak found in this build and fixed by this edit). Plain assignments declare
+    nothing new."""
+    declared = "        self.callbacks: EventCallbacks = "
+    first = events.find(declared)
+    if first < 0 or events.count(declared) != 5:
+        raise BuildError(
+            f"simpy/events.py: expected 5 {declared.strip()!r} (Event and four subclasses), "
+            f"found {events.count(declared)}"
+        )
+    head, tail = events[: first + len(declared)], events[first + len(declared) :]
+    events = head + tail.replace(declared, "        self.callbacks = ")
+    return replace_once(
+        events,
+        "        self._value: Any = None\n",
+        "        self._value = None\n",
+        "simpy/events.py",
+    )
 
 
 SETUP = """\
@@ -179,12 +207,52 @@ def build(tree: Path, version: str) -> Path:
     return wheel
 
 
+LEAK_CHECK = """
+import gc, simpy
+def ticking():
+    env = simpy.Environment()
+    def tick(env):
+        while True:
+            yield env.timeout(1.0)
+    env.process(tick(env))
+    env.run(until=5.5)
+for _ in range(3):
+    ticking()
+gc.collect()
+left = sum(isinstance(o, simpy.Environment) for o in gc.get_objects())
+raise SystemExit(f"{left} environments left after they were dropped" if left else 0)
+"""
+
+
+def traversed_twice(generated_c: str) -> list[str]:
+    """Attributes a generated ``*_traverse`` function visits more than once."""
+    found: list[str] = []
+    seen: set[str] = set()
+    name = ""
+    for line in generated_c.splitlines():
+        if "_traverse(" in line and "{" not in line and "visitproc" in line:
+            name, seen = line.strip().split("(")[0], set()
+        elif "Py_VISIT(" in line:
+            visit = line.strip()
+            if visit in seen:
+                found.append(f"{name}: {visit}")
+            seen.add(visit)
+    return found
+
+
 def check(tree: Path) -> None:
-    """SimPy's own tests against the installed, compiled kernel."""
+    """SimPy's own tests against the installed, compiled kernel, and its garbage."""
     import simpy.core
 
     if Path(simpy.core.__file__ or "").suffix == ".py":
         raise BuildError("simpy.core was installed but is still the Python source")
+    twice = [v for c in (WORK / "stage" / "build").glob("__native_*.c")
+             for v in traversed_twice(c.read_text())]  # fmt: skip
+    if twice:
+        raise BuildError(f"mypyc visits an attribute twice for the garbage collector: {twice}")
+    leak = subprocess.run([sys.executable, "-c", LEAK_CHECK], capture_output=True, text=True)
+    if leak.returncode != 0:
+        raise BuildError(f"the compiled SimPy leaks: {leak.stderr.strip() or leak.stdout}")
     tests = WORK / "tests"
     shutil.copytree(tree / "tests", tests / "tests")
     deselect = [arg for test in EXPECTED_FAILURES for arg in ("--deselect", test)]

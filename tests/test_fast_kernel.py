@@ -88,3 +88,40 @@ def test_an_edit_that_finds_nothing_stops_the_build_and_says_where() -> None:
     message = str(err.value)
     assert "simpy/events.py" in message and "'class Event:'" in message
     assert "found 0" in message and "published SimPy" in message
+
+
+def test_an_attribute_visited_twice_for_the_collector_is_found() -> None:
+    """mypyc once listed a re-annotated attribute twice in a class's traversal, and the
+    collector then kept every dropped environment alive: the build looks for that."""
+    kernel = _kernel_script()
+    generated = """
+static int
+events___Timeout_traverse(simpy___events___TimeoutObject *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->__value);
+    Py_VISIT(self->_callbacks);
+    Py_VISIT(self->_callbacks);
+    return 0;
+}
+static int
+events___Event_traverse(simpy___events___EventObject *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->__value);
+    Py_VISIT(self->_callbacks);
+    return 0;
+}
+"""
+    assert kernel.traversed_twice(generated) == [
+        "events___Timeout_traverse: Py_VISIT(self->_callbacks);"
+    ]
+
+
+def test_only_events_own_declaration_of_callbacks_keeps_its_annotation() -> None:
+    import simpy
+
+    kernel = _kernel_script()
+    events = (Path(inspect.getfile(simpy)).parent / "events.py").read_text()
+    edited = kernel.unannotate_redeclared(events)
+    assert edited.count("self.callbacks: EventCallbacks = ") == 1
+    assert edited.count("self.callbacks = ") == 4
+    assert "self._value: Any = None" not in edited

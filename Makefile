@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup fast demo test lint docs bench bench-fast bench-instructions bench-floor bench-sweep bench-adaptation mutation clean
+.PHONY: setup fast demo test lint docs bench bench-fast bench-instructions bench-floor bench-gc bench-sweep bench-adaptation mutation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 # The model and SimPy's kernel compiled with mypyc into their own environment
-# (benchmarks/README.md): the same results 1.6 to 1.8 times as fast. A snapshot of this
+# (benchmarks/README.md): the same results 1.5 to 1.8 times as fast. A snapshot of this
 # checkout: rerun after changing sim/.
 FAST := .venv-fast
 FAST_STAMP := $(FAST)/.installed
@@ -63,6 +63,10 @@ bench-fast: $(STAMP) $(FAST_STAMP)
 # What SimPy alone costs for a replication's processes and resumptions: the kernel's floor.
 bench-floor: $(STAMP)
 	$(BIN)/python benchmarks/bench_floor.py
+
+# A long sequence of replications, everything included, and the garbage collector's share.
+bench-gc: $(STAMP)
+	$(BIN)/python benchmarks/bench_gc.py
 
 bench-sweep: $(STAMP)
 	$(BIN)/python benchmarks/bench_sweep.py

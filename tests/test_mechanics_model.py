@@ -7,6 +7,7 @@ import math
 from collections.abc import Generator
 from typing import Any
 
+import numpy as np
 import pytest
 import simpy
 
@@ -517,3 +518,36 @@ def test_a_fixed_allocation_has_no_allocator() -> None:
     model = _model()
     assert model.scenario.allocation.kind == "fixed"
     assert model.allocator is None
+
+
+@pytest.mark.parametrize("path", ["evaluate", "evaluate_metrics"])
+def test_a_whole_replication_collects_young_garbage_less_often(
+    path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sweep's replication is built, run and read (metrics, tables) under the raised
+    young threshold, so its objects are not pushed towards the oldest generation, whose
+    full collections walk the whole process; the caller's thresholds come back after."""
+    import gc
+
+    from sim.metrics import evaluate
+    from sim.scenario import Scenario
+
+    seen: list[tuple[int, int, int]] = []
+    simulate = evaluate.simulate
+
+    def watched(*args: Any) -> Any:
+        seen.append(gc.get_threshold())
+        out = simulate(*args)
+        seen.append(gc.get_threshold())  # and while the metrics and tables are read
+        return out
+
+    monkeypatch.setattr(evaluate, "simulate", watched)
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        scenario_json = Scenario(horizon_days=5.0).model_dump_json()
+        getattr(evaluate, path)(scenario_json, np.random.SeedSequence(3))
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*before)
+    assert seen == [(100_000, 10, 10)] * 2

@@ -13,7 +13,7 @@ import numpy as np
 
 from sim import metrics
 from sim.metrics.outputs import Outputs
-from sim.model.model import simulate
+from sim.model.model import fewer_collections, simulate
 from sim.scenario import Resolved, Scenario, resolve
 
 
@@ -25,18 +25,19 @@ def _resolved(scenario_json: str) -> Resolved:
 def evaluate(scenario_json: str, seed: np.random.SeedSequence) -> Outputs:
     """Every output of one replication: metrics and the tables a run folder keeps (weekly
     series, shipment log, trading network, volume and zones)."""
-    out = simulate(_resolved(scenario_json), seed)
-    nodes, edges = metrics.network_frames(out)
-    return Outputs(
-        metrics.replication_metrics(out),
-        {
-            "timeseries": metrics.weekly_series(out),
-            "shipments": metrics.shipments_frame(out),
-            "network_nodes": nodes,
-            "network_edges": edges,
-            **metrics.displacement_frames(out),
-        },
-    )
+    with fewer_collections():  # the whole replication: building, running and reading it
+        out = simulate(_resolved(scenario_json), seed)
+        nodes, edges = metrics.network_frames(out)
+        return Outputs(
+            metrics.replication_metrics(out),
+            {
+                "timeseries": metrics.weekly_series(out),
+                "shipments": metrics.shipments_frame(out),
+                "network_nodes": nodes,
+                "network_edges": edges,
+                **metrics.displacement_frames(out),
+            },
+        )
 
 
 def evaluate_metrics(scenario_json: str, seed: np.random.SeedSequence) -> Outputs:
@@ -46,4 +47,5 @@ def evaluate_metrics(scenario_json: str, seed: np.random.SeedSequence) -> Output
     volume, zones) costs about as much as a short simulation itself, so
     sweeps, which save none of them, skip them.
     """
-    return Outputs(metrics.replication_metrics(simulate(_resolved(scenario_json), seed)))
+    with fewer_collections():
+        return Outputs(metrics.replication_metrics(simulate(_resolved(scenario_json), seed)))

@@ -15,7 +15,8 @@ from __future__ import annotations
 import gc
 import math
 from collections import Counter
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
@@ -346,17 +347,8 @@ class Model:
 
     def run(self) -> RunOutput:
         horizon = self.scenario.horizon_days * 24.0
-        # A replication allocates events, records and generators by the hundred
-        # thousand, nearly all freed by reference counting or kept to the end, so
-        # the cyclic collector's young-generation passes (every 700 allocations by
-        # default) find little and cost a few percent of a run. Collect less
-        # often while the model runs; the caller's thresholds come back afterwards.
-        thresholds = gc.get_threshold()
-        gc.set_threshold(max(thresholds[0], GC_YOUNG_THRESHOLD), *thresholds[1:])
-        try:
+        with fewer_collections():
             run_capped(self.env, horizon, self.scenario.event_ceiling())
-        finally:
-            gc.set_threshold(*thresholds)
         return RunOutput(
             horizon_hours=horizon,
             shipments=self.recorder.shipments,
@@ -464,6 +456,25 @@ def _poisson(mean: float, u: float) -> int:
         p *= mean / k
         cdf += p
     return k
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector's young generation less often inside the block.
+
+    A replication allocates events, records, agents and generators by the hundred
+    thousand, nearly all freed by reference counting or kept to the end, so the young
+    generation's passes (every 700 allocations by default) find little and cost a few
+    percent of a run. Worse, each pass while a replication is alive moves its objects
+    towards the oldest generation, whose full collections (a walk over every object
+    the process holds) then come every few dozen replications. The caller's thresholds
+    come back afterwards; the older generations keep theirs throughout."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], GC_YOUNG_THRESHOLD), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 def simulate(resolved: Resolved, seed: np.random.SeedSequence) -> RunOutput:

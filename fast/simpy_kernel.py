@@ -79,7 +79,7 @@ ALLOW = (
 
 
 class BuildError(Exception):
-    """The compiled kernel could not be built or failed SimPy's own tests."""
+    """The compiled kernel could not be built, or failed a check (its garbage, its tests)."""
 
 
 def replace_once(text: str, old: str, new: str, where: str) -> str:

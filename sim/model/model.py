@@ -466,9 +466,10 @@ def fewer_collections() -> Iterator[None]:
     thousand, nearly all freed by reference counting or kept to the end, so the young
     generation's passes (every 700 allocations by default) find little and cost a few
     percent of a run. Worse, each pass while a replication is alive moves its objects
-    towards the oldest generation, whose full collections (a walk over every object
-    the process holds) then come every few dozen replications. The caller's thresholds
-    come back afterwards; the older generations keep theirs throughout."""
+    into the older generations, whose passes then walk them again: the middle one's
+    every ten young passes, the oldest one's (every object the process holds) every
+    few dozen replications (benchmarks/bench_gc.py). The caller's thresholds come back
+    afterwards; the older generations keep theirs throughout."""
     thresholds = gc.get_threshold()
     gc.set_threshold(max(thresholds[0], GC_YOUNG_THRESHOLD), *thresholds[1:])
     try:

@@ -30,6 +30,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench_model import build_name
+
 ROOT = Path(__file__).resolve().parent.parent
 IDENTITY_HORIZON_DAYS = 200
 SPEED_SCENARIOS = ("scenarios/baseline.toml", "benchmarks/bench_foundation.toml")
@@ -138,8 +140,8 @@ def main() -> None:
     probe = run_child(args.fast, "speed", ["scenarios/baseline.toml"], 0)
     if not probe["compiled"]:
         sys.exit(f"{args.fast} runs the pure-Python model ({probe['model_file']}): run `make fast`")
-    kernel = "compiled" if probe["kernel_compiled"] else "pure-Python (as published)"
-    print(f"{args.fast}: compiled model, {kernel} SimPy kernel")
+    built = {"model_compiled": probe["compiled"], "kernel_compiled": probe["kernel_compiled"]}
+    print(f"{args.fast}: {build_name(built)}")
     shipped = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "scenarios").glob("*.toml"))
     print("identical results, pure-Python and compiled model:")
     same = identity(args.pure, args.fast, shipped, args.identity_replications)

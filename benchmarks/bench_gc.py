@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench_model import build_name
+
 from sim.experiment.seeds import replication_seed
 from sim.experiment.store import kernel_compiled, model_compiled
 from sim.metrics.evaluate import evaluate, evaluate_metrics
@@ -81,14 +83,10 @@ def measure(resolved: Resolved, replications: int, path: str) -> dict[str, Any]:
 
 
 def report(f: dict[str, Any]) -> None:
-    build = (
-        f"{'compiled' if f['model_compiled'] else 'pure-Python'} model, "
-        f"{'compiled SimPy kernel' if f['kernel_compiled'] else 'published SimPy'}"
-    )
     young, middle, full = f["gc_ms_per_replication"]
     rows = [
         ("scenario", f"{f['scenario']} ({f['path']} path)"),
-        ("build", build),
+        ("build", build_name(f)),
         ("replications", f"{f['replications']}, one after another, CPU time, all included"),
         (
             "CPU ms / replication-year, mean",

@@ -26,7 +26,9 @@ $(FAST_STAMP): pyproject.toml setup.py fast/simpy_kernel.py $(shell find sim -na
 	# SimPy's own release compiled, checked against SimPy's own tests (fast/simpy_kernel.py);
 	# if that fails, it says why and the model is compiled against the published SimPy
 	-$(FAST)/bin/python fast/simpy_kernel.py
-	# mypyc type-checks sim against the installed dependencies, so they come first
+	# mypyc type-checks sim against the installed dependencies, so they come first; a
+	# previous build's extension modules go, so none outlives a change in what is compiled
+	rm -rf build/lib build/lib.* build/temp.* build/bdist.*
 	COALSIM_COMPILE=1 $(FAST)/bin/pip install --quiet --no-build-isolation --no-deps --force-reinstall .
 	touch $(FAST_STAMP)
 

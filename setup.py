@@ -15,10 +15,14 @@ from pathlib import Path
 
 from setuptools import setup
 
-# The model and the world it runs in: the code every replication executes. The
-# layers above (scenario loading, metrics, studies, reports) run once per
-# replication or once per study and stay Python.
-COMPILED = ("sim/model", "sim/world")
+# The code every replication executes: the model, the world it runs in, the metrics and
+# tables read off its records, the outside observer, and the writer of a run's tables.
+# The layers above (scenario loading, studies, reports) run once per study and stay Python.
+COMPILED = ("sim/model", "sim/world", "sim/metrics", "sim/observe", "sim/experiment/stream.py")
+# sim.metrics' package module defines a module ``__getattr__`` (lazy imports), which
+# mypyc's module set-up calls before the module's globals exist: a segfault on import.
+# sim.metrics.docs is run with ``python -m``, which needs Python source.
+INTERPRETED = {"sim/metrics/__init__.py", "sim/metrics/docs.py"}
 
 
 def ext_modules() -> list[object]:
@@ -26,7 +30,8 @@ def ext_modules() -> list[object]:
         return []
     from mypyc.build import mypycify
 
-    paths = sorted(str(p) for d in COMPILED for p in Path(d).glob("*.py"))
+    found = (Path(d).glob("*.py") if Path(d).is_dir() else [Path(d)] for d in COMPILED)
+    paths = sorted(str(p) for ps in found for p in ps if str(p) not in INTERPRETED)
     return list(mypycify(paths, opt_level="3"))
 
 

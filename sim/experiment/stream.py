@@ -56,8 +56,8 @@ def column_cells(column: pd.Series) -> list[str]:
     rather than once per value (a run's shipment log has some 37,000 cells)."""
     values = column.tolist()  # Python scalars, as ``itertuples`` would give
     kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else "O"
-    if kind == "f":
-        return ["" if v != v else f"{v:.10g}" for v in values]
+    if kind == "f":  # ``%`` formats a float a fifth faster than an f-string, same text
+        return ["" if v != v else "%.10g" % v for v in values]  # noqa: UP031
     if kind in "iub":
         return [str(v) for v in values]
     return [v if type(v) is str else cell(v) for v in values]

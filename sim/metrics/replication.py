@@ -26,7 +26,7 @@ from sim.metrics.displacement import (
 )
 from sim.metrics.registry import names
 from sim.model.enforcement import TIPSTERS
-from sim.model.ledger import STATE, balances_fen, seller_party
+from sim.model.ledger import STATE, seller_party
 from sim.model.model import RunOutput
 from sim.model.records import Shipment
 from sim.observe import observe
@@ -68,7 +68,7 @@ def replication_metrics(out: RunOutput) -> dict[str, float]:
     contracted = [s for s in ships if s.payment_terms]
     sellers = {seller_party(n) for n in out.seller_parties}
     buyers = {b.party for b in out.buyers}
-    net = balances_fen(out.ledger)
+    net = out.balances_fen
     revenue = losses = fines = buyer_fines = seized_value = rewards = fees = 0
     for e in out.ledger:
         if e.reason == "payment" and e.payee in sellers:

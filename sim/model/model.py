@@ -62,6 +62,9 @@ class RunOutput:
     horizon_hours: float
     shipments: list[Shipment]
     ledger: list[Entry]
+    balances_fen: dict[str, int]
+    """Each party's net position in fen, kept by the ledger as it posts (the same sums as
+    ``ledger.balances_fen(ledger)``, without a second pass over the entries)."""
     patrol_events: list[PatrolEvent]
     patrol_service: dict[str, list[float | None]]
     patrol_port: list[tuple[float, str, bool]]
@@ -353,6 +356,7 @@ class Model:
             horizon_hours=horizon,
             shipments=self.recorder.shipments,
             ledger=self.ledger.entries,
+            balances_fen=dict(self.ledger.balance_fen),
             patrol_events=self.recorder.patrol_events,
             patrol_service=self.recorder.patrol_service,
             patrol_port=self.recorder.patrol_port,

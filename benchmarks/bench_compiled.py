@@ -63,7 +63,7 @@ def child(mode: str, scenarios: list[str], replications: int) -> None:
                 h = hashlib.sha256(repr(outputs.metrics).encode())
                 for name in sorted(outputs.tables):
                     h.update(name.encode())
-                    h.update(outputs.tables[name].to_csv(index=False).encode())
+                    h.update(outputs.tables[name].frame().to_csv(index=False).encode())
                 digests[path].append(h.hexdigest())
         out["digests"] = digests
     else:

@@ -126,11 +126,11 @@ class RunWriter:
             self.runs.columns = list(row)
             self.runs.rows([self.runs.columns])
         self.runs.rows([[row.get(c) for c in self.runs.columns]])
-        for name, frame in r.outputs.tables.items():
+        for name, table in r.outputs.tables.items():
             if name not in self.named:
                 self.named[name] = Table(self.folder, f"{name}.csv", None)
                 self.named[name].create()
-            self.named[name].frame(frame, {"replication": r.replication, "seed": r.seed})
+            self.named[name].append(table, {"replication": r.replication, "seed": r.seed})
 
     def close(self) -> None:
         for t in (self.runs, *self.named.values()):

@@ -293,7 +293,7 @@ def short_run() -> tuple[dict[str, float], dict[str, pd.DataFrame], Scenario]:
         }
     )
     outputs = evaluate(s.model_dump_json(), replication_seed(s.seed, 0))
-    return outputs.metrics, outputs.tables, s
+    return outputs.metrics, {name: t.frame() for name, t in outputs.tables.items()}, s
 
 
 def test_saved_tables_agree_with_the_runs_own_metrics(

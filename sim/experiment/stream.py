@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiment import store
+from sim.metrics.outputs import Column, Columns, Kind
 from sim.scenario.errors import ScenarioError
 
 PARTIAL = ".partial"
@@ -51,15 +52,17 @@ def cell(value: Any) -> str:
         return str(value)
 
 
-def column_cells(column: pd.Series) -> list[str]:
-    """``cell`` of every value of a column, with the dispatch done once per numpy dtype
-    rather than once per value (a run's shipment log has some 37,000 cells)."""
-    values = column.tolist()  # Python scalars, as ``itertuples`` would give
-    kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else "O"
-    if kind == "f":  # ``%`` formats a float a fifth faster than an f-string, same text
-        return ["" if v != v else "%.10g" % v for v in values]  # noqa: UP031
-    if kind in "iub":
-        return [str(v) for v in values]
+def column_cells(column: Column, kind: Kind) -> list[str]:
+    """``cell`` of every value of a column of one kind, with the dispatch done once per
+    column rather than once per value (a run's shipment log has some 27,000 cells)."""
+    values = column.tolist() if isinstance(column, np.ndarray) else column
+    try:
+        if kind == "float":  # ``%`` formats a float a fifth faster than an f-string
+            return ["" if v != v else "%.10g" % v for v in values]  # noqa: UP031
+        if kind in ("int", "bool"):
+            return ["" if v is None else str(v) for v in values]
+    except TypeError:  # a value of another type (None): the general path says what to write
+        pass
     return [v if type(v) is str else cell(v) for v in values]
 
 
@@ -144,27 +147,24 @@ class Table:
     def rows(self, rows: Iterable[Sequence[Any]]) -> None:
         self._write(csv_lines(rows))
 
-    def frame(self, frame: pd.DataFrame, lead: dict[str, Any] | None = None) -> None:
-        """Append a frame's rows; the first frame with columns fixes the header.
+    def append(self, table: Columns, lead: dict[str, Any] | None = None) -> None:
+        """Append a table's rows; the first table with columns fixes the header.
 
-        ``lead`` gives constant columns written before the frame's own (a replication's
-        number and seed), so a caller need not copy the frame to insert them.
+        ``lead`` gives constant columns written before the table's own (a replication's
+        number and seed). A later table whose columns differ is written under the first
+        one's header: a column it lacks is left empty, one the header lacks is dropped.
         """
-        if frame.shape[1] == 0:
+        if not table.data:
             return
         lead = lead or {}
-        names = [*lead, *(str(c) for c in frame.columns)]
+        n = table.rows
+        cells = {name: [cell(v)] * n for name, v in lead.items()}
+        cells |= {k: column_cells(v, table.kinds[k]) for k, v in table.data.items()}
         if self.columns is None:
-            self.columns = names
+            self.columns = list(cells)
             self.rows([self.columns])
-        elif names != self.columns:  # rare: a table whose columns vary between frames
-            frame = frame.assign(**lead)[[*lead, *frame.columns]]
-            frame = frame.reindex(columns=self.columns)
-            lead = {}
-        n = len(frame)
-        cells = [[cell(v)] * n for v in lead.values()]
-        cells += [column_cells(column) for _, column in frame.items()]
-        self._write(row_lines(cells))  # hashed too
+        empty = [""] * n
+        self._write(row_lines([cells.get(c, empty) for c in self.columns]))  # hashed too
 
     def size(self) -> int:
         assert self._f is not None

@@ -19,12 +19,14 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
+from sim.metrics.outputs import Columns, Kind
 from sim.metrics.registry import names
 from sim.model.records import PatrolEvent, Shipment, ZoneEvent
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.scenario.schema import Scenario
 
 HOURS_PER_DAY = 24.0
@@ -39,17 +41,25 @@ TRAILING_DAYS = 28.0
 DISPLACEMENT_METRICS = tuple(names("displacement"))
 """Their meanings and units are in ``sim.metrics.registry``."""
 
-VOLUME_COLUMNS = [
-    "week",
-    "destination",
-    "route",
-    "mode",
-    "shipments_delivered",
-    "tonnes_delivered",
-    "shipments_seized",
-    "tonnes_seized",
-]
-ZONE_COLUMNS = ["zone", "patrol_hours_on_station", "seizures", "tips", "seizures_per_patrol_hour"]
+VOLUME_KINDS: dict[str, Kind] = {
+    "week": "int",
+    "destination": "str",
+    "route": "str",
+    "mode": "str",
+    "shipments_delivered": "int",
+    "tonnes_delivered": "float",
+    "shipments_seized": "int",
+    "tonnes_seized": "float",
+}
+VOLUME_COLUMNS = list(VOLUME_KINDS)
+ZONE_KINDS: dict[str, Kind] = {
+    "zone": "str",
+    "patrol_hours_on_station": "float",
+    "seizures": "int",
+    "tips": "int",
+    "seizures_per_patrol_hour": "float",
+}
+ZONE_COLUMNS = list(ZONE_KINDS)
 
 
 def change_day(configured: float | None, policy_days: Iterable[float]) -> float | None:
@@ -218,6 +228,10 @@ def displacement_metrics(
 
 
 def volume_frame(shipments: Iterable[Shipment], horizon_hours: float) -> pd.DataFrame:
+    return volume_columns(shipments, horizon_hours).frame()
+
+
+def volume_columns(shipments: Iterable[Shipment], horizon_hours: float) -> Columns:
     """Voyages and tonnes delivered (by arrival week) and seized (by seizure week) per
     week, destination, route and mode; only the combinations that occurred, to stay small."""
     n_weeks = max(1, math.ceil(horizon_hours / HOURS_PER_WEEK))
@@ -236,7 +250,7 @@ def volume_frame(shipments: Iterable[Shipment], horizon_hours: float) -> pd.Data
             cell[2] += 1
             cell[3] += s.tonnes
     rows = [(*key, int(v[0]), v[1], int(v[2]), v[3]) for key, v in sorted(cells.items())]
-    return pd.DataFrame(rows, columns=VOLUME_COLUMNS)
+    return Columns.from_rows(rows, VOLUME_KINDS)
 
 
 def station_intervals(
@@ -263,6 +277,16 @@ def zones_frame(
     shipments: Iterable[Shipment],
     horizon_hours: float,
 ) -> pd.DataFrame:
+    return zones_columns(zones, patrol_events, zone_events, shipments, horizon_hours).frame()
+
+
+def zones_columns(
+    zones: Sequence[str],
+    patrol_events: Iterable[PatrolEvent],
+    zone_events: Iterable[ZoneEvent],
+    shipments: Iterable[Shipment],
+    horizon_hours: float,
+) -> Columns:
     """Per zone: vessel-hours on station, seizures made in it, tips about cargoes due to
     cross it, and seizures per patrol hour (NaN with no hours): where the effort paid."""
     hours: dict[str, float] = defaultdict(float)
@@ -288,4 +312,4 @@ def zones_frame(
         )
         for z in names
     ]
-    return pd.DataFrame(rows, columns=ZONE_COLUMNS)
+    return Columns.from_rows(rows, ZONE_KINDS)

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from sim import metrics
+from sim.metrics import replication
 from sim.metrics.outputs import Outputs
 from sim.model.model import fewer_collections, simulate
 from sim.scenario import Resolved, Scenario, resolve
@@ -27,15 +27,15 @@ def evaluate(scenario_json: str, seed: np.random.SeedSequence) -> Outputs:
     series, shipment log, trading network, volume and zones)."""
     with fewer_collections():  # the whole replication: building, running and reading it
         out = simulate(_resolved(scenario_json), seed)
-        nodes, edges = metrics.network_frames(out)
+        nodes, edges = replication.network_columns(out)
         return Outputs(
-            metrics.replication_metrics(out),
+            replication.replication_metrics(out),
             {
-                "timeseries": metrics.weekly_series(out),
-                "shipments": metrics.shipments_frame(out),
+                "timeseries": replication.weekly_columns(out),
+                "shipments": replication.shipments_columns(out),
                 "network_nodes": nodes,
                 "network_edges": edges,
-                **metrics.displacement_frames(out),
+                **replication.displacement_columns(out),
             },
         )
 
@@ -48,4 +48,4 @@ def evaluate_metrics(scenario_json: str, seed: np.random.SeedSequence) -> Output
     sweeps, which save none of them, skip them.
     """
     with fewer_collections():
-        return Outputs(metrics.replication_metrics(simulate(_resolved(scenario_json), seed)))
+        return Outputs(replication.replication_metrics(simulate(_resolved(scenario_json), seed)))

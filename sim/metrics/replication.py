@@ -13,23 +13,27 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import fields
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from sim.metrics.costs import enforcement_spend
 from sim.metrics.displacement import (
     displacement_metrics,
     station_intervals,
-    volume_frame,
-    zones_frame,
+    volume_columns,
+    zones_columns,
 )
+from sim.metrics.outputs import Column, Columns, Kind
 from sim.metrics.registry import names
 from sim.model.enforcement import TIPSTERS
 from sim.model.ledger import STATE, seller_party
 from sim.model.model import RunOutput
 from sim.model.records import Shipment
 from sim.observe import observe
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HOURS_PER_WEEK = 168.0
 
@@ -166,6 +170,13 @@ SERIES = (*FLOWS, "share_advance", "patrols_on_station", "buyers_active", "mean_
 
 
 def weekly_series(out: RunOutput) -> pd.DataFrame:
+    return weekly_columns(out).frame()
+
+
+WEEKLY_KINDS: dict[str, Kind] = {"week": "int", **dict.fromkeys(SERIES, "float")}
+
+
+def weekly_columns(out: RunOutput) -> Columns:
     """One row per week: flows in that week, patrols on station (time-weighted mean),
     buyers active and their mean belief (at the start of the week)."""
     n_weeks = math.ceil(out.horizon_hours / HOURS_PER_WEEK)
@@ -213,8 +224,7 @@ def weekly_series(out: RunOutput) -> pd.DataFrame:
         data[col] = np.pad(
             values[:n_weeks], (0, max(0, n_weeks - len(values))), constant_values=np.nan
         )
-    # One frame from whole columns: inserting them one by one costs more than the loop above.
-    return pd.DataFrame(data, columns=["week", *SERIES])
+    return Columns({k: data[k] for k in WEEKLY_KINDS}, WEEKLY_KINDS)
 
 
 def _on_station_by_week(out: RunOutput, n_weeks: int) -> np.ndarray:
@@ -232,49 +242,70 @@ def _on_station_by_week(out: RunOutput, n_weeks: int) -> np.ndarray:
     return result
 
 
-SHIPMENT_COLUMNS = [f.name for f in fields(Shipment)]
+def _kind(annotation: object) -> Kind:
+    """A ``Shipment`` field's kind, from its annotation (a string under postponed
+    evaluation, a class in the compiled build)."""
+    name = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
+    if name not in ("float", "int", "bool", "str"):
+        raise TypeError(f"Shipment field of type {annotation!r}: the shipment log cannot write it")
+    return name  # type: ignore[return-value]
+
+
+SHIPMENT_KINDS: dict[str, Kind] = {f.name: _kind(f.type) for f in fields(Shipment)}
+SHIPMENT_COLUMNS = list(SHIPMENT_KINDS)
 _SHIPMENT_GETTERS = [(name, attrgetter(name)) for name in SHIPMENT_COLUMNS]
 
 
 def shipments_frame(out: RunOutput) -> pd.DataFrame:
-    """One row per lot, built column by column from ``attrgetter`` maps: pandas infers
-    each column's type from one list instead of splitting a table of row tuples (and
-    ``dataclasses.asdict``, which deep-copies every field, costs eight times more)."""
+    return shipments_columns(out).frame()
+
+
+def shipments_columns(out: RunOutput) -> Columns:
+    """One row per lot, column by column from ``attrgetter`` maps (``dataclasses.asdict``,
+    which deep-copies every field, costs eight times more)."""
     ships = out.shipments
-    if not ships:  # no lists to infer from: the columns stay objects, as ever
-        return pd.DataFrame([], columns=SHIPMENT_COLUMNS)
-    columns = {name: list(map(get, ships)) for name, get in _SHIPMENT_GETTERS}
-    return pd.DataFrame(columns, columns=SHIPMENT_COLUMNS)
+    return Columns({name: list(map(get, ships)) for name, get in _SHIPMENT_GETTERS}, SHIPMENT_KINDS)
 
 
 def displacement_frames(out: RunOutput) -> dict[str, pd.DataFrame]:
+    return {name: table.frame() for name, table in displacement_columns(out).items()}
+
+
+def displacement_columns(out: RunOutput) -> dict[str, Columns]:
     """The volume (week x destination x route x mode) and zones tables of one replication."""
     zones = [z.name for z in out.scenario.zones]
     return {
-        "volume": volume_frame(out.shipments, out.horizon_hours),
-        "zones": zones_frame(
+        "volume": volume_columns(out.shipments, out.horizon_hours),
+        "zones": zones_columns(
             zones, out.patrol_events, out.zone_events, out.shipments, out.horizon_hours
         ),
     }
 
 
 def network_frames(out: RunOutput) -> tuple[pd.DataFrame, pd.DataFrame]:
+    nodes, edges = network_columns(out)
+    return nodes.frame(), edges.frame()
+
+
+NODE_KINDS: dict[str, Kind] = {
+    "node": "str",
+    "kind": "str",
+    "named_at_hours": "float",
+    "left": "bool",
+}
+EDGE_KINDS: dict[str, Kind] = {"source": "str", "target": "str"}
+
+
+def network_columns(out: RunOutput) -> tuple[Columns, Columns]:
     """Node list (with when each was named) and edge list of the trading network."""
     g = out.network
     names = list(g.kind)
-    if not names:  # nothing to infer the columns' types from: as a frame of no records
-        nodes = pd.DataFrame([], columns=["node", "kind", "named_at_hours", "left"])
-    else:  # column by column: one list each, not a dict per node
-        named_at, left = g.named_at, g.left
-        nodes = pd.DataFrame(
-            {
-                "node": names,
-                "kind": list(g.kind.values()),
-                "named_at_hours": [named_at.get(n, math.nan) for n in names],
-                "left": [n in left for n in names],
-            }
-        )
-    edges = pd.DataFrame(
-        [(a, b) for a, nbrs in g.adj.items() for b in nbrs if a < b], columns=["source", "target"]
-    )
-    return nodes, edges
+    named_at, left = g.named_at, g.left
+    nodes: dict[str, Column] = {
+        "node": names,
+        "kind": list(g.kind.values()),
+        "named_at_hours": [named_at.get(n, math.nan) for n in names],
+        "left": [n in left for n in names],
+    }
+    edges = [(a, b) for a, nbrs in g.adj.items() for b in nbrs if a < b]
+    return Columns(nodes, NODE_KINDS), Columns.from_rows(edges, EDGE_KINDS)

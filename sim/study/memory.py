@@ -59,7 +59,7 @@ class MemoryRun:
         }
         names = list(dict.fromkeys(n for r in self.results for n in r.outputs.tables))
         for name in names:
-            frames = [keyed(r, r.outputs.tables[name]) for r in self.results]
+            frames = [keyed(r, r.outputs.tables[name].frame()) for r in self.results]
             out[name] = pd.concat(frames, ignore_index=True)
         return out
 

@@ -74,12 +74,12 @@ class RunWriter:
             runs_t.columns = list(row)
             runs_t.rows([runs_t.columns])
         runs_t.rows([[row.get(c) for c in runs_t.columns]])
-        for name, frame in r.outputs.tables.items():
+        for name, table in r.outputs.tables.items():
             if name not in self.named:
                 self.named[name] = Table(self.folder, f"{name}.csv", None)
                 self.named[name].create()
                 self.tables.append(self.named[name])
-            self.named[name].frame(frame, {"replication": r.replication, "seed": r.seed})
+            self.named[name].append(table, {"replication": r.replication, "seed": r.seed})
         self.done += 1
         self._state = {
             "done": self.done,

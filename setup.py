@@ -21,8 +21,16 @@ from setuptools import setup
 COMPILED = ("sim/model", "sim/world", "sim/metrics", "sim/observe", "sim/experiment/stream.py")
 # sim.metrics' package module defines a module ``__getattr__`` (lazy imports), which
 # mypyc's module set-up calls before the module's globals exist: a segfault on import.
-# sim.metrics.docs is run with ``python -m``, which needs Python source.
-INTERPRETED = {"sim/metrics/__init__.py", "sim/metrics/docs.py"}
+# sim.metrics.docs is run with ``python -m``, which needs Python source. What crosses
+# between processes stays Python: a compiled frozen dataclass cannot be unpickled
+# (mypyc restores it by assigning its fields), so a replication's ``Outputs`` coming
+# back from a worker would break the pool; ``evaluate`` is what workers are sent.
+INTERPRETED = {
+    "sim/metrics/__init__.py",
+    "sim/metrics/docs.py",
+    "sim/metrics/evaluate.py",
+    "sim/metrics/outputs.py",
+}
 
 
 def ext_modules() -> list[object]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import pickle
 import statistics
 import subprocess
 import sys
@@ -59,7 +60,9 @@ def child(mode: str, scenarios: list[str], replications: int) -> None:
             js = resolved.scenario.model_dump_json()
             digests[path] = []
             for r in range(replications):
-                outputs = evaluate(js, replication_seed(resolved.scenario.seed, r))
+                # through pickle, as a worker process's results come back to a run
+                seed = replication_seed(resolved.scenario.seed, r)
+                outputs = pickle.loads(pickle.dumps(evaluate(js, seed)))
                 h = hashlib.sha256(repr(outputs.metrics).encode())
                 for name in sorted(outputs.tables):
                     h.update(name.encode())

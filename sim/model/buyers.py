@@ -97,7 +97,7 @@ class BuyerAgent:
 
     def cash(self, ledger: Ledger) -> float:
         """Capital at entry plus everything the books have moved to or from the buyer."""
-        return self.capital0 + ledger.balance_fen[self.party] / 100
+        return self.capital0 + ledger.balance_fen.get(self.party, 0) / 100
 
     def _fade(self, now: float, beliefs: Beliefs) -> None:
         if now > self.last:

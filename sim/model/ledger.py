@@ -48,22 +48,15 @@ class Entry(NamedTuple):
 _entry = tuple.__new__  # Entry(...) without the keyword-handling constructor: a hot path
 
 
-class _IsBuyer(dict[str, bool]):
-    """Party name -> whether it is a buyer's, worked out once per party (``post`` is hot)."""
-
-    def __missing__(self, party: str) -> bool:
-        self[party] = is_buyer = party.startswith("buyer:")
-        return is_buyer
-
-
 class Ledger:
     """Append-only list of transfers; amounts are positive, direction is payer to payee."""
 
     def __init__(self) -> None:
         self.entries: list[Entry] = []
-        self.balance_fen: dict[str, int] = defaultdict(int)  # running net position per party
+        # running net position per party; a plain dict read with ``get`` (a subclass such
+        # as ``defaultdict`` takes the slow generic path in compiled code, and ``post`` is hot)
+        self.balance_fen: dict[str, int] = {}
         self.buyers_fen = 0  # running net position of all buyers together
-        self._is_buyer = _IsBuyer()
 
     def post(
         self, time: float, payer: str, payee: str, amount: float, reason: str, shipment: int = -1
@@ -74,12 +67,11 @@ class Ledger:
         if fen > 0:
             self.entries.append(_entry(Entry, (time, payer, payee, fen, reason, shipment)))
             bal = self.balance_fen
-            bal[payer] -= fen
-            bal[payee] += fen
-            is_buyer = self._is_buyer
-            if is_buyer[payer]:
+            bal[payer] = bal.get(payer, 0) - fen
+            bal[payee] = bal.get(payee, 0) + fen
+            if payer.startswith("buyer:"):  # buyer_party's prefix
                 self.buyers_fen -= fen
-            if is_buyer[payee]:
+            if payee.startswith("buyer:"):
                 self.buyers_fen += fen
 
 

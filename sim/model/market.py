@@ -278,7 +278,7 @@ class StrategicMarket(Market):
                     buyer.sit_until = buyer.taken[0][0] + 720.0
                 continue
             # cannot pay for the cargo (BuyerAgent.cash written out: asked of every buyer)
-            if buyer.capital0 + balance[buyer.party] / 100 < value:
+            if buyer.capital0 + balance.get(buyer.party, 0) / 100 < value:
                 continue
             q = buyer.belief(now, p.beliefs)
             fee = tonnes * p.network.broker_fee_rmb_per_tonne

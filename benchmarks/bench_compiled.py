@@ -8,7 +8,8 @@ from its own installation and reports whether its model and kernel are compiled.
 
 1. **Identical results.** For every shipped scenario (``scenarios/*.toml``), replications
    ``0..k-1`` at a 200-day horizon: the SHA-256 of each replication's metrics (as
-   ``repr``) and of every table as the CSV a run folder writes. Any difference is
+   ``repr``) and of every table as the CSV a run folder's writer writes it, after the
+   outputs have gone through ``pickle`` as a worker's results do. Any difference is
    printed and the script exits 1.
 2. **Speed**, paired: ``--rounds`` rounds, each timing both interpreters on the same
    replications of the baseline and of the foundation scope (``bench_model.py``'s two
@@ -29,13 +30,30 @@ import pickle
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench_model import build_name
+
+if TYPE_CHECKING:
+    from sim.metrics.outputs import Columns
 
 ROOT = Path(__file__).resolve().parent.parent
 IDENTITY_HORIZON_DAYS = 200
 SPEED_SCENARIOS = ("scenarios/baseline.toml", "benchmarks/bench_foundation.toml")
+
+
+def written(table: Columns) -> bytes:
+    """A table's bytes as a run folder's writer (compiled in ``make fast``) writes them."""
+    from sim.experiment.stream import Table
+
+    with tempfile.TemporaryDirectory(prefix="bench_compiled_") as tmp:
+        t = Table(Path(tmp), "t.csv", None)
+        t.create()
+        t.append(table, {"replication": 0, "seed": 0})
+        t.finish()
+        return (Path(tmp) / "t.csv").read_bytes()
 
 
 def child(mode: str, scenarios: list[str], replications: int) -> None:
@@ -66,7 +84,7 @@ def child(mode: str, scenarios: list[str], replications: int) -> None:
                 h = hashlib.sha256(repr(outputs.metrics).encode())
                 for name in sorted(outputs.tables):
                     h.update(name.encode())
-                    h.update(outputs.tables[name].frame().to_csv(index=False).encode())
+                    h.update(written(outputs.tables[name]))
                 digests[path].append(h.hexdigest())
         out["digests"] = digests
     else:

@@ -63,8 +63,8 @@ class RunOutput:
     shipments: list[Shipment]
     ledger: list[Entry]
     balances_fen: dict[str, int]
-    """Each party's net position in fen, kept by the ledger as it posts (the same sums as
-    ``ledger.balances_fen(ledger)``, without a second pass over the entries)."""
+    """Each party's net position in fen, kept by the ledger as it posts (the sums
+    ``sim.model.ledger.balances_fen`` makes of ``ledger``, without a second pass over it)."""
     patrol_events: list[PatrolEvent]
     patrol_service: dict[str, list[float | None]]
     patrol_port: list[tuple[float, str, bool]]

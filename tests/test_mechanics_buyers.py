@@ -132,10 +132,11 @@ def test_the_other_terms_are_weighed_with_the_same_stakes() -> None:
     assert b.decide(ADVANCE, 0.5, 100.0, 2.0, 50.0, True, 0.0, STAKES) is None
 
 
-def test_the_weekly_beliefs_fade_every_buyer_in_the_trade_and_pass_over_those_who_left() -> None:
-    """Memory 30 days, prior (1, 9). ``gone`` left the trade (asked first: the others are
-    still faded); b holds 1 seizure and 2 deliveries from hour 0: at a month,
-    a = 1 + e^-1, b = 9 + 2e^-1, belief a / (a + b); c, faded at that very hour: 2 / 13."""
+def test_the_weekly_beliefs_are_read_faded_and_leave_the_buyers_as_they_were() -> None:
+    """Memory 30 days, prior (1, 9). b holds 1 seizure and 2 deliveries from hour 0: at a
+    month, a = 1 + e^-1, b = 9 + 2e^-1, belief a / (a + b); c, faded at that very hour:
+    2 / 13. Reading them fades neither (the sample must not change what it observes); news
+    fades them, and passes over a buyer who left the trade."""
     beliefs = Beliefs(memory_days=30.0)
     gone, b, c = _buyer(), _buyer(), _buyer()
     gone.left = "arrested"
@@ -146,6 +147,8 @@ def test_the_weekly_beliefs_fade_every_buyer_in_the_trade_and_pass_over_those_wh
     e = math.exp(-1)
     assert qb == pytest.approx((1 + e) / (1 + e + 9 + 2 * e), rel=1e-12)
     assert qc == 2.0 / 13.0
+    assert (b.alpha_e, b.beta_e, b.last) == (1.0, 2.0, 0.0)  # read, not faded
+    assert beliefs_of([b], 720.0, beliefs) == [qb]  # and read again, the same
     c.named_e = 0.2
     fade([c], 720.0, beliefs, 0.5, 0.1)  # news the very hour it was faded: added
     assert (c.alpha_e, c.beta_e, c.named_e) == pytest.approx((1.5, 2.0, 0.3), rel=1e-15)

@@ -535,9 +535,9 @@ def test_a_whole_replication_collects_young_garbage_less_often(
     seen: list[tuple[int, int, int]] = []
     simulate = evaluate.simulate
 
-    def watched(*args: Any) -> Any:
+    def watched(*args: Any, **kwargs: Any) -> Any:
         seen.append(gc.get_threshold())
-        out = simulate(*args)
+        out = simulate(*args, **kwargs)
         seen.append(gc.get_threshold())  # and while the metrics and tables are read
         return out
 

@@ -25,6 +25,7 @@ from sim.verify.worlds import belief_world, trade_world
 from sim.world import geo
 
 pytestmark = pytest.mark.model
+BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
 
 
 @pytest.mark.parametrize(("k", "p"), [(1, 0.3), (4, 0.1), (10, 0.05), (6, 0.4)])
@@ -509,6 +510,45 @@ def test_mean_belief_end_is_measured_at_the_horizon_not_the_last_weekly_snapshot
     m = metrics.replication_metrics(out)
     assert m["mean_belief_end"] == pytest.approx(expected, rel=1e-9)
     assert m["mean_belief_end"] != pytest.approx(out.weekly[-1]["mean_belief"], rel=1e-6)
+
+
+def test_the_weekly_sample_changes_nothing_it_observes() -> None:
+    """A run with the weekly sample and one without it (a sweep's) leave the same records
+    and every buyer's evidence the same to the last bit: the sample reads the buyers'
+    beliefs without fading them. (Faded in place, a buyer's evidence took another rounding
+    path from the first sample on.)"""
+    resolved = load(BASELINE, ["horizon_days=120"])
+    seed = replication_seed(resolved.scenario.seed, 1)
+    seen = Model(resolved, seed).run()
+    unseen = Model(resolved, seed, series=False).run()
+    assert len(seen.weekly) == 18 and unseen.weekly == []  # weeks 0 to 17 of 17.1
+    assert seen.shipments == unseen.shipments and seen.ledger == unseen.ledger
+    assert seen.named == unseen.named
+
+    def evidence(b: BuyerAgent) -> tuple[float, ...]:
+        return (b.alpha_e, b.beta_e, b.named_e, b.exposed_e, b.last)
+
+    assert [evidence(b) for b in seen.buyers] == [evidence(b) for b in unseen.buyers]
+    assert math.isclose(seen.mean_belief_end, unseen.mean_belief_end, rel_tol=0, abs_tol=0)
+
+
+def test_a_sweeps_metrics_are_the_runs_to_the_last_bit() -> None:
+    """``evaluate_metrics`` (sweeps: no tables, no weekly sample) and ``evaluate`` (``coalsim
+    run``) give the same metrics for the same seed, NaN where the other has NaN."""
+    from sim.metrics.evaluate import evaluate, evaluate_metrics
+
+    s = load(BASELINE, ["horizon_days=120"]).scenario
+    js = s.model_dump_json()
+    for r in range(3):
+        seed = replication_seed(s.seed, r)
+        run_row, sweep_row = evaluate(js, seed).metrics, evaluate_metrics(js, seed).metrics
+        assert run_row.keys() == sweep_row.keys()
+        differ = [
+            k
+            for k, v in run_row.items()
+            if not (v == sweep_row[k] or (math.isnan(v) and math.isnan(sweep_row[k])))
+        ]
+        assert differ == []
 
 
 @pytest.mark.parametrize("broker_first", [False, True])

@@ -195,10 +195,10 @@ def fade(
     (``observe(now, True, news, ...)`` for each, with exactly its arithmetic) and ``named``
     naming evidence (an investigation's share of the trade named).
 
-    ``BuyerAgent._fade`` is written out here with its constants hoisted: the weekly
-    sampler and seizure news reach every buyer, and a method call per buyer cost more
-    than the arithmetic. Most buyers were last faded together, so one ``exp`` serves a
-    run of them. Those who left the trade hear no news (and are not sampled).
+    ``BuyerAgent._fade`` is written out here with its constants hoisted: seizure and
+    naming news reach every buyer, and a method call per buyer cost more than the
+    arithmetic. Most buyers were last faded together, so one ``exp`` serves a run of
+    them. Those who left the trade hear no news.
     """
     memory_days = beliefs.memory_days
     scale, exposure = memory_days * 24.0, beliefs.naming_news_weight * memory_days
@@ -223,11 +223,24 @@ def fade(
 
 
 def beliefs_of(buyers: list[BuyerAgent], now: float, beliefs: Beliefs) -> list[float]:
-    """``[b.belief(now, beliefs) for b in buyers]`` for buyers in the trade, with exactly
-    its arithmetic, and a method call fewer per buyer."""
-    fade(buyers, now, beliefs)
+    """Each buyer's belief at ``now``, as ``belief`` would give it, without fading the
+    buyer: an observer (the weekly sample) must not change what it observes. Faded in
+    place, the buyers' evidence would follow another rounding path from every sample on,
+    so whether the samples are taken (``coalsim run``) or not (sweeps) could tip a
+    decision that sits on a rounding difference."""
+    scale = beliefs.memory_days * 24.0
+    exp = math.exp
+    seen, f = math.nan, 1.0
     out: list[float] = []
     for b in buyers:
-        a = b.prior_alpha + b.alpha_e
-        out.append(a / (a + (b.prior_beta + b.beta_e)))
+        last = b.last
+        if now > last:
+            if last != seen:  # most buyers were last faded together: one exp serves a run
+                seen = last
+                f = exp(-(now - seen) / scale)
+            a = b.prior_alpha + b.alpha_e * f
+            out.append(a / (a + (b.prior_beta + b.beta_e * f)))
+        else:
+            a = b.prior_alpha + b.alpha_e
+            out.append(a / (a + (b.prior_beta + b.beta_e)))
     return out

@@ -7,6 +7,8 @@ each replication index, in one process and in turn:
 - sweep path: ``evaluate_metrics`` (model and metrics), as every sweep point runs;
 - run path: ``evaluate`` plus writing the run folder's tables (``runs.csv`` and the
   model's tables, through the same ``Table`` writer ``coalsim run`` uses);
+- the run path's model alone: the model with its weekly sample, which sweeps leave out,
+  and the metrics, but no tables: what the run path costs before its frames and CSV;
 - a bare SimPy loop of the same number of events, for information: what SimPy
   itself costs per event next to what the model costs.
 
@@ -33,14 +35,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import simpy
 
 from sim.experiment.replications import ReplicationResult
 from sim.experiment.seeds import replication_seed
 from sim.experiment.store import kernel_compiled, model_compiled
 from sim.experiment.stream import Table
-from sim.metrics.evaluate import evaluate, evaluate_metrics
-from sim.model.model import Model
+from sim.metrics.evaluate import _resolved, evaluate, evaluate_metrics
+from sim.metrics.outputs import Outputs
+from sim.metrics.replication import replication_metrics
+from sim.model.model import Model, fewer_collections, simulate
 from sim.scenario import Resolved, Scenario, load, resolve
 from sim.scenario.errors import ScenarioError
 
@@ -73,10 +78,18 @@ def load_scenario(path: str | None) -> Resolved:
     return resolve(Scenario(), "<default Scenario()>")
 
 
-def model_run(resolved: Resolved, replication: int) -> CountingEnvironment:
+def model_run(resolved: Resolved, replication: int, series: bool = True) -> CountingEnvironment:
     env = CountingEnvironment()
-    Model(resolved, replication_seed(resolved.scenario.seed, replication), env=env).run()
+    seed = replication_seed(resolved.scenario.seed, replication)
+    Model(resolved, seed, env=env, series=series).run()
     return env
+
+
+def metrics_with_series(scenario_json: str, seed: np.random.SeedSequence) -> Outputs:
+    """``evaluate`` without the tables: the model as the run path runs it (with the weekly
+    sample) and the metrics, so that the tables' own share of the run path can be told."""
+    with fewer_collections():
+        return Outputs(replication_metrics(simulate(_resolved(scenario_json), seed)))
 
 
 def ticker(env: simpy.Environment, period: float) -> Generator[simpy.Event, Any, None]:
@@ -143,6 +156,8 @@ class Sample:
 
     sweep_s: float
     run_s: float
+    model_s: float
+    """The run path without its tables."""
     bare_s: float
     events: int
     bare_events: int
@@ -157,11 +172,12 @@ def sample(resolved: Resolved, scenario_json: str, r: int, writer: RunWriter) ->
             ReplicationResult(r, resolved.scenario.seed, evaluate(scenario_json, seed))
         )
     )
-    events = model_run(resolved, r).events
+    model_s = cpu(lambda: metrics_with_series(scenario_json, seed))
+    events = model_run(resolved, r, series=False).events  # the sweep path's events
     bare_s = cpu(lambda: bare_run(32, horizon, events))
     counted = CountingEnvironment()
     bare_run(32, horizon, events, counted)
-    return Sample(sweep_s, run_s, bare_s, events, counted.events)
+    return Sample(sweep_s, run_s, model_s, bare_s, events, counted.events)
 
 
 def measure(resolved: Resolved, replications: int) -> dict[str, Any]:
@@ -174,6 +190,7 @@ def measure(resolved: Resolved, replications: int) -> dict[str, Any]:
         writer.close()
     sweep = statistics.median(s.sweep_s for s in samples) / years
     run = statistics.median(s.run_s for s in samples) / years
+    model = statistics.median(s.model_s for s in samples) / years
     # Per-event costs, paired: each replication against the bare loop right after it.
     model_us = [s.sweep_s / s.events * 1e6 for s in samples]
     bare_us = [s.bare_s / s.bare_events * 1e6 for s in samples]
@@ -190,7 +207,8 @@ def measure(resolved: Resolved, replications: int) -> dict[str, Any]:
         "run_cpu_ms_per_year_min": min(s.run_s for s in samples) / years * 1e3,
         "sweep_years_per_core_s": 1 / sweep,
         "run_years_per_core_s": 1 / run,
-        "write_share_of_run": 1 - sweep / run,
+        "write_share_of_run": 1 - model / run,
+        "weekly_sample_share_of_run": (model - sweep) / run,
         "events_median": statistics.median(s.events for s in samples),
         "model_us_per_event": statistics.median(model_us),
         "bare_us_per_event": statistics.median(bare_us),
@@ -222,6 +240,7 @@ def report(f: dict[str, Any]) -> None:
         ("sweep path: replication-years / core-second", f"{f['sweep_years_per_core_s']:.1f}"),
         ("run path: replication-years / core-second", f"{f['run_years_per_core_s']:.1f}"),
         ("frames and CSV: share of the run path", f"{f['write_share_of_run']:.1%}"),
+        ("weekly sample: share of the run path", f"{f['weekly_sample_share_of_run']:.1%}"),
         ("events / replication, median", f"{f['events_median']:,.0f}"),
         (
             "CPU us / event: model (sweep path), bare SimPy",

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from sim.model.records import new_tuple
+
 YEAR_DAYS = 365.0
 
 
@@ -90,9 +92,12 @@ def deal_costs(
 ) -> DealCosts:
     """Every term of an offer of cargo value ``value`` (the broker's ``fee`` included)."""
     margin = value * (resale - 1.0) - fee
-    return DealCosts(
-        margin,
-        fine + (value if advance else 0.0),
-        arrest_cost(margin, stakes, deals_per_year),
-        naming_cost(margin, stakes, deals_per_year),
+    return new_tuple(
+        DealCosts,
+        (
+            margin,
+            fine + (value if advance else 0.0),
+            arrest_cost(margin, stakes, deals_per_year),
+            naming_cost(margin, stakes, deals_per_year),
+        ),
     )

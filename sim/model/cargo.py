@@ -20,15 +20,31 @@ from sim.model.routing import PORT
 from sim.world.network import LatLon, RouteGeo
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Deal:
+    """A signed deal. Its constructor and ``Voyage``'s are written out, not generated:
+    the compiled build runs a generated one as interpreted Python, for every deal."""
+
     buyer: BuyerAgent
     broker: str
     route: RouteGeo
     price: float
     terms: str
     ship_to_ship: bool
-    mode: str = PORT
+    mode: str
+
+    def __init__(
+        self,
+        buyer: BuyerAgent,
+        broker: str,
+        route: RouteGeo,
+        price: float,
+        terms: str,
+        ship_to_ship: bool,
+        mode: str = PORT,
+    ) -> None:
+        self.buyer, self.broker, self.route, self.price = buyer, broker, route, price
+        self.terms, self.ship_to_ship, self.mode = terms, ship_to_ship, mode
 
 
 class Intercept:
@@ -41,7 +57,7 @@ class Intercept:
         self.zone = zone
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Voyage:
     """What the tip and enforcement mechanisms need to know about a cargo at sea."""
 
@@ -54,9 +70,27 @@ class Voyage:
     plan: VoyagePlan
     leg_start: float
     eta: float
-    at_sea: bool = True
-    next_plan: VoyagePlan | None = None
+    at_sea: bool
+    next_plan: VoyagePlan | None
     """The leg after this one: the buyer's barge, or the run in from the anchorage."""
+
+    def __init__(
+        self,
+        rec: Shipment,
+        deal: Deal,
+        company: Company,
+        vessel: Vessel,
+        value: float,
+        process: simpy.Process,
+        plan: VoyagePlan,
+        leg_start: float,
+        eta: float,
+        at_sea: bool = True,
+        next_plan: VoyagePlan | None = None,
+    ) -> None:
+        self.rec, self.deal, self.company, self.vessel = rec, deal, company, vessel
+        self.value, self.process, self.plan = value, process, plan
+        self.leg_start, self.eta, self.at_sea, self.next_plan = leg_start, eta, at_sea, next_plan
 
     def position(self, t: float) -> LatLon:
         return self.plan.position(t - self.leg_start)

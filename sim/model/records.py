@@ -11,9 +11,18 @@ from typing import NamedTuple
 
 NOT_YET = float("nan")
 
+new_tuple = tuple.__new__
+"""``new_tuple(Cls, (a, b))`` is ``Cls(a, b)`` for a NamedTuple ``Cls`` without its
+``__new__``, which is interpreted Python even in the compiled build (``make fast``):
+for the small records the model makes at every offer, patrol movement and tip."""
 
-@dataclass(slots=True)
+
+@dataclass(slots=True, init=False)
 class Shipment:
+    """One lot, from the day it is ready to the end of its voyage. The constructor is
+    written out rather than generated: the compiled build (``make fast``) would run a
+    generated one as interpreted Python, for every lot; the defaults are its own."""
+
     id: int
     seller: str
     route: str
@@ -21,35 +30,107 @@ class Shipment:
     destination: str
     tonnes: float
     t_ready: float
-    buyer: str = ""
-    broker: str = ""
-    price_rmb_per_tonne: float = 0.0
-    payment_terms: str = ""
-    delivery: str = ""
-    mode: str = ""
+    buyer: str
+    broker: str
+    price_rmb_per_tonne: float
+    payment_terms: str
+    delivery: str
+    mode: str
     """How the seller chose to sail: port, ship_to_ship or loiter ("" before a deal)."""
-    t_contract: float = NOT_YET
-    vessel: str = ""
-    ais_off: bool = False
-    t_depart: float = NOT_YET
-    t_handover: float = NOT_YET
-    t_arrive: float = NOT_YET
-    outcome: str = "waiting"
-    cause: str = ""
-    contacts: int = 0
-    first_contact_time: float = NOT_YET
-    hours_in_zones: float = 0.0
-    waited_hours: float = 0.0
+    t_contract: float
+    vessel: str
+    ais_off: bool
+    t_depart: float
+    t_handover: float
+    t_arrive: float
+    outcome: str
+    cause: str
+    contacts: int
+    first_contact_time: float
+    hours_in_zones: float
+    waited_hours: float
     """Time held in port or loitering at the anchorage to let a patrol surge pass."""
-    seizure_time: float = NOT_YET
-    seizure_lat: float = NOT_YET
-    seizure_lon: float = NOT_YET
-    seizure_zone: str = ""
-    patrol: str = ""
-    tips: int = 0
-    first_tip_time: float = NOT_YET
-    fine_rmb: float = 0.0
-    reward_rmb: float = 0.0
+    seizure_time: float
+    seizure_lat: float
+    seizure_lon: float
+    seizure_zone: str
+    patrol: str
+    tips: int
+    first_tip_time: float
+    fine_rmb: float
+    reward_rmb: float
+
+    def __init__(
+        self,
+        id: int,
+        seller: str,
+        route: str,
+        origin: str,
+        destination: str,
+        tonnes: float,
+        t_ready: float,
+        buyer: str = "",
+        broker: str = "",
+        price_rmb_per_tonne: float = 0.0,
+        payment_terms: str = "",
+        delivery: str = "",
+        mode: str = "",
+        t_contract: float = NOT_YET,
+        vessel: str = "",
+        ais_off: bool = False,
+        t_depart: float = NOT_YET,
+        t_handover: float = NOT_YET,
+        t_arrive: float = NOT_YET,
+        outcome: str = "waiting",
+        cause: str = "",
+        contacts: int = 0,
+        first_contact_time: float = NOT_YET,
+        hours_in_zones: float = 0.0,
+        waited_hours: float = 0.0,
+        seizure_time: float = NOT_YET,
+        seizure_lat: float = NOT_YET,
+        seizure_lon: float = NOT_YET,
+        seizure_zone: str = "",
+        patrol: str = "",
+        tips: int = 0,
+        first_tip_time: float = NOT_YET,
+        fine_rmb: float = 0.0,
+        reward_rmb: float = 0.0,
+    ) -> None:
+        self.id = id
+        self.seller = seller
+        self.route = route
+        self.origin = origin
+        self.destination = destination
+        self.tonnes = tonnes
+        self.t_ready = t_ready
+        self.buyer = buyer
+        self.broker = broker
+        self.price_rmb_per_tonne = price_rmb_per_tonne
+        self.payment_terms = payment_terms
+        self.delivery = delivery
+        self.mode = mode
+        self.t_contract = t_contract
+        self.vessel = vessel
+        self.ais_off = ais_off
+        self.t_depart = t_depart
+        self.t_handover = t_handover
+        self.t_arrive = t_arrive
+        self.outcome = outcome
+        self.cause = cause
+        self.contacts = contacts
+        self.first_contact_time = first_contact_time
+        self.hours_in_zones = hours_in_zones
+        self.waited_hours = waited_hours
+        self.seizure_time = seizure_time
+        self.seizure_lat = seizure_lat
+        self.seizure_lon = seizure_lon
+        self.seizure_zone = seizure_zone
+        self.patrol = patrol
+        self.tips = tips
+        self.first_tip_time = first_tip_time
+        self.fine_rmb = fine_rmb
+        self.reward_rmb = reward_rmb
 
     @property
     def cargo_value_rmb(self) -> float:

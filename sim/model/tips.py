@@ -30,7 +30,7 @@ from sim.model import ledger as L
 from sim.model.cargo import Intercept, Voyage
 from sim.model.inforce import InForce
 from sim.model.patrols import CoastGuard, PatrolVessel
-from sim.model.records import Recorder, ZoneEvent
+from sim.model.records import Recorder, ZoneEvent, new_tuple
 from sim.model.rng import Draws
 from sim.scenario import trade
 from sim.world import geo
@@ -122,7 +122,9 @@ class Tips:
                 dash = geo.great_circle_nm(slat, slon, lat, lon) / vessel.dash_knots
                 at = max(now, t_in, now + dash)
             if dash <= t.max_intercept_hours and at < min(t_out, voyage.eta):
-                return Reach(dash, at, dash * vessel.dash_knots / vessel.speed_knots, zone)
+                return new_tuple(
+                    Reach, (dash, at, dash * vessel.dash_knots / vessel.speed_knots, zone)
+                )
         return None
 
     def _nearest(self, voyage: Voyage, now: float) -> tuple[Reach, PatrolVessel] | None:

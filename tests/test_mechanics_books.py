@@ -8,6 +8,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.model.ledger import Ledger, balances_fen, broker_party, buyer_party, seller_party
 from sim.model.rng import Draws, cumulative, mechanism_streams
@@ -37,6 +39,31 @@ def test_the_ledger_keeps_whole_fen_and_each_partys_running_position() -> None:
     assert book.balance_fen[other] == 1100  # its receipts add up
     book.post(6.0, seller, other, 0.01, "one fen")  # the smallest amount is posted
     assert book.entries[-1].fen == 1 and book.balance_fen[other] == 1101
+
+
+@given(
+    st.one_of(
+        st.floats(min_value=0.0, max_value=1e13, allow_nan=False),
+        # eighths of a yuan: 12.5 fen apart, every other one an exact half of a fen
+        st.integers(min_value=0, max_value=10**12).map(lambda m: m / 8),
+        st.integers(min_value=0, max_value=10**9).map(lambda k: (k + 0.5) / 100),
+    )
+)
+def test_an_amount_is_posted_as_python_rounds_it_to_the_fen(amount: float) -> None:
+    """Whole fen as ``round`` gives them: to the nearest, a half to the even one."""
+    book = Ledger()
+    book.post(0.0, "a", "b", amount, "x")
+    fen = round(amount * 100)
+    assert [e.fen for e in book.entries] == ([fen] if fen > 0 else [])
+
+
+def test_halves_of_a_fen_go_to_the_even_fen() -> None:
+    """RMB 0.125 is 12.5 fen exactly -> 12; 0.375 -> 38, 0.625 -> 62, 0.875 -> 88; 0.005 is
+    0.5 fen -> 0 (nothing posted); 0.1251 -> 13, 0.1249 -> 12."""
+    book = Ledger()
+    for rmb in (0.125, 0.375, 0.625, 0.875, 0.005, 0.1251, 0.1249):
+        book.post(0.0, "a", "b", rmb, "x")
+    assert [e.fen for e in book.entries] == [12, 38, 62, 88, 13, 12]
 
 
 @pytest.mark.parametrize("bad", [-0.01, math.nan])

@@ -533,6 +533,16 @@ def test_the_weekly_sample_changes_nothing_it_observes() -> None:
     assert math.isclose(seen.mean_belief_end, unseen.mean_belief_end, rel_tol=0, abs_tol=0)
 
 
+def test_a_runs_shipment_log_comes_back_from_pickle_as_it_was() -> None:
+    """What a worker or a notebook may pickle: every shipment record, unset times (NaN)
+    included, comes back with the same fields to the bit."""
+    import pickle
+
+    out = run(load(BASELINE, ["horizon_days=30"]))
+    back = pickle.loads(pickle.dumps(out.shipments))
+    assert out.shipments and repr(back) == repr(out.shipments)
+
+
 def test_a_sweeps_metrics_are_the_runs_to_the_last_bit() -> None:
     """``evaluate_metrics`` (sweeps: no tables, no weekly sample) and ``evaluate`` (``coalsim
     run``) give the same metrics for the same seed, NaN where the other has NaN."""

@@ -533,6 +533,27 @@ def test_the_weekly_sample_changes_nothing_it_observes() -> None:
     assert math.isclose(seen.mean_belief_end, unseen.mean_belief_end, rel_tol=0, abs_tol=0)
 
 
+def test_a_new_lots_record_says_nothing_has_happened_to_it_yet() -> None:
+    """The shipment log's row for a lot just made (and for one held without a buyer):
+    no buyer, broker, price, terms, vessel or zone; every time still NaN; no contacts,
+    tips, fine or reward; waiting."""
+    from sim.model.records import Shipment
+
+    s = Shipment(3, "seller", "route", "Nampo", "Yantai", 5000.0, 12.0)
+    assert (s.id, s.seller, s.route, s.origin, s.destination, s.tonnes, s.t_ready) == (
+        3, "seller", "route", "Nampo", "Yantai", 5000.0, 12.0
+    )  # fmt: skip
+    text = (s.buyer, s.broker, s.payment_terms, s.delivery, s.mode, s.vessel, s.cause)
+    assert (*text, s.seizure_zone, s.patrol) == ("",) * 9
+    times = (s.t_contract, s.t_depart, s.t_handover, s.t_arrive, s.first_contact_time)
+    assert all(math.isnan(t) for t in (*times, s.seizure_time, s.first_tip_time))
+    assert math.isnan(s.seizure_lat) and math.isnan(s.seizure_lon)
+    numbers = (s.price_rmb_per_tonne, s.hours_in_zones, s.waited_hours, s.fine_rmb)
+    assert (*numbers, s.reward_rmb, s.contacts, s.tips) == (0.0,) * 7
+    assert s.ais_off is False and s.outcome == "waiting"
+    assert s.cargo_value_rmb == 0.0
+
+
 def test_a_runs_shipment_log_comes_back_from_pickle_as_it_was() -> None:
     """What a worker or a notebook may pickle: every shipment record, unset times (NaN)
     included, comes back with the same fields to the bit."""

@@ -496,7 +496,7 @@ def simulate(resolved: Resolved, seed: np.random.SeedSequence, *, series: bool =
 
     ``series=False`` leaves out the weekly sample of buyers active and their mean belief,
     which only the weekly table reads (``RunOutput.weekly`` stays empty): sweeps keep
-    metrics alone, and on the baseline the sample is about 6% of a compiled replication.
+    metrics alone, and the sample costs a few percent of a replication (benchmarks/README.md).
     The sample changes nothing it reads (``beliefs_of``), so every other record of the
     replication is the same either way; only a runaway scenario's ``max_events`` stop
     comes up to 52 events a year later without it."""

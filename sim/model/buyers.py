@@ -234,13 +234,9 @@ def beliefs_of(buyers: list[BuyerAgent], now: float, beliefs: Beliefs) -> list[f
     out: list[float] = []
     for b in buyers:
         last = b.last
-        if now > last:
-            if last != seen:  # most buyers were last faded together: one exp serves a run
-                seen = last
-                f = exp(-(now - seen) / scale)
-            a = b.prior_alpha + b.alpha_e * f
-            out.append(a / (a + (b.prior_beta + b.beta_e * f)))
-        else:
-            a = b.prior_alpha + b.alpha_e
-            out.append(a / (a + (b.prior_beta + b.beta_e)))
+        if now > last and last != seen:  # most buyers were last faded together: one exp
+            seen, f = last, exp(-(now - last) / scale)  # serves a run of them
+        g = f if now > last else 1.0  # x * 1.0 is x: a buyer faded at this hour as it is
+        a = b.prior_alpha + b.alpha_e * g
+        out.append(a / (a + (b.prior_beta + b.beta_e * g)))
     return out

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import NamedTuple
 
+from sim.model.records import new_tuple
+
 STATE = "state:china"
 MARKET = "market:china"
 SHIPPING_COSTS = "costs:shipping"
@@ -45,9 +47,6 @@ class Entry(NamedTuple):
         return self.fen / 100
 
 
-_entry = tuple.__new__  # Entry(...) without the keyword-handling constructor: a hot path
-
-
 class Ledger:
     """Append-only list of transfers; amounts are positive, direction is payer to payee."""
 
@@ -71,7 +70,7 @@ class Ledger:
         if rest > 0.5 or (rest == 0.5 and fen % 2 == 1):
             fen += 1
         if fen > 0:
-            self.entries.append(_entry(Entry, (time, payer, payee, fen, reason, shipment)))
+            self.entries.append(new_tuple(Entry, (time, payer, payee, fen, reason, shipment)))
             bal = self.balance_fen
             bal[payer] = bal.get(payer, 0) - fen
             bal[payee] = bal.get(payee, 0) + fen

@@ -14,7 +14,8 @@ NOT_YET = float("nan")
 new_tuple = tuple.__new__
 """``new_tuple(Cls, (a, b))`` is ``Cls(a, b)`` for a NamedTuple ``Cls`` without its
 ``__new__``, which is interpreted Python even in the compiled build (``make fast``):
-for the small records the model makes at every offer, patrol movement and tip."""
+for the small records the model makes at every offer, ledger entry, patrol movement
+and tip."""
 
 
 @dataclass(slots=True, init=False)

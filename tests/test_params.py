@@ -5,12 +5,18 @@ once at load in the order the entries take effect."""
 from __future__ import annotations
 
 import dataclasses
+import functools
+import operator
+import types
+import typing
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
-from sim.model.params import compile_params
-from sim.scenario import Scenario, load, resolve
+from sim.model import sections
+from sim.model.params import compile_params, copy_into
+from sim.scenario import Scenario, adaptive, load, resolve, schema, trade
 
 SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.toml"))
 SECTIONS = ("detection", "contract", "tips", "enforcement", "market", "beliefs", "network")
@@ -27,6 +33,53 @@ def test_compiled_sections_hold_the_schema_values(path: Path) -> None:
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(section, next(iter(fields)), None)
     assert p.patrols == s.patrols
+
+
+SECTION_MODELS = [
+    (sections.DetectionSection, schema.Detection),
+    (sections.ContractSection, trade.Contract),
+    (sections.TipsSection, trade.Tips),
+    (sections.EnforcementSection, trade.Enforcement),
+    (sections.MarketSection, trade.Market),
+    (sections.BeliefsSection, trade.Beliefs),
+    (sections.NetworkSection, trade.Network),
+    (sections.AdaptationSection, adaptive.Adaptation),
+    (sections.SellerSection, schema.Seller),
+    (sections.BuyerSection, trade.Buyer),
+]
+
+
+def _plain(t: object) -> object:
+    """A schema field's type without its validation metadata (``Annotated``)."""
+    origin, args = typing.get_origin(t), typing.get_args(t)
+    if origin is typing.Annotated:
+        return _plain(args[0])
+    if origin is list:
+        return list[_plain(args[0])]  # type: ignore[misc]
+    if origin in (types.UnionType, typing.Union):
+        return functools.reduce(operator.or_, [_plain(a) for a in args])
+    return t
+
+
+@pytest.mark.parametrize("section, model", SECTION_MODELS, ids=lambda c: c.__name__)
+def test_each_section_the_model_reads_has_its_schema_fields_and_types(
+    section: type, model: type[BaseModel]
+) -> None:
+    """The model reads the scenario through these classes: a field added to the schema,
+    renamed or retyped must be there too, or the compiled build would read a stale one."""
+    hints = typing.get_type_hints(section)
+    assert list(hints) == list(model.model_fields)
+    assert hints == {k: _plain(f.annotation) for k, f in model.model_fields.items()}
+
+
+def test_sellers_and_buyers_are_read_from_their_sections_with_the_schema_values() -> None:
+    s = load(SCENARIOS[0]).scenario
+    for section, entries in (
+        (sections.SellerSection, s.sellers),
+        (sections.BuyerSection, s.buyers),
+    ):
+        for entry in entries:
+            assert dataclasses.asdict(copy_into(section, entry)) == entry.model_dump()
 
 
 def test_schedule_takes_entries_by_day_each_on_the_last() -> None:

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 
 from sim.model.buyer_costs import NO_STAKES, Stakes, deal_costs
 from sim.model.ledger import Ledger
-from sim.scenario.trade import Beliefs, Buyer
+from sim.model.sections import BeliefsSection, BuyerSection
 
 ADVANCE, AFTER = "advance", "after_delivery"
 
@@ -68,7 +68,7 @@ class BuyerAgent:
         "taken_total",
     )
 
-    def __init__(self, name: str, config: Buyer, now: float = 0.0) -> None:
+    def __init__(self, name: str, config: BuyerSection, now: float = 0.0) -> None:
         self.name = name
         self.party = f"buyer:{name}"
         self.config = config
@@ -99,7 +99,7 @@ class BuyerAgent:
         """Capital at entry plus everything the books have moved to or from the buyer."""
         return self.capital0 + ledger.balance_fen.get(self.party, 0) / 100
 
-    def _fade(self, now: float, beliefs: Beliefs) -> None:
+    def _fade(self, now: float, beliefs: BeliefsSection) -> None:
         if now > self.last:
             memory_days = beliefs.memory_days
             f = math.exp(-(now - self.last) / (memory_days * 24.0))
@@ -111,20 +111,20 @@ class BuyerAgent:
             self.exposed_e = self.exposed_e * f + beliefs.naming_news_weight * memory_days * (1 - f)
             self.last = now
 
-    def belief(self, now: float, beliefs: Beliefs) -> float:
+    def belief(self, now: float, beliefs: BeliefsSection) -> float:
         """Mean believed chance that a shipment is intercepted."""
         self._fade(now, beliefs)
         a = self.prior_alpha + self.alpha_e
         b = self.prior_beta + self.beta_e
         return a / (a + b)
 
-    def naming_rate(self, now: float, beliefs: Beliefs) -> float:
+    def naming_rate(self, now: float, beliefs: BeliefsSection) -> float:
         """Believed times a day a trader is named: (nu0 T0 + c) / (T0 + t), faded to ``now``."""
         self._fade(now, beliefs)
         t0 = beliefs.naming_prior_days
         return (beliefs.naming_prior_per_year / 365.0 * t0 + self.named_e) / (t0 + self.exposed_e)
 
-    def observe(self, now: float, seized: bool, weight: float, beliefs: Beliefs) -> None:
+    def observe(self, now: float, seized: bool, weight: float, beliefs: BeliefsSection) -> None:
         self._fade(now, beliefs)
         if seized:
             self.alpha_e += weight
@@ -187,7 +187,7 @@ class BuyerAgent:
 def fade(
     buyers: Iterable[BuyerAgent],
     now: float,
-    beliefs: Beliefs,
+    beliefs: BeliefsSection,
     news: float = 0.0,
     named: float = 0.0,
 ) -> None:
@@ -222,7 +222,7 @@ def fade(
             b.named_e += named
 
 
-def beliefs_of(buyers: list[BuyerAgent], now: float, beliefs: Beliefs) -> list[float]:
+def beliefs_of(buyers: list[BuyerAgent], now: float, beliefs: BeliefsSection) -> list[float]:
     """Each buyer's belief at ``now``, as ``belief`` would give it, without fading the
     buyer: an observer (the weekly sample) must not change what it observes. Faded in
     place, the buyers' evidence would follow another rounding path from every sample on,

@@ -16,7 +16,7 @@ from sim.model.inforce import InForce
 from sim.model.legs import Vessel
 from sim.model.rng import cumulative
 from sim.model.routing import RouteChoice
-from sim.scenario.schema import Seller
+from sim.model.sections import SellerSection
 from sim.world.network import RouteGeo
 
 
@@ -28,7 +28,7 @@ class Company:
     def __init__(
         self,
         name: str,
-        seller: Seller,
+        seller: SellerSection,
         fleet: simpy.Store,
         routes: list[RouteGeo],
         *,

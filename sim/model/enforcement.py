@@ -29,10 +29,10 @@ from sim.model.network import BUYER, TradeNetwork
 from sim.model.patrols import CoastGuard, PatrolVessel
 from sim.model.records import Recorder, ZoneEvent
 from sim.model.rng import Draws
-from sim.scenario import trade
+from sim.model.sections import EnforcementSection
 
 
-def fine_for(value: float, e: trade.Enforcement) -> float:
+def fine_for(value: float, e: EnforcementSection) -> float:
     """The fine on a seized cargo of contract value ``value``."""
     return e.fine_rmb if e.fine_rule == "fixed" else e.fine_cargo_multiple * value
 

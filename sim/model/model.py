@@ -38,11 +38,12 @@ from sim.model.legs import FULL, Plans, Vessel, VoyagePlan
 from sim.model.market import FixedMarket, Market, StrategicMarket
 from sim.model.news import BuyerNews, SellerNews
 from sim.model.outcomes import Outcomes
-from sim.model.params import Params, compile_params, compiled
+from sim.model.params import Params, compile_params, copy_into
 from sim.model.patrols import CoastGuard
 from sim.model.records import PatrolEvent, Recorder, Shipment, ZoneEvent
 from sim.model.rng import mechanism_streams
 from sim.model.routing import RouteChoice, Routing
+from sim.model.sections import BuyerSection, SellerSection
 from sim.model.sellers import Sellers
 from sim.model.tips import Tips
 from sim.model.voyages import Voyages
@@ -120,7 +121,7 @@ class Model:
         self.plans = Plans(self.coast_guard)
         self.buyers: dict[str, BuyerAgent] = {}
         self.buyers_at: dict[str, list[BuyerAgent]] = {}
-        self.templates = [compiled(b) for b in s.buyers]  # entrants' too
+        self.templates = [copy_into(BuyerSection, b) for b in s.buyers]  # entrants' too
         for b in self.templates:
             for name in _instances(b.name, b.count):
                 self._add_buyer(BuyerAgent(name, b))
@@ -185,7 +186,7 @@ class Model:
                 companies.append(
                     Company(
                         name,
-                        compiled(sl),
+                        copy_into(SellerSection, sl),
                         store,
                         routes,
                         in_force=self.in_force,
@@ -216,7 +217,7 @@ class Model:
             sl = company.seller
             company.choice = RouteChoice(
                 company,
-                s.adaptation,
+                self.in_force.params.adaptation,
                 self.rng["routing"],
                 price * (sl.lot_tonnes_min + sl.lot_tonnes_max) / 2,
             )

@@ -32,8 +32,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from sim.model.rng import Draws, cumulative
-from sim.scenario.adaptive import Adaptation
-from sim.scenario.schema import Seller
+from sim.model.sections import AdaptationSection, SellerSection
 from sim.world.network import RouteGeo
 
 PORT, SHIP_TO_SHIP, LOITER = "port", "ship_to_ship", "loiter"
@@ -121,7 +120,7 @@ class Shipper(Protocol):
     @property
     def name(self) -> str: ...
     @property
-    def seller(self) -> Seller: ...
+    def seller(self) -> SellerSection: ...
     @property
     def routes(self) -> list[RouteGeo]: ...
     @property
@@ -134,7 +133,7 @@ class RouteChoice:
     """One seller's alternatives, beliefs and choices."""
 
     def __init__(
-        self, company: Shipper, settings: Adaptation, rng: Draws, cargo_value_rmb: float
+        self, company: Shipper, settings: AdaptationSection, rng: Draws, cargo_value_rmb: float
     ) -> None:
         s = company.seller
         self.company = company
@@ -145,17 +144,17 @@ class RouteChoice:
         )
         self.by_key = {a.key: a for a in self.options}
 
-    def utilities(self, now: float, settings: Adaptation) -> list[float]:
+    def utilities(self, now: float, settings: AdaptationSection) -> list[float]:
         c, mem = self.company.cost_rmb_per_hour, settings.memory_days * 24.0
         pa, pb, value = settings.prior_alpha, settings.prior_beta, self.cargo_value
         return [-a.belief.mean(now, pa, pb, mem) - c * a.hours_away / value for a in self.options]
 
-    def probabilities(self, now: float, settings: Adaptation) -> list[float]:
+    def probabilities(self, now: float, settings: AdaptationSection) -> list[float]:
         return logit_probabilities(
             self.utilities(now, settings), [a.weight for a in self.options], settings.sharpness
         )
 
-    def choose(self, now: float, settings: Adaptation) -> Alternative:
+    def choose(self, now: float, settings: AdaptationSection) -> Alternative:
         if len(self.options) == 1:
             return self.options[0]
         return self.options[self.rng.choice(cumulative(self.probabilities(now, settings)))]
@@ -175,7 +174,12 @@ class Routing:
         self.choices = {c.company.name: c for c in choices}
 
     def outcome(
-        self, seller: str, key: tuple[str, str], now: float, seized: bool, settings: Adaptation
+        self,
+        seller: str,
+        key: tuple[str, str],
+        now: float,
+        seized: bool,
+        settings: AdaptationSection,
     ) -> None:
         """The seller's ship arrived (or handed over) or was seized on ``key``."""
         mem = settings.memory_days * 24.0

@@ -20,7 +20,7 @@ import simpy
 from sim.model.legs import VoyagePlan
 from sim.model.patrols import CoastGuard
 from sim.model.records import Shipment
-from sim.scenario.adaptive import Adaptation
+from sim.model.sections import AdaptationSection
 
 
 def hazard(plan: VoyagePlan, rates: dict[str, float]) -> float:
@@ -43,7 +43,7 @@ def hold(
     rec: Shipment,
     plan: VoyagePlan,
     max_hours: float,
-    adapt: Adaptation,
+    adapt: AdaptationSection,
 ) -> Generator[simpy.Event, Any, float]:
     """Wait while ``plan`` surges, up to ``max_hours``; returns the hours waited."""
     start = env.now

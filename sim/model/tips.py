@@ -32,7 +32,7 @@ from sim.model.inforce import InForce
 from sim.model.patrols import CoastGuard, PatrolVessel
 from sim.model.records import Recorder, ZoneEvent, new_tuple
 from sim.model.rng import Draws
-from sim.scenario import trade
+from sim.model.sections import TipsSection
 from sim.world import geo
 from sim.world.network import Geography
 
@@ -41,7 +41,7 @@ def tip_probability(reward: float, p0: float, p_max: float, half: float) -> floa
     return p0 + (p_max - p0) * reward / (reward + half)
 
 
-def reward_for(value: float, t: trade.Tips) -> float:
+def reward_for(value: float, t: TipsSection) -> float:
     """The reward a seizure of a cargo of contract value ``value`` pays its tipster."""
     if t.reward_rule == "fixed":
         return t.reward_fixed_rmb

@@ -45,6 +45,14 @@ class Company:
         self.ports = {r.destination for r in routes}
         self.weights = list(seller.route_weights or [1.0] * len(routes))
         self.route_cdf = cumulative(self.weights)
+        # by port: its routes in order, their weights' running totals and their sum
+        # (``sum``, as the market's draw of a route to a buyer's port was first written)
+        by_port: dict[str, tuple[list[RouteGeo], list[float]]] = {}
+        for r, w in zip(routes, self.weights, strict=True):
+            to, ws = by_port.setdefault(r.destination, ([], []))
+            to.append(r)
+            ws.append(w)
+        self.to_port = {p: (to, cumulative(ws), sum(ws)) for p, (to, ws) in by_port.items()}
         self.cost_rmb_per_hour = seller.operating_cost_rmb_per_day / 24.0
         self.choice: RouteChoice | None = None  # set by the model when sellers adapt
         self.ships = len(fleet.items)  # the company's own ships, at sea, in port or detained

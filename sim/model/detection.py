@@ -38,10 +38,17 @@ class Exposure:
         self.need = rng.exponential()
 
     def search(
-        self, env: simpy.Environment, zone: ZoneState, t_out: float
+        self,
+        env: simpy.Environment,
+        zone: ZoneState,
+        t_out: float,
+        proc: simpy.Process | None = None,
     ) -> Generator[simpy.Event, Any, PatrolVessel | None]:
-        """Stay in ``zone`` until ``t_out``; return the boarding vessel if one boards first."""
-        proc = env.active_process
+        """Stay in ``zone`` until ``t_out``; return the boarding vessel if one boards first.
+
+        ``proc``: the voyage's process, the one searching (by default the active one)."""
+        if proc is None:
+            proc = env.active_process
         assert proc is not None, "search runs inside a voyage's process"
         while True:
             now = env.now
@@ -59,8 +66,9 @@ class Exposure:
                     if proc in zone.searching:
                         zone.searching.remove(proc)
                     raise
-                self.need -= rate * (env.now - now)  # the zone has unlisted us
-                if not (hit and env.now >= now + to_hit):
+                t = env.now
+                self.need -= rate * (t - now)  # the zone has unlisted us
+                if not (hit and t >= now + to_hit):
                     continue
             else:
                 zone.searching.remove(proc)

@@ -59,20 +59,16 @@ class Market:
         )
 
     def _route_to(self, company: Company, port: str) -> RouteGeo | None:
-        options = [
-            (r, w)
-            for r, w in zip(company.routes, company.weights, strict=True)
-            if r.destination == port
-        ]
-        if not options:
+        """One of the company's routes to ``port``, drawn by weight; None if it has none."""
+        options = company.to_port.get(port)
+        if options is None:
             return None
-        total = sum(w for _, w in options)
-        x, acc = self.rng.random() * total, 0.0
-        for r, w in options:
-            acc += w
-            if x < acc:
-                return r
-        return options[-1][0]
+        routes, acc, total = options
+        x = self.rng.random() * total
+        for i in range(len(acc)):
+            if x < acc[i]:
+                return routes[i]
+        return routes[-1]
 
     def _sts(self, route: RouteGeo) -> bool:
         share = self.in_force.params.contract.ship_to_ship_share

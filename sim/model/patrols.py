@@ -170,9 +170,9 @@ class PatrolVessel:
             if state != ON_STATION:
                 state, remaining = yield from self._off_station(state, env.now + remaining)
                 continue
-            self.on_station_until = env.now + remaining
-            self.cg.arrive(self)
             start = env.now
+            self.on_station_until = start + remaining
+            self.cg.arrive(self)
             try:
                 yield env.timeout(remaining)
             except simpy.Interrupt as order:

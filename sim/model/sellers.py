@@ -65,17 +65,18 @@ class Sellers:
             if company.ships == 0:  # all confiscated: nothing to carry the coal
                 rec.outcome = "held"
                 return
-            alt = None if choice is None else choice.choose(env.now, in_force.params.adaptation)
-            deal = market.find_deal(company, rec.tonnes, env.now, alt)
+            now = env.now  # read once a round: compiled, each read calls into SimPy
+            alt = None if choice is None else choice.choose(now, in_force.params.adaptation)
+            deal = market.find_deal(company, rec.tonnes, now, alt)
             if deal is not None:
                 break
-            if env.now + company.seller.retry_hours > deadline:
+            if now + company.seller.retry_hours > deadline:
                 rec.outcome = "held"
                 return
             yield env.timeout(company.seller.retry_hours)
         rec.buyer, rec.broker, rec.route = deal.buyer.name, deal.broker, deal.route.name
         rec.destination, rec.price_rmb_per_tonne = deal.route.destination, deal.price
-        rec.payment_terms, rec.t_contract = deal.terms, env.now
+        rec.payment_terms, rec.t_contract = deal.terms, now
         rec.delivery = "ship_to_ship" if deal.ship_to_ship else "port"
         rec.mode = deal.mode
         yield from self.voyages.shipment(company, rec, deal)

@@ -45,20 +45,24 @@ from sim.model.timing import hold
 def sail(
     env: simpy.Environment, voyage: Voyage, plan: VoyagePlan, exposure: Exposure
 ) -> Generator[simpy.Event, Any, PatrolVessel | None]:
-    """Sail one leg; return the patrol that boarded, if one did."""
-    voyage.plan, voyage.leg_start = plan, env.now
+    """Sail one leg; return the patrol that boarded, if one did.
+
+    The clock is read once a step (compiled, each read of ``env`` calls into SimPy)."""
     t0 = env.now
+    voyage.plan, voyage.leg_start = plan, t0
     for zone_name, zone, a, b in plan.zones:
         if zone is None:
             continue
-        if env.now < t0 + a:
-            yield env.timeout(t0 + a - env.now)
-        patrol = yield from exposure.search(env, zone, t0 + b)
+        now = env.now
+        if now < t0 + a:
+            yield env.timeout(t0 + a - now)
+        patrol = yield from exposure.search(env, zone, t0 + b, voyage.process)
         if patrol is not None:
             voyage.rec.seizure_zone = zone_name
             return patrol
-    if env.now < t0 + plan.hours:
-        yield env.timeout(t0 + plan.hours - env.now)
+    now = env.now
+    if now < t0 + plan.hours:
+        yield env.timeout(t0 + plan.hours - now)
     return None
 
 
@@ -109,8 +113,9 @@ class Voyages:
         rec.outcome = "at_sea"
         rest = barge or onward
         eta = now + plan.hours + (rest.hours if rest else 0.0)
-        assert env.active_process is not None
-        voyage = Voyage(rec, deal, company, vessel, value, env.active_process, plan, now, eta)
+        proc = env.active_process
+        assert proc is not None
+        voyage = Voyage(rec, deal, company, vessel, value, proc, plan, now, eta)
         voyage.next_plan = rest
         rec.hours_in_zones = plan.hours_in_zones + (rest.hours_in_zones if rest else 0.0)
         for react in told.sailed:  # each outcome told to its listeners in turn

@@ -2,7 +2,8 @@
 
 ``make fast`` runs it with ``.venv-fast``'s Python. SimPy is the model's engine and
 stays SimPy: the same release's own source (its sdist, from PyPI), compiled, with
-four mechanical edits that mypyc needs and that leave its behaviour as it was:
+five mechanical edits that leave its behaviour as it was, four that mypyc needs and
+one for speed:
 
 1. ``Environment.process``, ``timeout``, ``event``, ``all_of`` and ``any_of`` become
    the plain methods SimPy already declares for type checkers, instead of classes
@@ -13,7 +14,11 @@ four mechanical edits that mypyc needs and that leave its behaviour as it was:
    resources, and the benchmarks' counting and tracing environments);
 4. the subclasses' constructors assign ``callbacks`` (and ``Initialize`` its
    ``_value``) without repeating ``Event``'s annotation, which made mypyc visit the
-   attribute twice for the garbage collector and leak every dropped environment.
+   attribute twice for the garbage collector and leak every dropped environment;
+5. the names the event loop calls or reads for every event (``heappush``, ``heappop``,
+   ``next`` and the priorities ``URGENT`` and ``NORMAL``) are bound ``Final`` once, so
+   compiled code holds them in C variables instead of looking each up in a module's
+   dictionary at every event (some 4 lookups an event, 3% of a replication).
 
 Only ``core``, ``events`` and ``exceptions`` are compiled: the event loop, events,
 processes and interrupts, which every replication steps through some ten thousand
@@ -105,14 +110,41 @@ def methods_for_all(core: str) -> str:
     return replace_once(core, "        BoundClass.bind_early(self)\n", "", "simpy/core.py")
 
 
+def bind_final(core: str, events: str) -> tuple[str, str]:
+    """Edit 5: the per-event names bound ``Final`` (C variables once compiled)."""
+    events = replace_once(events, "from typing import (\n", "from typing import (\n    Final,\n",
+                          "simpy/events.py")  # fmt: skip
+    for name, value in (("URGENT", "0"), ("NORMAL", "1")):
+        events = replace_once(
+            events,
+            f"\n{name}: EventPriority = EventPriority({value})\n",
+            f"\n{name}: Final = EventPriority({value})\n",
+            "simpy/events.py",
+        )
+    where = "simpy/core.py"
+    core = replace_once(core, "from typing import (\n", "from typing import (\n    Final,\n", where)
+    core = replace_once(
+        core,
+        "\nfrom mypy_extensions import mypyc_attr\n",
+        "\nfrom mypy_extensions import mypyc_attr\n\n"
+        "_heappop: Final = heappop\n_heappush: Final = heappush\n_next: Final = next\n",
+        where,
+    )
+    core = replace_once(core, "heappush(self._queue, (self._now + delay, priority, next(",
+                        "_heappush(self._queue, (self._now + delay, priority, _next(",
+                        where)  # fmt: skip
+    core = replace_once(core, "= heappop(self._queue)", "= _heappop(self._queue)", where)
+    return core, events
+
+
 def edit(src: Path) -> None:
     core_path, events_path = src / "core.py", src / "events.py"
     core = methods_for_all(core_path.read_text())
     core = replace_once(
         core, "\nclass Environment:\n", "\n" + ALLOW + "class Environment:\n", "simpy/core.py"
     )
+    core, events = bind_final(core, events_path.read_text())
     core_path.write_text(core)
-    events = events_path.read_text()
     where = "simpy/events.py"
     events = replace_once(events, "\nclass Event:\n", "\n" + ALLOW + "class Event:\n", where)
     events = replace_once(events, "    _value: Any = PENDING\n", "    _value: Any\n", where)

@@ -71,6 +71,11 @@ def test_the_kernel_edits_keep_simpys_results(tmp_path: Path) -> None:
     core = (tmp_path / "simpy" / "core.py").read_text()
     assert "BoundClass(" not in core.split("class Environment")[1]  # plain methods only
     assert "bind_early(self)" not in core
+    # the per-event names are read from module constants, not looked up at each event
+    assert "_heappush(self._queue" in core and "_heappop(self._queue)" in core
+    assert " heappush(" not in core.split("_next: Final = next")[1]
+    events = (tmp_path / "simpy" / "events.py").read_text()
+    assert "\nNORMAL: Final = EventPriority(1)\n" in events
 
     edited_file, edited_plain, edited_hash = _replicate(tmp_path)
     published_file, published_plain, published_hash = _replicate(None)

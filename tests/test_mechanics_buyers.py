@@ -46,7 +46,8 @@ def test_the_arrest_and_naming_costs_of_an_offer_by_hand() -> None:
     At resale 1.0 with the same fee M = -100: a deal with no margin forgoes nothing, so
     arrest costs 0 and naming only the fine, 0.01 x 36,500 = 365."""
     after = deal_costs(1000.0, 1.5, 10.0, False, 100.0, STAKES, 3.0)
-    assert after == pytest.approx((400.0, 10.0, 600.0, 405.0), rel=1e-12)
+    terms = (after.margin, after.loss, after.arrest, after.named)
+    assert terms == pytest.approx((400.0, 10.0, 600.0, 405.0), rel=1e-12)
     advance = deal_costs(1000.0, 1.5, 10.0, True, 100.0, STAKES, 3.0)
     assert advance.loss == 1010.0
     losing = deal_costs(1000.0, 1.0, 10.0, False, 100.0, STAKES, 3.0)

@@ -194,7 +194,7 @@ class _Searches:
         self.board_in = board_in
         self.log: list[tuple[str, float, float]] = []
 
-    def search(self, env: Any, zone: str, until: float) -> Any:
+    def search(self, env: Any, zone: str, until: float, proc: Any = None) -> Any:
         self.log.append((zone, env.now, until))
         if zone == self.board_in:
             yield env.timeout(1.0)
@@ -210,7 +210,9 @@ def _sail_from(t0: float, plan: Any, exposure: _Searches) -> tuple[Any, Any, flo
     from sim.model.voyages import sail
 
     env = simpy.Environment()
-    voyage = SimpleNamespace(rec=SimpleNamespace(seizure_zone=""), plan=None, leg_start=None)
+    voyage = SimpleNamespace(
+        rec=SimpleNamespace(seizure_zone=""), plan=None, leg_start=None, process=None
+    )
     result: dict[str, Any] = {}
 
     def go() -> Any:
@@ -256,10 +258,12 @@ def test_a_leg_inside_a_zone_from_start_to_end_never_waits_for_no_time() -> None
     from sim.model.voyages import sail
 
     clock = SimpleNamespace(now=0.0, timeout=lambda hours: ("wait", hours))
-    voyage = SimpleNamespace(rec=SimpleNamespace(seizure_zone=""), plan=None, leg_start=None)
+    voyage = SimpleNamespace(
+        rec=SimpleNamespace(seizure_zone=""), plan=None, leg_start=None, process=None
+    )
 
     class Search:
-        def search(self, env: Any, zone: str, until: float) -> Any:
+        def search(self, env: Any, zone: str, until: float, proc: Any = None) -> Any:
             yield ("search", zone, until)
             return None
 

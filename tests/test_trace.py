@@ -8,6 +8,8 @@ is computed by hand from the route length.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from builders import run
 
@@ -107,6 +109,6 @@ def test_whole_trace() -> None:
             0,
         ),
     ]
-    assert [e._replace(time=round(e.time, 9)) for e in entries] == [
-        e._replace(time=round(e.time, 9)) for e in expect
+    assert [replace(e, time=round(e.time, 9)) for e in entries] == [
+        replace(e, time=round(e.time, 9)) for e in expect
     ]

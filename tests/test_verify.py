@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -198,7 +199,7 @@ def test_break_even_fails_when_the_naming_cost_counts_the_sentence_at_half(
     honest = model_buyer_costs.naming_cost
 
     def half(margin: float, stakes: Stakes, n: float) -> float:
-        return honest(margin, stakes._replace(sentence_days=stakes.sentence_days / 2), n)
+        return honest(margin, replace(stakes, sentence_days=stakes.sentence_days / 2), n)
 
     monkeypatch.setattr(model_buyer_costs, "naming_cost", half)
     assert len(_failed(trade.break_even(True))) == 2

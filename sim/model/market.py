@@ -27,7 +27,6 @@ from sim.model.enforcement import fine_for
 from sim.model.inforce import InForce
 from sim.model.ledger import Ledger
 from sim.model.network import BROKER, BUYER, TradeNetwork
-from sim.model.records import new_tuple
 from sim.model.rng import Draws
 from sim.model.routing import PORT, SHIP_TO_SHIP, Alternative
 from sim.world.network import RouteGeo
@@ -279,15 +278,12 @@ class StrategicMarket(Market):
                 continue
             q = buyer.belief(now, p.beliefs)
             fee = tonnes * p.network.broker_fee_rmb_per_tonne
-            stakes = new_tuple(
-                Stakes,
-                (
-                    p.market.arrest_probability,
-                    p.market.arrest_horizon_days,
-                    buyer.naming_rate(now, p.beliefs),
-                    p.enforcement.accomplice_fine_rmb,
-                    p.enforcement.sentence_days,
-                ),
+            stakes = Stakes(
+                p.market.arrest_probability,
+                p.market.arrest_horizon_days,
+                buyer.naming_rate(now, p.beliefs),
+                p.enforcement.accomplice_fine_rmb,
+                p.enforcement.sentence_days,
             )
             terms = buyer.decide(
                 offered, q, value, p.contract.resale_multiplier, fine, counter, fee, stakes

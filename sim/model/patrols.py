@@ -26,7 +26,7 @@ from sim.model.duty import (
     transit_hours,
     usual_rates,
 )
-from sim.model.records import PatrolEvent, Recorder, new_tuple
+from sim.model.records import PatrolEvent, Recorder
 from sim.model.rng import Draws, cumulative
 from sim.model.search_speed import mean_relative_speed
 from sim.scenario.schema import PatrolGroup
@@ -357,14 +357,14 @@ class CoastGuard:
         vessel.zone.on_station.append(vessel)
         vessel.zone._update()
         self.recorder.patrol_events.append(
-            new_tuple(PatrolEvent, (self.env.now, vessel.name, vessel.zone.name, True, "station"))
+            PatrolEvent(self.env.now, vessel.name, vessel.zone.name, True, "station")
         )
 
     def depart(self, vessel: PatrolVessel, reason: str) -> None:
         vessel.zone.on_station.remove(vessel)
         vessel.zone._update()
         self.recorder.patrol_events.append(
-            new_tuple(PatrolEvent, (self.env.now, vessel.name, vessel.zone.name, False, reason))
+            PatrolEvent(self.env.now, vessel.name, vessel.zone.name, False, reason)
         )
 
     def escort_hours(

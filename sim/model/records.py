@@ -7,15 +7,24 @@ happens afterwards, in ``sim.metrics``, never inside the model.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 NOT_YET = float("nan")
 
 new_tuple = tuple.__new__
 """``new_tuple(Cls, (a, b))`` is ``Cls(a, b)`` for a NamedTuple ``Cls`` without its
 ``__new__``, which is interpreted Python even in the compiled build (``make fast``):
-for the small records the model makes at every offer, ledger entry, patrol movement
-and tip."""
+for the small records the model makes now and then (a tip's reach). The records it
+makes thousands of times a run (ledger entries, patrol movements, an offer's stakes and
+costs) are slotted classes instead, which the compiled build makes about three times
+faster still (``benchmarks/README.md``)."""
+
+
+def as_call(record: Any) -> tuple[type, tuple[object, ...]]:
+    """``__reduce__`` for a record with a written-out constructor: pickled as a call with
+    every field. Compiled (``make fast``), such a class would otherwise be rebuilt by
+    calling its constructor with no arguments."""
+    return type(record), tuple(getattr(record, f.name) for f in fields(record))
 
 
 @dataclass(slots=True, init=False)
@@ -133,17 +142,16 @@ class Shipment:
         self.fine_rmb = fine_rmb
         self.reward_rmb = reward_rmb
 
-    def __reduce__(self) -> tuple[type[Shipment], tuple[object, ...]]:
-        """Pickled as a call with every field: compiled (``make fast``), the class would
-        otherwise be rebuilt by calling the constructor with no arguments."""
-        return Shipment, tuple(getattr(self, f.name) for f in fields(self))
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return as_call(self)
 
     @property
     def cargo_value_rmb(self) -> float:
         return self.tonnes * self.price_rmb_per_tonne
 
 
-class PatrolEvent(NamedTuple):
+@dataclass(slots=True, init=False)
+class PatrolEvent:
     """A patrol vessel arriving on (``on_station``) or leaving its zone's station."""
 
     time: float
@@ -151,6 +159,13 @@ class PatrolEvent(NamedTuple):
     zone: str
     on_station: bool
     reason: str
+
+    def __init__(self, time: float, vessel: str, zone: str, on_station: bool, reason: str) -> None:
+        self.time, self.vessel, self.zone = time, vessel, zone
+        self.on_station, self.reason = on_station, reason
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return as_call(self)
 
 
 class ZoneEvent(NamedTuple):

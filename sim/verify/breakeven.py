@@ -26,7 +26,7 @@ alone intercepts that share of voyages.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -54,7 +54,7 @@ class Deal:
     cost_seized: float
     interception: float
     """Share of voyages the scenario's patrols intercept by area search (analytic)."""
-    stakes: Stakes = NO_STAKES
+    stakes: Stakes = field(default_factory=lambda: NO_STAKES)
     """What a buyer weighs beside the deal's books, at the believed naming rate."""
     deals_per_year: float = 3.0
     """The buyers' expected deals a year, averaged over their entries by count."""
@@ -67,7 +67,7 @@ class Deal:
         """The buyer's terms of this deal, at the scenario's believed naming rate or another."""
         st = self.stakes
         if naming_per_year is not None:
-            st = st._replace(naming_rate=naming_per_year / 365.0)
+            st = replace(st, naming_rate=naming_per_year / 365.0)
         return deal_costs(
             self.value, self.resale, self.fine, advance, self.broker_fee, st, self.deals_per_year
         )

@@ -87,7 +87,7 @@ class RouteGeo:
 
     @property
     def length_nm(self) -> float:
-        return float(self._cum_nm[-1])
+        return self._cum_list[-1]  # the list's float: a numpy scalar costs ~10x to read
 
     def position_at(self, distance_nm: float) -> LatLon:
         """Position after ``distance_nm`` along the route (linear between traced points)."""

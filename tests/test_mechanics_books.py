@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.model.ledger import Ledger, balances_fen, broker_party, buyer_party, seller_party
+from sim.model.ledger import (
+    Ledger,
+    balances_fen,
+    broker_party,
+    buyer_party,
+    seller_party,
+    whole_fen,
+)
 from sim.model.rng import Draws, cumulative, mechanism_streams
 
 pytestmark = pytest.mark.model
@@ -64,6 +71,39 @@ def test_halves_of_a_fen_go_to_the_even_fen() -> None:
     for rmb in (0.125, 0.375, 0.625, 0.875, 0.005, 0.1251, 0.1249):
         book.post(0.0, "a", "b", rmb, "x")
     assert [e.fen for e in book.entries] == [12, 38, 62, 88, 13, 12]
+
+
+def _near_halves(k: int) -> list[float]:
+    """(k + 0.5) / 100, a half fen as near as a double gets, and its 4 neighbours each side."""
+    x = (k + 0.5) / 100
+    out = [x]
+    lo = hi = x
+    for _ in range(4):
+        lo, hi = math.nextafter(lo, 0.0), math.nextafter(hi, math.inf)
+        out += [lo, hi]
+    return out
+
+
+@given(
+    st.one_of(
+        st.floats(min_value=0.0, max_value=1e13, allow_nan=False),
+        st.integers(min_value=0, max_value=10**12).map(lambda m: m / 8),
+        st.integers(min_value=0, max_value=10**12).flatmap(
+            lambda k: st.sampled_from(_near_halves(k))
+        ),
+        st.floats(min_value=1e13, max_value=1e300),  # past 2**52 fen: round() decides
+    )
+)
+def test_a_cargo_value_is_rounded_to_the_fen_exactly_as_round_does(amount: float) -> None:
+    """``whole_fen`` is ``round(x, 2)`` to the bit, a half fen's neighbours included."""
+    assert whole_fen(amount).hex() == round(amount, 2).hex()
+
+
+def test_whole_fen_by_hand() -> None:
+    """1234.567 -> 1234.57; 0.125 is 12.5 fen exactly -> 0.12 (to even); 2.675 is stored
+    as 2.67499999... -> 2.67, as Python's own round gives; 0.0 -> 0.0."""
+    assert [whole_fen(x) for x in (1234.567, 0.125, 2.675, 0.0)] == [1234.57, 0.12, 2.67, 0.0]
+    assert math.isnan(whole_fen(math.nan))
 
 
 @pytest.mark.parametrize("bad", [-0.01, math.nan])

@@ -93,6 +93,26 @@ class Ledger:
                 self.buyers_fen += fen
 
 
+def whole_fen(amount: float) -> float:
+    """``round(amount, 2)``, to the bit: the amount in whole fen, as the ledger keeps it.
+
+    ``round`` with digits rounds the exact binary value through its decimal digits, which
+    compiled takes a fifth of a voyage's own time. ``x = amount * 100`` is the exact
+    product rounded to a double, and rounding is monotone: a half fen below ``2**52`` is a
+    double, so when ``x`` lies strictly above (below) one, the exact product does too, and
+    both round to the same whole fen. Only ``x`` on a half exactly is left to ``round``.
+    Dividing the whole fen by 100 gives the double nearest to it, as ``round`` does."""
+    x = amount * 100
+    if amount >= 0.0 and x < 2.0**52:
+        fen = int(x)  # x >= 0: truncation is the floor
+        rest = x - fen  # exact: x lies in [fen, fen + 1)
+        if rest != 0.5:
+            if rest > 0.5:
+                fen += 1
+            return fen / 100
+    return round(amount, 2)
+
+
 def balances_fen(entries: list[Entry]) -> dict[str, int]:
     """Net position of each party in fen: received minus paid."""
     net: dict[str, int] = defaultdict(int)

@@ -24,7 +24,7 @@ from sim.model.cargo import Deal, Intercept, Voyage
 from sim.model.company import Company
 from sim.model.detection import Exposure
 from sim.model.inforce import InForce
-from sim.model.ledger import Ledger
+from sim.model.ledger import Ledger, whole_fen
 from sim.model.legs import (
     FROM_ANCHORAGE,
     FROM_TRANSFER,
@@ -92,7 +92,7 @@ class Voyages:
         self, company: Company, rec: Shipment, deal: Deal
     ) -> Generator[simpy.Event, Any, None]:
         env, sid, route, cg, told = self.env, rec.id, deal.route, self.coast_guard, self.outcomes
-        value = round(rec.tonnes * deal.price, 2)  # whole fen, as the ledger keeps it
+        value = whole_fen(rec.tonnes * deal.price)
         if deal.terms == "advance":
             self.ledger.post(env.now, deal.buyer.party, company.party, value, "payment", sid)
         got = company.take_vessel()

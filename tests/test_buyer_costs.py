@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from builders import run
+from builders import run, section
 
 from sim.model.buyer_costs import Stakes as ModelStakes
 from sim.model.buyers import ADVANCE, AFTER, BuyerAgent
@@ -92,8 +92,10 @@ def test_with_the_new_terms_off_every_decision_is_as_before(
 def _offers(n: int = 400) -> list[tuple[BuyerAgent, tuple[Any, ...]]]:
     rng = np.random.default_rng(22)
     agents = [
-        BuyerAgent("a", Buyer(name="a", port="Yantai")),
-        BuyerAgent("b", Buyer(name="b", port="Yantai", risk_multiplier=1.5, hurdle_rmb=1e5)),
+        BuyerAgent("a", section(Buyer(name="a", port="Yantai"))),
+        BuyerAgent(
+            "b", section(Buyer(name="b", port="Yantai", risk_multiplier=1.5, hurdle_rmb=1e5))
+        ),
     ]
     out = []
     for i in range(n):

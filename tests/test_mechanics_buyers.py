@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 import pytest
+from builders import section
 
 from sim.model.buyer_costs import DealCosts, Stakes, deal_costs
 from sim.model.buyers import ADVANCE, AFTER, BuyerAgent, beliefs_of, break_even, fade
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.model
 
 
 def _buyer(**config: Any) -> BuyerAgent:
-    return BuyerAgent("b", Buyer.model_validate({"name": "b", "port": "P", **config}))
+    return BuyerAgent("b", section(Buyer.model_validate({"name": "b", "port": "P", **config})))
 
 
 def test_expected_profit_and_break_even_of_a_deals_terms() -> None:
@@ -112,7 +113,7 @@ def test_a_buyers_belief_is_its_faded_beta_mean_and_its_cash_its_books() -> None
     """Prior (1, 9), memory 30 days. A delivery at hour 0 (beta + 1) and a seizure weighing 2
     at a month (the delivery faded to e^-1): belief (1 + 2) / (1 + 2 + 9 + e^-1). With no
     seizure and 10 deliveries: 1 / 20. Cash: 1,000 at entry, paid 250: 750."""
-    beliefs = Beliefs(memory_days=30.0)
+    beliefs = section(Beliefs(memory_days=30.0))
     b = _buyer(capital_rmb=1000.0)
     b.observe(0.0, False, 1.0, beliefs)
     b.observe(720.0, True, 2.0, beliefs)
@@ -138,7 +139,7 @@ def test_the_weekly_beliefs_are_read_faded_and_leave_the_buyers_as_they_were() -
     month, a = 1 + e^-1, b = 9 + 2e^-1, belief a / (a + b); c, faded at that very hour:
     2 / 13. Reading them fades neither (the sample must not change what it observes); news
     fades them, and passes over a buyer who left the trade."""
-    beliefs = Beliefs(memory_days=30.0)
+    beliefs = section(Beliefs(memory_days=30.0))
     gone, b, c = _buyer(), _buyer(), _buyer()
     gone.left = "arrested"
     gone.alpha_e = b.alpha_e = c.alpha_e = 1.0
@@ -161,19 +162,19 @@ def test_the_weekly_beliefs_are_read_faded_and_leave_the_buyers_as_they_were() -
 def test_a_new_buyer_is_free_at_once_with_no_evidence_and_has_not_left() -> None:
     """Entering at hour 5 with 6,000 t a month and RMB 30 million: room 6,000, belief the
     prior's mean 0.1, not sitting out, in the trade, entered at 5 (0 for the initial ones)."""
-    b = BuyerAgent("b", Buyer(name="b", port="P"), now=5.0)
+    b = BuyerAgent("b", section(Buyer(name="b", port="P")), now=5.0)
     assert (b.entered_at, b.last, b.left, b.party) == (5.0, 5.0, "", "buyer:b")
     assert math.isnan(b.left_at) and b.sit_until <= 0.0
-    assert b.demand_left(5.0) == 6000.0 and b.belief(5.0, Beliefs()) == 0.1
+    assert b.demand_left(5.0) == 6000.0 and b.belief(5.0, section(Beliefs())) == 0.1
     assert b.cash(Ledger()) == 30e6
-    assert BuyerAgent("a", Buyer(name="a", port="P")).entered_at == 0.0
+    assert BuyerAgent("a", section(Buyer(name="a", port="P"))).entered_at == 0.0
 
 
 def test_all_evidence_fades_from_the_last_time_it_was_faded() -> None:
     """Memory 30 days. Faded last at hour 720 holding 1 seizure, 2 deliveries, 0.2 of the
     trade named and 10 days of exposure; at hour 1440 each is times e^-1, and the exposure
     gains 30 (1 - e^-1) days. Seizure news of 0.5 (``fade``) adds to the seizures alone."""
-    beliefs = Beliefs(memory_days=30.0)
+    beliefs = section(Beliefs(memory_days=30.0))
     e = math.exp(-1)
     want = (e, 2 * e, 0.2 * e, 10 * e + 30 * (1 - e))
     one, news = _buyer(), _buyer()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import simpy
+from builders import section
 
 from sim.model import ledger as L
 from sim.model.cargo import Voyage
@@ -42,7 +43,7 @@ def _company(
     ]
     return Company(
         "s",
-        Seller(**settings),
+        section(Seller(**settings)),
         fleet,
         routes,  # type: ignore[arg-type]
         in_force=SimpleNamespace(params=SimpleNamespace(detection=detection)),  # type: ignore[arg-type]

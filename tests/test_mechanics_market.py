@@ -20,6 +20,7 @@ from typing import Any, cast
 import numpy as np
 import pytest
 import simpy
+from builders import section
 
 from sim.model.buyers import ADVANCE, AFTER, BuyerAgent
 from sim.model.company import Company
@@ -96,15 +97,17 @@ def _company(
     seizure_rate: float = 0.0,
     weights: list[float] | None = None,
 ) -> Company:
-    seller = Seller.model_validate(
-        {
-            "name": "s",
-            "port": "Nampo",
-            "routes": [r.name for r in routes],
-            "route_weights": weights,
-            "insists_on_advance": insists,
-            "operating_cost_rmb_per_day": 0.0,
-        }
+    seller = section(
+        Seller.model_validate(
+            {
+                "name": "s",
+                "port": "Nampo",
+                "routes": [r.name for r in routes],
+                "route_weights": weights,
+                "insists_on_advance": insists,
+                "operating_cost_rmb_per_day": 0.0,
+            }
+        )
     )
     fleet = simpy.Store(simpy.Environment())
     return Company(
@@ -122,8 +125,10 @@ def _buyer(name: str, port: str = "P", belief: str = "sure", **config: Any) -> B
     a, b = PRIORS[belief]
     return BuyerAgent(
         name,
-        Buyer.model_validate(
-            {"name": name, "port": port, "prior_alpha": a, "prior_beta": b, **config}
+        section(
+            Buyer.model_validate(
+                {"name": name, "port": port, "prior_alpha": a, "prior_beta": b, **config}
+            )
         ),
     )
 

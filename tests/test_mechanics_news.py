@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import pytest
 import simpy
+from builders import section
 
 from sim.model.buyers import BuyerAgent
 from sim.model.inforce import InForce
@@ -65,7 +66,7 @@ def test_the_seller_hears_once_how_its_own_voyage_ended() -> None:
 
 
 def _buyer(name: str) -> BuyerAgent:
-    return BuyerAgent(name, Buyer(name=name, port="P", prior_alpha=1.0, prior_beta=9.0))
+    return BuyerAgent(name, section(Buyer(name=name, port="P", prior_alpha=1.0, prior_beta=9.0)))
 
 
 def test_buyers_learn_from_their_own_cargo_and_from_every_seizure() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from builders import section
 
 from sim.model.enforcement import Enforcement, fine_for
 from sim.model.tips import _next_zone, reward_for, tip_probability
@@ -24,18 +25,20 @@ def test_tip_probability_rises_from_the_base_to_half_way_at_the_half_saturation_
 
 
 def test_the_reward_is_a_share_of_the_value_up_to_its_cap_or_a_fixed_sum() -> None:
-    share = TipSettings(reward_rule="share", reward_share=0.1, reward_cap_rmb=50_000.0)
+    share = section(TipSettings(reward_rule="share", reward_share=0.1, reward_cap_rmb=50_000.0))
     assert reward_for(200_000.0, share) == pytest.approx(20_000.0)
     assert reward_for(500_000.0, share) == pytest.approx(50_000.0)  # exactly at the cap
     assert reward_for(2_000_000.0, share) == pytest.approx(50_000.0)
-    fixed = TipSettings(reward_rule="fixed", reward_fixed_rmb=7_000.0, reward_share=0.5)
+    fixed = section(TipSettings(reward_rule="fixed", reward_fixed_rmb=7_000.0, reward_share=0.5))
     assert reward_for(2_000_000.0, fixed) == 7_000.0
 
 
 def test_the_fine_is_fixed_or_a_multiple_of_the_cargo_value() -> None:
-    fixed = EnforcementSettings(fine_rule="fixed", fine_rmb=1_200_000.0, fine_cargo_multiple=3.0)
+    fixed = section(
+        EnforcementSettings(fine_rule="fixed", fine_rmb=1_200_000.0, fine_cargo_multiple=3.0)
+    )
     assert fine_for(1_700_000.0, fixed) == 1_200_000.0
-    multiple = EnforcementSettings(fine_rule="cargo_multiple", fine_cargo_multiple=1.5)
+    multiple = section(EnforcementSettings(fine_rule="cargo_multiple", fine_cargo_multiple=1.5))
     assert fine_for(1_700_000.0, multiple) == pytest.approx(2_550_000.0)
 
 
@@ -65,7 +68,7 @@ def test_only_a_seizure_a_tip_led_to_pays_the_tipster() -> None:
     tips.env = SimpleNamespace(now=5.0)  # type: ignore[assignment]
     tips.ledger = L.Ledger()
     tips.in_force = SimpleNamespace(  # type: ignore[assignment]
-        params=SimpleNamespace(tips=TipSettings(reward_share=0.1, reward_cap_rmb=50_000.0))
+        params=SimpleNamespace(tips=section(TipSettings(reward_share=0.1, reward_cap_rmb=50_000.0)))
     )
     rec = SimpleNamespace(id=4, reward_rmb=0.0)
     voyage = SimpleNamespace(rec=rec, value=300_000.0)

@@ -9,9 +9,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from builders import section
 
 from sim.model import ledger as L
 from sim.model.tips import Reach, Tips
+from sim.scenario.trade import Tips as TipRules
 from sim.world import geo
 
 pytestmark = pytest.mark.model
@@ -148,11 +150,11 @@ def test_the_reward_is_fixed_or_a_share_of_the_cargo_up_to_the_cap() -> None:
     from sim.model.tips import reward_for
 
     rule = {"reward_fixed_rmb": 50_000.0, "reward_share": 0.05, "reward_cap_rmb": 100_000.0}
-    fixed = SimpleNamespace(reward_rule="fixed", **rule)
-    share = SimpleNamespace(reward_rule="share", **rule)
-    assert reward_for(1.6e6, fixed) == 50_000.0  # type: ignore[arg-type]
-    assert reward_for(1.6e6, share) == pytest.approx(80_000.0)  # type: ignore[arg-type]
-    assert reward_for(4e6, share) == 100_000.0  # type: ignore[arg-type]
+    fixed = section(TipRules(reward_rule="fixed", **rule))
+    share = section(TipRules(reward_rule="share", **rule))
+    assert reward_for(1.6e6, fixed) == 50_000.0
+    assert reward_for(1.6e6, share) == pytest.approx(80_000.0)
+    assert reward_for(4e6, share) == 100_000.0
 
 
 class _Draws:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from builders import section
 
 from sim.model.buyer_costs import Stakes
 from sim.model.buyers import AFTER, BuyerAgent, beliefs_of, fade
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.model
 
 
 def _buyer(name: str, alpha_e: float, beta_e: float, last: float) -> BuyerAgent:
-    b = BuyerAgent(name, Buyer(name=name, port="Yantai", prior_alpha=1.0, prior_beta=9.0))
+    b = BuyerAgent(name, section(Buyer(name=name, port="Yantai", prior_alpha=1.0, prior_beta=9.0)))
     b.alpha_e, b.beta_e, b.last = alpha_e, beta_e, last
     return b
 
@@ -26,7 +27,7 @@ def test_news_fades_each_buyer_from_its_own_last_time_and_skips_those_who_left()
     now_ = _buyer("now", 2.0, 4.0, month)  # already faded to now
     gone = _buyer("gone", 2.0, 4.0, 0.0)
     gone.left = "arrested"
-    fade([old, recent, now_, gone], month, Beliefs(memory_days=30.0), news=1.0)
+    fade([old, recent, now_, gone], month, section(Beliefs(memory_days=30.0)), news=1.0)
     assert (old.alpha_e, old.beta_e) == pytest.approx((2 * math.exp(-1) + 1, 4 * math.exp(-1)))
     assert (recent.alpha_e, recent.beta_e) == pytest.approx(
         (2 * math.exp(-0.5) + 1, 4 * math.exp(-0.5))
@@ -39,7 +40,7 @@ def test_news_fades_each_buyer_from_its_own_last_time_and_skips_those_who_left()
 def test_the_weekly_beliefs_are_the_faded_beta_means() -> None:
     month = 30 * 24.0
     b = _buyer("b", 1.0, 0.0, 0.0)
-    (q,) = beliefs_of([b], month, Beliefs(memory_days=30.0))
+    (q,) = beliefs_of([b], month, section(Beliefs(memory_days=30.0)))
     a = 1.0 + math.exp(-1)
     assert q == pytest.approx(a / (a + 9.0))
 
@@ -49,7 +50,7 @@ def test_news_of_investigations_raises_the_naming_belief_as_worked_out_by_hand()
     and 60 days in, each naming 10 of 100 buyers, no seizure: at day 60 the evidence is
     c = 0.1 e^-1 + 0.1 and the exposure t = 30 (1 - e^-2) days, so the believed rate is
     (0.5 / 365 x 90 + c) / (90 + t) a day: 0.00224 against the prior's 0.00137."""
-    beliefs = Beliefs(memory_days=30.0, naming_prior_per_year=0.5, naming_prior_days=90.0)
+    beliefs = section(Beliefs(memory_days=30.0, naming_prior_per_year=0.5, naming_prior_days=90.0))
     day = 24.0
     b = _buyer("b", 0.0, 0.0, 0.0)
     before = b.naming_rate(0.0, beliefs)
@@ -80,9 +81,9 @@ def test_news_of_investigations_raises_the_naming_belief_as_worked_out_by_hand()
 
 def test_with_no_news_the_naming_belief_fades_to_what_quiet_time_teaches() -> None:
     """No investigation for a memory's length: exposure 30 (1 - e^-1) days, no evidence."""
-    beliefs = Beliefs(memory_days=30.0, naming_prior_per_year=0.5, naming_prior_days=90.0)
+    beliefs = section(Beliefs(memory_days=30.0, naming_prior_per_year=0.5, naming_prior_days=90.0))
     b = _buyer("b", 0.0, 0.0, 0.0)
     rate = b.naming_rate(30 * 24.0, beliefs)
     assert rate == pytest.approx(0.5 / 365 * 90 / (90 + 30 * (1 - math.exp(-1))), rel=1e-12)
-    off = Beliefs(memory_days=30.0, naming_news_weight=0.0)  # weight 0: the prior stays
+    off = section(Beliefs(memory_days=30.0, naming_news_weight=0.0))  # weight 0: the prior stays
     assert _buyer("c", 0.0, 0.0, 0.0).naming_rate(3000 * 24.0, off) == 0.5 / 365

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from builders import binomial_halfwidth, run, search_world
+from builders import binomial_halfwidth, run, search_world, section
 
 from sim import metrics
 from sim.experiment.seeds import replication_seed
@@ -68,7 +68,7 @@ def test_buyer_decisions_switch_exactly_at_the_break_even(
 ) -> None:
     """Expected profit (1 - q) M - q L is zero at q* = M / (M + L), solved by hand here (not
     by the model's ``break_even``): the buyer signs just below q* and refuses just above."""
-    buyer = BuyerAgent("b", Buyer(name="b", port="Yantai"))
+    buyer = BuyerAgent("b", section(Buyer(name="b", port="Yantai")))
     margin = value * (resale - 1.0)
     stars = {}
     for terms, loss in ((ADVANCE, value + fine), (AFTER, fine)):
@@ -260,8 +260,8 @@ def test_arrested_buyers_leave_and_new_buyers_enter_while_the_trade_pays() -> No
 
 
 def test_beliefs_rise_with_news_of_seizures_and_fade_back() -> None:
-    b = BuyerAgent("b", Buyer(name="b", port="Yantai", prior_alpha=1.0, prior_beta=9.0))
-    beliefs = Beliefs(news_weight=1.0, memory_days=30.0)
+    b = BuyerAgent("b", section(Buyer(name="b", port="Yantai", prior_alpha=1.0, prior_beta=9.0)))
+    beliefs = section(Beliefs(news_weight=1.0, memory_days=30.0))
     assert b.belief(0.0, beliefs) == pytest.approx(0.1)
     b.observe(0.0, True, 1.0, beliefs)
     assert b.belief(0.0, beliefs) == pytest.approx(2 / 11)

@@ -522,7 +522,7 @@ def test_entry_fails_when_the_profit_window_is_3_days_not_30(
             rate = m.entry_per_month + m.entry_per_month_per_million_rmb * max(0.0, profit) / 1e6
             for _ in range(model_module._poisson(rate / 30.0, rng.random())):
                 k += 1
-                template = self.scenario.buyers[int(rng.random() * len(self.scenario.buyers))]
+                template = self.templates[int(rng.random() * len(self.templates))]
                 agent = BuyerAgent(f"entrant#{k}", template, env.now)
                 self._add_buyer(agent)
                 self.network.attach(agent.name, "buyer", self.params.network.brokers_per_buyer, rng)

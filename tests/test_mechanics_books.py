@@ -101,9 +101,10 @@ def test_a_cargo_value_is_rounded_to_the_fen_exactly_as_round_does(amount: float
 
 def test_whole_fen_by_hand() -> None:
     """1234.567 -> 1234.57; 0.125 is 12.5 fen exactly -> 0.12 (to even); 2.675 is stored
-    as 2.67499999... -> 2.67, as Python's own round gives; 0.0 -> 0.0."""
+    as 2.67499999... -> 2.67, as Python's own round gives; 0.0 -> 0.0 and -0.0 -> -0.0."""
     assert [whole_fen(x) for x in (1234.567, 0.125, 2.675, 0.0)] == [1234.57, 0.12, 2.67, 0.0]
     assert math.isnan(whole_fen(math.nan))
+    assert whole_fen(-0.0).hex() == round(-0.0, 2).hex() == "-0x0.0p+0"  # the sign kept
 
 
 @pytest.mark.parametrize("bad", [-0.01, math.nan])

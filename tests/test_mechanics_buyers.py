@@ -41,6 +41,15 @@ STAKES = Stakes(
 )
 
 
+def test_an_offers_stakes_and_costs_come_back_from_pickle_as_they_were() -> None:
+    import pickle
+
+    costs = deal_costs(1000.0, 1.5, 10.0, False, 100.0, STAKES, 3.0)
+    for record in (STAKES, costs):
+        back = pickle.loads(pickle.dumps(record))
+        assert type(back) is type(record) and back == record
+
+
 def test_the_arrest_and_naming_costs_of_an_offer_by_hand() -> None:
     """3 deals a year. Cargo 1,000 resold at 1.5 less a fee of 100: M = 400; arrest
     0.5 x 400 x 3 x 365 / 365 = 600; named 0.01 x (365 / 3 x 300 + 10 x 400) = 405.

@@ -554,14 +554,16 @@ def test_a_new_lots_record_says_nothing_has_happened_to_it_yet() -> None:
     assert s.cargo_value_rmb == 0.0
 
 
-def test_a_runs_shipment_log_comes_back_from_pickle_as_it_was() -> None:
+def test_a_runs_records_come_back_from_pickle_as_they_were() -> None:
     """What a worker or a notebook may pickle: every shipment record, unset times (NaN)
-    included, comes back with the same fields to the bit."""
+    included, ledger entry and patrol event comes back with the same fields to the bit."""
     import pickle
 
     out = run(load(BASELINE, ["horizon_days=30"]))
-    back = pickle.loads(pickle.dumps(out.shipments))
-    assert out.shipments and repr(back) == repr(out.shipments)
+    for records in (out.shipments, out.ledger, out.patrol_events):
+        back = pickle.loads(pickle.dumps(records))
+        assert records and repr(back) == repr(records)
+        assert [type(r) for r in back] == [type(r) for r in records]
 
 
 def test_a_sweeps_metrics_are_the_runs_to_the_last_bit() -> None:

@@ -100,10 +100,11 @@ def whole_fen(amount: float) -> float:
     compiled takes a fifth of a voyage's own time. ``x = amount * 100`` is the exact
     product rounded to a double, and rounding is monotone: a half fen below ``2**52`` is a
     double, so when ``x`` lies strictly above (below) one, the exact product does too, and
-    both round to the same whole fen. Only ``x`` on a half exactly is left to ``round``.
+    both round to the same whole fen. Only ``x`` on a half exactly, and zero, are left
+    to ``round``.
     Dividing the whole fen by 100 gives the double nearest to it, as ``round`` does."""
     x = amount * 100
-    if amount >= 0.0 and x < 2.0**52:
+    if amount > 0.0 and x < 2.0**52:  # not zero: round keeps the sign of -0.0
         fen = int(x)  # x >= 0: truncation is the floor
         rest = x - fen  # exact: x lies in [fen, fen + 1)
         if rest != 0.5:

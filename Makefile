@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 # The model, its metrics and SimPy's kernel compiled with mypyc into their own environment
-# (benchmarks/README.md): the same results about twice as fast. A snapshot of this
+# (benchmarks/README.md): the same results 2 to 2.5 times as fast. A snapshot of this
 # checkout: rerun after changing sim/.
 FAST := .venv-fast
 FAST_STAMP := $(FAST)/.installed

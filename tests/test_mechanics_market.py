@@ -339,6 +339,7 @@ def test_the_terms_signed_follow_the_regime_the_company_and_the_buyers_belief(
     ("first", "regime", "seizure_rate", "signs"),
     [
         ({"capital_rmb": 99_999.0}, "after_delivery", 0.0, "y"),  # cannot pay V = 100,000
+        ({"capital_rmb": 99_999.99}, "after_delivery", 0.0, "y"),  # one fen short
         ({"capital_rmb": 100_000.0}, "after_delivery", 0.0, "x"),  # just can
         ({"belief": "scared"}, "after_delivery", 0.0, "y"),  # refuses: sits out 14 days
         ({"belief": "mid"}, "endogenous", 1.0, "y"),  # asks after delivery, refused

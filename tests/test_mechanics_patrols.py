@@ -163,6 +163,19 @@ def test_a_policy_retires_vessels_and_new_hulls_sail_out_from_base() -> None:
     assert _events(out, "test_patrol#4") == [(65.0, True, "station")]
 
 
+def test_a_vessel_spoken_for_by_a_tip_is_not_free_for_another() -> None:
+    """Two vessels on station: one reserved by a tip (still searching, waiting to leave)
+    is not offered for a second tip; once it is free again, both are."""
+    model = Model(search_world(vessels=2, horizon_days=1.0), replication_seed(7, 0))
+    model.env.run(until=1.0)
+    cg = model.coast_guard
+    first, second = cg.zones["box"].on_station
+    first.reserved = True
+    assert cg.free_vessels() == [second]
+    first.reserved = False
+    assert cg.free_vessels() == [first, second]
+
+
 def test_only_a_dispatched_vessel_can_be_released() -> None:
     model = Model(search_world(vessels=1, horizon_days=1.0), replication_seed(7, 0))
     model.env.run(until=1.0)

@@ -97,7 +97,7 @@ def whole_fen(amount: float) -> float:
     """``round(amount, 2)``, to the bit: the amount in whole fen, as the ledger keeps it.
 
     ``round`` with digits rounds the exact binary value through its decimal digits, which
-    compiled takes a fifth of a voyage's own time. ``x = amount * 100`` is the exact
+    compiled took a quarter of the voyage process's own time. ``x = amount * 100`` is the exact
     product rounded to a double, and rounding is monotone: a half fen below ``2**52`` is a
     double, so when ``x`` lies strictly above (below) one, the exact product does too, and
     both round to the same whole fen. Only ``x`` on a half exactly, and zero, are left

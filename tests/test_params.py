@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import operator
-import sys
 import types
 import typing
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
+from sim.experiment.store import model_compiled
 from sim.model import sections
 from sim.model.params import compile_params, copy_into
 from sim.scenario import Scenario, adaptive, load, resolve, schema, trade
@@ -50,10 +50,6 @@ SECTION_MODELS = [
 ]
 
 
-def _compiled(module: types.ModuleType) -> bool:
-    return not (module.__file__ or "").endswith(".py")
-
-
 def _plain(t: object) -> object:
     """A schema field's type without its validation metadata (``Annotated``)."""
     origin, args = typing.get_origin(t), typing.get_args(t)
@@ -73,7 +69,7 @@ def test_each_section_the_model_reads_has_its_schema_fields_and_types(
     """The model reads the scenario through these classes: a field added to the schema,
     renamed or retyped must be there too, or the compiled build would read a stale one."""
     assert [f.name for f in dataclasses.fields(section)] == list(model.model_fields)
-    if section.__module__ in sys.modules and _compiled(sys.modules[section.__module__]):
+    if model_compiled():
         return  # compiled (make fast), a class keeps no Literal in its annotations
     hints = typing.get_type_hints(section)
     assert hints == {k: _plain(f.annotation) for k, f in model.model_fields.items()}
